@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from governance import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo town (both seed villages). Deterministic and idempotent: a second run adds nothing."
+
+    def handle(self, *args, **options):
+        accounts = demo.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password: %s):" % settings.DEMO_PASSWORD))
+        for account in accounts:
+            self.stdout.write(f"  {account.username:<10} {account.role}  → {account.home}")

@@ -1,0 +1,175 @@
+"""The one access door: which places a user may see and which they may change.
+
+Every queryset a user reaches is filtered by a ``Q`` built here (``visible_q`` / ``change_q``), so
+the rule lives in one place. A model says how to reach the places from its rows (the *paths*), e.g.
+a household: ``village="micro_grid__grid__village", grid="micro_grid__grid", micro_grid="micro_grid"``.
+
+Who sees what (DOMAIN.md, issue 3):
+- system administrator (superuser): everything;
+- town office (镇综治办): every village of its town — read; acting on escalated cases and reports comes
+  with those features;
+- village staff (村两委/综治专干): their village — read and change;
+- grid worker (网格员): their grids (and everything in them) — read; correcting the registry of their
+  grids is granted by the features that need it through ``change_q(..., grid=...)``;
+- micro-grid liaison (微网格联络员): their micro-grid;
+- information officer (信息员): their villager group.
+
+Only assignments active today count. The scope is read once per request (one query) and cached on
+the user object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+_CACHE_ATTR = "_grids_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    is_admin: bool = False
+    town_ids: frozenset[int] = field(default_factory=frozenset)
+    village_ids: frozenset[int] = field(default_factory=frozenset)
+    grid_ids: frozenset[int] = field(default_factory=frozenset)
+    micro_grid_ids: frozenset[int] = field(default_factory=frozenset)
+    group_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.is_admin
+            or self.town_ids
+            or self.village_ids
+            or self.grid_ids
+            or self.micro_grid_ids
+            or self.group_ids
+        )
+
+    @property
+    def works_in_field(self) -> bool:
+        return bool(self.grid_ids or self.micro_grid_ids or self.group_ids)
+
+
+def scope_for(user) -> Scope:
+    """The places a user holds today. One query per request, then cached on the user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    from .models import Assignment, Role
+
+    ids: dict[str, set[int]] = {"town": set(), "village": set(), "grid": set(), "micro": set(), "group": set()}
+    rows = (
+        Assignment.objects.active_on(timezone.localdate())
+        .filter(user=user)
+        .values_list("role", "town_id", "village_id", "grid_id", "micro_grid_id", "villager_group_id")
+    )
+    for role, town_id, village_id, grid_id, micro_id, group_id in rows:
+        if role == Role.TOWN_OFFICE:
+            ids["town"].add(town_id)
+        elif role == Role.VILLAGE_STAFF:
+            ids["village"].add(village_id)
+        elif role == Role.GRID_WORKER:
+            ids["grid"].add(grid_id)
+        elif role == Role.LIAISON:
+            ids["micro"].add(micro_id)
+        elif role == Role.INFO_OFFICER:
+            ids["group"].add(group_id)
+    scope = Scope(
+        is_admin=user.is_superuser,
+        town_ids=frozenset(ids["town"]),
+        village_ids=frozenset(ids["village"]),
+        grid_ids=frozenset(ids["grid"]),
+        micro_grid_ids=frozenset(ids["micro"]),
+        group_ids=frozenset(ids["group"]),
+    )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope (after the user's own assignments changed within a request)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+_NOTHING = Q(pk__in=[])
+
+
+def _member(path: str | None, ids: frozenset[int]) -> Q:
+    if not path or not ids:
+        return _NOTHING
+    return Q(**{f"{path}__in": sorted(ids)})
+
+
+def visible_q(
+    user,
+    *,
+    town: str | None = None,
+    village: str | None = None,
+    grid: str | None = None,
+    micro_grid: str | None = None,
+    group: str | None = None,
+) -> Q:
+    """Rows the user may see, given the paths from a row to its town / village / grid / micro-grid / group.
+
+    A path left out means the role that holds that level does not reach the model at all (a micro-grid
+    liaison does not see a whole grid, so ``Grid`` gives no ``micro_grid`` path).
+    """
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Q()
+    return (
+        _member(town, scope.town_ids)
+        | _member(village, scope.village_ids)
+        | _member(grid, scope.grid_ids)
+        | _member(micro_grid, scope.micro_grid_ids)
+        | _member(group, scope.group_ids)
+    )
+
+
+def change_q(user, *, village: str | None = None, grid: str | None = None, micro_grid: str | None = None) -> Q:
+    """Rows the user may change. The town office reads only. Grid workers and liaisons change only where
+    the caller grants them a path (the registry of their own grids, in later features)."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Q()
+    return (
+        _member(village, scope.village_ids)
+        | _member(grid, scope.grid_ids)
+        | _member(micro_grid, scope.micro_grid_ids)
+    )
+
+
+def visible_villages(user):
+    from .models import Village
+
+    return Village.objects.visible_to(user)
+
+
+def visible_grids(user):
+    from .models import Grid
+
+    return Grid.objects.visible_to(user)
+
+
+def visible_micro_grids(user):
+    from .models import MicroGrid
+
+    return MicroGrid.objects.visible_to(user)
+
+
+def changeable_villages(user):
+    """Villages whose territory and assignments the user keeps (village staff, system admin)."""
+    from .models import Village
+
+    return Village.objects.filter(change_q(user, village="pk"))
+
+
+def can_manage_village(user, village) -> bool:
+    scope = scope_for(user)
+    return scope.is_admin or village.pk in scope.village_ids

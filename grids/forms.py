@@ -1,0 +1,121 @@
+"""Forms for village staff. Every choice is narrowed to the village being edited (STYLE 2)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import ROLE_PLACE_FIELD, Grid, MicroGrid, Role, User, Village, VillagerGroup
+
+_OTHER_VILLAGE = _("请选择本村的%(what)s；所选项不存在或不属于本村。")
+
+
+class VillageScopedChoice(forms.ModelChoiceField):
+    """A choice of this village's objects; a posted id from elsewhere fails like any bad value."""
+
+    def __init__(self, *args, what: str, **kwargs):
+        kwargs.setdefault("error_messages", {})["invalid_choice"] = _OTHER_VILLAGE % {"what": what}
+        super().__init__(*args, **kwargs)
+
+
+class GridForm(forms.ModelForm):
+    class Meta:
+        model = Grid
+        fields = ["number", "name", "note"]
+
+    def __init__(self, *args, village: Village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.village = village
+        self.instance.village = village
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        # The unique constraint names `village`, which is not a form field, so Django's own constraint
+        # validation skips it; check here to give the message instead of a database error.
+        taken = Grid.objects.active().filter(village=self.village, name=name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(_("本村已有名为“%(name)s”的网格。"), params={"name": name})
+        return name
+
+
+class MicroGridForm(forms.ModelForm):
+    grid = VillageScopedChoice(queryset=Grid.objects.none(), label=_("所属网格"), what=_("网格"))
+
+    class Meta:
+        model = MicroGrid
+        fields = ["grid", "number", "name"]
+
+    def __init__(self, *args, village: Village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = Grid.objects.active().filter(village=village)
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+
+class AssignmentForm(forms.Form):
+    """Assign a person of the village to a role: village staff, grid worker, liaison or information officer."""
+
+    ROLES = [
+        (Role.GRID_WORKER.value, Role.GRID_WORKER.label),
+        (Role.LIAISON.value, Role.LIAISON.label),
+        (Role.INFO_OFFICER.value, Role.INFO_OFFICER.label),
+        (Role.VILLAGE_STAFF.value, Role.VILLAGE_STAFF.label),
+    ]
+
+    user = VillageScopedChoice(queryset=User.objects.none(), label=_("人员"), what=_("人员"))
+    role = forms.ChoiceField(label=_("岗位"), choices=ROLES)
+    grid = VillageScopedChoice(queryset=Grid.objects.none(), label=_("网格"), required=False, what=_("网格"))
+    micro_grid = VillageScopedChoice(
+        queryset=MicroGrid.objects.none(), label=_("微网格"), required=False, what=_("微网格")
+    )
+    villager_group = VillageScopedChoice(
+        queryset=VillagerGroup.objects.none(), label=_("村民小组"), required=False, what=_("村民小组")
+    )
+    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=_("结束日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("留空表示至今。"),
+    )
+
+    def __init__(self, *args, village: Village, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("start", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.village = village
+        self.fields["user"].queryset = User.objects.filter(home_village=village, is_active=True).order_by(
+            "full_name", "username"
+        )
+        self.fields["grid"].queryset = Grid.objects.active().filter(village=village)
+        self.fields["micro_grid"].queryset = (
+            MicroGrid.objects.active().filter(grid__village=village).select_related("grid")
+        )
+        self.fields["micro_grid"].label_from_instance = lambda m: f"{m.grid.name} · {m.name}"
+        self.fields["villager_group"].queryset = village.villager_groups.active()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("结束日期不能早于开始日期。"))
+        role = data.get("role")
+        needed = ROLE_PLACE_FIELD[Role(role)] if role else None
+        if needed in self.fields and not data.get(needed) and needed not in self.errors:
+            self.add_error(needed, _("请为该岗位选择%(place)s。") % {"place": self.fields[needed].label})
+        return data
+
+    @property
+    def place(self):
+        field = ROLE_PLACE_FIELD[Role(self.cleaned_data["role"])]
+        return self.village if field == "village" else self.cleaned_data[field]
+
+
+class EndAssignmentForm(forms.Form):
+    end = forms.DateField(label=_("最后在岗日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("end", timezone.localdate())
+        super().__init__(*args, **kwargs)

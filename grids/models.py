@@ -1,0 +1,442 @@
+"""The territory and who works it.
+
+Town → Village → Grid → MicroGrid; a village also has natural villages (自然村) and villager groups
+(村民小组). People hold assignments (role, place, start, end). Nothing that history points at is
+deleted: territory is archived (``archived_at``), assignments are ended (``end``).
+
+Scoping: every model here has ``objects.visible_to(user)`` built on ``grids.access``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+
+
+class ArchivableQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
+
+class Archivable(models.Model):
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+# --- Territory --------------------------------------------------------------------------------
+
+
+class TownQuerySet(ArchivableQuerySet):
+    def visible_to(self, user):
+        return self.filter(access.visible_q(user, town="pk"))
+
+
+class Town(Archivable):
+    name = models.CharField(_("名称"), max_length=50)
+    # 统计用区划代码 (GB/T 2260 + 乡镇 3 digits): lets county data line up with other systems.
+    code = models.CharField(_("区划代码"), max_length=12, blank=True)
+
+    objects = TownQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("乡镇")
+        verbose_name_plural = _("乡镇")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(archived_at__isnull=True),
+                name="town_unique_active_name",
+                violation_error_message=_("已有同名的乡镇。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VillageQuerySet(ArchivableQuerySet):
+    def visible_to(self, user):
+        return self.filter(access.visible_q(user, town="town", village="pk"))
+
+
+class Village(Archivable):
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="villages", verbose_name=_("乡镇"))
+    name = models.CharField(_("名称"), max_length=50)
+    code = models.CharField(_("区划代码"), max_length=12, blank=True)
+    area_km2 = models.DecimalField(_("面积（平方公里）"), max_digits=8, decimal_places=2, null=True, blank=True)
+
+    objects = VillageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("行政村")
+        verbose_name_plural = _("行政村")
+        ordering = ["town__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "name"],
+                condition=Q(archived_at__isnull=True),
+                name="village_unique_active_name",
+                violation_error_message=_("本乡镇已有同名的村。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NaturalVillageQuerySet(ArchivableQuerySet):
+    def visible_to(self, user):
+        return self.filter(access.visible_q(user, town="village__town", village="village"))
+
+
+class NaturalVillage(Archivable):
+    """自然村: a settlement inside an administrative village; households are addressed by it."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="natural_villages", verbose_name=_("行政村")
+    )
+    name = models.CharField(_("名称"), max_length=50)
+
+    objects = NaturalVillageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("自然村")
+        verbose_name_plural = _("自然村")
+        ordering = ["village", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "name"],
+                condition=Q(archived_at__isnull=True),
+                name="naturalvillage_unique_active_name",
+                violation_error_message=_("本村已有同名的自然村。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VillagerGroupQuerySet(ArchivableQuerySet):
+    def visible_to(self, user):
+        return self.filter(access.visible_q(user, town="village__town", village="village", group="pk"))
+
+
+class VillagerGroup(Archivable):
+    """村民小组 (社): its head (社长) often serves as the information officer (seed 003)."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="villager_groups", verbose_name=_("行政村")
+    )
+    natural_village = models.ForeignKey(
+        NaturalVillage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="villager_groups",
+        verbose_name=_("自然村"),
+    )
+    number = models.PositiveSmallIntegerField(_("组号"))
+    name = models.CharField(_("名称"), max_length=50)
+
+    objects = VillagerGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("村民小组")
+        verbose_name_plural = _("村民小组")
+        ordering = ["village", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "number"],
+                condition=Q(archived_at__isnull=True),
+                name="villagergroup_unique_active_number",
+                violation_error_message=_("本村已有该组号的村民小组。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.natural_village_id and self.village_id and self.natural_village.village_id != self.village_id:
+            raise ValidationError({"natural_village": _("自然村必须属于本村。")})
+
+
+class GridQuerySet(ArchivableQuerySet):
+    def visible_to(self, user):
+        return self.filter(access.visible_q(user, town="village__town", village="village", grid="pk"))
+
+    def changeable_by(self, user):
+        # Territory is kept by village staff; grid workers and the town read it.
+        return self.filter(access.change_q(user, village="village"))
+
+
+class Grid(Archivable):
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="grids", verbose_name=_("行政村"))
+    number = models.PositiveSmallIntegerField(_("编号"), help_text=_("用于排序，如 1 表示第一网格。"))
+    name = models.CharField(_("名称"), max_length=50)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    objects = GridQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网格")
+        verbose_name_plural = _("网格")
+        ordering = ["village", "number", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "name"],
+                condition=Q(archived_at__isnull=True),
+                name="grid_unique_active_name",
+                violation_error_message=_("本村已有同名的网格。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MicroGridQuerySet(ArchivableQuerySet):
+    def visible_to(self, user):
+        return self.filter(
+            access.visible_q(user, town="grid__village__town", village="grid__village", grid="grid", micro_grid="pk")
+        )
+
+    def changeable_by(self, user):
+        return self.filter(access.change_q(user, village="grid__village"))
+
+
+class MicroGrid(Archivable):
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="micro_grids", verbose_name=_("网格"))
+    number = models.PositiveSmallIntegerField(_("编号"))
+    name = models.CharField(_("名称"), max_length=50)
+
+    objects = MicroGridQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("微网格")
+        verbose_name_plural = _("微网格")
+        ordering = ["grid", "number", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "name"],
+                condition=Q(archived_at__isnull=True),
+                name="microgrid_unique_active_name",
+                violation_error_message=_("该网格下已有同名的微网格。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- People and roles -------------------------------------------------------------------------
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """People a user may see: those belonging to villages in their scope, and themselves."""
+        return self.filter(access.visible_q(user, town="home_village__town", village="home_village") | Q(pk=user.pk))
+
+
+class AccountManager(UserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+
+class User(AbstractUser):
+    """An account. Chinese names are one field (姓名); ``home_village`` scopes who staff may assign."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=11, blank=True)
+    home_village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("所属村"),
+        help_text=_("村干部和网格员所属的村；镇综治办和系统管理员留空。"),
+    )
+
+    objects = AccountManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+
+class Role(models.TextChoices):
+    # The system administrator is Django's superuser flag: it has no place.
+    TOWN_OFFICE = "town_office", _("镇综治办")
+    VILLAGE_STAFF = "village_staff", _("村两委/综治专干")
+    GRID_WORKER = "grid_worker", _("网格员")
+    LIAISON = "liaison", _("微网格联络员")
+    INFO_OFFICER = "info_officer", _("信息员")
+
+
+# The place field each role holds; exactly that one is set on an assignment.
+ROLE_PLACE_FIELD = {
+    Role.TOWN_OFFICE: "town",
+    Role.VILLAGE_STAFF: "village",
+    Role.GRID_WORKER: "grid",
+    Role.LIAISON: "micro_grid",
+    Role.INFO_OFFICER: "villager_group",
+}
+PLACE_FIELDS = tuple(ROLE_PLACE_FIELD.values())
+
+
+def _place_matches_role() -> Q:
+    """A check constraint: for each role exactly its own place column is filled."""
+    q = Q()
+    for role, field in ROLE_PLACE_FIELD.items():
+        filled = Q(**{f"{field}__isnull": False})
+        for other in PLACE_FIELDS:
+            if other != field:
+                filled &= Q(**{f"{other}__isnull": True})
+        q |= Q(role=role) & filled
+    return q
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date):
+        return self.filter(Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day)))
+
+    def current(self):
+        return self.active_on(timezone.localdate())
+
+    def visible_to(self, user):
+        # An assignment is seen where its place is seen: resolve each place column to its village.
+        return self.filter(
+            access.visible_q(user, town="town", village="village")
+            | access.visible_q(user, town="grid__village__town", village="grid__village", grid="grid")
+            | access.visible_q(
+                user,
+                town="micro_grid__grid__village__town",
+                village="micro_grid__grid__village",
+                grid="micro_grid__grid",
+                micro_grid="micro_grid",
+            )
+            | access.visible_q(
+                user, town="villager_group__village__town", village="villager_group__village", group="villager_group"
+            )
+        )
+
+    def in_village(self, village: Village):
+        return self.filter(
+            Q(village=village)
+            | Q(grid__village=village)
+            | Q(micro_grid__grid__village=village)
+            | Q(villager_group__village=village)
+        )
+
+
+class Assignment(models.Model):
+    """A person holds a role at a place from ``start`` to ``end`` (both days included; open when empty).
+
+    Reassigning a grid ends the previous worker's assignment the day before the new one starts, so the
+    history of who covered which grid when is kept.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("人员")
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("乡镇"))
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("行政村"))
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("网格"))
+    micro_grid = models.ForeignKey(MicroGrid, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("微网格"))
+    villager_group = models.ForeignKey(
+        VillagerGroup, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("村民小组")
+    )
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("留空表示至今。"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("指派人"),
+    )
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("岗位指派")
+        verbose_name_plural = _("岗位指派")
+        ordering = ["-start", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="assignment_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=_place_matches_role(),
+                name="assignment_place_matches_role",
+                violation_error_message=_("岗位与地点不匹配。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "start"], name="assignment_user_start")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.place}"
+
+    @property
+    def place(self):
+        return getattr(self, ROLE_PLACE_FIELD[Role(self.role)])
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.end is None or self.end >= day)
+
+    @property
+    def is_current(self) -> bool:
+        return self.is_active_on(timezone.localdate())
+
+
+# --- Scheduled jobs -----------------------------------------------------------------------------
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job: shows staff that beat and the worker are alive and what they did."""
+
+    name = models.CharField(_("任务"), max_length=100, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    detail = models.CharField(_("结果"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务记录")
+        verbose_name_plural = _("后台任务记录")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,114 @@
+"""The verbs of the territory. Views, admin actions, commands and tasks all call these."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import ROLE_PLACE_FIELD, Assignment, Grid, JobRun, MicroGrid, Role, User
+
+# Roles of which a place has one holder at a time: a new holder takes over from the current one.
+SINGLE_HOLDER_ROLES = {Role.GRID_WORKER, Role.LIAISON, Role.INFO_OFFICER}
+
+
+@transaction.atomic
+def grid_archive(*, grid: Grid, by: User) -> Grid:
+    """Archive a grid and end its worker's assignment today. Refused while it has active micro-grids."""
+    grid = Grid.objects.select_for_update().get(pk=grid.pk)
+    if grid.is_archived:
+        return grid
+    if grid.micro_grids.active().exists():
+        raise ValidationError(_("该网格下还有未归档的微网格，请先将它们归档或移到其他网格。"))
+    today = timezone.localdate()
+    _end_current(Assignment.objects.filter(grid=grid), today)
+    grid.archived_at = timezone.now()
+    grid.save(update_fields=["archived_at", "updated_at"])
+    return grid
+
+
+@transaction.atomic
+def micro_grid_archive(*, micro_grid: MicroGrid, by: User) -> MicroGrid:
+    """Archive a micro-grid and end its liaison's assignment today.
+
+    Households will point at micro-grids: once the registry exists, a micro-grid that still holds
+    households is refused here (move them first).
+    """
+    micro_grid = MicroGrid.objects.select_for_update().get(pk=micro_grid.pk)
+    if micro_grid.is_archived:
+        return micro_grid
+    _end_current(Assignment.objects.filter(micro_grid=micro_grid), timezone.localdate())
+    micro_grid.archived_at = timezone.now()
+    micro_grid.save(update_fields=["archived_at", "updated_at"])
+    return micro_grid
+
+
+def _end_current(assignments, day: datetime.date) -> None:
+    """End on ``day`` every assignment still open then; an assignment that starts later is cut to one day."""
+    for assignment in assignments.filter(end__isnull=True) | assignments.filter(end__gt=day):
+        assignment.end = max(day, assignment.start)
+        assignment.save(update_fields=["end"])
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    by: User | None,
+    user: User,
+    role: str,
+    place,
+    start: datetime.date,
+    end: datetime.date | None = None,
+) -> Assignment:
+    """Give ``user`` a ``role`` at ``place`` from ``start``.
+
+    For a grid, micro-grid or villager group, whoever holds it on ``start`` hands over: their assignment
+    ends the day before, so history keeps who covered the place when. Raises ValidationError (Chinese
+    message) for an end before the start, an archived place, or an overlapping assignment of the same
+    person to the same place.
+    """
+    role = Role(role)
+    field = ROLE_PLACE_FIELD[role]
+    if end is not None and end < start:
+        raise ValidationError({"end": _("结束日期不能早于开始日期。")})
+    if getattr(place, "is_archived", False):
+        raise ValidationError(_("“%(place)s”已归档，不能再指派人员。") % {"place": place})
+    same_place = Assignment.objects.select_for_update().filter(role=role, **{field: place})
+    overlapping = same_place.filter(user=user, start__lte=end or datetime.date.max).exclude(end__lt=start)
+    if overlapping.exists():
+        raise ValidationError(_("%(user)s 在这段时间已担任“%(place)s”的该岗位。") % {"user": user, "place": place})
+    if role in SINGLE_HOLDER_ROLES:
+        day_before = start - datetime.timedelta(days=1)
+        for previous in same_place.filter(start__lte=start).exclude(end__lt=start):
+            if previous.start > day_before:
+                raise ValidationError(
+                    _("%(user)s 从 %(day)s 起才接任“%(place)s”，请选择更晚的开始日期。")
+                    % {"user": previous.user, "day": previous.start, "place": place}
+                )
+            previous.end = day_before
+            previous.save(update_fields=["end"])
+    assignment = Assignment(user=user, role=role, start=start, end=end, created_by=by, **{field: place})
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(*, assignment: Assignment, on: datetime.date, by: User) -> Assignment:
+    """End an assignment on ``on`` (the last day it counts)."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if on < assignment.start:
+        raise ValidationError({"end": _("结束日期不能早于开始日期（%(start)s）。") % {"start": assignment.start}})
+    if assignment.end is not None and assignment.end <= on:
+        raise ValidationError(_("该指派已于 %(end)s 结束。") % {"end": assignment.end})
+    assignment.end = on
+    assignment.save(update_fields=["end"])
+    return assignment
+
+
+def job_run_record(*, name: str, detail: str = "") -> JobRun:
+    now = timezone.now()
+    return JobRun.objects.create(name=name, started_at=now, finished_at=now, detail=detail[:500])

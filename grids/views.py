@@ -1,0 +1,325 @@
+"""Pages of the territory: each user's home, the village overview, grids, micro-grids, assignments.
+
+Lookups go through ``visible_to`` (out of scope is a 404); changes also need ``can_manage_village``
+(a town office that may read a village but not change it gets a 403).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import access, services
+from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm
+from .models import ROLE_PLACE_FIELD, Assignment, Grid, JobRun, MicroGrid, Role, Town, Village, VillagerGroup
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to their own home page."""
+    scope = access.scope_for(request.user)
+    if scope.town_ids:
+        return redirect("grids:town-home")
+    if scope.village_ids:
+        village = Village.objects.filter(pk__in=scope.village_ids).order_by("name").first()
+        return redirect("grids:village-detail", pk=village.pk)
+    if scope.works_in_field:
+        return redirect("grids:field-home")
+    if scope.is_admin:
+        return redirect("admin:index")
+    return render(request, "grids/no_assignment.html", status=200)
+
+
+@login_required
+def town_home(request: HttpRequest) -> HttpResponse:
+    scope = access.scope_for(request.user)
+    if not (scope.town_ids or scope.is_admin):
+        raise PermissionDenied(_("此页面供镇综治办使用。"))
+    towns = Town.objects.visible_to(request.user).active().prefetch_related(
+        Prefetch(
+            "villages",
+            queryset=Village.objects.active().annotate(
+                grid_count=Count("grids", filter=Q(grids__archived_at__isnull=True), distinct=True),
+                micro_grid_count=Count(
+                    "grids__micro_grids",
+                    filter=Q(grids__archived_at__isnull=True, grids__micro_grids__archived_at__isnull=True),
+                    distinct=True,
+                ),
+            ),
+        )
+    )
+    return render(request, "grids/town_home.html", {"towns": towns})
+
+
+@login_required
+def field_home(request: HttpRequest) -> HttpResponse:
+    """The phone home of grid workers, liaisons and information officers: the places they cover."""
+    scope = access.scope_for(request.user)
+    if not scope.works_in_field:
+        raise PermissionDenied(_("此页面供网格员、微网格联络员和信息员使用。"))
+    grids = (
+        Grid.objects.active()
+        .filter(pk__in=scope.grid_ids)
+        .select_related("village")
+        .prefetch_related(Prefetch("micro_grids", queryset=MicroGrid.objects.active()))
+    )
+    micro_grids = MicroGrid.objects.active().filter(pk__in=scope.micro_grid_ids).select_related("grid__village")
+    groups = VillagerGroup.objects.active().filter(pk__in=scope.group_ids).select_related("village")
+    return render(
+        request,
+        "grids/field_home.html",
+        {"grids": grids, "micro_grids": micro_grids, "groups": groups},
+    )
+
+
+def _visible_village(request: HttpRequest, pk: int) -> Village:
+    return get_object_or_404(Village.objects.visible_to(request.user).select_related("town"), pk=pk)
+
+
+def _village_for_change(request: HttpRequest, pk: int) -> Village:
+    village = _visible_village(request, pk)
+    if not access.can_manage_village(request.user, village):
+        raise PermissionDenied(_("您可以查看本村，但只有本村村干部可以修改。"))
+    if village.is_archived:
+        raise PermissionDenied(_("该村已归档。"))
+    return village
+
+
+def _holders_by_place(village: Village) -> dict[tuple[str, int], list[Assignment]]:
+    holders: dict[tuple[str, int], list[Assignment]] = defaultdict(list)
+    for a in Assignment.objects.current().in_village(village).select_related("user"):
+        field = ROLE_PLACE_FIELD[Role(a.role)]
+        holders[(field, getattr(a, f"{field}_id"))].append(a)
+    return holders
+
+
+@login_required
+def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    village = _visible_village(request, pk)
+    grids = list(
+        village.grids.active().prefetch_related(
+            Prefetch("micro_grids", queryset=MicroGrid.objects.active(), to_attr="active_micro_grids")
+        )
+    )
+    holders = _holders_by_place(village)
+    for grid in grids:
+        grid.workers = holders.get(("grid", grid.pk), [])
+        for micro in grid.active_micro_grids:
+            micro.liaisons = holders.get(("micro_grid", micro.pk), [])
+    groups = list(village.villager_groups.active().select_related("natural_village"))
+    for group in groups:
+        group.officers = holders.get(("villager_group", group.pk), [])
+    staff = Assignment.objects.current().filter(role=Role.VILLAGE_STAFF, village=village).select_related("user")
+    context = {
+        "village": village,
+        "grids": grids,
+        "micro_grid_count": sum(len(g.active_micro_grids) for g in grids),
+        "liaison_count": sum(1 for g in grids for m in g.active_micro_grids if m.liaisons),
+        "groups": groups,
+        "natural_villages": village.natural_villages.active(),
+        "staff": staff,
+        "can_manage": access.can_manage_village(request.user, village),
+        "last_heartbeat": JobRun.objects.filter(name="heartbeat").order_by("-started_at").first(),
+    }
+    return render(request, "grids/village_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_create(request: HttpRequest, pk: int) -> HttpResponse:
+    village = _village_for_change(request, pk)
+    next_number = (village.grids.active().order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    form = GridForm(request.POST or None, village=village, initial={"number": next_number})
+    if request.method == "POST" and form.is_valid():
+        grid = form.save()
+        messages.success(request, _("已新建网格“%(name)s”。") % {"name": grid.name})
+        return redirect("grids:village-detail", pk=village.pk)
+    return render(request, "grids/grid_form.html", {"form": form, "village": village})
+
+
+def _visible_grid(request: HttpRequest, pk: int) -> Grid:
+    return get_object_or_404(Grid.objects.visible_to(request.user).select_related("village__town"), pk=pk)
+
+
+@login_required
+def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    grid = _visible_grid(request, pk)
+    history = Assignment.objects.filter(Q(grid=grid) | Q(micro_grid__grid=grid)).select_related("user", "micro_grid")
+    context = {
+        "grid": grid,
+        "micro_grids": grid.micro_grids.active(),
+        "archived_micro_grids": grid.micro_grids.archived(),
+        "history": history,
+        "can_manage": access.can_manage_village(request.user, grid.village) and not grid.is_archived,
+    }
+    return render(request, "grids/grid_detail.html", context)
+
+
+def _grid_for_change(request: HttpRequest, pk: int) -> Grid:
+    grid = _visible_grid(request, pk)
+    _village_for_change(request, grid.village_id)
+    if grid.is_archived:
+        raise PermissionDenied(_("该网格已归档，不能修改。"))
+    return grid
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_update(request: HttpRequest, pk: int) -> HttpResponse:
+    grid = _grid_for_change(request, pk)
+    form = GridForm(request.POST or None, instance=grid, village=grid.village)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("已保存网格“%(name)s”。") % {"name": grid.name})
+        return redirect("grids:grid-detail", pk=grid.pk)
+    return render(request, "grids/grid_form.html", {"form": form, "village": grid.village, "grid": grid})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    grid = _grid_for_change(request, pk)
+    if request.method == "POST":
+        try:
+            services.grid_archive(grid=grid, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("grids:grid-detail", pk=grid.pk)
+        messages.success(request, _("已归档网格“%(name)s”，历史记录保留。") % {"name": grid.name})
+        return redirect("grids:village-detail", pk=grid.village_id)
+    return render(
+        request,
+        "grids/confirm_archive.html",
+        {"object": grid, "village": grid.village, "cancel_url": reverse("grids:grid-detail", args=[grid.pk])},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def micro_grid_create(request: HttpRequest, pk: int) -> HttpResponse:
+    village = _village_for_change(request, pk)
+    initial = {}
+    if grid_id := request.GET.get("grid", ""):
+        grid = Grid.objects.active().filter(village=village, pk=grid_id if grid_id.isdigit() else None).first()
+        if grid is not None:
+            next_number = grid.micro_grids.active().order_by("-number").values_list("number", flat=True).first()
+            initial = {"grid": grid, "number": (next_number or 0) + 1}
+    form = MicroGridForm(request.POST or None, village=village, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        micro = form.save()
+        messages.success(request, _("已新建微网格“%(name)s”。") % {"name": micro.name})
+        return redirect("grids:village-detail", pk=village.pk)
+    return render(request, "grids/micro_grid_form.html", {"form": form, "village": village})
+
+
+def _micro_grid_for_change(request: HttpRequest, pk: int) -> MicroGrid:
+    micro = get_object_or_404(MicroGrid.objects.visible_to(request.user).select_related("grid__village"), pk=pk)
+    _village_for_change(request, micro.grid.village_id)
+    if micro.is_archived:
+        raise PermissionDenied(_("该微网格已归档，不能修改。"))
+    return micro
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def micro_grid_update(request: HttpRequest, pk: int) -> HttpResponse:
+    micro = _micro_grid_for_change(request, pk)
+    village = micro.grid.village
+    form = MicroGridForm(request.POST or None, instance=micro, village=village)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("已保存微网格“%(name)s”。") % {"name": micro.name})
+        return redirect("grids:grid-detail", pk=micro.grid_id)
+    return render(request, "grids/micro_grid_form.html", {"form": form, "village": village, "micro_grid": micro})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def micro_grid_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    micro = _micro_grid_for_change(request, pk)
+    if request.method == "POST":
+        services.micro_grid_archive(micro_grid=micro, by=request.user)
+        messages.success(request, _("已归档微网格“%(name)s”，历史记录保留。") % {"name": micro.name})
+        return redirect("grids:grid-detail", pk=micro.grid_id)
+    return render(
+        request,
+        "grids/confirm_archive.html",
+        {
+            "object": micro,
+            "village": micro.grid.village,
+            "cancel_url": reverse("grids:grid-detail", args=[micro.grid_id]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    village = _village_for_change(request, pk)
+    initial = {k: request.GET[k] for k in ("role", "grid", "micro_grid", "villager_group") if k in request.GET}
+    form = AssignmentForm(request.POST or None, village=village, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = services.assignment_create(
+                by=request.user,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+                place=form.place,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("已指派 %(user)s 担任“%(place)s”%(role)s。")
+                % {"user": assignment.user, "place": assignment.place, "role": assignment.get_role_display()},
+            )
+            return redirect("grids:village-detail", pk=village.pk)
+    return render(request, "grids/assignment_form.html", {"form": form, "village": village})
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(
+        Assignment.objects.visible_to(request.user).select_related(
+            "user", "village", "grid__village", "micro_grid__grid__village", "villager_group__village"
+        ),
+        pk=pk,
+    )
+    place = assignment.place
+    village = place if isinstance(place, Village) else getattr(place, "village", None) or place.grid.village
+    if assignment.role == Role.TOWN_OFFICE:
+        raise PermissionDenied
+    _village_for_change(request, village.pk)
+    form = EndAssignmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_end(assignment=assignment, on=form.cleaned_data["end"], by=request.user)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("%(user)s 的岗位已结束，历史记录保留。") % {"user": assignment.user})
+            return redirect("grids:village-detail", pk=village.pk)
+    return render(
+        request, "grids/assignment_end.html", {"form": form, "assignment": assignment, "village": village}
+    )
