@@ -18,7 +18,18 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from grids.models import ROLE_PLACE_FIELD, Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
+from grids.models import (
+    ROLE_PLACE_FIELD,
+    Assignment,
+    Grid,
+    MicroGrid,
+    NaturalVillage,
+    Role,
+    Town,
+    User,
+    Village,
+    VillagerGroup,
+)
 
 TOWN_NAME = "丁店镇"
 VILLAGE_A = "新庄村"
@@ -27,7 +38,22 @@ VILLAGE_B = "河西村"
 ASSIGNED_FROM = datetime.date(2025, 1, 1)
 
 _SURNAMES = "张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹"
-_GIVEN = ["建国", "秀英", "志强", "桂兰", "海燕", "国庆", "红梅", "德明", "玉兰", "卫东", "春花", "永红", "金凤", "立新"]
+_GIVEN = [
+    "建国",
+    "秀英",
+    "志强",
+    "桂兰",
+    "海燕",
+    "国庆",
+    "红梅",
+    "德明",
+    "玉兰",
+    "卫东",
+    "春花",
+    "永红",
+    "金凤",
+    "立新",
+]
 _NATURAL_SUFFIX = ["庄", "湾", "圩", "营"]
 _CN_DIGITS = "一二三四五六七八九十"
 

@@ -40,12 +40,7 @@ class Scope:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.is_admin
-            or self.town_ids
-            or self.village_ids
-            or self.grid_ids
-            or self.micro_grid_ids
-            or self.group_ids
+            self.is_admin or self.town_ids or self.village_ids or self.grid_ids or self.micro_grid_ids or self.group_ids
         )
 
     @property
@@ -139,9 +134,7 @@ def change_q(user, *, village: str | None = None, grid: str | None = None, micro
     if scope.is_admin:
         return Q()
     return (
-        _member(village, scope.village_ids)
-        | _member(grid, scope.grid_ids)
-        | _member(micro_grid, scope.micro_grid_ids)
+        _member(village, scope.village_ids) | _member(grid, scope.grid_ids) | _member(micro_grid, scope.micro_grid_ids)
     )
 
 

@@ -414,6 +414,16 @@ class Assignment(models.Model):
     def place(self):
         return getattr(self, ROLE_PLACE_FIELD[Role(self.role)])
 
+    @property
+    def village_of_place(self) -> Village | None:
+        """The village the place lies in (None for a town)."""
+        place = self.place
+        if isinstance(place, Village):
+            return place
+        if isinstance(place, MicroGrid):
+            return place.grid.village
+        return getattr(place, "village", None)
+
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or self.end >= day)
 

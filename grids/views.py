@@ -44,17 +44,21 @@ def town_home(request: HttpRequest) -> HttpResponse:
     scope = access.scope_for(request.user)
     if not (scope.town_ids or scope.is_admin):
         raise PermissionDenied(_("此页面供镇综治办使用。"))
-    towns = Town.objects.visible_to(request.user).active().prefetch_related(
-        Prefetch(
-            "villages",
-            queryset=Village.objects.active().annotate(
-                grid_count=Count("grids", filter=Q(grids__archived_at__isnull=True), distinct=True),
-                micro_grid_count=Count(
-                    "grids__micro_grids",
-                    filter=Q(grids__archived_at__isnull=True, grids__micro_grids__archived_at__isnull=True),
-                    distinct=True,
+    towns = (
+        Town.objects.visible_to(request.user)
+        .active()
+        .prefetch_related(
+            Prefetch(
+                "villages",
+                queryset=Village.objects.active().annotate(
+                    grid_count=Count("grids", filter=Q(grids__archived_at__isnull=True), distinct=True),
+                    micro_grid_count=Count(
+                        "grids__micro_grids",
+                        filter=Q(grids__archived_at__isnull=True, grids__micro_grids__archived_at__isnull=True),
+                        distinct=True,
+                    ),
                 ),
-            ),
+            )
         )
     )
     return render(request, "grids/town_home.html", {"towns": towns})
@@ -85,12 +89,17 @@ def _visible_village(request: HttpRequest, pk: int) -> Village:
     return get_object_or_404(Village.objects.visible_to(request.user).select_related("town"), pk=pk)
 
 
-def _village_for_change(request: HttpRequest, pk: int) -> Village:
-    village = _visible_village(request, pk)
+def _require_manage(request: HttpRequest, village: Village) -> None:
+    """The object is visible; changing it needs the village's staff (403 for those who may only read)."""
     if not access.can_manage_village(request.user, village):
-        raise PermissionDenied(_("您可以查看本村，但只有本村村干部可以修改。"))
+        raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
     if village.is_archived:
         raise PermissionDenied(_("该村已归档。"))
+
+
+def _village_for_change(request: HttpRequest, pk: int) -> Village:
+    village = _visible_village(request, pk)
+    _require_manage(request, village)
     return village
 
 
@@ -166,7 +175,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _grid_for_change(request: HttpRequest, pk: int) -> Grid:
     grid = _visible_grid(request, pk)
-    _village_for_change(request, grid.village_id)
+    _require_manage(request, grid.village)
     if grid.is_archived:
         raise PermissionDenied(_("该网格已归档，不能修改。"))
     return grid
@@ -223,7 +232,7 @@ def micro_grid_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _micro_grid_for_change(request: HttpRequest, pk: int) -> MicroGrid:
     micro = get_object_or_404(MicroGrid.objects.visible_to(request.user).select_related("grid__village"), pk=pk)
-    _village_for_change(request, micro.grid.village_id)
+    _require_manage(request, micro.grid.village)
     if micro.is_archived:
         raise PermissionDenied(_("该微网格已归档，不能修改。"))
     return micro
@@ -306,11 +315,10 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    place = assignment.place
-    village = place if isinstance(place, Village) else getattr(place, "village", None) or place.grid.village
     if assignment.role == Role.TOWN_OFFICE:
-        raise PermissionDenied
-    _village_for_change(request, village.pk)
+        raise PermissionDenied(_("镇综治办的岗位由系统管理员管理。"))
+    village = assignment.village_of_place
+    _require_manage(request, village)
     form = EndAssignmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -320,6 +328,4 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("%(user)s 的岗位已结束，历史记录保留。") % {"user": assignment.user})
             return redirect("grids:village-detail", pk=village.pk)
-    return render(
-        request, "grids/assignment_end.html", {"form": form, "assignment": assignment, "village": village}
-    )
+    return render(request, "grids/assignment_end.html", {"form": form, "assignment": assignment, "village": village})

@@ -9,6 +9,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         accounts = demo.seed()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password: %s):" % settings.DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Demo logins (password: {settings.DEMO_PASSWORD}):"))
         for account in accounts:
             self.stdout.write(f"  {account.username:<10} {account.role}  → {account.home}")

@@ -1,0 +1,56 @@
+# The two commands: `make run` (demo on http://127.0.0.1:$PORT) and `make test` (the whole suite).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Production-like settings for `check --deploy` (never used to serve anything).
+DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=portal.example.org \
+	SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	DATABASE_URL=sqlite:///:memory:
+
+.PHONY: run test install services lint checks bench clean messages
+
+# Debian's python3 may come without venv/pip: install them once (as root on a fresh machine).
+$(VENV)/.installed: pyproject.toml
+	@python3 -c "import venv, ensurepip" 2>/dev/null || (apt-get update -qq && apt-get install -y -qq python3-venv python3-pip >/dev/null)
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with a Celery worker and beat beside it. Ctrl-C stops both."
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	$(VENV)/bin/celery -A governance worker -B --pool=solo -l warning & worker=$$!; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# PostgreSQL, Redis, Chromium and CJK fonts: installed and started when absent. Prints KEY=value lines.
+services:
+	@bash .ci/services.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+checks: install
+	$(PY) manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+
+# Uses DATABASE_URL / REDIS_URL when set (CI exports them); otherwise brings the services up itself.
+test: install
+	@set -euo pipefail; \
+	if [ -z "$${DATABASE_URL:-}" ] || [ -z "$${REDIS_URL:-}" ]; then \
+		while IFS= read -r line; do case "$$line" in *=*) export "$$line";; esac; done < <(bash .ci/services.sh); \
+	fi; \
+	echo "DATABASE_URL=$$DATABASE_URL REDIS_URL=$$REDIS_URL"; \
+	$(MAKE) --no-print-directory lint checks; \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+messages: install
+	cd $(CURDIR) && $(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'staticfiles/*' && $(PY) manage.py compilemessages -l en
+
+clean:
+	rm -rf var staticfiles test-output

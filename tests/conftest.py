@@ -1,0 +1,161 @@
+"""The test world: one town, two villages, and the people every test asks about (STYLE 8).
+
+- ``worker``: grid worker of grid 1 (village 1)
+- ``colleague``: grid worker of grid 2 (same village)
+- ``liaison``: micro-grid liaison of micro-grid 1a (in grid 1)
+- ``staff``: village staff of village 1
+- ``town``: town office of the town
+- ``outsider``: village staff of village 2
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from governance.celery import app as celery_app
+from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
+
+PASSWORD = "correct-horse-42"
+OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+SINCE = datetime.date(2025, 1, 1)
+
+# Playwright runs an event loop in the test thread; Django's ORM would refuse to run in it otherwise.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing is deliberately slow; tests log people in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run in-process unless a test asks for the real worker."""
+    eager = request.node.get_closest_marker("celery_worker") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@dataclass
+class World:
+    town: Town
+    village: Village
+    other_village: Village
+    grid1: Grid
+    grid2: Grid
+    other_grid: Grid
+    micro1: MicroGrid
+    micro2: MicroGrid
+    other_micro: MicroGrid
+    group1: VillagerGroup
+    other_group: VillagerGroup
+
+
+def make_user(username: str, village: Village | None, **extra) -> User:
+    user = User(username=username, full_name=extra.pop("full_name", username), home_village=village, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def assign(user: User, role: Role, place, start: datetime.date = SINCE, end=None) -> Assignment:
+    from grids.models import ROLE_PLACE_FIELD
+
+    return Assignment.objects.create(user=user, role=role, start=start, end=end, **{ROLE_PLACE_FIELD[role]: place})
+
+
+@pytest.fixture
+def world(db) -> World:
+    town = Town.objects.create(name="测试镇")
+    village = Village.objects.create(town=town, name="一村")
+    other = Village.objects.create(town=town, name="二村")
+    natural = NaturalVillage.objects.create(village=village, name="张庄")
+    grid1 = Grid.objects.create(village=village, number=1, name="第一网格")
+    grid2 = Grid.objects.create(village=village, number=2, name="第二网格")
+    other_grid = Grid.objects.create(village=other, number=1, name="第一网格")
+    return World(
+        town=town,
+        village=village,
+        other_village=other,
+        grid1=grid1,
+        grid2=grid2,
+        other_grid=other_grid,
+        micro1=MicroGrid.objects.create(grid=grid1, number=1, name="1a"),
+        micro2=MicroGrid.objects.create(grid=grid2, number=1, name="2a"),
+        other_micro=MicroGrid.objects.create(grid=other_grid, number=1, name="x1"),
+        group1=VillagerGroup.objects.create(village=village, number=1, name="第1组", natural_village=natural),
+        other_group=VillagerGroup.objects.create(village=other, number=1, name="第1组"),
+    )
+
+
+@pytest.fixture
+def worker(world) -> User:
+    user = make_user("worker", world.village, full_name="网格员甲")
+    assign(user, Role.GRID_WORKER, world.grid1)
+    return user
+
+
+@pytest.fixture
+def colleague(world) -> User:
+    user = make_user("colleague", world.village, full_name="网格员乙")
+    assign(user, Role.GRID_WORKER, world.grid2)
+    return user
+
+
+@pytest.fixture
+def liaison(world) -> User:
+    user = make_user("liaison", world.village, full_name="联络员")
+    assign(user, Role.LIAISON, world.micro1)
+    return user
+
+
+@pytest.fixture
+def staff(world) -> User:
+    user = make_user("staff", world.village, full_name="村干部")
+    assign(user, Role.VILLAGE_STAFF, world.village)
+    return user
+
+
+@pytest.fixture
+def town(world) -> User:
+    user = make_user("town", None, full_name="镇综治办")
+    assign(user, Role.TOWN_OFFICE, world.town)
+    return user
+
+
+@pytest.fixture
+def outsider(world) -> User:
+    user = make_user("outsider", world.other_village, full_name="外村干部")
+    assign(user, Role.VILLAGE_STAFF, world.other_village)
+    return user
+
+
+@pytest.fixture
+def personas(worker, colleague, staff, town, outsider) -> dict[str, User]:
+    return {"worker": worker, "colleague": colleague, "staff": staff, "town": town, "outsider": outsider}
+
+
+@pytest.fixture
+def output_dir() -> Path:
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    return OUTPUT_DIR
+
+
+@pytest.fixture
+def test_database_url() -> str:
+    """A DATABASE_URL pointing at the test database, for processes the tests start."""
+    s = connection.settings_dict
+    if s["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

@@ -1,0 +1,87 @@
+"""seed_demo reproduces both seed villages exactly, and a second run changes nothing."""
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from governance import demo
+from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
+
+
+def _row_counts() -> dict[str, int]:
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label == "grids"}
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_village_a_matches_seed_000(seeded):
+    village = Village.objects.get(name=demo.VILLAGE_A)
+    assert str(village.area_km2) == "10.20"
+    assert village.natural_villages.count() == 32
+    assert village.villager_groups.count() == 69
+    assert village.grids.count() == 6
+    micro_grids = MicroGrid.objects.filter(grid__village=village)
+    assert micro_grids.count() == 22
+    liaisons = Assignment.objects.current().filter(role=Role.LIAISON, micro_grid__grid__village=village)
+    assert liaisons.count() == 22
+    assert liaisons.values("user").distinct().count() == 22
+    assert liaisons.values("micro_grid").distinct().count() == 22  # one per micro-grid
+    assert Assignment.objects.current().filter(role=Role.GRID_WORKER, grid__village=village).count() == 6
+
+
+def test_village_b_matches_seed_003(seeded):
+    village = Village.objects.get(name=demo.VILLAGE_B)
+    assert village.grids.count() == 2
+    assert village.villager_groups.count() == 9
+    workers = Assignment.objects.current().filter(role=Role.GRID_WORKER, grid__village=village)
+    assert workers.count() == 2
+    officers = Assignment.objects.current().filter(role=Role.INFO_OFFICER, villager_group__village=village)
+    assert officers.count() == 9
+    assert officers.values("villager_group").distinct().count() == 9  # each group head, one per group
+
+
+def test_one_town_and_the_demo_accounts(seeded, settings):
+    assert Town.objects.count() == 1
+    town = Town.objects.get()
+    assert set(town.villages.values_list("name", flat=True)) == {demo.VILLAGE_A, demo.VILLAGE_B}
+    a, b = Village.objects.get(name=demo.VILLAGE_A), Village.objects.get(name=demo.VILLAGE_B)
+    current = Assignment.objects.current()
+    assert current.get(user__username="town").town == town
+    assert current.get(user__username="staff").village == a
+    assert current.get(user__username="staff_b").village == b
+    worker_grid = current.get(user__username="worker").grid
+    assert (worker_grid.village, worker_grid.number) == (a, 1)
+    assert User.objects.get(username="admin").is_superuser
+    for username in ["admin", "town", "staff", "staff_b", "worker"]:
+        assert authenticate(username=username, password=settings.DEMO_PASSWORD) is not None, username
+
+
+def test_second_run_changes_nothing(seeded):
+    before = _row_counts()
+    snapshot = sorted(Grid.objects.values_list("pk", "village_id", "name", "number"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _row_counts() == before
+    assert sorted(Grid.objects.values_list("pk", "village_id", "name", "number")) == snapshot
+
+
+def test_same_data_every_run(db):
+    """Deterministic: a fresh run on an empty database gives the same people, names and places."""
+
+    def fingerprint():
+        return sorted(
+            Assignment.objects.values_list(
+                "user__username", "user__full_name", "role", "grid__name", "micro_grid__name", "villager_group__name"
+            )
+        )
+
+    demo.seed()
+    first = fingerprint()
+    for model in [Assignment, User, MicroGrid, Grid, *[VillagerGroup, NaturalVillage], Village, Town]:
+        model.objects.all().delete()
+    assert not Assignment.objects.exists()
+    demo.seed()
+    assert fingerprint() == first

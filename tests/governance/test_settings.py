@@ -1,0 +1,44 @@
+"""The settings module is loud when the environment is wrong."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load_settings(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "governance.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_refuses_demo_key_with_debug_off():
+    result = _load_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is the demo key" in result.stderr
+
+
+def test_typo_in_a_boolean_stops_start_up():
+    result = _load_settings(DEBUG="flase")
+    assert result.returncode != 0
+    assert "DEBUG='flase' is not a boolean" in result.stderr
+
+
+def test_production_starts_with_a_real_key(tmp_path):
+    result = _load_settings(DEBUG="false", SECRET_KEY="x" * 60, DATA_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+
+
+def test_embedded_defaults(settings):
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]

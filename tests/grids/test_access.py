@@ -1,0 +1,75 @@
+"""The access door: what each persona sees, and that only assignments active today count."""
+
+import datetime
+
+from django.utils import timezone
+
+from grids import access
+from grids.models import Assignment, Grid, MicroGrid, Role, Village, VillagerGroup
+from tests.conftest import assign, make_user
+
+
+def test_each_persona_sees_its_places(world, worker, colleague, liaison, staff, town, outsider):
+    assert set(Village.objects.visible_to(staff)) == {world.village}
+    assert set(Village.objects.visible_to(town)) == {world.village, world.other_village}
+    assert set(Village.objects.visible_to(worker)) == set()
+    assert set(Grid.objects.visible_to(worker)) == {world.grid1}
+    assert set(Grid.objects.visible_to(colleague)) == {world.grid2}
+    assert set(Grid.objects.visible_to(staff)) == {world.grid1, world.grid2}
+    assert set(Grid.objects.visible_to(outsider)) == {world.other_grid}
+    assert set(MicroGrid.objects.visible_to(worker)) == {world.micro1}
+    assert set(MicroGrid.objects.visible_to(liaison)) == {world.micro1}
+    assert set(Grid.objects.visible_to(liaison)) == set()
+    assert set(MicroGrid.objects.visible_to(town)) == {world.micro1, world.micro2, world.other_micro}
+
+
+def test_information_officer_sees_their_group(world):
+    officer = make_user("officer", world.village)
+    assign(officer, Role.INFO_OFFICER, world.group1)
+    assert set(VillagerGroup.objects.visible_to(officer)) == {world.group1}
+    assert set(Grid.objects.visible_to(officer)) == set()
+
+
+def test_change_scope(world, worker, staff, town):
+    assert set(access.changeable_villages(staff)) == {world.village}
+    assert set(access.changeable_villages(town)) == set()
+    assert set(access.changeable_villages(worker)) == set()
+    assert set(Grid.objects.changeable_by(staff)) == {world.grid1, world.grid2}
+    assert set(Grid.objects.changeable_by(town)) == set()
+
+
+def test_ended_and_future_assignments_do_not_count(world):
+    today = timezone.localdate()
+    former = make_user("former", world.village)
+    assign(
+        former, Role.GRID_WORKER, world.grid1, start=datetime.date(2024, 1, 1), end=today - datetime.timedelta(days=1)
+    )
+    future = make_user("future", world.village)
+    assign(future, Role.GRID_WORKER, world.grid2, start=today + datetime.timedelta(days=1))
+    assert set(Grid.objects.visible_to(former)) == set()
+    assert set(Grid.objects.visible_to(future)) == set()
+
+
+def test_superuser_sees_all(world, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="x")
+    assert Village.objects.visible_to(admin).count() == 2
+
+
+def test_anonymous_and_inactive_see_nothing(world, worker):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Grid.objects.visible_to(AnonymousUser()).exists()
+    worker.is_active = False
+    assert not Grid.objects.visible_to(worker).exists()
+
+
+def test_scope_is_one_query_per_request(world, worker, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        access.scope_for(worker)
+        access.scope_for(worker)
+
+
+def test_assignments_are_seen_where_their_place_is(world, worker, colleague, staff, outsider):
+    assert set(Assignment.objects.visible_to(staff)) >= {worker.assignments.get(), colleague.assignments.get()}
+    assert set(Assignment.objects.visible_to(outsider)) == set(outsider.assignments.all())
+    assert set(Assignment.objects.visible_to(worker)) == {worker.assignments.get()}

@@ -1,0 +1,55 @@
+"""Query counts of the territory pages do not grow with the number of rows (STYLE 9)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from grids.models import Grid, MicroGrid, Role, VillagerGroup
+from tests.conftest import assign, make_user
+
+
+def _grow(world, grids: int) -> None:
+    """Grow village 1 to `grids` grids, each with 3 micro-grids, a worker and liaisons, and as many groups."""
+    for n in range(world.village.grids.count() + 1, grids + 1):
+        grid = Grid.objects.create(village=world.village, number=n, name=f"网格{n}")
+        assign(make_user(f"w{n}", world.village), Role.GRID_WORKER, grid)
+        for m in range(3):
+            micro = MicroGrid.objects.create(grid=grid, number=m, name=f"{n}-{m}")
+            assign(make_user(f"l{n}-{m}", world.village), Role.LIAISON, micro)
+        group = VillagerGroup.objects.create(village=world.village, number=n, name=f"第{n}组")
+        assign(make_user(f"i{n}", world.village), Role.INFO_OFFICER, group)
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+@pytest.mark.parametrize(
+    ("persona", "url_name", "args"),
+    [
+        ("staff", "grids:village-detail", lambda w: [w.village.pk]),
+        ("town", "grids:village-detail", lambda w: [w.village.pk]),
+        ("town", "grids:town-home", lambda w: []),
+        ("staff", "grids:grid-detail", lambda w: [w.grid1.pk]),
+        ("worker", "grids:field-home", lambda w: []),
+    ],
+)
+def test_query_count_is_flat(client, world, personas, persona, url_name, args):
+    client.force_login(personas[persona])
+    url = reverse(url_name, args=args(world))
+    _grow(world, 3)
+    small = _queries(client, url)
+    _grow(world, 30)
+    assert _queries(client, url) == small
+
+
+def test_village_overview_query_budget(client, world, staff, django_assert_num_queries):
+    _grow(world, 30)
+    client.force_login(staff)
+    # session, user, scope (assignments), village, grids, their micro-grids, current holders,
+    # villager groups, last heartbeat, natural villages, village staff
+    with django_assert_num_queries(11):
+        client.get(reverse("grids:village-detail", args=[world.village.pk]))

@@ -1,0 +1,106 @@
+"""Every URL pattern × {anonymous, each persona}: the expected outcome of a GET.
+
+The list of URL names comes from the URLconf itself: a new URL that is not in MATRIX fails
+``test_every_url_is_in_the_matrix``, so no page can be added without saying who may open it.
+Outcomes: "login" (redirect to the login page), or an HTTP status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+PERSONAS = ["anonymous", "worker", "colleague", "staff", "town", "outsider"]
+
+# Admin pages are Django's own; they are covered as one family through their index (system admin only).
+SKIP_NAMESPACES = {"admin"}
+
+
+def _expect(anonymous="login", **by_persona) -> dict[str, str | int]:
+    expected = {"anonymous": anonymous, **by_persona}
+    missing = set(PERSONAS) - set(expected)
+    assert not missing, f"matrix row lacks {missing}"
+    return expected
+
+
+# Kwargs are built from the test world: (world, users) -> dict.
+Kw = Callable[[object, dict], dict]
+NONE: Kw = lambda w, u: {}  # noqa: E731
+VILLAGE: Kw = lambda w, u: {"pk": w.village.pk}  # noqa: E731
+GRID1: Kw = lambda w, u: {"pk": w.grid1.pk}  # noqa: E731
+MICRO1: Kw = lambda w, u: {"pk": w.micro1.pk}  # noqa: E731
+WORKER_ASSIGNMENT: Kw = lambda w, u: {"pk": u["worker"].assignments.get().pk}  # noqa: E731
+
+STAFF_EDIT_VILLAGE = _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)
+STAFF_EDIT_GRID1 = _expect(worker=403, colleague=404, staff=200, town=403, outsider=404)
+
+MATRIX: dict[str, tuple[Kw, dict]] = {
+    "home": (NONE, _expect(worker=302, colleague=302, staff=302, town=302, outsider=302)),
+    "login": (NONE, _expect(anonymous=200, worker=302, colleague=302, staff=302, town=302, outsider=302)),
+    "logout": (NONE, _expect(anonymous=405, worker=405, colleague=405, staff=405, town=405, outsider=405)),
+    "set_language": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
+    "grids:town-home": (NONE, _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)),
+    "grids:field-home": (NONE, _expect(worker=200, colleague=200, staff=403, town=403, outsider=403)),
+    "grids:village-detail": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)),
+    "grids:grid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "grids:microgrid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "grids:assignment-create": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "grids:grid-detail": (GRID1, _expect(worker=200, colleague=404, staff=200, town=200, outsider=404)),
+    "grids:grid-update": (GRID1, STAFF_EDIT_GRID1),
+    "grids:grid-archive": (GRID1, STAFF_EDIT_GRID1),
+    "grids:microgrid-update": (MICRO1, STAFF_EDIT_GRID1),
+    "grids:microgrid-archive": (MICRO1, STAFF_EDIT_GRID1),
+    "grids:assignment-end": (WORKER_ASSIGNMENT, STAFF_EDIT_GRID1),
+}
+
+
+def _url_names(patterns=None, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIP_NAMESPACES:
+                continue
+            inner = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            names |= _url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            assert entry.name, f"URL pattern {entry.pattern} has no name: every page needs one for the matrix"
+            names.add(prefix + entry.name)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    in_urlconf = _url_names()
+    assert in_urlconf - set(MATRIX) == set(), "URL patterns missing from the permission matrix"
+    assert set(MATRIX) - in_urlconf == set(), "matrix rows for URLs that no longer exist"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix(client, world, personas, name, persona):
+    kwargs_for, expected_by_persona = MATRIX[name]
+    url = reverse(name, kwargs=kwargs_for(world, personas))
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    response = client.get(url)
+    expected = expected_by_persona[persona]
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login") + "?next=")
+    else:
+        assert response.status_code == expected, f"{persona} GET {url}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_admin_is_for_the_system_admin_only(client, personas, persona):
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_opens_for_the_system_admin(admin_client):
+    assert admin_client.get(reverse("admin:index")).status_code == 200
+    assert admin_client.get(reverse("admin:grids_grid_changelist")).status_code == 200
