@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	@python3 -c "import venv, ensurepip" 2>/dev/null || (apt-get update -qq && apt-get install -y -qq python3-venv python3-pip >/dev/null)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	@$(PY) -m pip install -q --disable-pip-version-check ".[dev]"
 	@touch $@
 
 install: $(VENV)/.installed

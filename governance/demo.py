@@ -162,7 +162,7 @@ def _seed_village_a(seeder: Seeder, town: Town) -> Village:
         for m in range(1, micro_count + 1):
             micro_number += 1
             micro, _ = MicroGrid.objects.get_or_create(
-                grid=grid, name=f"{cn_number(g)}-{m}微网格", archived_at=None, defaults={"number": m}
+                grid=grid, name=f"微网格{g}-{m}", archived_at=None, defaults={"number": m}
             )
             liaison = seeder.user(f"a_liaison{micro_number:02d}", village=village)
             seeder.assign(liaison, Role.LIAISON, micro)
