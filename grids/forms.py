@@ -12,6 +12,15 @@ from .models import ROLE_PLACE_FIELD, Grid, MicroGrid, Role, User, Village, Vill
 _OTHER_VILLAGE = _("请选择本村的%(what)s；所选项不存在或不属于本村。")
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker; it needs ISO dates whatever the page's language formats them as."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class VillageScopedChoice(forms.ModelChoiceField):
     """A choice of this village's objects; a posted id from elsewhere fails like any bad value."""
 
@@ -74,11 +83,11 @@ class AssignmentForm(forms.Form):
     villager_group = VillageScopedChoice(
         queryset=VillagerGroup.objects.none(), label=_("村民小组"), required=False, what=_("村民小组")
     )
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("开始日期"), widget=DateInput())
     end = forms.DateField(
         label=_("结束日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("留空表示至今。"),
     )
 
@@ -89,6 +98,7 @@ class AssignmentForm(forms.Form):
         self.fields["user"].queryset = User.objects.filter(home_village=village, is_active=True).order_by(
             "full_name", "username"
         )
+        self.fields["user"].label_from_instance = lambda u: f"{u.full_name or u.username}（{u.username}）"
         self.fields["grid"].queryset = Grid.objects.active().filter(village=village)
         self.fields["micro_grid"].queryset = (
             MicroGrid.objects.active().filter(grid__village=village).select_related("grid")
@@ -114,7 +124,7 @@ class AssignmentForm(forms.Form):
 
 
 class EndAssignmentForm(forms.Form):
-    end = forms.DateField(label=_("最后在岗日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("最后在岗日期"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("end", timezone.localdate())

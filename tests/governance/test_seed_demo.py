@@ -85,3 +85,21 @@ def test_same_data_every_run(db):
     assert not Assignment.objects.exists()
     demo.seed()
     assert fingerprint() == first
+
+
+@pytest.mark.parametrize(
+    ("username", "home"),
+    [
+        ("admin", lambda: "/admin/"),
+        ("town", lambda: "/town/"),
+        ("staff", lambda: f"/villages/{Village.objects.get(name=demo.VILLAGE_A).pk}/"),
+        ("staff_b", lambda: f"/villages/{Village.objects.get(name=demo.VILLAGE_B).pk}/"),
+        ("worker", lambda: "/field/"),
+        ("b_info3", lambda: "/field/"),
+        ("a_liaison07", lambda: "/field/"),
+    ],
+)
+def test_every_demo_account_logs_in_to_its_home(seeded, client, settings, username, home):
+    response = client.post("/accounts/login/", {"username": username, "password": settings.DEMO_PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == home()
+    assert response.status_code == 200
