@@ -205,7 +205,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Beat proves it is alive: staff see when the scheduler last ran (reminders depend on it).
-    "heartbeat": {"task": "grids.tasks.heartbeat", "schedule": 300.0},
+    "heartbeat": {"task": "grids.tasks.heartbeat", "schedule": 60.0},
 }
 
 # --- Logging: to stderr, where gunicorn / systemd / docker collect it ----------------------------
