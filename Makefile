@@ -6,7 +6,8 @@ PORT ?= 8000
 # Production-like settings for `check --deploy` (never used to serve anything).
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=portal.example.org \
 	SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
-	DATABASE_URL=sqlite:///:memory:
+	DATABASE_URL=sqlite:///:memory: ID_NUMBER_HASH_KEY=check-deploy-only \
+	ID_NUMBER_KEYS=Y2hlY2stZGVwbG95LW9ubHktMzItYnl0ZS1rZXkhISE=
 
 .PHONY: run test install services lint checks bench clean messages
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from governance import demo_registry
 from grids.models import (
     ROLE_PLACE_FIELD,
     Assignment,
@@ -111,8 +112,8 @@ class Seeder:
 
 
 @transaction.atomic
-def seed() -> list[DemoAccount]:
-    """Create the demo town; return the demo accounts to print."""
+def seed(*, registry: bool = True) -> list[DemoAccount]:
+    """Create the demo town (and, unless told not to, its registry); return the demo accounts to print."""
     seeder = Seeder(password_hash=make_password(settings.DEMO_PASSWORD), accounts=[])
     town, _ = Town.objects.get_or_create(name=TOWN_NAME, archived_at=None)
 
@@ -125,6 +126,8 @@ def seed() -> list[DemoAccount]:
 
     _seed_village_a(seeder, town)
     _seed_village_b(seeder, town)
+    if registry:
+        demo_registry.seed_registry()
     return seeder.accounts
 
 

@@ -222,3 +222,16 @@ GRID_HOUSEHOLDS_MIN = 300
 GRID_HOUSEHOLDS_MAX = 500
 GRID_PEOPLE_TARGET = 1000
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
+
+# Resident ID numbers (residents/idnumber.py): Fernet keys, newest first (older ones still decrypt until
+# `manage.py rotate_id_key` has re-encrypted everything), and the key of the lookup hash.
+# Make a key: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+DEMO_ID_NUMBER_KEY = "ZGVtby1vbmx5LWlkLW51bWJlci1rZXktMzItYnl0ZXM="
+DEMO_ID_NUMBER_HASH_KEY = "demo-only-id-number-hash-key"
+ID_NUMBER_KEYS = env.list("ID_NUMBER_KEYS", default=[DEMO_ID_NUMBER_KEY])
+ID_NUMBER_HASH_KEY = env.str("ID_NUMBER_HASH_KEY", default=DEMO_ID_NUMBER_HASH_KEY)
+if not DEBUG and (DEMO_ID_NUMBER_KEY in ID_NUMBER_KEYS or ID_NUMBER_HASH_KEY == DEMO_ID_NUMBER_HASH_KEY):
+    raise ImproperlyConfigured(
+        "ID_NUMBER_KEYS and ID_NUMBER_HASH_KEY must be set (not the demo keys) when DEBUG is off: "
+        "residents' ID numbers are encrypted and hashed with them."
+    )

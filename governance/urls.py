@@ -16,4 +16,5 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("grids.urls")),
+    path("", include("residents.urls")),
 ]

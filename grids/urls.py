@@ -7,7 +7,6 @@ app_name = "grids"
 urlpatterns = [
     path("town/", views.town_home, name="town-home"),
     path("field/", views.field_home, name="field-home"),
-    path("villages/<int:pk>/", views.village_detail, name="village-detail"),
     path("villages/<int:pk>/grids/new/", views.grid_create, name="grid-create"),
     path("villages/<int:pk>/micro-grids/new/", views.micro_grid_create, name="microgrid-create"),
     path("villages/<int:pk>/assignments/new/", views.assignment_create, name="assignment-create"),

@@ -6,8 +6,6 @@ Lookups go through ``visible_to`` (out of scope is a 404); changes also need ``c
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import access, services
 from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm
-from .models import ROLE_PLACE_FIELD, Assignment, Grid, JobRun, MicroGrid, Role, Town, Village, VillagerGroup
+from .models import Assignment, Grid, MicroGrid, Role, Town, Village, VillagerGroup
 
 
 @login_required
@@ -31,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("grids:town-home")
     if scope.village_ids:
         village = Village.objects.filter(pk__in=scope.village_ids).order_by("name").first()
-        return redirect("grids:village-detail", pk=village.pk)
+        return redirect("residents:village-overview", pk=village.pk)
     if scope.works_in_field:
         return redirect("grids:field-home")
     if scope.is_admin:
@@ -103,45 +101,6 @@ def _village_for_change(request: HttpRequest, pk: int) -> Village:
     return village
 
 
-def _holders_by_place(village: Village) -> dict[tuple[str, int], list[Assignment]]:
-    holders: dict[tuple[str, int], list[Assignment]] = defaultdict(list)
-    for a in Assignment.objects.current().in_village(village).select_related("user"):
-        field = ROLE_PLACE_FIELD[Role(a.role)]
-        holders[(field, getattr(a, f"{field}_id"))].append(a)
-    return holders
-
-
-@login_required
-def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    village = _visible_village(request, pk)
-    grids = list(
-        village.grids.active().prefetch_related(
-            Prefetch("micro_grids", queryset=MicroGrid.objects.active(), to_attr="active_micro_grids")
-        )
-    )
-    holders = _holders_by_place(village)
-    for grid in grids:
-        grid.workers = holders.get(("grid", grid.pk), [])
-        for micro in grid.active_micro_grids:
-            micro.liaisons = holders.get(("micro_grid", micro.pk), [])
-    groups = list(village.villager_groups.active().select_related("natural_village"))
-    for group in groups:
-        group.officers = holders.get(("villager_group", group.pk), [])
-    staff = Assignment.objects.current().filter(role=Role.VILLAGE_STAFF, village=village).select_related("user")
-    context = {
-        "village": village,
-        "grids": grids,
-        "micro_grid_count": sum(len(g.active_micro_grids) for g in grids),
-        "liaison_count": sum(1 for g in grids for m in g.active_micro_grids if m.liaisons),
-        "groups": groups,
-        "natural_villages": village.natural_villages.active(),
-        "staff": staff,
-        "can_manage": access.can_manage_village(request.user, village),
-        "last_heartbeat": JobRun.objects.filter(name="heartbeat").order_by("-started_at").first(),
-    }
-    return render(request, "grids/village_detail.html", context)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def grid_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -151,7 +110,7 @@ def grid_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         grid = form.save()
         messages.success(request, _("已新建网格“%(name)s”。") % {"name": grid.name})
-        return redirect("grids:village-detail", pk=village.pk)
+        return redirect("residents:village-overview", pk=village.pk)
     return render(request, "grids/grid_form.html", {"form": form, "village": village})
 
 
@@ -204,7 +163,7 @@ def grid_archive(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
             return redirect("grids:grid-detail", pk=grid.pk)
         messages.success(request, _("已归档网格“%(name)s”，历史记录保留。") % {"name": grid.name})
-        return redirect("grids:village-detail", pk=grid.village_id)
+        return redirect("residents:village-overview", pk=grid.village_id)
     return render(
         request,
         "grids/confirm_archive.html",
@@ -226,7 +185,7 @@ def micro_grid_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         micro = form.save()
         messages.success(request, _("已新建微网格“%(name)s”。") % {"name": micro.name})
-        return redirect("grids:village-detail", pk=village.pk)
+        return redirect("residents:village-overview", pk=village.pk)
     return render(request, "grids/micro_grid_form.html", {"form": form, "village": village})
 
 
@@ -294,7 +253,7 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 _("已指派 %(user)s 担任“%(place)s”%(role)s。")
                 % {"user": assignment.user, "place": assignment.place, "role": assignment.get_role_display()},
             )
-            return redirect("grids:village-detail", pk=village.pk)
+            return redirect("residents:village-overview", pk=village.pk)
     return render(request, "grids/assignment_form.html", {"form": form, "village": village})
 
 
@@ -327,5 +286,5 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
             _errors_to_form(form, error)
         else:
             messages.success(request, _("%(user)s 的岗位已结束，历史记录保留。") % {"user": assignment.user})
-            return redirect("grids:village-detail", pk=village.pk)
+            return redirect("residents:village-overview", pk=village.pk)
     return render(request, "grids/assignment_end.html", {"form": form, "assignment": assignment, "village": village})

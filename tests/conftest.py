@@ -20,6 +20,8 @@ from django.db import connection
 
 from governance.celery import app as celery_app
 from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
+from residents.codes import Relation
+from residents.models import Household, KeyCategory, KeyPerson, KeyPlace, PlaceType, Resident
 
 PASSWORD = "correct-horse-42"
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
@@ -59,6 +61,40 @@ class World:
     other_micro: MicroGrid
     group1: VillagerGroup
     other_group: VillagerGroup
+    household1: Household
+    household2: Household
+    other_household: Household
+    resident1: Resident
+    resident2: Resident
+    other_resident: Resident
+    key_person1: KeyPerson
+    key_place1: KeyPlace
+
+
+# Valid ID numbers (GB 11643 check digits) for tests.
+ID1 = "11010519491231002X"
+ID2 = "440524198001010013"
+ID3 = "320723198001011232"
+
+
+def make_resident(household: Household | None, name: str, number: str, *, village: Village | None = None, relation=""):
+    from residents import services
+
+    resident = Resident(
+        name=name, household=household, village=village or household.village, relation=relation or ""
+    )
+    return services.resident_save(by=None, resident=resident, id_number=number)
+
+
+def make_household(micro: MicroGrid, group: VillagerGroup, number: str, address: str) -> Household:
+    return Household.objects.create(
+        village=micro.grid.village,
+        grid=micro.grid,
+        micro_grid=micro,
+        villager_group=group,
+        number=number,
+        address=address,
+    )
 
 
 def make_user(username: str, village: Village | None, **extra) -> User:
@@ -83,6 +119,23 @@ def world(db) -> World:
     grid1 = Grid.objects.create(village=village, number=1, name="第一网格")
     grid2 = Grid.objects.create(village=village, number=2, name="第二网格")
     other_grid = Grid.objects.create(village=other, number=1, name="第一网格")
+    micro1 = MicroGrid.objects.create(grid=grid1, number=1, name="1a")
+    micro2 = MicroGrid.objects.create(grid=grid2, number=1, name="2a")
+    other_micro = MicroGrid.objects.create(grid=other_grid, number=1, name="x1")
+    group1 = VillagerGroup.objects.create(village=village, number=1, name="第1组", natural_village=natural)
+    other_group = VillagerGroup.objects.create(village=other, number=1, name="第1组")
+    household1 = make_household(micro1, group1, "0001", "张庄1号")
+    household2 = make_household(micro2, group1, "0002", "张庄2号")
+    other_household = make_household(other_micro, other_group, "0001", "李庄1号")
+    resident1 = make_resident(household1, "张三", ID1, relation=Relation.HEAD)
+    resident2 = make_resident(household2, "李四", ID2, relation=Relation.HEAD)
+    other_resident = make_resident(other_household, "王五", ID3, relation=Relation.HEAD)
+    key_person1 = KeyPerson.objects.create(
+        resident=resident1, category=KeyCategory.MENTAL, risk_level=3, guardian_name="张大", listed_from=SINCE
+    )
+    key_place1 = KeyPlace.objects.create(
+        village=village, grid=grid1, micro_grid=micro1, type=PlaceType.RENTAL, name="张三出租房", address="张庄1号"
+    )
     return World(
         town=town,
         village=village,
@@ -90,11 +143,19 @@ def world(db) -> World:
         grid1=grid1,
         grid2=grid2,
         other_grid=other_grid,
-        micro1=MicroGrid.objects.create(grid=grid1, number=1, name="1a"),
-        micro2=MicroGrid.objects.create(grid=grid2, number=1, name="2a"),
-        other_micro=MicroGrid.objects.create(grid=other_grid, number=1, name="x1"),
-        group1=VillagerGroup.objects.create(village=village, number=1, name="第1组", natural_village=natural),
-        other_group=VillagerGroup.objects.create(village=other, number=1, name="第1组"),
+        micro1=micro1,
+        micro2=micro2,
+        other_micro=other_micro,
+        group1=group1,
+        other_group=other_group,
+        household1=household1,
+        household2=household2,
+        other_household=other_household,
+        resident1=resident1,
+        resident2=resident2,
+        other_resident=other_resident,
+        key_person1=key_person1,
+        key_place1=key_place1,
     )
 
 

@@ -32,9 +32,21 @@ VILLAGE: Kw = lambda w, u: {"pk": w.village.pk}  # noqa: E731
 GRID1: Kw = lambda w, u: {"pk": w.grid1.pk}  # noqa: E731
 MICRO1: Kw = lambda w, u: {"pk": w.micro1.pk}  # noqa: E731
 WORKER_ASSIGNMENT: Kw = lambda w, u: {"pk": u["worker"].assignments.get().pk}  # noqa: E731
+HOUSEHOLD1: Kw = lambda w, u: {"pk": w.household1.pk}  # noqa: E731
+RESIDENT1: Kw = lambda w, u: {"pk": w.resident1.pk}  # noqa: E731
+KEY_PERSON1: Kw = lambda w, u: {"pk": w.key_person1.pk}  # noqa: E731
+KEY_PLACE1: Kw = lambda w, u: {"pk": w.key_place1.pk}  # noqa: E731
 
 STAFF_EDIT_VILLAGE = _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)
 STAFF_EDIT_GRID1 = _expect(worker=403, colleague=404, staff=200, town=403, outsider=404)
+SEEN_IN_GRID1 = _expect(worker=200, colleague=404, staff=200, town=200, outsider=404)
+EVERYONE = _expect(worker=200, colleague=200, staff=200, town=200, outsider=200)
+FIELD_ONLY = _expect(worker=200, colleague=200, staff=403, town=403, outsider=403)
+FIELD_GRID1 = _expect(worker=200, colleague=404, staff=403, town=403, outsider=403)
+POST_ONLY = _expect(worker=405, colleague=405, staff=405, town=405, outsider=405)
+# Key persons are not the town office's to read (PIPL): it sees counts, not records.
+KEY_PERSON_SEEN = _expect(worker=200, colleague=404, staff=200, town=404, outsider=404)
+KEY_PERSON_EDIT = _expect(worker=403, colleague=404, staff=200, town=404, outsider=404)
 
 MATRIX: dict[str, tuple[Kw, dict]] = {
     "home": (NONE, _expect(worker=302, colleague=302, staff=302, town=302, outsider=302)),
@@ -43,7 +55,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "set_language": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "grids:town-home": (NONE, _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)),
     "grids:field-home": (NONE, _expect(worker=200, colleague=200, staff=403, town=403, outsider=403)),
-    "grids:village-detail": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)),
+    "residents:village-overview": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)),
     "grids:grid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "grids:microgrid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "grids:assignment-create": (VILLAGE, STAFF_EDIT_VILLAGE),
@@ -53,6 +65,44 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "grids:microgrid-update": (MICRO1, STAFF_EDIT_GRID1),
     "grids:microgrid-archive": (MICRO1, STAFF_EDIT_GRID1),
     "grids:assignment-end": (WORKER_ASSIGNMENT, STAFF_EDIT_GRID1),
+    "residents:village-overview": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)),
+    "residents:household-create": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "residents:resident-create": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "residents:keyplace-create": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "residents:household-list": (NONE, EVERYONE),
+    "residents:household-detail": (HOUSEHOLD1, SEEN_IN_GRID1),
+    "residents:household-update": (HOUSEHOLD1, STAFF_EDIT_GRID1),
+    "residents:household-move": (HOUSEHOLD1, STAFF_EDIT_GRID1),
+    "residents:household-archive": (HOUSEHOLD1, POST_ONLY),
+    "residents:household-restore": (HOUSEHOLD1, POST_ONLY),
+    "residents:resident-list": (NONE, EVERYONE),
+    "residents:resident-detail": (RESIDENT1, SEEN_IN_GRID1),
+    "residents:resident-update": (RESIDENT1, STAFF_EDIT_GRID1),
+    "residents:resident-move": (RESIDENT1, STAFF_EDIT_GRID1),
+    "residents:resident-archive": (RESIDENT1, POST_ONLY),
+    "residents:resident-restore": (RESIDENT1, POST_ONLY),
+    "residents:resident-id-number": (RESIDENT1, POST_ONLY),
+    "residents:keyperson-create": (RESIDENT1, STAFF_EDIT_GRID1),
+    "residents:keyperson-list": (NONE, EVERYONE),
+    "residents:keyperson-detail": (KEY_PERSON1, KEY_PERSON_SEEN),
+    "residents:keyperson-update": (KEY_PERSON1, KEY_PERSON_EDIT),
+    "residents:keyplace-list": (NONE, EVERYONE),
+    "residents:keyplace-detail": (KEY_PLACE1, SEEN_IN_GRID1),
+    "residents:keyplace-update": (KEY_PLACE1, STAFF_EDIT_GRID1),
+    "residents:field-household-list": (NONE, FIELD_ONLY),
+    "residents:field-household-detail": (HOUSEHOLD1, FIELD_GRID1),
+    "residents:field-household-edit": (HOUSEHOLD1, FIELD_GRID1),
+}
+
+# What a POST does to the actions that only take POST (their GET row above is 405).
+# Archive / restore / reveal for staff redirect (302) or show the page (200).
+POST_MATRIX: dict[str, tuple[Kw, dict]] = {
+    "logout": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
+    "residents:household-archive": (HOUSEHOLD1, STAFF_EDIT_GRID1 | {"staff": 302}),
+    "residents:household-restore": (HOUSEHOLD1, STAFF_EDIT_GRID1 | {"staff": 302}),
+    "residents:resident-archive": (RESIDENT1, STAFF_EDIT_GRID1 | {"staff": 302}),
+    "residents:resident-restore": (RESIDENT1, STAFF_EDIT_GRID1 | {"staff": 302}),
+    "residents:resident-id-number": (RESIDENT1, STAFF_EDIT_GRID1),
 }
 
 
@@ -90,6 +140,27 @@ def test_permission_matrix(client, world, personas, name, persona):
         assert response["Location"].startswith(reverse("login") + "?next=")
     else:
         assert response.status_code == expected, f"{persona} GET {url}"
+
+
+def test_every_post_only_url_has_a_post_row():
+    post_only = {name for name, (_kw, expected) in MATRIX.items() if expected["worker"] == 405}
+    assert post_only == set(POST_MATRIX)
+
+
+@pytest.mark.parametrize("name", sorted(POST_MATRIX))
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_post_matrix(client, world, personas, name, persona):
+    kwargs_for, expected_by_persona = POST_MATRIX[name]
+    url = reverse(name, kwargs=kwargs_for(world, personas))
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    response = client.post(url)
+    expected = expected_by_persona[persona]
+    if expected == "login" or (name == "logout" and persona == "anonymous"):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected, f"{persona} POST {url}"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -44,9 +44,16 @@ def phone(browser):
 
 @pytest.fixture
 def seeded(transactional_db):
-    from django.core.management import call_command
+    from governance import demo
 
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    demo.seed(registry=False)
+
+
+@pytest.fixture
+def seeded_registry(transactional_db):
+    from governance import demo
+
+    demo.seed()
 
 
 def log_in(page, live_server, username: str, password: str) -> None:

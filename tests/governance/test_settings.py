@@ -34,8 +34,20 @@ def test_typo_in_a_boolean_stops_start_up():
 
 
 def test_production_starts_with_a_real_key(tmp_path):
-    result = _load_settings(DEBUG="false", SECRET_KEY="x" * 60, DATA_DIR=str(tmp_path))
+    result = _load_settings(
+        DEBUG="false",
+        SECRET_KEY="x" * 60,
+        DATA_DIR=str(tmp_path),
+        ID_NUMBER_KEYS="Y2hlY2stZGVwbG95LW9ubHktMzItYnl0ZS1rZXkhISE=",
+        ID_NUMBER_HASH_KEY="a-real-secret",
+    )
     assert result.returncode == 0, result.stderr
+
+
+def test_refuses_demo_id_number_keys_with_debug_off(tmp_path):
+    result = _load_settings(DEBUG="false", SECRET_KEY="x" * 60, DATA_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "ID_NUMBER_KEYS and ID_NUMBER_HASH_KEY must be set" in result.stderr
 
 
 def test_embedded_defaults(settings):

@@ -30,8 +30,8 @@ def _queries(client, url) -> int:
 @pytest.mark.parametrize(
     ("persona", "url_name", "args"),
     [
-        ("staff", "grids:village-detail", lambda w: [w.village.pk]),
-        ("town", "grids:village-detail", lambda w: [w.village.pk]),
+        ("staff", "residents:village-overview", lambda w: [w.village.pk]),
+        ("town", "residents:village-overview", lambda w: [w.village.pk]),
         ("town", "grids:town-home", lambda w: []),
         ("staff", "grids:grid-detail", lambda w: [w.grid1.pk]),
         ("worker", "grids:field-home", lambda w: []),
@@ -50,6 +50,7 @@ def test_village_overview_query_budget(client, world, staff, django_assert_num_q
     _grow(world, 30)
     client.force_login(staff)
     # session, user, scope (assignments), village, grids, their micro-grids, current holders,
-    # villager groups, last heartbeat, natural villages, village staff
-    with django_assert_num_queries(11):
-        client.get(reverse("grids:village-detail", args=[world.village.pk]))
+    # households per micro-grid, residents per micro-grid, key persons per grid and category,
+    # key places per grid, villager groups, last heartbeat, natural villages, village staff
+    with django_assert_num_queries(15):
+        client.get(reverse("residents:village-overview", args=[world.village.pk]))

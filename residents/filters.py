@@ -1,0 +1,175 @@
+"""One FilterSet per list, shared by the HTML pages and (later) the API. Choices are scoped to the user."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import Grid, MicroGrid, Village, VillagerGroup
+
+from . import idnumber
+from .codes import Gender
+from .models import (
+    Household,
+    KeyCategory,
+    KeyPerson,
+    KeyPlace,
+    LivingStatus,
+    PlaceType,
+    Registration,
+    Resident,
+    Tag,
+)
+
+
+def resident_search_q(value: str, prefix: str = "") -> Q:
+    """Name, phone, a full ID number (keyed hash) or its last four characters (keyed hash of the tail)."""
+    value = value.strip()
+    q = Q(**{f"{prefix}name__icontains": value}) | Q(**{f"{prefix}phone__contains": value})
+    if idnumber.looks_like_full_number(value):
+        q |= Q(**{f"{prefix}id_hash": idnumber.lookup_hash(value)})
+    elif len(value) == 4 and (value[:3].isdigit() and (value[3].isdigit() or value[3] in "xX")):
+        q |= Q(**{f"{prefix}id_tail_hash": idnumber.tail_hash(value)})
+    return q
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """Narrows the place choices to what the requesting user may see."""
+
+    village = django_filters.ModelChoiceFilter(queryset=Village.objects.none(), label=_("村"))
+    grid = django_filters.ModelChoiceFilter(queryset=Grid.objects.none(), label=_("网格"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        villages = Village.objects.visible_to(user).active()
+        self.filters["village"].queryset = villages
+        grids = Grid.objects.visible_to(user).active().select_related("village")
+        self.filters["grid"].queryset = grids
+        if "micro_grid" in self.filters:
+            self.filters["micro_grid"].queryset = MicroGrid.objects.visible_to(user).active().select_related("grid")
+        if "villager_group" in self.filters:
+            self.filters["villager_group"].queryset = VillagerGroup.objects.visible_to(user).active()
+        if villages.count() <= 1:
+            del self.filters["village"]  # one village: nothing to choose
+
+
+class HouseholdFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    micro_grid = django_filters.ModelChoiceFilter(queryset=MicroGrid.objects.none(), label=_("微网格"))
+    villager_group = django_filters.ModelChoiceFilter(queryset=VillagerGroup.objects.none(), label=_("村民小组"))
+    living_status = django_filters.ChoiceFilter(choices=LivingStatus.choices, label=_("居住状态"))
+    tag = django_filters.ModelChoiceFilter(
+        field_name="tags", queryset=Tag.objects.all(), to_field_name="code", label=_("标签")
+    )
+    archived = django_filters.BooleanFilter(method="filter_archived", label=_("已归档"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("number", "number"), ("address", "address"), ("updated_at", "updated")),
+        field_labels={"number": _("户编号"), "address": _("地址"), "updated_at": _("最近更新")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Household
+        fields = ["village", "grid", "micro_grid", "villager_group", "living_status", "tag"]
+
+    def search(self, queryset, name, value):
+        """Address, household number or phone, or any member by name / phone / ID number."""
+        members = Resident.objects.filter(resident_search_q(value), household=OuterRef("pk"))
+        return queryset.filter(
+            Q(address__icontains=value) | Q(number=value) | Q(phone__contains=value) | Exists(members)
+        )
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.filter(archived_at__isnull=not value)
+
+
+class ResidentFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    grid = django_filters.ModelChoiceFilter(field_name="household__grid", queryset=Grid.objects.none(), label=_("网格"))
+    micro_grid = django_filters.ModelChoiceFilter(
+        field_name="household__micro_grid", queryset=MicroGrid.objects.none(), label=_("微网格")
+    )
+    villager_group = django_filters.ModelChoiceFilter(
+        field_name="household__villager_group", queryset=VillagerGroup.objects.none(), label=_("村民小组")
+    )
+    registration = django_filters.ChoiceFilter(choices=Registration.choices, label=_("人口类型"))
+    lives_here = django_filters.BooleanFilter(label=_("在本村居住"))
+    gender = django_filters.ChoiceFilter(
+        choices=[(Gender.MALE, Gender.MALE.label), (Gender.FEMALE, Gender.FEMALE.label)], label=_("性别")
+    )
+    archived = django_filters.BooleanFilter(method="filter_archived", label=_("已归档"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("birth_date", "birth"), ("household__number", "household")),
+        field_labels={"name": _("姓名"), "birth_date": _("出生日期"), "household__number": _("户编号")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Resident
+        fields = ["village", "grid", "micro_grid", "villager_group", "registration", "lives_here", "gender"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(resident_search_q(value) | Q(household__address__icontains=value))
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.filter(archived_at__isnull=not value)
+
+
+class KeyPersonFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    village = django_filters.ModelChoiceFilter(
+        field_name="resident__village", queryset=Village.objects.none(), label=_("村")
+    )
+    grid = django_filters.ModelChoiceFilter(
+        field_name="resident__household__grid", queryset=Grid.objects.none(), label=_("网格")
+    )
+    category = django_filters.ChoiceFilter(choices=KeyCategory.choices, label=_("类别"))
+    risk_level = django_filters.NumberFilter(field_name="risk_level", lookup_expr="gte", label=_("危险性等级≥"))
+    current = django_filters.BooleanFilter(method="filter_current", label=_("在管"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("resident__name", "name"), ("category", "category"), ("risk_level", "risk"), ("listed_from", "from")),
+        field_labels={
+            "resident__name": _("姓名"),
+            "category": _("类别"),
+            "risk_level": _("危险性等级"),
+            "listed_from": _("列管开始"),
+        },
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = KeyPerson
+        fields = ["village", "grid", "category", "attention"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(resident_search_q(value, prefix="resident__"))
+
+    def filter_current(self, queryset, name, value):
+        current = queryset.current()
+        return current if value else queryset.exclude(pk__in=current.values("pk"))
+
+
+class KeyPlaceFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    micro_grid = django_filters.ModelChoiceFilter(queryset=MicroGrid.objects.none(), label=_("微网格"))
+    type = django_filters.ChoiceFilter(choices=PlaceType.choices, label=_("类型"))
+    archived = django_filters.BooleanFilter(method="filter_archived", label=_("已归档"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("type", "type")),
+        field_labels={"name": _("名称"), "type": _("类型")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = KeyPlace
+        fields = ["village", "grid", "micro_grid", "type"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(address__icontains=value) | Q(person_in_charge__icontains=value)
+        )
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.filter(archived_at__isnull=not value)

@@ -1,0 +1,188 @@
+"""The verbs of the registry. Pages, imports, the API and commands all call these.
+
+Every verb is atomic: a refused change leaves nothing behind. Messages are Chinese (translatable) and
+say what was wrong.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids import access
+from grids.models import MicroGrid, User
+
+from . import idnumber
+from .models import Household, HouseholdMove, IdNumberDisclosure, Resident, ResidentMove
+
+
+def may_see_full_id(user: User, resident: Resident) -> bool:
+    """Full ID numbers: village staff of the resident's village and the system admin. Everyone else
+    (grid workers, liaisons, the town office) sees them masked."""
+    scope = access.scope_for(user)
+    return scope.is_admin or resident.village_id in scope.village_ids
+
+
+def id_number_reveal(*, viewer: User, resident: Resident, address: str | None = None, purpose: str = "") -> str:
+    """Return the full number and record that ``viewer`` saw it. Raises PermissionError if not allowed."""
+    if not may_see_full_id(viewer, resident):
+        raise PermissionError("not allowed to see full ID numbers of this village")
+    IdNumberDisclosure.objects.create(resident=resident, viewer=viewer, address=address, purpose=purpose[:50])
+    return resident.id_number
+
+
+# --- Households --------------------------------------------------------------------------------
+
+
+def _place_from_micro_grid(household: Household) -> None:
+    """Village and grid follow from the micro-grid (denormalised for scoping, kept right here)."""
+    micro = household.micro_grid
+    household.grid_id = micro.grid_id
+    household.village_id = micro.grid.village_id
+
+
+@transaction.atomic
+def household_save(*, by: User, household: Household) -> Household:
+    if household.micro_grid.is_archived:
+        raise ValidationError({"micro_grid": _("该微网格已归档，请选择在用的微网格。")})
+    _place_from_micro_grid(household)
+    household.full_clean()
+    household.save()
+    return household
+
+
+@transaction.atomic
+def household_archive(*, by: User, household: Household) -> Household:
+    """Archive a household and its members (history stays; the household leaves lists and counts)."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.is_archived:
+        return household
+    now = timezone.now()
+    household.archived_at = now
+    household.save(update_fields=["archived_at", "updated_at"])
+    household.members.filter(archived_at__isnull=True).update(archived_at=now, updated_at=now)
+    return household
+
+
+@transaction.atomic
+def household_restore(*, by: User, household: Household) -> Household:
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if not household.is_archived:
+        return household
+    if household.micro_grid.is_archived:
+        raise ValidationError(_("该户原属的微网格已归档，请先恢复后把它迁到在用的微网格。"))
+    archived_at = household.archived_at
+    household.archived_at = None
+    household.save(update_fields=["archived_at", "updated_at"])
+    # Members archived with the household come back with it; members archived earlier stay archived.
+    household.members.filter(archived_at=archived_at).update(archived_at=None, updated_at=timezone.now())
+    return household
+
+
+@transaction.atomic
+def household_move(*, by: User, household: Household, to: MicroGrid, note: str = "") -> Household:
+    """Move a household to another micro-grid of its village; the move is kept in its history."""
+    household = Household.objects.select_for_update().select_related("micro_grid").get(pk=household.pk)
+    if to.grid.village_id != household.village_id:
+        raise ValidationError({"micro_grid": _("只能迁到本村的微网格。跨村迁移请在迁入村新建该户。")})
+    if to.is_archived:
+        raise ValidationError({"micro_grid": _("该微网格已归档，请选择在用的微网格。")})
+    if to.pk == household.micro_grid_id:
+        raise ValidationError({"micro_grid": _("该户已在这个微网格。")})
+    HouseholdMove.objects.create(
+        household=household, from_micro_grid=household.micro_grid, to_micro_grid=to, moved_by=by, note=note
+    )
+    household.micro_grid = to
+    household.grid_id = to.grid_id
+    household.save(update_fields=["micro_grid", "grid", "updated_at"])
+    return household
+
+
+# --- Residents ---------------------------------------------------------------------------------
+
+
+def _check_id_free(resident: Resident, number: str, viewer: User | None) -> None:
+    taken = Resident.objects.with_id_number(number).exclude(pk=resident.pk).select_related("village").first()
+    if taken is None:
+        return
+    if viewer is not None and Resident.objects.visible_to(viewer).filter(pk=taken.pk).exists():
+        where = _("已登记为本村居民“%(name)s”。") % {"name": taken.name}
+        if taken.is_archived:
+            where = _("已登记为居民“%(name)s”（已归档，可在其页面恢复）。") % {"name": taken.name}
+    else:
+        where = _("已在其他村登记，请联系该村或镇综治办核实。")
+    raise ValidationError({"id_number": _("该身份证号码%(where)s一人只能登记一次。") % {"where": where}})
+
+
+@transaction.atomic
+def resident_save(*, by: User | None, resident: Resident, id_number: str | None = None) -> Resident:
+    """Create or change a resident. ``id_number`` is required for a new resident; given for an existing
+    one it replaces the stored number (validated, duplicate-checked, gender and birth date re-derived)."""
+    if id_number is not None or not resident.id_cipher:
+        try:
+            facts = idnumber.parse(id_number or "")
+        except ValidationError as error:
+            raise ValidationError({"id_number": error.messages}) from None
+        _check_id_free(resident, facts.number, by)
+        resident.set_id_number(facts.number)
+    if resident.household_id:
+        resident.village_id = resident.household.village_id
+        if resident.household.is_archived:
+            raise ValidationError({"household": _("该户已归档，不能加入成员。")})
+    resident.full_clean(exclude=["id_cipher", "id_hash", "id_tail_hash"])
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError:
+        # Two people registering the same number at once: the unique index decides, the message explains.
+        raise ValidationError({"id_number": _("该身份证号码刚刚已被登记，请刷新后核对。")}) from None
+    return resident
+
+
+@transaction.atomic
+def resident_move(
+    *, by: User, resident: Resident, to: Household | None, relation: str = "", note: str = ""
+) -> Resident:
+    """Move a resident to another household of the village (or out of any household)."""
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if to is not None:
+        if to.village_id != resident.village_id:
+            raise ValidationError({"household": _("只能迁入本村的户。")})
+        if to.is_archived:
+            raise ValidationError({"household": _("该户已归档，不能迁入。")})
+        if to.pk == resident.household_id:
+            raise ValidationError({"household": _("该居民已在这一户。")})
+        if not relation:
+            raise ValidationError({"relation": _("请选择在新户中与户主的关系。")})
+    ResidentMove.objects.create(
+        resident=resident, from_household_id=resident.household_id, to_household=to, moved_by=by, note=note
+    )
+    resident.household = to
+    resident.relation = relation if to is not None else ""
+    resident.full_clean(exclude=["id_cipher", "id_hash", "id_tail_hash"])
+    resident.save(update_fields=["household", "relation", "updated_at"])
+    return resident
+
+
+@transaction.atomic
+def resident_archive(*, by: User, resident: Resident) -> Resident:
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if not resident.is_archived:
+        resident.archived_at = timezone.now()
+        resident.save(update_fields=["archived_at", "updated_at"])
+    return resident
+
+
+@transaction.atomic
+def resident_restore(*, by: User, resident: Resident) -> Resident:
+    resident = Resident.objects.select_for_update(of=("self",)).select_related("household").get(pk=resident.pk)
+    if not resident.is_archived:
+        return resident
+    if resident.household_id and resident.household.is_archived:
+        raise ValidationError(_("其所在户已归档：请先恢复该户，或把此人迁到其他户。"))
+    resident.archived_at = None
+    resident.full_clean(exclude=["id_cipher", "id_hash", "id_tail_hash"])  # e.g. a second head meanwhile
+    resident.save(update_fields=["archived_at", "updated_at"])
+    return resident
