@@ -283,6 +283,7 @@ def _key_persons(village: Village, plan: VillagePlan, rng: random.Random) -> Non
             "household__number", "relation", "birth_date"
         )
     )
+    rng.shuffle(adults)  # spread key persons over the whole village, the same way every run
     used: set[int] = set()
 
     def pick(min_age: int, max_age: int, male: bool | None = None) -> Resident:

@@ -80,9 +80,7 @@ ID3 = "320723198001011232"
 def make_resident(household: Household | None, name: str, number: str, *, village: Village | None = None, relation=""):
     from residents import services
 
-    resident = Resident(
-        name=name, household=household, village=village or household.village, relation=relation or ""
-    )
+    resident = Resident(name=name, household=household, village=village or household.village, relation=relation or "")
     return services.resident_save(by=None, resident=resident, id_number=number)
 
 

@@ -55,7 +55,6 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "set_language": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "grids:town-home": (NONE, _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)),
     "grids:field-home": (NONE, _expect(worker=200, colleague=200, staff=403, town=403, outsider=403)),
-    "residents:village-overview": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)),
     "grids:grid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "grids:microgrid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "grids:assignment-create": (VILLAGE, STAFF_EDIT_VILLAGE),

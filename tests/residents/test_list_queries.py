@@ -1,0 +1,82 @@
+"""Registry pages: the query count does not grow with the rows (3 rows vs 30 rows)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from residents.codes import Relation
+from residents.models import KeyCategory, KeyPerson, KeyPlace, PlaceType
+from tests.conftest import SINCE, make_household, make_resident
+
+_counter = iter(range(10_000, 99_999))
+
+
+def _id_number() -> str:
+    from residents.idnumber import check_character
+
+    first17 = f"320723199001{next(_counter) % 28 + 1:02d}{next(_counter) % 1000:03d}"
+    return first17 + check_character(first17)
+
+
+def _grow(world, households: int) -> None:
+    """Grow grid 1 to `households` households, each with a head, a key person and a key place."""
+    existing = world.grid1.households.count()
+    for n in range(existing, households):
+        household = make_household(world.micro1, world.group1, f"9{n:04d}", f"新村{n}号")
+        head = make_resident(household, f"户主{n}", _unique_id(), relation=Relation.HEAD)
+        KeyPerson.objects.create(resident=head, category=KeyCategory.LEFT_BEHIND_ELDERLY, listed_from=SINCE)
+        KeyPlace.objects.create(
+            village=world.village, grid=world.grid1, type=PlaceType.RENTAL, name=f"出租房{n}", address="x"
+        )
+
+
+_used: set[str] = set()
+
+
+def _unique_id() -> str:
+    while True:
+        number = _id_number()
+        if number not in _used:
+            _used.add(number)
+            return number
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        assert response.status_code == 200
+    return len(ctx)
+
+
+@pytest.mark.parametrize(
+    ("persona", "url"),
+    [
+        ("staff", lambda w: reverse("residents:household-list")),
+        ("staff", lambda w: reverse("residents:household-list") + "?q=户主"),
+        ("staff", lambda w: reverse("residents:resident-list")),
+        ("staff", lambda w: reverse("residents:keyperson-list")),
+        ("staff", lambda w: reverse("residents:keyplace-list")),
+        ("town", lambda w: reverse("residents:household-list")),
+        ("worker", lambda w: reverse("residents:field-household-list")),
+        ("worker", lambda w: reverse("residents:field-household-list") + "?q=户主"),
+        ("staff", lambda w: reverse("residents:household-detail", args=[w.household1.pk])),
+        ("staff", lambda w: reverse("residents:village-overview", args=[w.village.pk])),
+    ],
+)
+def test_query_count_does_not_grow_with_rows(client, world, personas, persona, url):
+    client.force_login(personas[persona])
+    _grow(world, 3)
+    small = _queries(client, url(world))
+    _grow(world, 30)
+    assert _queries(client, url(world)) == small
+
+
+def test_household_list_query_budget(client, world, staff, django_assert_num_queries):
+    _grow(world, 30)
+    client.force_login(staff)
+    # session, user, scope, villages in scope (one village: no village filter), paginator count,
+    # the village a new household goes to, the page of households (head and member count as
+    # subqueries), their tags, filter choices: grids, micro-grids, villager groups, tags
+    with django_assert_num_queries(12):
+        client.get(reverse("residents:household-list"))

@@ -1,0 +1,162 @@
+"""Registry rules: each refused with a clear message, nothing saved."""
+
+from django.urls import reverse
+
+from residents.models import Household, HouseholdMove, IdNumberDisclosure, Resident, ResidentMove
+from tests.conftest import ID1, ID3
+
+NEW_ID = "110105199003070017"  # valid check digit
+
+
+def _resident_post(**extra):
+    data = {
+        "name": "新居民",
+        "id_number": NEW_ID,
+        "household": "0001",
+        "relation": "20",
+        "ethnicity": "01",
+        "political": "13",
+        "registration": "registered",
+        "lives_here": "on",
+    }
+    data.update(extra)
+    return data
+
+
+def test_staff_registers_a_resident(client, world, staff):
+    client.force_login(staff)
+    response = client.post(reverse("residents:resident-create", args=[world.village.pk]), _resident_post())
+    assert response.status_code == 302
+    resident = Resident.objects.get(name="新居民")
+    assert resident.household == world.household1
+    assert resident.gender == "1" and str(resident.birth_date) == "1990-03-07"
+
+
+def test_wrong_check_digit_is_refused(client, world, staff):
+    client.force_login(staff)
+    response = client.post(
+        reverse("residents:resident-create", args=[world.village.pk]), _resident_post(id_number=NEW_ID[:-1] + "8")
+    )
+    assert "身份证号码校验位错误：最后一位应为7" in response.content.decode()
+    assert not Resident.objects.filter(name="新居民").exists()
+    assert response.context["form"]["name"].value() == "新居民"
+
+
+def test_duplicate_id_number_is_refused(client, world, staff):
+    client.force_login(staff)
+    response = client.post(reverse("residents:resident-create", args=[world.village.pk]), _resident_post(id_number=ID1))
+    assert "该身份证号码已登记为本村居民“张三”。" in response.content.decode()
+    assert not Resident.objects.filter(name="新居民").exists()
+
+
+def test_duplicate_in_another_village_does_not_leak_the_name(client, world, staff):
+    client.force_login(staff)
+    response = client.post(reverse("residents:resident-create", args=[world.village.pk]), _resident_post(id_number=ID3))
+    page = response.content.decode()
+    assert "已在其他村登记" in page and "王五" not in page
+    assert not Resident.objects.filter(name="新居民").exists()
+
+
+def test_a_resident_cannot_be_in_two_households(client, world, staff):
+    """Putting a registered person into a second household is a duplicate registration: refused.
+    Moving them is the move action, which takes them out of the first."""
+    client.force_login(staff)
+    response = client.post(
+        reverse("residents:resident-create", args=[world.village.pk]),
+        _resident_post(id_number=world.resident2.id_number, household="0001"),
+    )
+    assert "一人只能登记一次" in response.content.decode()
+    assert Resident.objects.with_id_number(world.resident2.id_number).count() == 1
+    response = client.post(
+        reverse("residents:resident-move", args=[world.resident2.pk]), {"household": "0001", "relation": "70"}
+    )
+    assert response.status_code == 302
+    world.resident2.refresh_from_db()
+    assert world.resident2.household == world.household1
+    move = ResidentMove.objects.get(resident=world.resident2)
+    assert (move.from_household, move.to_household) == (world.household2, world.household1)
+
+
+def test_household_cannot_move_to_another_villages_micro_grid(client, world, staff):
+    client.force_login(staff)
+    response = client.post(
+        reverse("residents:household-move", args=[world.household1.pk]), {"micro_grid": world.other_micro.pk}
+    )
+    assert "请选择本村的微网格；所选项不存在或不属于本村。" in response.content.decode()
+    world.household1.refresh_from_db()
+    assert world.household1.micro_grid == world.micro1
+    assert not HouseholdMove.objects.exists()
+
+
+def test_household_move_keeps_history_and_updates_grid(client, world, staff):
+    client.force_login(staff)
+    client.post(
+        reverse("residents:household-move", args=[world.household1.pk]), {"micro_grid": world.micro2.pk, "note": "分户"}
+    )
+    world.household1.refresh_from_db()
+    assert (world.household1.micro_grid, world.household1.grid) == (world.micro2, world.grid2)
+    page = client.get(reverse("residents:household-detail", args=[world.household1.pk])).content.decode()
+    assert "1a → 第二网格 2a" in page and "分户" in page
+
+
+def test_second_head_is_refused(client, world, staff):
+    client.force_login(staff)
+    response = client.post(reverse("residents:resident-create", args=[world.village.pk]), _resident_post(relation="02"))
+    assert "这一户已有户主。" in response.content.decode()
+    assert not Resident.objects.filter(name="新居民").exists()
+
+
+def test_bad_mobile_number(client, world, staff):
+    client.force_login(staff)
+    response = client.post(reverse("residents:resident-create", args=[world.village.pk]), _resident_post(phone="2345"))
+    assert "手机号应为以1开头的11位数字。" in response.content.decode()
+
+
+def test_archive_and_restore_a_household_with_its_members(client, world, staff):
+    client.force_login(staff)
+    client.post(reverse("residents:household-archive", args=[world.household1.pk]))
+    assert Household.objects.get(pk=world.household1.pk).is_archived
+    assert Resident.objects.get(pk=world.resident1.pk).is_archived
+    assert not Resident.objects.active().filter(pk=world.resident1.pk).exists()
+    client.post(reverse("residents:household-restore", args=[world.household1.pk]))
+    assert not Resident.objects.get(pk=world.resident1.pk).is_archived
+
+
+def test_full_id_number_is_shown_to_staff_and_recorded(client, world, staff):
+    client.force_login(staff)
+    page = client.get(reverse("residents:resident-detail", args=[world.resident1.pk])).content.decode()
+    assert ID1 not in page and "1101**********002X" in page
+    response = client.post(reverse("residents:resident-id-number", args=[world.resident1.pk]))
+    assert ID1 in response.content.decode()
+    disclosure = IdNumberDisclosure.objects.get()
+    assert (disclosure.viewer, disclosure.resident) == (staff, world.resident1)
+
+
+def test_grid_worker_and_town_see_masked_numbers_only(client, world, worker, town):
+    for user in (worker, town):
+        client.force_login(user)
+        page = client.get(reverse("residents:resident-detail", args=[world.resident1.pk])).content.decode()
+        assert ID1 not in page and "1101**********002X" in page
+        assert client.post(reverse("residents:resident-id-number", args=[world.resident1.pk])).status_code == 403
+    assert not IdNumberDisclosure.objects.exists()
+
+
+def test_grid_worker_corrects_a_phone_in_their_grid(client, world, worker):
+    client.force_login(worker)
+    url = reverse("residents:field-household-edit", args=[world.household1.pk])
+    response = client.post(url, {"phone": "123", "living_status": "resident", "address": "张庄1号"})
+    assert "手机号应为以1开头的11位数字。" in response.content.decode()
+    client.post(url, {"phone": "13812345678", "living_status": "resident", "address": "张庄1号"})
+    world.household1.refresh_from_db()
+    assert world.household1.phone == "13812345678"
+
+
+def test_key_person_rules(client, world, staff):
+    client.force_login(staff)
+    response = client.post(
+        reverse("residents:keyperson-create", args=[world.resident2.pk]),
+        {"category": "mental", "attention": "high", "listed_from": "2026-01-01", "risk_level": "7"},
+    )
+    page = response.content.decode()
+    assert "严重精神障碍患者须填写监护人。" in page
+    assert not world.resident2.key_listings.exists()
