@@ -632,3 +632,95 @@ class KeyPlace(Stamped):
             errors["micro_grid"] = _("微网格必须属于所选网格。")
         if errors:
             raise ValidationError(errors)
+
+
+# --- Imports ------------------------------------------------------------------------------------------
+
+
+class ImportKind(models.TextChoices):
+    HOUSEHOLDS = "households", _("户籍人口（户与成员）")
+    KEY_PERSONS = "key_persons", _("重点人员")
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all", _("全部导入，有错则一条都不导入")
+    VALID_ONLY = "valid", _("只导入正确的行，错误行另存下载")
+
+
+class ImportStatus(models.TextChoices):
+    PLANNING = "planning", _("正在检查")
+    PLANNED = "planned", _("待确认")
+    APPLYING = "applying", _("正在导入")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未导入")
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # Imports change the registry: the village's staff (and the system admin) see them.
+        return self.filter(access.change_q(user, village="village"))
+
+
+class ImportJob(models.Model):
+    """An uploaded workbook: checked first (plan), applied only when the user confirms."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name=_("行政村"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("导入人")
+    )
+    kind = models.CharField(_("内容"), max_length=20, choices=ImportKind.choices)
+    mode = models.CharField(_("方式"), max_length=10, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PLANNING)
+    summary = models.JSONField(_("检查结果"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入")
+        verbose_name_plural = _("导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in {ImportStatus.PLANNING, ImportStatus.APPLYING}
+
+    @property
+    def progress_key(self) -> str:
+        return f"import-progress:{self.pk}"
+
+
+class ExportRecordQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(access.change_q(user, village="village"))
+
+
+class ExportRecord(models.Model):
+    """Every export of registry data: who, when, what, how many rows, and whether ID numbers were full."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("导出人")
+    )
+    kind = models.CharField(_("内容"), max_length=30)
+    rows = models.PositiveIntegerField(_("行数"))
+    full_id_numbers = models.BooleanField(_("含完整身份证号"), default=False)
+    query = models.CharField(_("筛选条件"), max_length=500, blank=True)
+    exported_at = models.DateTimeField(_("导出时间"), default=timezone.now)
+    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    objects = ExportRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-exported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.rows} @ {self.exported_at:%Y-%m-%d %H:%M}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def pytest_configure(config):
 
     # Hashing is deliberately slow; tests log people in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded files (imports) go to a throwaway folder, not the demo's data folder.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
 
 
 @pytest.fixture(autouse=True)

@@ -37,12 +37,28 @@ RESIDENT1: Kw = lambda w, u: {"pk": w.resident1.pk}  # noqa: E731
 KEY_PERSON1: Kw = lambda w, u: {"pk": w.key_person1.pk}  # noqa: E731
 KEY_PLACE1: Kw = lambda w, u: {"pk": w.key_place1.pk}  # noqa: E731
 
+
+def IMPORT_JOB(w, u) -> dict:
+    from django.core.files.base import ContentFile
+
+    from residents import excel
+    from residents.models import ImportJob
+
+    job = ImportJob(village=w.village, created_by=u["staff"], kind="households", filename="x.xlsx", status="planned")
+    job.file.save("x.xlsx", ContentFile(excel.template("households")), save=True)
+    return {"pk": job.pk}
+
+
+TEMPLATE: Kw = lambda w, u: {"kind": "households"}  # noqa: E731
+
 STAFF_EDIT_VILLAGE = _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)
 STAFF_EDIT_GRID1 = _expect(worker=403, colleague=404, staff=200, town=403, outsider=404)
 SEEN_IN_GRID1 = _expect(worker=200, colleague=404, staff=200, town=200, outsider=404)
 EVERYONE = _expect(worker=200, colleague=200, staff=200, town=200, outsider=200)
 FIELD_ONLY = _expect(worker=200, colleague=200, staff=403, town=403, outsider=403)
 FIELD_GRID1 = _expect(worker=200, colleague=404, staff=403, town=403, outsider=403)
+# Imports change a village's registry: only its staff see them.
+STAFF_ONLY = _expect(worker=404, colleague=404, staff=200, town=404, outsider=404)
 POST_ONLY = _expect(worker=405, colleague=405, staff=405, town=405, outsider=405)
 # Key persons are not the town office's to read (PIPL): it sees counts, not records.
 KEY_PERSON_SEEN = _expect(worker=200, colleague=404, staff=200, town=404, outsider=404)
@@ -88,6 +104,15 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "residents:keyplace-list": (NONE, EVERYONE),
     "residents:keyplace-detail": (KEY_PLACE1, SEEN_IN_GRID1),
     "residents:keyplace-update": (KEY_PLACE1, STAFF_EDIT_GRID1),
+    "residents:import-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "residents:import-detail": (IMPORT_JOB, STAFF_ONLY),
+    "residents:import-apply": (IMPORT_JOB, POST_ONLY),
+    "residents:import-errors": (IMPORT_JOB, STAFF_ONLY),
+    "residents:import-template": (TEMPLATE, EVERYONE),
+    "residents:household-export": (NONE, EVERYONE),
+    "residents:resident-export": (NONE, EVERYONE),
+    "residents:keyperson-export": (NONE, EVERYONE),
+    "residents:keyplace-export": (NONE, EVERYONE),
     "residents:field-household-list": (NONE, FIELD_ONLY),
     "residents:field-household-detail": (HOUSEHOLD1, FIELD_GRID1),
     "residents:field-household-edit": (HOUSEHOLD1, FIELD_GRID1),
@@ -102,6 +127,7 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "residents:resident-archive": (RESIDENT1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "residents:resident-restore": (RESIDENT1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "residents:resident-id-number": (RESIDENT1, STAFF_EDIT_GRID1),
+    "residents:import-apply": (IMPORT_JOB, STAFF_ONLY | {"staff": 302}),
 }
 
 

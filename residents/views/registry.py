@@ -20,10 +20,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grids import access
 from grids.models import ROLE_PLACE_FIELD, Assignment, JobRun, MicroGrid, Role, Village
 
-from . import services
-from .codes import Relation
-from .filters import HouseholdFilter, KeyPersonFilter, KeyPlaceFilter, ResidentFilter
-from .forms import (
+from .. import services
+from ..codes import Relation
+from ..filters import HouseholdFilter, KeyPersonFilter, KeyPlaceFilter, ResidentFilter
+from ..forms import (
     FieldHouseholdForm,
     HouseholdForm,
     HouseholdMoveForm,
@@ -32,7 +32,7 @@ from .forms import (
     ResidentForm,
     ResidentMoveForm,
 )
-from .models import Household, KeyCategory, KeyPerson, KeyPlace, Registration, Resident
+from ..models import Household, KeyCategory, KeyPerson, KeyPlace, Registration, Resident
 
 PER_PAGE = 50
 

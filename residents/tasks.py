@@ -1,0 +1,18 @@
+"""Thin tasks: load, call a service, return (STYLE 6)."""
+
+from celery import shared_task
+
+from . import imports
+from .models import ImportJob
+
+
+@shared_task
+def import_plan(job_id: int) -> str:
+    job = ImportJob.objects.select_related("village", "created_by").get(pk=job_id)
+    return imports.import_plan(job=job).status
+
+
+@shared_task
+def import_apply(job_id: int) -> str:
+    job = ImportJob.objects.select_related("village", "created_by").get(pk=job_id)
+    return imports.import_apply(job=job).status

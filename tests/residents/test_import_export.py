@@ -1,0 +1,240 @@
+"""Excel import (check → preview → all-or-nothing or valid rows only) and export that re-imports."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from residents import excel
+from residents.idnumber import check_character
+from residents.models import (
+    ExportRecord,
+    Household,
+    ImportJob,
+    ImportStatus,
+    KeyPerson,
+    KeyPersonResponsible,
+    KeyPlace,
+    Resident,
+    ResidentMove,
+)
+
+
+def _valid_id(n: int) -> str:
+    first17 = f"3207231985{(n // 28) % 12 + 1:02d}{n % 28 + 1:02d}{(n * 7) % 1000:03d}"
+    return first17 + check_character(first17)
+
+
+def _rows(count: int, bad_row: int | None = None) -> list[dict]:
+    rows = []
+    for i in range(count):
+        number = _valid_id(i)
+        if i == bad_row:
+            number = number[:-1] + ("0" if number[-1] != "0" else "1")  # wrong check digit
+        rows.append(
+            {
+                "household_number": f"H{i // 2:04d}",
+                "micro_grid": "第一网格/1a" if i % 4 < 2 else "第二网格/2a",
+                "villager_group": "第1组",
+                "natural_village": "张庄",
+                "address": f"张庄新{i // 2}号",
+                "household_phone": "13800000000",
+                "living_status": "resident",
+                "tags": "党员户" if (i // 2) % 5 == 0 else "",
+                "name": f"导入{i}",
+                "id_number": number,
+                "relation": "02" if i % 2 == 0 else "10",
+                "ethnicity": "01",
+                "political": "13",
+                "registration": "registered",
+                "lives_here": True,
+            }
+        )
+    return rows
+
+
+def _workbook(rows) -> bytes:
+    title, columns = excel.SHEETS["households"]
+    return excel.write_workbook(title, columns, rows)
+
+
+def _upload(client, village, data: bytes, kind="households", capture=None):
+    upload = io.BytesIO(data)
+    upload.name = "registry.xlsx"
+    with capture(execute=True):
+        response = client.post(reverse("residents:import-new", args=[village.pk]), {"kind": kind, "file": upload})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return ImportJob.objects.latest("pk")
+
+
+def _apply(client, job, mode, capture):
+    with capture(execute=True):
+        client.post(reverse("residents:import-apply", args=[job.pk]), {"mode": mode})
+    job.refresh_from_db()
+    return job
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def test_one_bad_row_in_500_saves_nothing_and_names_the_row(staff_client, world, django_capture_on_commit_callbacks):
+    before = Resident.objects.count()
+    job = _upload(
+        staff_client, world.village, _workbook(_rows(500, bad_row=137)), capture=django_capture_on_commit_callbacks
+    )
+    assert job.status == ImportStatus.PLANNED
+    assert job.summary["rows"] == 500 and job.summary["error_rows"] == 1
+    assert job.summary["errors"] == [
+        {"row": 139, "column": "身份证号码", "reason": job.summary["errors"][0]["reason"]}
+    ]  # row 139 of the sheet: header + 137 rows before it
+    assert "校验位错误" in job.summary["errors"][0]["reason"]
+    page = staff_client.get(reverse("residents:import-detail", args=[job.pk])).content.decode()
+    assert "校验位错误" in page and "139" in page
+    assert Resident.objects.count() == before  # the preview saved nothing
+    job = _apply(staff_client, job, "all", django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.FAILED
+    assert Resident.objects.count() == before
+    assert not Household.objects.filter(number__startswith="H").exists()
+
+
+def test_valid_rows_only_saves_499_and_returns_the_bad_one(staff_client, world, django_capture_on_commit_callbacks):
+    before = Resident.objects.count()
+    job = _upload(
+        staff_client, world.village, _workbook(_rows(500, bad_row=137)), capture=django_capture_on_commit_callbacks
+    )
+    job = _apply(staff_client, job, "valid", django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.DONE
+    assert Resident.objects.count() == before + 499
+    assert Household.objects.filter(village=world.village, number__startswith="H").count() == 250
+    assert Household.objects.get(number="H0000").tags.filter(name="党员户").exists()
+    response = staff_client.get(reverse("residents:import-errors", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "错误原因"
+    assert len(rows) == 2
+    assert rows[1][rows[0].index("姓名")] == "导入137"
+    assert "校验位错误" in rows[1][-1]
+
+
+def test_reimporting_the_same_file_changes_nothing(staff_client, world, django_capture_on_commit_callbacks):
+    data = _workbook(_rows(40))
+    job = _apply(
+        staff_client,
+        _upload(staff_client, world.village, data, capture=django_capture_on_commit_callbacks),
+        "all",
+        django_capture_on_commit_callbacks,
+    )
+    assert job.status == ImportStatus.DONE
+    snapshot = sorted(Resident.objects.values_list("pk", "name", "household_id", "updated_at"))
+    again = _upload(staff_client, world.village, data, capture=django_capture_on_commit_callbacks)
+    assert (again.summary["create"], again.summary["update"], again.summary["unchanged"]) == (0, 0, 40)
+    again = _apply(staff_client, again, "all", django_capture_on_commit_callbacks)
+    assert again.status == ImportStatus.DONE and again.summary["applied"] == 0
+    assert sorted(Resident.objects.values_list("pk", "name", "household_id", "updated_at")) == snapshot
+    assert not ResidentMove.objects.exists()
+
+
+def test_bad_cells_are_reported_by_row_column_and_reason(staff_client, world, django_capture_on_commit_callbacks):
+    rows = _rows(6)
+    rows[1]["micro_grid"] = "第九网格/9z"
+    rows[2]["id_number"] = rows[0]["id_number"]
+    rows[5]["relation"] = "02"
+    job = _upload(staff_client, world.village, _workbook(rows), capture=django_capture_on_commit_callbacks)
+    errors = {(e["row"], e["column"]) for e in job.summary["errors"]}
+    assert (3, "网格/微网格") in errors
+    assert (4, "身份证号码") in errors  # repeats row 2's number
+    assert (7, "与户主关系") in errors  # a second head for household H0002
+
+
+def test_not_a_workbook(staff_client, world, django_capture_on_commit_callbacks):
+    job = _upload(staff_client, world.village, b"not a zip", capture=django_capture_on_commit_callbacks)
+    assert "无法读取该文件" in job.summary["file_error"]
+
+
+def test_export_reimports_into_an_empty_village(staff_client, world, django_capture_on_commit_callbacks):
+    _apply(
+        staff_client,
+        _upload(staff_client, world.village, _workbook(_rows(30)), capture=django_capture_on_commit_callbacks),
+        "all",
+        django_capture_on_commit_callbacks,
+    )
+    kp_rows = [{"id_number": _valid_id(0), "name": "导入0", "category": "lb_elderly", "listed_from": "2026-01-01"}]
+    title, columns = excel.SHEETS["key_persons"]
+    kp_job = _upload(
+        staff_client,
+        world.village,
+        excel.write_workbook(
+            title, columns, [{**r, "listed_from": __import__("datetime").date(2026, 1, 1)} for r in kp_rows]
+        ),
+        kind="key_persons",
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert _apply(staff_client, kp_job, "all", django_capture_on_commit_callbacks).status == ImportStatus.DONE
+
+    def fingerprint():
+        people = sorted(
+            Resident.objects.filter(village=world.village).values_list(
+                "id_hash",
+                "name",
+                "relation",
+                "household__number",
+                "household__micro_grid__name",
+                "household__address",
+                "lives_here",
+                "political",
+            )
+        )
+        households = sorted(
+            Household.objects.filter(village=world.village).values_list(
+                "number", "micro_grid__name", "phone", "living_status"
+            )
+        )
+        tags = sorted(Household.tags.through.objects.values_list("household__number", "tag__name"))
+        listings = sorted(KeyPerson.objects.values_list("resident__id_hash", "category", "listed_from", "attention"))
+        return people, households, tags, listings
+
+    expected = fingerprint()
+    households_xlsx = staff_client.get(reverse("residents:household-export")).content
+    key_persons_xlsx = staff_client.get(reverse("residents:keyperson-export")).content
+    assert ExportRecord.objects.filter(user__username="staff", full_id_numbers=True).count() == 2
+
+    # Empty the village's registry (a test-only hard delete), then import both exports back.
+    KeyPersonResponsible.objects.all().delete()
+    KeyPerson.objects.all().delete()
+    KeyPlace.objects.all().delete()
+    ResidentMove.objects.all().delete()
+    Resident.objects.filter(village=world.village).delete()
+    Household.tags.through.objects.all().delete()
+    Household.objects.filter(village=world.village).delete()
+
+    job = _upload(staff_client, world.village, households_xlsx, capture=django_capture_on_commit_callbacks)
+    assert job.summary["error_rows"] == 0, job.summary["errors"][:5]
+    assert _apply(staff_client, job, "all", django_capture_on_commit_callbacks).status == ImportStatus.DONE
+    job = _upload(
+        staff_client, world.village, key_persons_xlsx, kind="key_persons", capture=django_capture_on_commit_callbacks
+    )
+    assert job.summary["error_rows"] == 0, job.summary["errors"][:5]
+    assert _apply(staff_client, job, "all", django_capture_on_commit_callbacks).status == ImportStatus.DONE
+    assert fingerprint() == expected
+
+
+def test_exports_mask_id_numbers_for_the_town(client, world, town):
+    client.force_login(town)
+    sheet = load_workbook(io.BytesIO(client.get(reverse("residents:resident-export")).content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    id_col = rows[0].index("身份证号码")
+    assert all("**********" in row[id_col] for row in rows[1:])
+    record = ExportRecord.objects.get(user=town)
+    assert record.full_id_numbers is False and record.rows == len(rows) - 1
+
+
+def test_template_has_the_chinese_headers(staff_client):
+    sheet = load_workbook(
+        io.BytesIO(staff_client.get(reverse("residents:import-template", args=["households"])).content)
+    ).active
+    headers = next(sheet.iter_rows(values_only=True))
+    assert headers[:3] == ("户编号", "网格/微网格", "村民小组") and "身份证号码" in headers
