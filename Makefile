@@ -50,6 +50,20 @@ test: install
 	$(MAKE) --no-print-directory lint checks; \
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Page timings on PostgreSQL with the demo data, production settings (DEBUG off), JSON lines.
+BENCH_DB ?= portal_bench
+BENCH_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) DEBUG=false ALLOWED_HOSTS=localhost \
+	SECURE_SSL_REDIRECT=false SECRET_KEY=bench-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKL \
+	ID_NUMBER_HASH_KEY=bench-only ID_NUMBER_KEYS=YmVuY2gtb25seS1rZXktMzItYnl0ZXMtbG9uZyEhISE= \
+	STATIC_ROOT=$(CURDIR)/var/bench-static
+bench: install
+	@psql -h 127.0.0.1 -U postgres -d postgres -qc "drop database if exists $(BENCH_DB)" >/dev/null
+	@psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $(BENCH_DB)" >/dev/null
+	@$(BENCH_ENV) $(PY) manage.py migrate --noinput -v 0
+	@$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	@$(BENCH_ENV) $(PY) manage.py seed_demo > /dev/null
+	@$(BENCH_ENV) $(PY) manage.py bench_pages
+
 messages: install
 	cd $(CURDIR) && $(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'staticfiles/*' && $(PY) manage.py compilemessages -l en
 

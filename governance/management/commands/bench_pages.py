@@ -1,0 +1,93 @@
+"""Time the registry pages on the current database (the demo data, or a generated county).
+
+    python manage.py bench_pages [--requests 30]
+
+Prints one JSON object per scenario: p50 / p95 / max milliseconds over the requests, SQL queries of one
+request, and the status code. It drives the pages through Django's test client in-process, so the
+figures are server time (view, queries, template) without network or browser.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from grids.models import User, Village
+from residents.models import Household, Resident
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, round(q * (len(ordered) - 1)))
+    return ordered[index]
+
+
+class Command(BaseCommand):
+    help = "Time the registry pages (JSON lines: p50/p95/max ms, queries)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=30)
+        parser.add_argument("--staff", default="staff")
+        parser.add_argument("--worker", default="worker")
+
+    def handle(self, *args, requests: int, staff: str, worker: str, **options):
+        village = Village.objects.get(
+            pk=User.objects.get(username=staff).assignments.filter(village__isnull=False).first().village_id
+        )
+        household = Household.objects.filter(village=village).order_by("number")[100]
+        resident = Resident.objects.filter(village=village).order_by("pk").first()
+        deep_page = max(1, Household.objects.filter(village=village).count() // 50 - 1)
+        scenarios = [
+            (staff, "village overview", reverse("residents:village-overview", args=[village.pk])),
+            (staff, "household list", reverse("residents:household-list")),
+            (staff, "household list, filtered", reverse("residents:household-list") + "?living_status=away&tag=party"),
+            (staff, "household list, deep page", reverse("residents:household-list") + f"?page={deep_page}"),
+            (staff, "household list, search by name", reverse("residents:household-list") + f"?q={resident.name}"),
+            (staff, "resident list", reverse("residents:resident-list")),
+            (staff, "resident list, filtered", reverse("residents:resident-list") + "?lives_here=false&gender=2"),
+            (staff, "resident list, deep page", reverse("residents:resident-list") + "?page=100"),
+            (
+                staff,
+                "resident list, search ID tail",
+                reverse("residents:resident-list") + f"?q={resident.id_number[-4:]}",
+            ),
+            (staff, "key person list", reverse("residents:keyperson-list")),
+            (staff, "key place list", reverse("residents:keyplace-list")),
+            (staff, "household detail", reverse("residents:household-detail", args=[household.pk])),
+            (worker, "field household list", reverse("residents:field-household-list")),
+            (worker, "field household search", reverse("residents:field-household-list") + f"?q={resident.name[:1]}"),
+        ]
+        clients: dict[str, Client] = {}
+        for username in {s[0] for s in scenarios}:
+            clients[username] = Client(HTTP_HOST="localhost")
+            clients[username].force_login(User.objects.get(username=username))
+        for username, name, url in scenarios:
+            client = clients[username]
+            client.get(url)  # warm: templates compiled, connection open
+            reset_queries()  # each request resets the log; start the capture from an empty one
+            with CaptureQueriesContext(connection) as queries:
+                status = client.get(url).status_code
+            query_count = len(queries)  # now: the next request clears the log this reads from
+            times = []
+            for _ in range(requests):
+                start = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - start) * 1000)
+            row = {
+                "scenario": name,
+                "url": url,
+                "status": status,
+                "requests": requests,
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(_percentile(times, 0.95), 1),
+                "max_ms": round(max(times), 1),
+                "queries": query_count,
+            }
+            self.stdout.write(json.dumps(row, ensure_ascii=False))
