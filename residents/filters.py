@@ -63,7 +63,9 @@ class HouseholdFilter(ScopedFilterSet):
     tag = django_filters.ModelChoiceFilter(
         field_name="tags", queryset=Tag.objects.all(), to_field_name="code", label=_("标签")
     )
-    archived = django_filters.BooleanFilter(method="filter_archived", label=_("已归档"))
+    archived = django_filters.ChoiceFilter(
+        choices=[("true", _("已归档"))], empty_label=_("在用"), method="filter_archived", label=_("状态")
+    )
     ordering = django_filters.OrderingFilter(
         fields=(("number", "number"), ("address", "address"), ("updated_at", "updated")),
         field_labels={"number": _("户编号"), "address": _("地址"), "updated_at": _("最近更新")},
@@ -82,7 +84,8 @@ class HouseholdFilter(ScopedFilterSet):
         )
 
     def filter_archived(self, queryset, name, value):
-        return queryset.filter(archived_at__isnull=not value)
+        # The view already narrows to rows in use unless archived ones are asked for.
+        return queryset.filter(archived_at__isnull=value != "true")
 
 
 class ResidentFilter(ScopedFilterSet):
@@ -99,7 +102,9 @@ class ResidentFilter(ScopedFilterSet):
     gender = django_filters.ChoiceFilter(
         choices=[(Gender.MALE, Gender.MALE.label), (Gender.FEMALE, Gender.FEMALE.label)], label=_("性别")
     )
-    archived = django_filters.BooleanFilter(method="filter_archived", label=_("已归档"))
+    archived = django_filters.ChoiceFilter(
+        choices=[("true", _("已归档"))], empty_label=_("在用"), method="filter_archived", label=_("状态")
+    )
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("birth_date", "birth"), ("household__number", "household")),
         field_labels={"name": _("姓名"), "birth_date": _("出生日期"), "household__number": _("户编号")},
@@ -114,7 +119,8 @@ class ResidentFilter(ScopedFilterSet):
         return queryset.filter(resident_search_q(value) | Q(household__address__icontains=value))
 
     def filter_archived(self, queryset, name, value):
-        return queryset.filter(archived_at__isnull=not value)
+        # The view already narrows to rows in use unless archived ones are asked for.
+        return queryset.filter(archived_at__isnull=value != "true")
 
 
 class KeyPersonFilter(ScopedFilterSet):
@@ -155,7 +161,9 @@ class KeyPlaceFilter(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     micro_grid = django_filters.ModelChoiceFilter(queryset=MicroGrid.objects.none(), label=_("微网格"))
     type = django_filters.ChoiceFilter(choices=PlaceType.choices, label=_("类型"))
-    archived = django_filters.BooleanFilter(method="filter_archived", label=_("已归档"))
+    archived = django_filters.ChoiceFilter(
+        choices=[("true", _("已归档"))], empty_label=_("在用"), method="filter_archived", label=_("状态")
+    )
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("type", "type")),
         field_labels={"name": _("名称"), "type": _("类型")},
@@ -172,4 +180,5 @@ class KeyPlaceFilter(ScopedFilterSet):
         )
 
     def filter_archived(self, queryset, name, value):
-        return queryset.filter(archived_at__isnull=not value)
+        # The view already narrows to rows in use unless archived ones are asked for.
+        return queryset.filter(archived_at__isnull=value != "true")

@@ -98,7 +98,7 @@ class Plan:
         changes = [
             {"row": r.number, "label": r.label, "action": labels.get(r.action, r.action)}
             for r in self.valid_rows
-            if r.action != "unchanged" or r.household_action not in ("", "unchanged")
+            if r.action != "unchanged" or r.household_action in ("create", "update")
         ]
         return {
             "file_error": self.file_error,
