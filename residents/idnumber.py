@@ -115,6 +115,15 @@ def rotate(token: str) -> str:
     return _fernet().rotate(token.encode()).decode()
 
 
+def is_current(token: str) -> bool:
+    """Whether a token is already encrypted with the newest key (rotation skips those: resumable)."""
+    try:
+        Fernet(settings.ID_NUMBER_KEYS[0]).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 def lookup_hash(number: str) -> str:
     """Keyed hash for exact search and uniqueness; without the key a table of all IDs cannot be built."""
     return _hmac("full:" + normalize(number))

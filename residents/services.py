@@ -186,3 +186,34 @@ def resident_restore(*, by: User, resident: Resident) -> Resident:
     resident.full_clean(exclude=["id_cipher", "id_hash", "id_tail_hash"])  # e.g. a second head meanwhile
     resident.save(update_fields=["archived_at", "updated_at"])
     return resident
+
+
+def id_numbers_rotate(*, batch_size: int = 1000, progress=None) -> tuple[int, int]:
+    """Re-encrypt every stored ID number with the newest key in ``ID_NUMBER_KEYS``, batch by batch, each
+    batch in its own transaction. Numbers already under the newest key are skipped, so an interrupted
+    run resumes where it stopped. Returns (re-encrypted, already current)."""
+    rotated = current = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Resident.objects.select_for_update()
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .only("pk", "id_cipher")[:batch_size]
+            )
+            if not batch:
+                break
+            changed = []
+            for resident in batch:
+                if idnumber.is_current(resident.id_cipher):
+                    current += 1
+                    continue
+                resident.id_cipher = idnumber.rotate(resident.id_cipher)
+                changed.append(resident)
+            Resident.objects.bulk_update(changed, ["id_cipher"])
+            rotated += len(changed)
+            last_pk = batch[-1].pk
+        if progress:
+            progress(rotated, current)
+    return rotated, current

@@ -70,3 +70,30 @@ def test_rotation_keeps_numbers_readable(settings, world):
     finally:
         settings.ID_NUMBER_KEYS = settings.ID_NUMBER_KEYS[1:]
         idnumber.reset_key_cache()
+
+
+def test_rotate_id_key_command_is_resumable(settings, world):
+    from io import StringIO
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    new_key = Fernet.generate_key().decode()
+    old_keys = list(settings.ID_NUMBER_KEYS)
+    settings.ID_NUMBER_KEYS = [new_key, *old_keys]
+    idnumber.reset_key_cache()
+    try:
+        out = StringIO()
+        call_command("rotate_id_key", "--batch-size", "2", stdout=out)
+        assert "Done: 3 re-encrypted, 0 already under the newest key." in out.getvalue()
+        for resident in Resident.objects.all():
+            assert idnumber.is_current(resident.id_cipher)
+        out = StringIO()
+        call_command("rotate_id_key", stdout=out)  # a second run has nothing left to do
+        assert "Done: 0 re-encrypted, 3 already under the newest key." in out.getvalue()
+        settings.ID_NUMBER_KEYS = [new_key]  # the old key can go now
+        idnumber.reset_key_cache()
+        assert Resident.objects.get(pk=world.resident1.pk).id_number == ID1
+    finally:
+        settings.ID_NUMBER_KEYS = old_keys
+        idnumber.reset_key_cache()
