@@ -65,7 +65,7 @@ bench: install
 	@$(BENCH_ENV) $(PY) manage.py bench_pages
 
 messages: install
-	cd $(CURDIR) && $(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'staticfiles/*' && $(PY) manage.py compilemessages -l en
+	cd $(CURDIR) && $(PY) manage.py makemessages -l en --no-wrap --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'var/*' --ignore 'build/*' && $(PY) manage.py compilemessages -l en --ignore '.venv/*'
 
 clean:
 	rm -rf var staticfiles test-output

@@ -55,3 +55,6 @@ echo "REDIS_URL=redis://127.0.0.1:6379/0"
 [ -x /usr/bin/chromium ] || need chromium
 fc-list 2>/dev/null | grep -qi -e "noto sans cjk" -e "wenquanyi" || need fonts-noto-cjk
 echo "CHROMIUM_PATH=/usr/bin/chromium"
+
+# gettext's msgfmt: the tests check that the compiled English catalog matches its source.
+command -v msgfmt >/dev/null 2>&1 || need gettext

@@ -6,6 +6,7 @@ labels are Chinese and translatable.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -67,7 +68,7 @@ class Relation(models.TextChoices):
     HEAD = "02", _("户主")
     SPOUSE = "10", _("配偶")
     SON = "20", _("子")
-    DAUGHTER = "30", _("女")
+    DAUGHTER = "30", pgettext_lazy("relation to the head of household", "女")
     GRANDCHILD = "40", _("孙子女或外孙子女")
     PARENT = "50", _("父母")
     GRANDPARENT = "60", _("祖父母或外祖父母")

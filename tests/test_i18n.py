@@ -18,5 +18,20 @@ def test_switching_to_english(client, db):
 
 def test_pages_follow_the_browser_language(client, world, staff):
     client.force_login(staff)
-    page = client.get(reverse("grids:village-detail", args=[world.village.pk]), HTTP_ACCEPT_LANGUAGE="en").content
+    page = client.get(reverse("residents:village-overview", args=[world.village.pk]), HTTP_ACCEPT_LANGUAGE="en").content
     assert "Village overview" in page.decode()
+
+
+def test_english_catalog_is_complete_and_compiled():
+    """Every source string has an English translation, and the compiled catalog matches the source."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parent.parent / "locale/en/LC_MESSAGES/django.po"
+    text = po.read_text(encoding="utf-8")
+    assert "#, fuzzy" not in text.split("\n\n", 1)[1]
+    empty = re.findall(r'^msgid "(.+)"\n(?:msgid_plural .*\n)?msgstr(?:\[0\])? ""$', text, re.M)
+    assert empty == [], "untranslated: run `make messages` and translate"
+    compiled = subprocess.run(["msgfmt", "-o", "-", str(po)], capture_output=True, check=True).stdout
+    assert compiled == po.with_suffix(".mo").read_bytes(), "django.mo is stale: run `make messages`"
