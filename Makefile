@@ -46,6 +46,7 @@ test: install
 	if [ -z "$${DATABASE_URL:-}" ] || [ -z "$${REDIS_URL:-}" ]; then \
 		while IFS= read -r line; do case "$$line" in *=*) export "$$line";; esac; done < <(bash .ci/services.sh); \
 	fi; \
+	command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null); \
 	echo "DATABASE_URL=$$DATABASE_URL REDIS_URL=$$REDIS_URL"; \
 	$(MAKE) --no-print-directory lint checks; \
 	$(PY) -m pytest $(PYTEST_ARGS)
