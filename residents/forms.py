@@ -12,7 +12,7 @@ from grids.models import MicroGrid, NaturalVillage, Village, VillagerGroup
 
 from . import idnumber
 from .codes import Relation
-from .models import Household, KeyPerson, KeyPlace, Resident, Tag
+from .models import Household, KeyPerson, KeyPersonResponsible, KeyPlace, Resident, ResponsibleRole, Tag
 
 
 class HouseholdForm(forms.ModelForm):
@@ -229,3 +229,40 @@ class FieldHouseholdForm(forms.ModelForm):
         model = Household
         fields = ["phone", "living_status", "address", "note"]
         widgets = {"phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})}
+
+
+FOUR_TO_ONE = [ResponsibleRole.CADRE, ResponsibleRole.DOCTOR, ResponsibleRole.POLICE, ResponsibleRole.GUARDIAN]
+
+
+class BaseResponsibleFormSet(forms.BaseInlineFormSet):
+    """The people responsible for a key person. A patient at risk level 3 or above needs the whole
+    "四帮一" team (seed 000): village cadre, psychiatric doctor, community police officer and guardian."""
+
+    def __init__(self, *args, risk_level=None, category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.risk_level, self.category = risk_level, category
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.category != "mental" or (self.risk_level or 0) < 3:
+            return
+        roles = {
+            f.cleaned_data.get("role")
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("name")
+        }
+        missing = [str(ResponsibleRole(r).label) for r in FOUR_TO_ONE if r not in roles]
+        if missing:
+            raise ValidationError(
+                _("危险性3级及以上的患者须配齐“四帮一”责任人，还缺：%(roles)s。"), params={"roles": "、".join(missing)}
+            )
+
+
+ResponsibleFormSet = forms.inlineformset_factory(
+    KeyPerson,
+    KeyPersonResponsible,
+    fields=["role", "name", "phone"],
+    formset=BaseResponsibleFormSet,
+    extra=4,
+    can_delete=True,
+)

@@ -188,6 +188,12 @@ def resident_restore(*, by: User, resident: Resident) -> Resident:
     return resident
 
 
+def key_place_set_archived(*, place, archived: bool):
+    place.archived_at = timezone.now() if archived else None
+    place.save(update_fields=["archived_at", "updated_at"])
+    return place
+
+
 def id_numbers_rotate(*, batch_size: int = 1000, progress=None) -> tuple[int, int]:
     """Re-encrypt every stored ID number with the newest key in ``ID_NUMBER_KEYS``, batch by batch, each
     batch in its own transaction. Numbers already under the newest key are skipped, so an interrupted

@@ -38,6 +38,7 @@ urlpatterns = [
     path("key-places/", registry.key_place_list, name="keyplace-list"),
     path("key-places/<int:pk>/", registry.key_place_detail, name="keyplace-detail"),
     path("key-places/<int:pk>/edit/", registry.key_place_update, name="keyplace-update"),
+    path("key-places/<int:pk>/archive/", registry.key_place_archive, name="keyplace-archive"),
     path("field/households/", registry.field_household_list, name="field-household-list"),
     path("field/households/<int:pk>/", registry.field_household_detail, name="field-household-detail"),
     path("field/households/<int:pk>/edit/", registry.field_household_edit, name="field-household-edit"),

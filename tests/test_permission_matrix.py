@@ -104,6 +104,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "residents:keyplace-list": (NONE, EVERYONE),
     "residents:keyplace-detail": (KEY_PLACE1, SEEN_IN_GRID1),
     "residents:keyplace-update": (KEY_PLACE1, STAFF_EDIT_GRID1),
+    "residents:keyplace-archive": (KEY_PLACE1, POST_ONLY),
     "residents:import-new": (VILLAGE, STAFF_EDIT_VILLAGE),
     "residents:import-detail": (IMPORT_JOB, STAFF_ONLY),
     "residents:import-apply": (IMPORT_JOB, POST_ONLY),
@@ -128,6 +129,7 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "residents:resident-restore": (RESIDENT1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "residents:resident-id-number": (RESIDENT1, STAFF_EDIT_GRID1),
     "residents:import-apply": (IMPORT_JOB, STAFF_ONLY | {"staff": 302}),
+    "residents:keyplace-archive": (KEY_PLACE1, STAFF_EDIT_GRID1 | {"staff": 302}),
 }
 
 

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +32,7 @@ from ..forms import (
     KeyPlaceForm,
     ResidentForm,
     ResidentMoveForm,
+    ResponsibleFormSet,
 )
 from ..models import Household, KeyCategory, KeyPerson, KeyPlace, Registration, Resident
 
@@ -497,33 +499,47 @@ def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "residents/key_person_detail.html", context)
 
 
+def _key_person_form_page(request: HttpRequest, resident: Resident, key_person: KeyPerson | None) -> HttpResponse:
+    """The listing and its people responsible, saved together or not at all."""
+    form = KeyPersonForm(request.POST or None, instance=key_person, resident=resident)
+    risk = form.data.get("risk_level") if form.is_bound else (key_person.risk_level if key_person else None)
+    category = form.data.get("category") if form.is_bound else (key_person.category if key_person else None)
+    formset = ResponsibleFormSet(
+        request.POST or None,
+        instance=key_person or KeyPerson(resident=resident),
+        prefix="responsible",
+        risk_level=int(risk) if str(risk or "").isdigit() else None,
+        category=category,
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            formset.instance = saved
+            formset.save()
+        messages.success(
+            request, _("已保存%(name)s（%(cat)s）。") % {"name": resident.name, "cat": saved.get_category_display()}
+        )
+        return redirect("residents:keyperson-detail", pk=saved.pk)
+    return render(
+        request,
+        "residents/key_person_form.html",
+        {"form": form, "formset": formset, "resident": resident, "kp": key_person},
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def key_person_create(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = _resident_for_staff(request, pk)
-    form = KeyPersonForm(request.POST or None, resident=resident)
-    if request.method == "POST" and form.is_valid():
-        key_person = form.save()
-        messages.success(
-            request, _("已将%(name)s列为%(cat)s。") % {"name": resident.name, "cat": key_person.get_category_display()}
-        )
-        return redirect("residents:keyperson-detail", pk=key_person.pk)
-    return render(request, "residents/key_person_form.html", {"form": form, "resident": resident})
+    return _key_person_form_page(request, _resident_for_staff(request, pk), None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def key_person_update(request: HttpRequest, pk: int) -> HttpResponse:
     key_person = _visible_key_person(request, pk)
-    resident = key_person.resident
-    if not access.can_manage_village(request.user, resident.village):
+    if not access.can_manage_village(request.user, key_person.resident.village):
         raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
-    form = KeyPersonForm(request.POST or None, instance=key_person, resident=resident)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("已保存。"))
-        return redirect("residents:keyperson-detail", pk=key_person.pk)
-    return render(request, "residents/key_person_form.html", {"form": form, "resident": resident, "kp": key_person})
+    return _key_person_form_page(request, key_person.resident, key_person)
 
 
 # --- Key places -----------------------------------------------------------------------------------------
@@ -576,6 +592,8 @@ def key_place_update(request: HttpRequest, pk: int) -> HttpResponse:
     place = _visible_key_place(request, pk)
     if not access.can_manage_village(request.user, place.village):
         raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
+    if place.is_archived:
+        raise PermissionDenied(_("该场所已归档，请先恢复。"))
     form = KeyPlaceForm(request.POST or None, instance=place, village=place.village)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -627,3 +645,14 @@ def field_household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已保存。"))
         return redirect("residents:field-household-detail", pk=household.pk)
     return render(request, "residents/field_household_edit.html", {"form": form, "household": household})
+
+
+@login_required
+@require_POST
+def key_place_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    place = _visible_key_place(request, pk)
+    if not access.can_manage_village(request.user, place.village):
+        raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
+    services.key_place_set_archived(place=place, archived=request.POST.get("restore") != "1")
+    messages.success(request, _("已恢复。") if request.POST.get("restore") == "1" else _("已归档；可随时恢复。"))
+    return redirect("residents:keyplace-detail", pk=place.pk)

@@ -160,3 +160,61 @@ def test_key_person_rules(client, world, staff):
     page = response.content.decode()
     assert "严重精神障碍患者须填写监护人。" in page
     assert not world.resident2.key_listings.exists()
+
+
+def _key_person_post(**extra):
+    data = {
+        "category": "mental",
+        "attention": "high",
+        "listed_from": "2026-01-01",
+        "risk_level": "3",
+        "guardian_name": "李大",
+        "responsible-TOTAL_FORMS": "4",
+        "responsible-INITIAL_FORMS": "0",
+        "responsible-MIN_NUM_FORMS": "0",
+        "responsible-MAX_NUM_FORMS": "1000",
+    }
+    data.update(extra)
+    return data
+
+
+def test_level_3_patient_needs_the_whole_four_to_one_team(client, world, staff):
+    client.force_login(staff)
+    url = reverse("residents:keyperson-create", args=[world.resident2.pk])
+    team = {
+        "responsible-0-role": "cadre",
+        "responsible-0-name": "王书记",
+        "responsible-1-role": "doctor",
+        "responsible-1-name": "赵医生",
+    }
+    response = client.post(url, _key_person_post(**team))
+    assert "还缺：社区民警、监护人" in response.content.decode()
+    assert not world.resident2.key_listings.exists()
+    team |= {
+        "responsible-2-role": "police",
+        "responsible-2-name": "孙警官",
+        "responsible-3-role": "guardian",
+        "responsible-3-name": "李大",
+    }
+    assert client.post(url, _key_person_post(**team)).status_code == 302
+    listing = world.resident2.key_listings.get()
+    assert sorted(listing.responsibles.values_list("role", flat=True)) == ["cadre", "doctor", "guardian", "police"]
+    assert listing.needs_four_to_one_team
+
+
+def test_level_2_patient_needs_no_full_team(client, world, staff):
+    client.force_login(staff)
+    url = reverse("residents:keyperson-create", args=[world.resident2.pk])
+    assert client.post(url, _key_person_post(risk_level="2")).status_code == 302
+
+
+def test_key_place_archive_and_restore(client, world, staff):
+    client.force_login(staff)
+    url = reverse("residents:keyplace-archive", args=[world.key_place1.pk])
+    client.post(url)
+    world.key_place1.refresh_from_db()
+    assert world.key_place1.is_archived
+    assert world.key_place1 not in client.get(reverse("residents:keyplace-list")).context["page"].object_list
+    client.post(url, {"restore": "1"})
+    world.key_place1.refresh_from_db()
+    assert not world.key_place1.is_archived
