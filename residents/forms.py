@@ -205,6 +205,11 @@ class KeyPlaceForm(forms.ModelForm):
     micro_grid = VillageScopedChoice(
         queryset=MicroGrid.objects.none(), label=_("微网格"), required=False, what=_("微网格")
     )
+    # 出租房屋: the owner and tenants are residents of the village, named by their ID numbers.
+    owner_id_number = forms.CharField(label=_("房东身份证号码"), required=False, max_length=30)
+    tenant_id_numbers = forms.CharField(
+        label=_("租住人员身份证号码（每行一个）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     class Meta:
         model = KeyPlace
@@ -220,6 +225,44 @@ class KeyPlaceForm(forms.ModelForm):
             MicroGrid.objects.active().filter(grid__village=village).select_related("grid")
         )
         self.fields["micro_grid"].label_from_instance = lambda m: f"{m.grid.name} · {m.name}"
+        self.village = village
+        if self.instance.pk:
+            keep = _("留空表示不变。")
+            if self.instance.owner_id:
+                self.fields["owner_id_number"].help_text = _("现为 %(n)s。") % {"n": self.instance.owner.name} + str(
+                    keep
+                )
+            tenants = "、".join(t.name for t in self.instance.tenants.all())
+            if tenants:
+                self.fields["tenant_id_numbers"].help_text = _("现为 %(n)s。") % {"n": tenants} + str(keep)
+
+    def _resident(self, raw: str) -> Resident:
+        try:
+            number = idnumber.parse(raw).number
+        except ValidationError as error:
+            raise ValidationError(_("%(v)s：%(e)s") % {"v": raw, "e": error.messages[0]}) from None
+        resident = Resident.objects.with_id_number(number).filter(village=self.village).first()
+        if resident is None:
+            raise ValidationError(_("本村没有登记身份证号码为 %(v)s 的居民。") % {"v": idnumber.mask(number)})
+        return resident
+
+    def clean_owner_id_number(self):
+        raw = self.cleaned_data["owner_id_number"].strip()
+        return self._resident(raw) if raw else None
+
+    def clean_tenant_id_numbers(self):
+        lines = [line.strip() for line in self.cleaned_data["tenant_id_numbers"].splitlines() if line.strip()]
+        return [self._resident(line) for line in lines] or None
+
+    def save(self, commit=True):
+        place = super().save(commit=False)
+        if self.cleaned_data.get("owner_id_number"):
+            place.owner = self.cleaned_data["owner_id_number"]
+        if commit:
+            place.save()
+            if self.cleaned_data.get("tenant_id_numbers"):
+                place.tenants.set(self.cleaned_data["tenant_id_numbers"])
+        return place
 
 
 class FieldHouseholdForm(forms.ModelForm):

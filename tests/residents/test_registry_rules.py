@@ -218,3 +218,19 @@ def test_key_place_archive_and_restore(client, world, staff):
     client.post(url, {"restore": "1"})
     world.key_place1.refresh_from_db()
     assert not world.key_place1.is_archived
+
+
+def test_rental_owner_and_tenants_are_named_by_id_number(client, world, staff):
+    from tests.conftest import ID2
+
+    client.force_login(staff)
+    url = reverse("residents:keyplace-update", args=[world.key_place1.pk])
+    data = {"type": "rental", "name": "张三出租房", "grid": world.grid1.pk, "address": "张庄1号"}
+    response = client.post(url, data | {"owner_id_number": ID1, "tenant_id_numbers": "110105199003070018"})
+    assert "身份证号码校验位错误" in response.content.decode()
+    response = client.post(url, data | {"owner_id_number": ID1, "tenant_id_numbers": ID3})
+    assert "本村没有登记身份证号码为 3207**********1232 的居民。" in response.content.decode()
+    assert client.post(url, data | {"owner_id_number": ID1, "tenant_id_numbers": ID2}).status_code == 302
+    world.key_place1.refresh_from_db()
+    assert world.key_place1.owner == world.resident1
+    assert list(world.key_place1.tenants.all()) == [world.resident2]
