@@ -238,3 +238,17 @@ def test_template_has_the_chinese_headers(staff_client):
     ).active
     headers = next(sheet.iter_rows(values_only=True))
     assert headers[:3] == ("户编号", "网格/微网格", "村民小组") and "身份证号码" in headers
+
+
+def test_a_running_import_shows_its_progress(staff_client, world):
+    from django.core.files.base import ContentFile
+
+    from residents import imports
+
+    job = ImportJob(village=world.village, created_by=world.village.people.get(username="staff"), kind="households")
+    job.filename, job.status = "big.xlsx", ImportStatus.APPLYING
+    job.file.save("big.xlsx", ContentFile(excel.template("households")), save=True)
+    imports.progress_set(job, 4000, 10000, "apply")
+    page = staff_client.get(reverse("residents:import-detail", args=[job.pk])).content.decode()
+    assert 'value="40" max="100"' in page and "4000 / 10000" in page
+    assert '<meta http-equiv="refresh" content="2">' in page
