@@ -19,34 +19,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from grids import access
-from grids.models import Grid, MicroGrid, NaturalVillage, Village, VillagerGroup
+from grids.models import Archivable, ArchivableQuerySet, Grid, MicroGrid, NaturalVillage, Village, VillagerGroup
 
 from . import idnumber
 from .cadence import Cadence, cadence_for
 from .codes import ETHNIC_CHOICES, HAN, Education, Gender, Marriage, Political, Relation
 
 mobile_validator = RegexValidator(r"^1\d{10}$", _("手机号应为以1开头的11位数字。"))
-
-
-class ArchivableQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(archived_at__isnull=True)
-
-    def archived(self):
-        return self.filter(archived_at__isnull=False)
-
-
-class Stamped(models.Model):
-    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None
 
 
 # --- Households --------------------------------------------------------------------------------
@@ -100,7 +79,7 @@ class HouseholdQuerySet(ArchivableQuerySet):
         return self.filter(access.change_q(user, village="village", grid="grid"))
 
 
-class Household(Stamped):
+class Household(Archivable):
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("行政村"))
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="households", verbose_name=_("网格"))
     micro_grid = models.ForeignKey(
@@ -217,7 +196,7 @@ class ResidentQuerySet(ArchivableQuerySet):
         return self.filter(id_hash=idnumber.lookup_hash(number))
 
 
-class Resident(Stamped):
+class Resident(Archivable):
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="residents", verbose_name=_("行政村"))
     household = models.ForeignKey(
         Household,
@@ -596,7 +575,7 @@ class KeyPlaceQuerySet(ArchivableQuerySet):
         )
 
 
-class KeyPlace(Stamped):
+class KeyPlace(Archivable):
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="key_places", verbose_name=_("行政村"))
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="key_places", verbose_name=_("网格"))
     micro_grid = models.ForeignKey(
