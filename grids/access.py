@@ -166,3 +166,24 @@ def changeable_villages(user):
 def can_manage_village(user, village) -> bool:
     scope = scope_for(user)
     return scope.is_admin or village.pk in scope.village_ids
+
+
+def require_manage(user, village) -> None:
+    """For views: the object is visible; changing it needs the village's staff. Those who may only read
+    (the town office, a grid worker on a staff page) get a 403 that says so."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    if not can_manage_village(user, village):
+        raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
+    if village.is_archived:
+        raise PermissionDenied(_("该村已归档。"))
+
+
+def village_for_change(user, pk):
+    """The village ``pk`` for a staff page: 404 when the user cannot see it, 403 when they only read it."""
+    from django.shortcuts import get_object_or_404
+
+    village = get_object_or_404(visible_villages(user).select_related("town"), pk=pk)
+    require_manage(user, village)
+    return village

@@ -12,6 +12,15 @@ from .models import ROLE_PLACE_FIELD, Grid, MicroGrid, Role, User, Village, Vill
 _OTHER_VILLAGE = _("请选择本村的%(what)s；所选项不存在或不属于本村。")
 
 
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field where the form has one, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 class DateInput(forms.DateInput):
     """The browser's date picker; it needs ISO dates whatever the page's language formats them as."""
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import access, services
-from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm
+from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm, add_service_errors
 from .models import Assignment, Grid, MicroGrid, Role, Town, Village, VillagerGroup
 
 
@@ -83,22 +83,8 @@ def field_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_village(request: HttpRequest, pk: int) -> Village:
-    return get_object_or_404(Village.objects.visible_to(request.user).select_related("town"), pk=pk)
-
-
-def _require_manage(request: HttpRequest, village: Village) -> None:
-    """The object is visible; changing it needs the village's staff (403 for those who may only read)."""
-    if not access.can_manage_village(request.user, village):
-        raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
-    if village.is_archived:
-        raise PermissionDenied(_("该村已归档。"))
-
-
 def _village_for_change(request: HttpRequest, pk: int) -> Village:
-    village = _visible_village(request, pk)
-    _require_manage(request, village)
-    return village
+    return access.village_for_change(request.user, pk)
 
 
 @login_required
@@ -134,7 +120,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _grid_for_change(request: HttpRequest, pk: int) -> Grid:
     grid = _visible_grid(request, pk)
-    _require_manage(request, grid.village)
+    access.require_manage(request.user, grid.village)
     if grid.is_archived:
         raise PermissionDenied(_("该网格已归档，不能修改。"))
     return grid
@@ -191,7 +177,7 @@ def micro_grid_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _micro_grid_for_change(request: HttpRequest, pk: int) -> MicroGrid:
     micro = get_object_or_404(MicroGrid.objects.visible_to(request.user).select_related("grid__village"), pk=pk)
-    _require_manage(request, micro.grid.village)
+    access.require_manage(request.user, micro.grid.village)
     if micro.is_archived:
         raise PermissionDenied(_("该微网格已归档，不能修改。"))
     return micro
@@ -246,7 +232,7 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 end=form.cleaned_data["end"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -255,14 +241,6 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("residents:village-overview", pk=village.pk)
     return render(request, "grids/assignment_form.html", {"form": form, "village": village})
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -277,13 +255,13 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     if assignment.role == Role.TOWN_OFFICE:
         raise PermissionDenied(_("镇综治办的岗位由系统管理员管理。"))
     village = assignment.village_of_place
-    _require_manage(request, village)
+    access.require_manage(request.user, village)
     form = EndAssignmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.assignment_end(assignment=assignment, on=form.cleaned_data["end"], by=request.user)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(user)s 的岗位已结束，历史记录保留。") % {"user": assignment.user})
             return redirect("residents:village-overview", pk=village.pk)

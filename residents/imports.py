@@ -447,22 +447,23 @@ def _apply_household_row(row: RowPlan, village: Village, households: dict, by) -
         number = None
         if resident.is_archived:
             resident.archived_at = None
-    for name, value in row.person.items():
-        setattr(resident, name, value if value is not None else "")
-    for name in ("registered_on", "document_expires", "away_since"):
-        if getattr(resident, name) == "":
-            setattr(resident, name, None)
+    _set_person(resident, row.person)
     target = households[wanted["number"]] if wanted else None
     if resident.pk and resident.household_id != (target.pk if target else None):
         relation = row.person.get("relation") or ""
         resident = services.resident_move(by=by, resident=resident, to=target, relation=relation, note=_("导入"))
-        for name, value in row.person.items():
-            setattr(resident, name, value if value is not None else "")
-        for name in ("registered_on", "document_expires", "away_since"):
-            if getattr(resident, name) == "":
-                setattr(resident, name, None)
+        _set_person(resident, row.person)  # the move reloaded the row
     resident.household = target
     services.resident_save(by=by, resident=resident, id_number=number)
+
+
+DATE_FIELDS = {"registered_on", "document_expires", "away_since"}
+
+
+def _set_person(resident: Resident, person: dict) -> None:
+    """An empty cell clears a text field ("") and a date field (None)."""
+    for name, value in person.items():
+        setattr(resident, name, "" if value is None and name not in DATE_FIELDS else value)
 
 
 def _apply_key_person_row(row: RowPlan, village: Village) -> None:

@@ -634,9 +634,10 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("未导入")
 
 
-class ImportJobQuerySet(models.QuerySet):
+class VillageStaffQuerySet(models.QuerySet):
+    """Imports and exports of a village's registry: for its staff (and the system admin) only."""
+
     def visible_to(self, user):
-        # Imports change the registry: the village's staff (and the system admin) see them.
         return self.filter(access.change_q(user, village="village"))
 
 
@@ -656,7 +657,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    objects = ImportJobQuerySet.as_manager()
+    objects = VillageStaffQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("导入")
@@ -675,11 +676,6 @@ class ImportJob(models.Model):
         return f"import-progress:{self.pk}"
 
 
-class ExportRecordQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(access.change_q(user, village="village"))
-
-
 class ExportRecord(models.Model):
     """Every export of registry data: who, when, what, how many rows, and whether ID numbers were full."""
 
@@ -694,7 +690,7 @@ class ExportRecord(models.Model):
     exported_at = models.DateTimeField(_("导出时间"), default=timezone.now)
     address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
 
-    objects = ExportRecordQuerySet.as_manager()
+    objects = VillageStaffQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("导出记录")

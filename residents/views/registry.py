@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grids import access
+from grids.forms import add_service_errors
 from grids.models import ROLE_PLACE_FIELD, Assignment, JobRun, MicroGrid, Role, Village
 
 from .. import services
@@ -50,14 +51,6 @@ def _page(request: HttpRequest, queryset, per_page: int = PER_PAGE):
     return page, params.urlencode()
 
 
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _require_change(request: HttpRequest, obj, changeable_qs) -> None:
     if not changeable_qs.filter(pk=obj.pk).exists():
         raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
@@ -74,11 +67,7 @@ def _active_unless_archived_asked(request: HttpRequest, queryset):
 
 
 def _staff_village(request: HttpRequest, pk: int) -> Village:
-    """A village the user keeps (village staff, admin): 404 if unseen, 403 if only readable."""
-    village = get_object_or_404(Village.objects.visible_to(request.user), pk=pk)
-    if not access.can_manage_village(request.user, village):
-        raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
-    return village
+    return access.village_for_change(request.user, pk)
 
 
 def _default_village(request: HttpRequest) -> Village | None:
@@ -249,7 +238,7 @@ def household_create(request: HttpRequest, pk: int) -> HttpResponse:
             household = services.household_save(by=request.user, household=form.save(commit=False))
             form.save_m2m()
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已新建户“%(h)s”。") % {"h": household})
             return redirect("residents:household-detail", pk=household.pk)
@@ -258,8 +247,7 @@ def household_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _household_for_staff(request: HttpRequest, pk: int) -> Household:
     household = _visible_household(request, pk)
-    if not access.can_manage_village(request.user, household.village):
-        raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
+    access.require_manage(request.user, household.village)
     return household
 
 
@@ -275,7 +263,7 @@ def household_update(request: HttpRequest, pk: int) -> HttpResponse:
             services.household_save(by=request.user, household=form.save(commit=False))
             form.save_m2m()
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("residents:household-detail", pk=household.pk)
@@ -295,7 +283,7 @@ def household_move(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, household=household, to=form.cleaned_data["micro_grid"], note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已将该户迁到“%(m)s”。") % {"m": form.cleaned_data["micro_grid"]})
             return redirect("residents:household-detail", pk=household.pk)
@@ -388,7 +376,7 @@ def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, resident=form.save(commit=False), id_number=form.cleaned_data["id_number"]
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已登记居民“%(name)s”。") % {"name": resident.name})
             return redirect("residents:resident-detail", pk=resident.pk)
@@ -397,8 +385,7 @@ def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _resident_for_staff(request: HttpRequest, pk: int) -> Resident:
     resident = _visible_resident(request, pk)
-    if not access.can_manage_village(request.user, resident.village):
-        raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
+    access.require_manage(request.user, resident.village)
     return resident
 
 
@@ -415,7 +402,7 @@ def resident_update(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, resident=form.save(commit=False), id_number=form.cleaned_data["id_number"]
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("residents:resident-detail", pk=resident.pk)
@@ -439,7 +426,7 @@ def resident_move(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已迁移。"))
             return redirect("residents:resident-detail", pk=resident.pk)
@@ -537,8 +524,7 @@ def key_person_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def key_person_update(request: HttpRequest, pk: int) -> HttpResponse:
     key_person = _visible_key_person(request, pk)
-    if not access.can_manage_village(request.user, key_person.resident.village):
-        raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
+    access.require_manage(request.user, key_person.resident.village)
     return _key_person_form_page(request, key_person.resident, key_person)
 
 
@@ -590,8 +576,7 @@ def key_place_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def key_place_update(request: HttpRequest, pk: int) -> HttpResponse:
     place = _visible_key_place(request, pk)
-    if not access.can_manage_village(request.user, place.village):
-        raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
+    access.require_manage(request.user, place.village)
     if place.is_archived:
         raise PermissionDenied(_("该场所已归档，请先恢复。"))
     form = KeyPlaceForm(request.POST or None, instance=place, village=place.village)
@@ -651,8 +636,7 @@ def field_household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def key_place_archive(request: HttpRequest, pk: int) -> HttpResponse:
     place = _visible_key_place(request, pk)
-    if not access.can_manage_village(request.user, place.village):
-        raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
+    access.require_manage(request.user, place.village)
     services.key_place_set_archived(place=place, archived=request.POST.get("restore") != "1")
     messages.success(request, _("已恢复。") if request.POST.get("restore") == "1" else _("已归档；可随时恢复。"))
     return redirect("residents:keyplace-detail", pk=place.pk)
