@@ -134,9 +134,12 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 # --- exports -------------------------------------------------------------------------------------------------
 
 
-def _record_export(request: HttpRequest, kind: str, rows: int, full_ids: bool, village=None) -> None:
+def _record_export(request: HttpRequest, kind: str, rows: int, full_ids: bool) -> None:
+    # Filed under the village the user keeps, so its staff see their village's exports; exports by the
+    # town office or the system admin span villages and are filed under none (the admin sees all).
+    villages = list(access.changeable_villages(request.user)[:2])
     ExportRecord.objects.create(
-        village=village,
+        village=villages[0] if len(villages) == 1 else None,
         user=request.user,
         kind=kind,
         rows=rows,

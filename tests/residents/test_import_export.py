@@ -201,6 +201,8 @@ def test_export_reimports_into_an_empty_village(staff_client, world, django_capt
     households_xlsx = staff_client.get(reverse("residents:household-export")).content
     key_persons_xlsx = staff_client.get(reverse("residents:keyperson-export")).content
     assert ExportRecord.objects.filter(user__username="staff", full_id_numbers=True).count() == 2
+    staff_user = ExportRecord.objects.filter(user__username="staff").first().user
+    assert ExportRecord.objects.visible_to(staff_user).filter(village=world.village).count() == 2
 
     # Empty the village's registry (a test-only hard delete), then import both exports back.
     KeyPersonResponsible.objects.all().delete()
