@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from governance import demo_registry
+from governance import demo_cases, demo_registry
 from grids.models import (
     ROLE_PLACE_FIELD,
     Assignment,
@@ -128,6 +128,7 @@ def seed(*, registry: bool = True) -> list[DemoAccount]:
     _seed_village_b(seeder, town)
     if registry:
         demo_registry.seed_registry()
+        demo_cases.seed_cases()
     return seeder.accounts
 
 

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "grids.context.inbox",
             ],
         },
     },
@@ -158,6 +159,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"  # outside the static root; served only through views that check access
+# Photos (cases, visits): larger files are refused with a message; the rest are re-encoded (grids/uploads.py).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

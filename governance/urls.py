@@ -17,4 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("grids.urls")),
     path("", include("residents.urls")),
+    path("", include("disputes.urls")),
+    path("", include("reports.urls")),
 ]

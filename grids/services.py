@@ -121,3 +121,41 @@ def heartbeat_record() -> JobRun:
         name="heartbeat", defaults={"started_at": now, "finished_at": now, "detail": "ok"}
     )
     return run
+
+
+# --- Inbox --------------------------------------------------------------------------------------
+
+
+def holders(role: str, place) -> list[User]:
+    """The people holding ``role`` at ``place`` today (e.g. the town office of a town)."""
+    field = ROLE_PLACE_FIELD[role]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            assignments__in=Assignment.objects.current().filter(role=role, **{field: place}),
+        ).distinct()
+    )
+
+
+def notice_send(*, recipients, key: str, kind: str, title: str, body: str = "", url: str = "") -> int:
+    """Put a notice in each recipient's inbox, once per (recipient, key). Returns how many were new."""
+    from .models import Notice
+
+    recipient_ids = {r.pk for r in recipients}
+    if not recipient_ids:
+        return 0
+    already = set(Notice.objects.filter(recipient_id__in=recipient_ids, key=key).values_list("recipient_id", flat=True))
+    Notice.objects.bulk_create(
+        [
+            Notice(recipient_id=pk, key=key, kind=kind, title=title[:200], body=body, url=url)
+            for pk in sorted(recipient_ids - already)
+        ],
+        ignore_conflicts=True,  # a concurrent sender of the same key: the unique constraint keeps one
+    )
+    return len(recipient_ids - already)
+
+
+def notice_read(*, notice) -> None:
+    from .models import Notice
+
+    Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())

@@ -5,8 +5,9 @@ from . import views
 app_name = "grids"
 
 urlpatterns = [
-    path("town/", views.town_home, name="town-home"),
     path("field/", views.field_home, name="field-home"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/open/", views.notice_open, name="notice-open"),
     path("villages/<int:pk>/grids/new/", views.grid_create, name="grid-create"),
     path("villages/<int:pk>/micro-grids/new/", views.micro_grid_create, name="microgrid-create"),
     path("villages/<int:pk>/assignments/new/", views.assignment_create, name="assignment-create"),

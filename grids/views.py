@@ -26,10 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each user to their own home page."""
     scope = access.scope_for(request.user)
     if scope.town_ids:
-        return redirect("grids:town-home")
+        return redirect("reports:town-home")
     if scope.village_ids:
         village = Village.objects.filter(pk__in=scope.village_ids).order_by("name").first()
-        return redirect("residents:village-overview", pk=village.pk)
+        return redirect("reports:village-overview", pk=village.pk)
     if scope.works_in_field:
         return redirect("grids:field-home")
     if scope.is_admin:
@@ -37,13 +37,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "grids/no_assignment.html", status=200)
 
 
-@login_required
-def town_home(request: HttpRequest) -> HttpResponse:
-    scope = access.scope_for(request.user)
-    if not (scope.town_ids or scope.is_admin):
-        raise PermissionDenied(_("此页面供镇综治办使用。"))
-    towns = (
-        Town.objects.visible_to(request.user)
+def town_villages(user):
+    """The towns a user oversees with their villages and territory counts (for the town's home)."""
+    return (
+        Town.objects.visible_to(user)
         .active()
         .prefetch_related(
             Prefetch(
@@ -59,7 +56,6 @@ def town_home(request: HttpRequest) -> HttpResponse:
             )
         )
     )
-    return render(request, "grids/town_home.html", {"towns": towns})
 
 
 @login_required
@@ -96,7 +92,7 @@ def grid_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         grid = form.save()
         messages.success(request, _("已新建网格“%(name)s”。") % {"name": grid.name})
-        return redirect("residents:village-overview", pk=village.pk)
+        return redirect("reports:village-overview", pk=village.pk)
     return render(request, "grids/grid_form.html", {"form": form, "village": village})
 
 
@@ -149,7 +145,7 @@ def grid_archive(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
             return redirect("grids:grid-detail", pk=grid.pk)
         messages.success(request, _("已归档网格“%(name)s”，历史记录保留。") % {"name": grid.name})
-        return redirect("residents:village-overview", pk=grid.village_id)
+        return redirect("reports:village-overview", pk=grid.village_id)
     return render(
         request,
         "grids/confirm_archive.html",
@@ -171,7 +167,7 @@ def micro_grid_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         micro = form.save()
         messages.success(request, _("已新建微网格“%(name)s”。") % {"name": micro.name})
-        return redirect("residents:village-overview", pk=village.pk)
+        return redirect("reports:village-overview", pk=village.pk)
     return render(request, "grids/micro_grid_form.html", {"form": form, "village": village})
 
 
@@ -239,7 +235,7 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 _("已指派 %(user)s 担任“%(place)s”%(role)s。")
                 % {"user": assignment.user, "place": assignment.place, "role": assignment.get_role_display()},
             )
-            return redirect("residents:village-overview", pk=village.pk)
+            return redirect("reports:village-overview", pk=village.pk)
     return render(request, "grids/assignment_form.html", {"form": form, "village": village})
 
 
@@ -264,5 +260,33 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("%(user)s 的岗位已结束，历史记录保留。") % {"user": assignment.user})
-            return redirect("residents:village-overview", pk=village.pk)
+            return redirect("reports:village-overview", pk=village.pk)
     return render(request, "grids/assignment_end.html", {"form": form, "assignment": assignment, "village": village})
+
+
+# --- Inbox ----------------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    from .models import Notice
+
+    notices = Notice.objects.visible_to(request.user)
+    page = Paginator(notices, 30).get_page(request.GET.get("page"))
+    return render(request, "grids/inbox.html", {"page": page, "query": ""})
+
+
+@login_required
+@require_http_methods(["POST"])
+def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark read, then go where the notice points (only inside the portal)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from .models import Notice
+
+    notice = get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
+    services.notice_read(notice=notice)
+    target = notice.url if url_has_allowed_host_and_scheme(notice.url, allowed_hosts=None) else ""
+    return redirect(target or "grids:inbox")

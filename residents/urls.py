@@ -5,7 +5,6 @@ from .views import exchange, registry
 app_name = "residents"
 
 urlpatterns = [
-    path("villages/<int:pk>/", registry.village_overview, name="village-overview"),
     path("villages/<int:pk>/households/new/", registry.household_create, name="household-create"),
     path("villages/<int:pk>/residents/new/", registry.resident_create, name="resident-create"),
     path("villages/<int:pk>/key-places/new/", registry.key_place_create, name="keyplace-create"),

@@ -221,3 +221,38 @@ def test_database_url() -> str:
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def make_case(world: World, by: User, *, grid: Grid | None = None, kind: str = "dispute", **extra):
+    """A dispute reported in grid 1 (or ``grid``) of the test village, through the service."""
+    from disputes import services
+
+    grid = grid or world.grid1
+    return services.case_report(
+        by=by,
+        village=grid.village,
+        grid=grid,
+        kind=kind,
+        category=extra.pop("category", f"{kind}.other"),
+        title=extra.pop("title", "排水沟纠纷"),
+        description=extra.pop("description", "两户共用排水沟被堵。"),
+        **extra,
+    )
+
+
+def png_bytes(size=(40, 30), exif_gps: bool = False) -> bytes:
+    """A small real image; with ``exif_gps`` a JPEG carrying a GPS tag (to check it is stripped)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 80, 40))
+    out = io.BytesIO()
+    if exif_gps:
+        exif = Image.Exif()
+        exif[0x8825] = {1: "N", 2: (31.0, 20.0, 0.0)}  # GPSInfo
+        exif[0x010F] = "PhoneMaker"  # Make
+        image.save(out, format="JPEG", exif=exif)
+    else:
+        image.save(out, format="PNG")
+    return out.getvalue()

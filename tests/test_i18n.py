@@ -18,7 +18,7 @@ def test_switching_to_english(client, db):
 
 def test_pages_follow_the_browser_language(client, world, staff):
     client.force_login(staff)
-    page = client.get(reverse("residents:village-overview", args=[world.village.pk]), HTTP_ACCEPT_LANGUAGE="en").content
+    page = client.get(reverse("reports:village-overview", args=[world.village.pk]), HTTP_ACCEPT_LANGUAGE="en").content
     assert "Village overview" in page.decode()
 
 

@@ -51,6 +51,54 @@ def IMPORT_JOB(w, u) -> dict:
 
 TEMPLATE: Kw = lambda w, u: {"kind": "households"}  # noqa: E731
 
+
+def CASE1(w, u) -> dict:
+    """A new dispute in grid 1, reported by the village staff (so the worker sees it through the grid)."""
+    from tests.conftest import make_case
+
+    return {"pk": make_case(w, u["staff"]).pk}
+
+
+def CASE1_ACT(w, u) -> dict:
+    return {**CASE1(w, u), "action": "accept"}
+
+
+def CASE1_PHOTO(w, u) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import make_case, png_bytes
+
+    photo = SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")
+    case = make_case(w, u["staff"], photos=[photo])
+    return {"pk": case.pk, "photo": case.attachments.get().pk}
+
+
+def CASE1_AGREED(w, u) -> dict:
+    """A dispute resolved with an agreement (it has a printable agreement)."""
+    from disputes import services
+    from tests.conftest import make_case
+
+    staff = u["staff"]
+    case = make_case(w, staff)
+    case = services.case_accept(case=case, by=staff, version=case.version, tier=2)
+    case = services.case_assign(case=case, by=staff, version=case.version, assignee=staff)
+    case = services.case_resolve(
+        case=case, by=staff, version=case.version, outcome="agreement", resolution="达成一致", agreement_text="一、…"
+    )
+    return {"pk": case.pk}
+
+
+def MEDIATOR1(w, u) -> dict:
+    from disputes.models import Mediator
+
+    return {"pk": Mediator.objects.create(village=w.village, name="老党员甲", type="party_veteran").pk}
+
+
+def WORKER_NOTICE(w, u) -> dict:
+    from grids.models import Notice
+
+    return {"pk": Notice.objects.create(recipient=u["worker"], key="k", kind="case", title="t", url="/field/").pk}
+
 STAFF_EDIT_VILLAGE = _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)
 STAFF_EDIT_GRID1 = _expect(worker=403, colleague=404, staff=200, town=403, outsider=404)
 SEEN_IN_GRID1 = _expect(worker=200, colleague=404, staff=200, town=200, outsider=404)
@@ -69,7 +117,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "login": (NONE, _expect(anonymous=200, worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "logout": (NONE, _expect(anonymous=405, worker=405, colleague=405, staff=405, town=405, outsider=405)),
     "set_language": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
-    "grids:town-home": (NONE, _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)),
+    "reports:town-home": (NONE, _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)),
     "grids:field-home": (NONE, _expect(worker=200, colleague=200, staff=403, town=403, outsider=403)),
     "grids:grid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "grids:microgrid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
@@ -80,7 +128,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "grids:microgrid-update": (MICRO1, STAFF_EDIT_GRID1),
     "grids:microgrid-archive": (MICRO1, STAFF_EDIT_GRID1),
     "grids:assignment-end": (WORKER_ASSIGNMENT, STAFF_EDIT_GRID1),
-    "residents:village-overview": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)),
+    "reports:village-overview": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)),
     "residents:household-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "residents:resident-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "residents:keyplace-create": (VILLAGE, STAFF_EDIT_VILLAGE),
@@ -117,6 +165,26 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "residents:field-household-list": (NONE, FIELD_ONLY),
     "residents:field-household-detail": (HOUSEHOLD1, FIELD_GRID1),
     "residents:field-household-edit": (HOUSEHOLD1, FIELD_GRID1),
+    "disputes:case-list": (NONE, EVERYONE),
+    "disputes:case-export": (NONE, EVERYONE),
+    "disputes:case-detail": (CASE1, SEEN_IN_GRID1),
+    "disputes:case-act": (CASE1_ACT, POST_ONLY),
+    "disputes:case-sign": (CASE1, POST_ONLY),
+    "disputes:case-session-add": (CASE1, POST_ONLY),
+    "disputes:case-mediators": (CASE1, POST_ONLY),
+    "disputes:case-photo-add": (CASE1, POST_ONLY),
+    "disputes:case-photo": (CASE1_PHOTO, SEEN_IN_GRID1),
+    "disputes:case-agreement": (CASE1_AGREED, SEEN_IN_GRID1),
+    "disputes:case-record": (CASE1, SEEN_IN_GRID1),
+    "disputes:case-create": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "disputes:mediator-list": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)),
+    "disputes:mediator-update": (MEDIATOR1, _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)),
+    "disputes:mediator-archive": (MEDIATOR1, POST_ONLY),
+    "disputes:town-desk": (NONE, _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)),
+    "disputes:field-cases": (NONE, FIELD_ONLY),
+    "disputes:field-case-new": (NONE, FIELD_ONLY),
+    "grids:inbox": (NONE, EVERYONE),
+    "grids:notice-open": (WORKER_NOTICE, POST_ONLY),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -130,6 +198,17 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "residents:resident-id-number": (RESIDENT1, STAFF_EDIT_GRID1),
     "residents:import-apply": (IMPORT_JOB, STAFF_ONLY | {"staff": 302}),
     "residents:keyplace-archive": (KEY_PLACE1, STAFF_EDIT_GRID1 | {"staff": 302}),
+    # Accepting a new case is the village staff's (an empty form: 400 with the errors shown); the worker
+    # and the town see the case but may not; the others do not see it at all.
+    "disputes:case-act": (CASE1_ACT, _expect(worker=403, colleague=404, staff=400, town=403, outsider=404)),
+    # Nobody signs or mediates a case that has not been handed to anyone yet.
+    "disputes:case-sign": (CASE1, _expect(worker=403, colleague=404, staff=403, town=403, outsider=404)),
+    "disputes:case-session-add": (CASE1, _expect(worker=403, colleague=404, staff=403, town=403, outsider=404)),
+    "disputes:case-mediators": (CASE1, _expect(worker=403, colleague=404, staff=302, town=403, outsider=404)),
+    # The grid's worker and the village may add photos (no file: 400); the town may not at tier 1.
+    "disputes:case-photo-add": (CASE1, _expect(worker=400, colleague=404, staff=400, town=403, outsider=404)),
+    "disputes:mediator-archive": (MEDIATOR1, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
+    "grids:notice-open": (WORKER_NOTICE, _expect(worker=302, colleague=404, staff=404, town=404, outsider=404)),
 }
 
 

@@ -37,7 +37,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -50,7 +50,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in excel.SHEETS:
         return HttpResponse(status=404)
-    return _xlsx(excel.template(kind), f"{kind}-template.xlsx")
+    return xlsx_response(excel.template(kind), f"{kind}-template.xlsx")
 
 
 # --- imports --------------------------------------------------------------------------------------------------
@@ -128,13 +128,13 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     job = _visible_job(request, pk)
     if job.status == ImportStatus.PLANNING:
         raise PermissionDenied(_("还在检查文件，请稍候。"))
-    return _xlsx(imports.error_rows_workbook(job), f"errors-{job.pk}.xlsx")
+    return xlsx_response(imports.error_rows_workbook(job), f"errors-{job.pk}.xlsx")
 
 
 # --- exports -------------------------------------------------------------------------------------------------
 
 
-def _record_export(request: HttpRequest, kind: str, rows: int, full_ids: bool) -> None:
+def record_export(request: HttpRequest, kind: str, rows: int, full_ids: bool) -> None:
     # Filed under the village the user keeps, so its staff see their village's exports; exports by the
     # town office or the system admin span villages and are filed under none (the admin sees all).
     villages = list(access.changeable_villages(request.user)[:2])
@@ -209,10 +209,10 @@ def _export_residents(request: HttpRequest, residents, kind: str) -> HttpRespons
     for r in residents.iterator(chunk_size=2000):
         full_used |= r.village_id in full
         rows.append(_resident_row(r, _id_cell(request, r, full)))
-    _record_export(request, kind, len(rows), full_used)
+    record_export(request, kind, len(rows), full_used)
     title, columns = excel.SHEETS[ImportKind.HOUSEHOLDS]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _xlsx(excel.write_workbook(title, columns, rows), f"{kind}-{stamp}.xlsx")
+    return xlsx_response(excel.write_workbook(title, columns, rows), f"{kind}-{stamp}.xlsx")
 
 
 @login_required
@@ -243,9 +243,9 @@ def key_person_export(request: HttpRequest) -> HttpResponse:
         row = {c.key: getattr(kp, c.key, None) for c in excel.KEY_PERSON_COLUMNS}
         row.update(id_number=_id_cell(request, kp.resident, full), name=kp.resident.name)
         rows.append(row)
-    _record_export(request, "key_persons", len(rows), full_used)
+    record_export(request, "key_persons", len(rows), full_used)
     title, columns = excel.SHEETS[ImportKind.KEY_PERSONS]
-    return _xlsx(excel.write_workbook(title, columns, rows), "key-persons.xlsx")
+    return xlsx_response(excel.write_workbook(title, columns, rows), "key-persons.xlsx")
 
 
 @login_required
@@ -265,5 +265,5 @@ def key_place_export(request: HttpRequest) -> HttpResponse:
         }
         for p in places.order_by("grid", "type", "name")
     ]
-    _record_export(request, "key_places", len(rows), False)
-    return _xlsx(excel.write_workbook("重点场所", excel.KEY_PLACE_COLUMNS, rows), "key-places.xlsx")
+    record_export(request, "key_places", len(rows), False)
+    return xlsx_response(excel.write_workbook("重点场所", excel.KEY_PLACE_COLUMNS, rows), "key-places.xlsx")

@@ -43,7 +43,7 @@ PER_PAGE = 50
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _page(request: HttpRequest, queryset, per_page: int = PER_PAGE):
+def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE):
     paginator = Paginator(queryset, per_page)
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -78,9 +78,8 @@ def _default_village(request: HttpRequest) -> Village | None:
 # --- Village overview (live) --------------------------------------------------------------------------
 
 
-@login_required
-def village_overview(request: HttpRequest, pk: int) -> HttpResponse:
-    village = get_object_or_404(Village.objects.visible_to(request.user).select_related("town"), pk=pk)
+def registry_overview(request: HttpRequest, village: Village) -> dict:
+    """The live registry of a village for its overview page (reports composes it with cases and visits)."""
     grids = list(
         village.grids.active().prefetch_related(
             Prefetch("micro_grids", queryset=MicroGrid.objects.active(), to_attr="active_micro_grids")
@@ -159,7 +158,7 @@ def village_overview(request: HttpRequest, pk: int) -> HttpResponse:
         "size_min": settings.GRID_HOUSEHOLDS_MIN,
         "size_max": settings.GRID_HOUSEHOLDS_MAX,
     }
-    return render(request, "residents/village_overview.html", context)
+    return context
 
 
 def _holders_by_place(village: Village) -> dict[tuple[str, int], list[Assignment]]:
@@ -193,7 +192,7 @@ def _household_rows(queryset):
 def household_list(request: HttpRequest) -> HttpResponse:
     base = _active_unless_archived_asked(request, Household.objects.visible_to(request.user))
     filterset = HouseholdFilter(request.GET, queryset=_household_rows(base), user=request.user)
-    page, query = _page(request, _ordered(filterset, "village", "number"))
+    page, query = paginate(request, _ordered(filterset, "village", "number"))
     return render(
         request,
         "residents/household_list.html",
@@ -320,7 +319,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     base = _active_unless_archived_asked(request, Resident.objects.visible_to(request.user))
     base = base.select_related("household", "household__grid")
     filterset = ResidentFilter(request.GET, queryset=base, user=request.user)
-    page, query = _page(request, _ordered(filterset, "village", "household__number", "relation"))
+    page, query = paginate(request, _ordered(filterset, "village", "household__number", "relation"))
     return render(
         request,
         "residents/resident_list.html",
@@ -464,7 +463,7 @@ def key_person_list(request: HttpRequest) -> HttpResponse:
     if "current" not in request.GET:
         base = base.current()
     filterset = KeyPersonFilter(request.GET, queryset=base, user=request.user)
-    page, query = _page(request, _ordered(filterset, "category", "-risk_level", "resident__name"))
+    page, query = paginate(request, _ordered(filterset, "category", "-risk_level", "resident__name"))
     return render(request, "residents/key_person_list.html", {"filter": filterset, "page": page, "query": query})
 
 
@@ -535,7 +534,7 @@ def key_person_update(request: HttpRequest, pk: int) -> HttpResponse:
 def key_place_list(request: HttpRequest) -> HttpResponse:
     base = _active_unless_archived_asked(request, KeyPlace.objects.visible_to(request.user)).select_related("grid")
     filterset = KeyPlaceFilter(request.GET, queryset=base, user=request.user)
-    page, query = _page(request, _ordered(filterset, "village", "grid", "type", "name"))
+    page, query = paginate(request, _ordered(filterset, "village", "grid", "type", "name"))
     return render(
         request,
         "residents/key_place_list.html",
@@ -601,7 +600,7 @@ def field_household_list(request: HttpRequest) -> HttpResponse:
     _require_field_worker(request)
     base = _household_rows(Household.objects.visible_to(request.user).active())
     filterset = HouseholdFilter(request.GET, queryset=base, user=request.user)
-    page, query = _page(request, filterset.qs.order_by("micro_grid__number", "address"), per_page=20)
+    page, query = paginate(request, filterset.qs.order_by("micro_grid__number", "address"), per_page=20)
     return render(request, "residents/field_household_list.html", {"filter": filterset, "page": page, "query": query})
 
 

@@ -30,9 +30,9 @@ def _queries(client, url) -> int:
 @pytest.mark.parametrize(
     ("persona", "url_name", "args"),
     [
-        ("staff", "residents:village-overview", lambda w: [w.village.pk]),
-        ("town", "residents:village-overview", lambda w: [w.village.pk]),
-        ("town", "grids:town-home", lambda w: []),
+        ("staff", "reports:village-overview", lambda w: [w.village.pk]),
+        ("town", "reports:village-overview", lambda w: [w.village.pk]),
+        ("town", "reports:town-home", lambda w: []),
         ("staff", "grids:grid-detail", lambda w: [w.grid1.pk]),
         ("worker", "grids:field-home", lambda w: []),
     ],
@@ -51,6 +51,7 @@ def test_village_overview_query_budget(client, world, staff, django_assert_num_q
     client.force_login(staff)
     # session, user, scope (assignments), village, grids, their micro-grids, current holders,
     # households per micro-grid, residents per micro-grid, key persons per grid and category,
-    # key places per grid, villager groups, last heartbeat, natural villages, village staff
-    with django_assert_num_queries(15):
-        client.get(reverse("residents:village-overview", args=[world.village.pk]))
+    # key places per grid, villager groups, last heartbeat, natural villages, village staff,
+    # case time limits, case figures (one aggregate), the most overdue cases, unread inbox count
+    with django_assert_num_queries(19):
+        client.get(reverse("reports:village-overview", args=[world.village.pk]))

@@ -40,7 +40,7 @@ def test_overview_totals_and_size_flags(seeded, client):
 
     client.force_login(User.objects.get(username="staff"))
     village = Village.objects.get(name=demo.VILLAGE_A)
-    response = client.get(reverse("residents:village-overview", args=[village.pk]))
+    response = client.get(reverse("reports:village-overview", args=[village.pk]))
     assert response.context["totals"]["households"] == 1832
     assert response.context["totals"]["registered"] == 5616
     assert response.context["totals"]["living"] == 4743

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         resident = Resident.objects.filter(village=village).order_by("pk").first()
         deep_page = max(1, Household.objects.filter(village=village).count() // 50 - 1)
         scenarios = [
-            (staff, "village overview", reverse("residents:village-overview", args=[village.pk])),
+            (staff, "village overview", reverse("reports:village-overview", args=[village.pk])),
             (staff, "household list", reverse("residents:household-list")),
             (staff, "household list, filtered", reverse("residents:household-list") + "?living_status=away&tag=party"),
             (staff, "household list, deep page", reverse("residents:household-list") + f"?page={deep_page}"),

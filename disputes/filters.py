@@ -1,0 +1,58 @@
+"""The case lists' one FilterSet, shared by the staff list, the town's desk, the export and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from residents.filters import ScopedFilterSet
+
+from .models import Case, CaseParty, Category, Kind, State, Tier
+
+
+class CaseFilter(ScopedFilterSet):
+    """Expects the queryset annotated with ``due_at`` (``deadlines.with_due``)."""
+
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("类型"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("类别"))
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("层级"))
+    state = django_filters.ChoiceFilter(choices=State.choices, label=_("状态"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超期"))
+    major = django_filters.BooleanFilter(label=_("重大事项"))
+    reported_from = django_filters.DateFilter(
+        field_name="reported_at__date",
+        lookup_expr="gte",
+        label=_("上报日期起"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reported_to = django_filters.DateFilter(
+        field_name="reported_at__date",
+        lookup_expr="lte",
+        label=_("上报日期止"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("due_at", "due"), ("reported_at", "reported"), ("number", "number")),
+        field_labels={"due_at": _("期限"), "reported_at": _("上报时间"), "number": _("编号")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Case
+        fields = ["village", "grid", "kind", "category", "tier", "state", "major"]
+
+    def search(self, queryset, name, value):
+        """Case number, title, or a party's name or phone."""
+        value = value.strip()
+        parties = CaseParty.objects.filter(Q(name__icontains=value) | Q(phone__contains=value), case=OuterRef("pk"))
+        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value) | Exists(parties))
+
+    def filter_overdue(self, queryset, name, value):
+        now = timezone.now()
+        if value:
+            return queryset.filter(due_at__lt=now)
+        return queryset.filter(Q(due_at__gte=now) | Q(due_at__isnull=True))

@@ -1,0 +1,62 @@
+"""Case figures for the village overview and the town's home: open cases by state, overdue ones first
+with how late they are. A few queries whatever the number of cases."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from . import deadlines
+from .models import OPEN_STATES, Case, Policy, State, Tier
+
+OVERDUE_SHOWN = 10
+
+
+def _overdue_rows(base, policy: Policy, now, limit: int) -> list[Case]:
+    rows = (
+        deadlines.with_due(base.open(), policy)
+        .filter(due_at__lt=now)
+        .select_related("village", "grid", "assignee", "department")
+        .order_by(F("due_at").asc())[:limit]
+    )
+    return deadlines.attach(rows, policy, now)
+
+
+def village_summary(user, village, policy: Policy | None = None) -> dict:
+    policy = policy or Policy.current()
+    now = timezone.now()
+    base = Case.objects.visible_to(user).filter(village=village)
+    due = deadlines.due_at_expression(policy)
+    figures = base.annotate(due_at=due).aggregate(
+        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
+        waiting=Count("pk", filter=Q(state=State.REPORTED)),
+        at_town=Count("pk", filter=Q(state__in=OPEN_STATES, tier=Tier.TOWN)),
+        this_month=Count("pk", filter=Q(reported_at__gte=_month_start(now))),
+    )
+    return {"case_figures": figures, "overdue_cases": _overdue_rows(base, policy, now, OVERDUE_SHOWN)}
+
+
+def town_summary(user, policy: Policy | None = None) -> dict:
+    """Per village: open, overdue and at-the-town counts; and the most overdue cases across the town."""
+    policy = policy or Policy.current()
+    now = timezone.now()
+    base = Case.objects.visible_to(user)
+    per_village = {
+        row["village"]: row
+        for row in base.annotate(due_at=deadlines.due_at_expression(policy))
+        .values("village")
+        .annotate(
+            open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+            overdue=Count("pk", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
+            at_town=Count("pk", filter=Q(state__in=OPEN_STATES, tier=Tier.TOWN)),
+            awaiting_town=Count("pk", filter=Q(state=State.ESCALATED, tier=Tier.TOWN)),
+        )
+        .order_by()
+    }
+    return {"case_by_village": per_village, "overdue_cases": _overdue_rows(base, policy, now, OVERDUE_SHOWN)}
+
+
+def _month_start(now):
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)

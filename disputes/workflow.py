@@ -1,0 +1,146 @@
+"""The one state machine of cases, and who may move a case along it.
+
+``TRANSITIONS`` is the only table of allowed state changes; ``ACTIONS`` names the ways a person moves a
+case (each is one edge, or a few edges with the same meaning, of the table) and ``Actor`` says who may
+take which action. ``services.case_transition`` refuses anything not in ``TRANSITIONS``.
+
+The loop (seed 003: 信息收集 → 问题发现 → 任务分办 → 协调处置 → 结果反馈; DOMAIN.md, life of a case):
+
+    reported ─accept→ accepted ─assign→ handling ─resolve→ resolved ─feedback→ feedback ─close→ closed
+       │                  │                 │                 │                   └─reopen→ handling
+       └─reject→ rejected └──── escalate ───┴─────────────────┘→ escalated ─accept / send back→ accepted
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from grids import access
+
+from .models import Case, Kind, State, Tier
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    State.REPORTED: frozenset({State.ACCEPTED, State.REJECTED, State.ESCALATED}),
+    State.ACCEPTED: frozenset({State.HANDLING, State.ESCALATED}),
+    State.HANDLING: frozenset({State.RESOLVED, State.ESCALATED}),
+    # Resolved without agreement: the next tier may still take it up.
+    State.RESOLVED: frozenset({State.FEEDBACK, State.ESCALATED}),
+    # The next tier accepts it, or sends it back down with instructions: either way it waits to be assigned.
+    State.ESCALATED: frozenset({State.ACCEPTED}),
+    # The return visit: settled closes the case, "not settled" reopens it with the same handler.
+    State.FEEDBACK: frozenset({State.CLOSED, State.HANDLING}),
+    State.REJECTED: frozenset(),
+    State.CLOSED: frozenset(),
+}
+
+
+def is_allowed(from_state: str, to_state: str) -> bool:
+    return to_state in TRANSITIONS.get(from_state, frozenset())
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    sources: frozenset[str]
+    target: str
+    label: str
+    note_required: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action("accept", frozenset({State.REPORTED, State.ESCALATED}), State.ACCEPTED, _("受理")),
+        Action("reject", frozenset({State.REPORTED}), State.REJECTED, _("不予受理"), note_required=True),
+        Action("assign", frozenset({State.ACCEPTED}), State.HANDLING, _("分办")),
+        Action(
+            "escalate",
+            frozenset({State.REPORTED, State.ACCEPTED, State.HANDLING, State.RESOLVED}),
+            State.ESCALATED,
+            _("上报上级"),
+            note_required=True,
+        ),
+        Action("send_back", frozenset({State.ESCALATED}), State.ACCEPTED, _("退回下级"), note_required=True),
+        Action("resolve", frozenset({State.HANDLING}), State.RESOLVED, _("办结")),
+        Action("feedback", frozenset({State.RESOLVED}), State.FEEDBACK, _("反馈当事人"), note_required=True),
+        Action("close", frozenset({State.FEEDBACK}), State.CLOSED, _("回访满意，结案")),
+        Action("reopen", frozenset({State.FEEDBACK}), State.HANDLING, _("回访未解决，重新处置"), note_required=True),
+    ]
+}
+
+
+class Actor:
+    """What one user is to one case. ``case.village`` must be loaded (select_related) for the town check."""
+
+    def __init__(self, user, case: Case):
+        scope = access.scope_for(user)
+        self.user = user
+        self.case = case
+        self.is_admin = scope.is_admin
+        self.is_staff = case.village_id in scope.village_ids
+        self.is_town = case.village.town_id in scope.town_ids
+        self.is_assignee = case.assignee_id is not None and case.assignee_id == user.pk
+        self.is_grid_worker = case.grid_id in scope.grid_ids
+
+    @property
+    def holds_tier(self) -> bool:
+        """The level the case sits at decides: the town for tier 3, the village below it."""
+        if self.is_admin:
+            return True
+        return self.is_town if self.case.tier == Tier.TOWN else self.is_staff
+
+    @property
+    def is_local(self) -> bool:
+        """Feedback and the return visit are the village's (or the town's, for its own cases)."""
+        return self.is_admin or self.is_staff or (self.case.tier == Tier.TOWN and self.is_town)
+
+    def may(self, name: str) -> bool:
+        case = self.case
+        action = ACTIONS.get(name)
+        if action is None or case.state not in action.sources:
+            return False
+        if name == "accept":
+            # A new case is the village's to accept; an escalated one belongs to the tier it was sent to.
+            return self.is_staff or self.is_admin if case.state == State.REPORTED else self.holds_tier
+        if name == "reject":
+            return self.is_staff or self.is_admin
+        if name == "assign":
+            return self.holds_tier
+        if name == "escalate":
+            if case.tier >= Tier.TOWN:
+                return False
+            # The grid worker handling a tier-1 case may hand it up to the village.
+            return self.holds_tier or (self.is_assignee and case.tier == Tier.GROUP)
+        if name == "send_back":
+            return case.tier > Tier.GROUP and self.holds_tier
+        if name == "resolve":
+            return self.holds_tier or self.is_assignee
+        if name == "feedback":
+            return self.is_local or self.is_assignee
+        if name in {"close", "reopen"}:
+            return self.is_local
+        return False
+
+    def actions(self) -> list[Action]:
+        return [action for name, action in ACTIONS.items() if self.may(name)]
+
+    # Steps that do not change the state.
+    def may_sign(self) -> bool:
+        return self.is_assignee and self.case.state == State.HANDLING and self.case.signed_at is None
+
+    def may_record_session(self) -> bool:
+        return (
+            self.case.kind == Kind.DISPUTE
+            and self.case.state == State.HANDLING
+            and (self.holds_tier or self.is_assignee)
+        )
+
+    def may_set_mediators(self) -> bool:
+        return self.case.kind == Kind.DISPUTE and self.case.is_open and (self.is_staff or self.is_admin)
+
+    def may_attach(self) -> bool:
+        return self.case.is_open and (
+            self.holds_tier or self.is_assignee or self.is_grid_worker or self.case.reported_by_id == self.user.pk
+        )
