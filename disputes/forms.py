@@ -108,7 +108,7 @@ class PartyForm(forms.Form):
         cleaned["resident"] = None
         if raw:
             try:
-                number = idnumber.validate(raw)
+                number = idnumber.parse(raw).number
             except ValidationError as exc:
                 self.add_error("id_number", exc)
                 return cleaned
@@ -116,7 +116,8 @@ class PartyForm(forms.Form):
             if resident is None:
                 self.add_error("id_number", _("本村居民中没有这个身份证号；村外人员请只填姓名和电话。"))
             cleaned["resident"] = resident
-        elif not (cleaned.get("name") or "").strip() and self.has_changed():
+        elif not (cleaned.get("name") or "").strip() and cleaned.get("phone"):
+            # A row with neither a name nor an ID number is an unused row; a phone alone is a slip.
             self.add_error("name", _("请填写姓名，或填写本村居民的身份证号。"))
         return cleaned
 

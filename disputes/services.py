@@ -170,8 +170,8 @@ def case_report(
             changes={"tier": Tier.TOWN, "tier_since": now},
             at=now,
         )
-    else:
-        _notify(case, holders(Role.VILLAGE_STAFF, village), key="reported", title=_("新上报案件：%s") % case.title)
+    # The village hears of every new case, the major ones too (the town is told by the escalation).
+    _notify(case, holders(Role.VILLAGE_STAFF, village), key="reported", title=_("新上报案件：%s") % case.title)
     return case
 
 
