@@ -38,13 +38,15 @@ def desktop(browser):
         context.close()
 
 
-def act(page, name: str, fill=None) -> None:
+def act(page, name: str, fill=None, shot=None) -> None:
     """Open the action's <details>, let ``fill`` fill its form, submit it and wait for the case page."""
     details = page.locator(f"details.action-{name}")
     details.locator("summary").click()
     form = details.locator("form")
     if fill:
         fill(form)
+    if shot:
+        page.screenshot(path=str(shot), full_page=True)
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
 
@@ -110,7 +112,12 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     assert "已受理。" in message(office)
     assert "二级：村调委会" in office.locator(".case-head").inner_text()
 
-    act(office, "assign", lambda f: f.locator("select[name=assign-assignee]").select_option(str(staff.pk)))
+    act(
+        office,
+        "assign",
+        lambda f: f.locator("select[name=assign-assignee]").select_option(str(staff.pk)),
+        shot=output_dir / "case-flow-3b-staff-assign-form.png",
+    )
     assert "已分办。" in message(office)
     assert office.locator("[data-state]").get_attribute("data-state") == "handling"
 
@@ -118,6 +125,7 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     office.fill("input[name=session-parties_present]", "申请人、被申请人")
     office.fill("textarea[name=session-notes]", "双方各执一词，被申请人不同意恢复排水沟。")
     office.select_option("select[name=session-outcome]", "no_agreement")
+    office.screenshot(path=str(output_dir / "case-flow-3c-staff-session-form.png"), full_page=True)
     office.click("button:has-text('保存调解记录')")
     office.wait_for_load_state()
     assert "已记录调解。" in message(office)
@@ -140,7 +148,12 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     town.wait_for_load_state()
     act(town, "accept")
     assert "已受理。" in message(town)
-    act(town, "assign", lambda f: f.locator("select[name=assign-department]").select_option(label="司法所"))
+    act(
+        town,
+        "assign",
+        lambda f: f.locator("select[name=assign-department]").select_option(label="司法所"),
+        shot=output_dir / "case-flow-5b-town-assign-form.png",
+    )
     assert "已分办。" in message(town)
     act(
         town,
