@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from governance import demo_cases, demo_registry
+from governance import demo_cases, demo_registry, demo_visits
 from grids.models import (
     ROLE_PLACE_FIELD,
     Assignment,
@@ -129,6 +129,7 @@ def seed(*, registry: bool = True) -> list[DemoAccount]:
     if registry:
         demo_registry.seed_registry()
         demo_cases.seed_cases()
+        demo_visits.seed_visits()
     return seeder.accounts
 
 

@@ -219,6 +219,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Beat proves it is alive: staff see when the scheduler last ran (reminders depend on it).
     "heartbeat": {"task": "grids.tasks.heartbeat", "schedule": 60.0},
+    # Reads the admin's reminder settings (days, hour) and starts what is due; every run is idempotent.
+    "visit-reminders": {"task": "visits.tasks.reminders_dispatch", "schedule": 300.0},
 }
 
 # --- Logging: to stderr, where gunicorn / systemd / docker collect it ----------------------------
@@ -230,6 +232,20 @@ LOGGING = {
 }
 
 # --- Product settings -------------------------------------------------------------------------
+# Reminders go to the inbox, by email (Django's backend: SMTP settings below) and by SMS (visits/sms.py).
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+SMS_BACKEND = env.str("SMS_BACKEND", default="visits.sms.LogBackend")
+# Seconds between two reminders of a run (an SMS gateway's rate limit); 0 sends as fast as possible.
+REMINDER_SEND_PAUSE = env.float("REMINDER_SEND_PAUSE", default=0.0)
 # Seed 003: a grid in principle covers 300–500 households or about 1,000 people; outside it is flagged.
 GRID_HOUSEHOLDS_MIN = 300
 GRID_HOUSEHOLDS_MAX = 500

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("residents.urls")),
     path("", include("disputes.urls")),
+    path("", include("visits.urls")),
     path("", include("reports.urls")),
 ]

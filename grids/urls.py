@@ -5,7 +5,6 @@ from . import views
 app_name = "grids"
 
 urlpatterns = [
-    path("field/", views.field_home, name="field-home"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/open/", views.notice_open, name="notice-open"),
     path("villages/<int:pk>/grids/new/", views.grid_create, name="grid-create"),

@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         village = Village.objects.filter(pk__in=scope.village_ids).order_by("name").first()
         return redirect("reports:village-overview", pk=village.pk)
     if scope.works_in_field:
-        return redirect("grids:field-home")
+        return redirect("visits:work-list")
     if scope.is_admin:
         return redirect("admin:index")
     return render(request, "grids/no_assignment.html", status=200)
@@ -58,12 +58,10 @@ def town_villages(user):
     )
 
 
-@login_required
-def field_home(request: HttpRequest) -> HttpResponse:
-    """The phone home of grid workers, liaisons and information officers: the places they cover."""
+def field_places(request: HttpRequest) -> HttpResponse:
+    """The places a liaison or information officer covers (their /field/ page; grid workers get the work
+    list there, from visits)."""
     scope = access.scope_for(request.user)
-    if not scope.works_in_field:
-        raise PermissionDenied(_("此页面供网格员、微网格联络员和信息员使用。"))
     grids = (
         Grid.objects.active()
         .filter(pk__in=scope.grid_ids)

@@ -17,6 +17,7 @@ from grids import access
 from grids.models import Village
 from grids.views import town_villages
 from residents.views.registry import registry_overview
+from visits import summary as visit_summary
 
 
 @login_required
@@ -24,6 +25,7 @@ def village_overview(request: HttpRequest, pk: int) -> HttpResponse:
     village = get_object_or_404(Village.objects.visible_to(request.user).select_related("town"), pk=pk)
     context = registry_overview(request, village)
     context.update(village_summary(request.user, village))
+    context.update(visit_summary.overview([village]))
     return render(request, "reports/village_overview.html", context)
 
 
@@ -37,4 +39,9 @@ def town_home(request: HttpRequest) -> HttpResponse:
     for town in towns:
         for village in town.villages.all():
             village.case_figures = cases["case_by_village"].get(village.pk, {})
-    return render(request, "reports/town_home.html", {"towns": towns, **cases})
+    villages = [v for town in towns for v in town.villages.all()]
+    visits = visit_summary.overview(villages)
+    coverage = {v.pk: v.cov for v in visits["visit_rows"]}
+    for village in villages:
+        village.cov = coverage.get(village.pk)
+    return render(request, "reports/town_home.html", {"towns": towns, **cases, **visits})

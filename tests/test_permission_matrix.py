@@ -94,6 +94,9 @@ def MEDIATOR1(w, u) -> dict:
     return {"pk": Mediator.objects.create(village=w.village, name="老党员甲", type="party_veteran").pk}
 
 
+VISIT_HOUSEHOLD1: Kw = lambda w, u: {"subject": "household", "pk": w.household1.pk}  # noqa: E731
+
+
 def WORKER_NOTICE(w, u) -> dict:
     from grids.models import Notice
 
@@ -118,7 +121,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "logout": (NONE, _expect(anonymous=405, worker=405, colleague=405, staff=405, town=405, outsider=405)),
     "set_language": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "reports:town-home": (NONE, _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)),
-    "grids:field-home": (NONE, _expect(worker=200, colleague=200, staff=403, town=403, outsider=403)),
+    "visits:work-list": (NONE, FIELD_ONLY),
     "grids:grid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "grids:microgrid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "grids:assignment-create": (VILLAGE, STAFF_EDIT_VILLAGE),
@@ -184,6 +187,9 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "disputes:field-cases": (NONE, FIELD_ONLY),
     "disputes:field-case-new": (NONE, FIELD_ONLY),
     "grids:inbox": (NONE, EVERYONE),
+    "visits:visit-new": (VISIT_HOUSEHOLD1, _expect(worker=200, colleague=404, staff=200, town=403, outsider=404)),
+    "visits:coverage": (NONE, _expect(worker=403, colleague=403, staff=200, town=200, outsider=200)),
+    "visits:grid-outstanding": (GRID1, SEEN_IN_GRID1),
     "grids:notice-open": (WORKER_NOTICE, POST_ONLY),
 }
 

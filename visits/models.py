@@ -1,4 +1,318 @@
-"""Monthly visits, coverage and reminders. Uses residents, grids and disputes.
+"""Monthly visits (走访): every household, key person and key place of a grid, every month (seed 003:
+全覆盖), and the reminders that keep it so.
 
-Arrows go one way (STYLE.md): this app imports only from the apps listed; never the other way.
+A visit counts for the month of its real date (``month``). "Due", "done", "overdue" and "coverage" are
+computed when shown (``visits/due.py``), never stored as statuses; only closed months are kept as
+snapshots (``CoverageSnapshot``) so history stays what it was when the month ended.
 """
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from disputes.models import Case
+from grids import access
+from grids.models import Grid, MicroGrid, Village
+from residents.models import Household, KeyPerson, KeyPersonResponsible, KeyPlace
+
+
+class Subject(models.TextChoices):
+    HOUSEHOLD = "household", _("入户走访")
+    KEY_PERSON = "key_person", _("重点人员随访")
+    KEY_PLACE = "key_place", _("场所巡查")
+
+
+class Outcome(models.TextChoices):
+    DONE = "done", _("已走访")
+    NOT_POSSIBLE = "not_possible", _("未能走访")
+
+
+class NotPossibleReason(models.TextChoices):
+    AWAY = "away", _("外出")
+    REFUSED = "refused", _("拒访")
+    UNREACHABLE = "unreachable", _("失联")
+    HOSPITAL = "hospital", _("住院")
+    CLOSED = "closed", _("场所停业/无人")
+    OTHER = "other", _("其他")
+
+
+class Finding(models.TextChoices):
+    NOTHING = "nothing", _("无异常")
+    DISPUTE = "dispute", _("发现矛盾纠纷")
+    HAZARD = "hazard", _("发现安全隐患")
+    REQUEST = "request", _("群众诉求")
+    INFO_CHANGED = "info_changed", _("信息变更")
+
+
+# Findings that open a case, and the case kind each opens.
+CASE_FINDINGS = {Finding.DISPUTE: "dispute", Finding.HAZARD: "hazard", Finding.REQUEST: "request"}
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The grid's worker, the village's staff, the town; liaisons and officers their own places.
+        Key-person visits are as sensitive as the key person: not the town, not liaisons."""
+        q = access.visible_q(
+            user,
+            town="village__town",
+            village="village",
+            grid="grid",
+            micro_grid="micro_grid",
+            group="household__villager_group",
+        )
+        sensitive = Q(subject=Subject.KEY_PERSON)
+        private = access.visible_q(user, village="village", grid="grid")
+        if getattr(user, "is_authenticated", False):
+            q |= Q(worker=user)
+            private |= Q(worker=user)
+        return self.filter((q & ~sensitive) | (private & sensitive))
+
+    def done(self):
+        return self.filter(outcome=Outcome.DONE)
+
+
+class Visit(models.Model):
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits", verbose_name=_("走访人")
+    )
+    subject = models.CharField(_("走访类型"), max_length=12, choices=Subject.choices)
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("户")
+    )
+    key_person = models.ForeignKey(
+        KeyPerson, on_delete=models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("重点人员")
+    )
+    key_place = models.ForeignKey(
+        KeyPlace, on_delete=models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("重点场所")
+    )
+    # Where the visited thing was when visited (it may move later; history keeps the place of the time).
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="visits", verbose_name=_("村"))
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="visits", verbose_name=_("网格"))
+    micro_grid = models.ForeignKey(
+        MicroGrid, on_delete=models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("微网格")
+    )
+    visited_on = models.DateField(_("走访日期"))
+    month = models.DateField(_("所属月份"), help_text=_("走访日期所在月的1日。"))
+    recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+    late = models.BooleanField(_("补录"), default=False, help_text=_("月份结束后补录的纸质记录。"))
+    outcome = models.CharField(_("结果"), max_length=12, choices=Outcome.choices, default=Outcome.DONE)
+    reason = models.CharField(_("未能走访原因"), max_length=12, choices=NotPossibleReason.choices, blank=True)
+    finding = models.CharField(_("发现情况"), max_length=12, choices=Finding.choices, default=Finding.NOTHING)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("由此上报的案件")
+    )
+    # 四帮一 (seed 000): who of the patient's team came along on a level ≥ 3 patient's visit.
+    team = models.ManyToManyField(KeyPersonResponsible, blank=True, related_name="visits", verbose_name=_("参与人员"))
+    # The phone's token for this submission: a double tap or a retry after a timeout records one visit.
+    client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+        ordering = ["-visited_on", "-recorded_at"]
+        indexes = [
+            models.Index(fields=["household", "month"], name="visit_household_month"),
+            models.Index(fields=["key_person", "visited_on"], name="visit_key_person_day"),
+            models.Index(fields=["key_place", "month"], name="visit_key_place_month"),
+            models.Index(fields=["grid", "month"], name="visit_grid_month"),
+            models.Index(fields=["worker", "month"], name="visit_worker_month"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(subject="household", household__isnull=False, key_person__isnull=True, key_place__isnull=True)
+                    | Q(subject="key_person", key_person__isnull=False, household__isnull=True, key_place__isnull=True)
+                    | Q(subject="key_place", key_place__isnull=False, household__isnull=True, key_person__isnull=True)
+                ),
+                name="visit_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="done", reason="") | Q(outcome="not_possible") & ~Q(reason=""),
+                name="visit_reason_iff_not_possible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()} {self.visited_on}"
+
+    @property
+    def target(self):
+        return self.household or self.key_person or self.key_place
+
+
+class VisitPhotoQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(visit__in=Visit.objects.visible_to(user))
+
+
+class VisitPhoto(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("走访"))
+    image = models.FileField(_("照片"), upload_to="visits/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+    objects = VisitPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("走访照片")
+        verbose_name_plural = _("走访照片")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class ReminderPolicyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self
+
+
+class ReminderPolicy(models.Model):
+    """When reminders go out and at what thresholds; one row, edited by the system admin, read by the
+    dispatcher every few minutes, so a change takes effect without a deploy. Times are Asia/Shanghai."""
+
+    monthly_day = models.PositiveSmallIntegerField(
+        _("月初任务提醒日"), default=1, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    midmonth_day = models.PositiveSmallIntegerField(
+        _("月中进度提醒日"), default=20, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    send_hour = models.PositiveSmallIntegerField(_("发送时间（时）"), default=8, validators=[MaxValueValidator(23)])
+    coverage_threshold = models.PositiveSmallIntegerField(
+        _("月中进度低于此比例提醒（%）"), default=60, validators=[MaxValueValidator(100)]
+    )
+    staff_after_days = models.PositiveSmallIntegerField(_("重点人员超期多少天同时提醒村干部"), default=7)
+    town_after_days = models.PositiveSmallIntegerField(_("重点人员超期多少天同时提醒镇综治办"), default=14)
+    late_entry_days = models.PositiveSmallIntegerField(
+        _("月末后允许补录天数"), default=5, help_text=_("纸质记录可在月份结束后这些天内补录。")
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ReminderPolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("走访提醒设置")
+        verbose_name_plural = _("走访提醒设置")
+
+    def __str__(self) -> str:
+        return str(_("走访提醒设置"))
+
+    @classmethod
+    def current(cls) -> ReminderPolicy:
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class ReminderKind(models.TextChoices):
+    MONTHLY = "monthly", _("月初任务")
+    MIDMONTH = "midmonth", _("月中进度")
+    MIDMONTH_STAFF = "midmonth_staff", _("月中进度（村干部汇总）")
+    OVERDUE = "overdue", _("重点人员超期")
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self if user.is_superuser else self.filter(recipient=user)
+
+
+class Delivery(models.Model):
+    """One reminder to one person for one period: the claim that makes it exactly once.
+
+    The row is inserted (unique on recipient, kind, period) in the same transaction as the inbox message;
+    email and SMS go out after, each marked when sent, so a retry sends only what is missing.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("收件人")
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=ReminderKind.choices)
+    period = models.CharField(_("周期"), max_length=10, help_text=_("月份（2026-11）或日期（2026-11-23）。"))
+    text = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    email_sent_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    sms_sent_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("提醒发送记录")
+        verbose_name_plural = _("提醒发送记录")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "kind", "period"], name="reminder_once_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.kind} {self.period}"
+
+
+class ReminderRunQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self if getattr(user, "is_superuser", False) else self.none()
+
+
+class ReminderRun(models.Model):
+    """A finished run of one kind for one period: the dispatcher does not start it again."""
+
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    period = models.CharField(max_length=10)
+    finished_at = models.DateTimeField(default=timezone.now)
+    sent = models.PositiveIntegerField(default=0)
+
+    objects = ReminderRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("提醒批次")
+        verbose_name_plural = _("提醒批次")
+        constraints = [models.UniqueConstraint(fields=["kind", "period"], name="reminder_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period}"
+
+
+class CoverageSnapshotQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(access.visible_q(user, town="grid__village__town", village="grid__village", grid="grid"))
+
+
+class CoverageSnapshot(models.Model):
+    """A closed month's coverage of one grid, as it stood when the month ended (taken on the 1st)."""
+
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="coverage", verbose_name=_("网格"))
+    month = models.DateField(_("月份"))
+    households_due = models.PositiveIntegerField(default=0)
+    households_done = models.PositiveIntegerField(default=0)
+    key_persons_due = models.PositiveIntegerField(default=0)
+    key_persons_done = models.PositiveIntegerField(default=0)
+    key_places_due = models.PositiveIntegerField(default=0)
+    key_places_done = models.PositiveIntegerField(default=0)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    objects = CoverageSnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("月度走访覆盖")
+        verbose_name_plural = _("月度走访覆盖")
+        constraints = [models.UniqueConstraint(fields=["grid", "month"], name="coverage_once_per_grid_month")]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.month:%Y-%m}"
+
+    @property
+    def due(self) -> int:
+        return self.households_due + self.key_persons_due + self.key_places_due
+
+    @property
+    def done(self) -> int:
+        return self.households_done + self.key_persons_done + self.key_places_done

@@ -59,6 +59,11 @@ def no_horizontal_scroll(page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+def table_fits(page) -> bool:
+    """The case table shows every column (state, handler, deadline) without scrolling sideways."""
+    return page.evaluate("(w => w.scrollWidth <= w.clientWidth)(document.querySelector('.table-wrap'))")
+
+
 def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     seeded_registry, live_server, phone, desktop, output_dir, tmp_path
 ):
@@ -91,6 +96,13 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     assert (case.state, case.tier, case.kind, case.category) == (State.REPORTED, Tier.GROUP, "dispute", "dispute.neighbour")
     assert case.reported_by.username == "worker"
     assert CaseAttachment.objects.filter(case=case).count() == 1
+    phone.click(f".tap-list a[href='/cases/{case.pk}/']")
+    phone.wait_for_load_state()
+    assert phone.locator("[data-state]").inner_text() == "待受理"
+    assert phone.locator(".photos img").count() == 1
+    assert phone.locator("details.action").count() == 0  # the village accepts, not the worker
+    no_horizontal_scroll(phone, 360)
+    phone.screenshot(path=str(output_dir / "case-flow-2b-worker-case-360.png"), full_page=True)
 
     # 2. The village staff find it in the case list, accept it at tier 2, take it, mediate, escalate.
     office = desktop(live_server, "staff")
@@ -101,6 +113,7 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     office.wait_for_load_state()
     row = office.locator(f"tr[data-case='{case.pk}']")
     assert "待受理" in row.inner_text()
+    assert table_fits(office)
     row.locator(f"a:has-text('{case.number}')").click()
     office.wait_for_load_state()
     assert office.locator(".case-head h1").inner_text().startswith("邻里纠纷：")
@@ -143,6 +156,7 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     town.wait_for_load_state()
     row = town.locator(f"tr[data-case='{case.pk}']")
     assert "已上报上级" in row.inner_text()
+    assert table_fits(town)
     town.screenshot(path=str(output_dir / "case-flow-5-town-desk.png"), full_page=True)
     row.locator(f"a:has-text('{case.number}')").click()
     town.wait_for_load_state()
@@ -209,7 +223,8 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     ]
 
     # The worker follows it on the phone too.
-    phone.goto(f"{live_server.url}/field/cases/")
+    phone.click(".field-back a:has-text('我的案件')")  # still on the case page it opened after reporting
+    phone.wait_for_load_state()
     phone.click(f".tap-list a[href='/cases/{case.pk}/']")
     phone.wait_for_load_state()
     assert phone.locator("[data-state]").get_attribute("data-state") == "closed"

@@ -2,6 +2,7 @@
 with mediation sessions; a second run adds nothing."""
 
 import datetime
+import itertools
 
 import pytest
 from django.db.models import Min
@@ -44,7 +45,7 @@ def _every_state_and_tier_some_overdue_some_at_the_town():
         events = list(case.events.all())
         assert events[0].action == "report"
         moves = [e for e in events if e.from_state != e.to_state]
-        assert all(a.to_state == b.from_state for a, b in zip(moves, moves[1:], strict=False))
+        assert all(a.to_state == b.from_state for a, b in itertools.pairwise(moves))
         assert moves[-1].to_state == case.state
 
 

@@ -34,7 +34,7 @@ def _queries(client, url) -> int:
         ("town", "reports:village-overview", lambda w: [w.village.pk]),
         ("town", "reports:town-home", lambda w: []),
         ("staff", "grids:grid-detail", lambda w: [w.grid1.pk]),
-        ("worker", "grids:field-home", lambda w: []),
+        ("worker", "visits:work-list", lambda w: []),
     ],
 )
 def test_query_count_is_flat(client, world, personas, persona, url_name, args):
@@ -52,6 +52,8 @@ def test_village_overview_query_budget(client, world, staff, django_assert_num_q
     # session, user, scope (assignments), village, grids, their micro-grids, current holders,
     # households per micro-grid, residents per micro-grid, key persons per grid and category,
     # key places per grid, villager groups, last heartbeat, natural villages, village staff,
-    # case time limits, case figures (one aggregate), the most overdue cases, unread inbox count
-    with django_assert_num_queries(19):
+    # case time limits, case figures (one aggregate), the most overdue cases, unread inbox count;
+    # visits this month: grids, households due/done, key places due/done, key persons, workers; and the
+    # twelve-month trend (closed months' snapshots)
+    with django_assert_num_queries(25):
         client.get(reverse("reports:village-overview", args=[world.village.pk]))

@@ -1,0 +1,239 @@
+"""What is due, what is done, what is overdue: the rules, computed when asked, never stored.
+
+Households and key places (seed 003, 全覆盖): once in every calendar month.
+- Due for the grid the household is in now: a household moved mid-month is due once, for its new grid's
+  worker; a visit made before the move still counts (visits follow the household, not the grid).
+- Added mid-month: due that month. Archived: no longer due, unless it was visited that month before it
+  was archived (then it counts as due and done, so coverage does not drop when a household leaves).
+
+Key persons (residents/cadence.py, one rule table):
+- Due in every calendar month of their listing, ``visits_per_month`` times (level ≥ 3 mental-disorder
+  patients twice, everyone else once); listed mid-month: due from that month.
+- Overdue when more than the cadence's interval has passed since the last completed visit (or since the
+  listing, if never visited). A change of risk level changes the cadence at once (2 → 3: 30 → 14 days).
+- A visit that was not possible (外出, 拒访, 失联…) is an attempt, not a visit: it does not stop the clock.
+  Two attempts in a row without a completed visit flag the person as at risk of 脱管.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from residents.cadence import Cadence, cadence_for
+from residents.models import Household, KeyPerson, KeyPlace
+
+from .models import Outcome, Visit
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    return month_end(day) + datetime.timedelta(days=1)
+
+
+def previous_month(day: datetime.date) -> datetime.date:
+    return month_start(month_start(day) - datetime.timedelta(days=1))
+
+
+def _month_start_dt(month: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(month_start(month), datetime.time()))
+
+
+# --- Households and key places ------------------------------------------------------------------------
+
+
+def _done_in(month: datetime.date, field_name: str):
+    return Exists(Visit.objects.filter(**{field_name: OuterRef("pk")}, month=month_start(month), outcome=Outcome.DONE))
+
+
+def households_due(grid_ids, month: datetime.date):
+    """The households due in ``month`` in these grids, each annotated with ``done`` (visited that month)."""
+    done = _done_in(month, "household")
+    return (
+        Household.objects.filter(grid__in=grid_ids)
+        .annotate(done=done)
+        .filter(Q(archived_at__isnull=True) | Q(archived_at__gte=_month_start_dt(month), done=True))
+    )
+
+
+def key_places_due(grid_ids, month: datetime.date):
+    done = _done_in(month, "key_place")
+    return (
+        KeyPlace.objects.filter(grid__in=grid_ids)
+        .annotate(done=done)
+        .filter(Q(archived_at__isnull=True) | Q(archived_at__gte=_month_start_dt(month), done=True))
+    )
+
+
+# --- Key persons ----------------------------------------------------------------------------------
+
+
+@dataclass
+class KeyDue:
+    key_person: KeyPerson
+    cadence: Cadence
+    last_done: datetime.date | None
+    done_in_month: int
+    misses_since_done: int
+    today: datetime.date
+
+    @property
+    def next_due(self) -> datetime.date:
+        start = self.last_done or self.key_person.listed_from
+        return start + datetime.timedelta(days=self.cadence.interval_days)
+
+    @property
+    def overdue_days(self) -> int:
+        return max(0, (self.today - self.next_due).days)
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_days > 0
+
+    @property
+    def needed(self) -> int:
+        return self.cadence.visits_per_month
+
+    @property
+    def done(self) -> bool:
+        return self.done_in_month >= self.needed
+
+    @property
+    def unreached(self) -> bool:
+        """Two attempts in a row without reaching the person: at risk of 脱管."""
+        return self.misses_since_done >= 2
+
+
+def key_persons_due(grid_ids, month: datetime.date, today: datetime.date | None = None) -> list[KeyDue]:
+    """Key persons listed at some point of ``month`` in these grids, with their visit facts. Two queries."""
+    today = today or timezone.localdate()
+    first, last = month_start(month), month_end(month)
+
+    def last_done_of(ref):
+        return (
+            Visit.objects.filter(key_person=ref, outcome=Outcome.DONE, visited_on__lte=today)
+            .order_by("-visited_on")
+            .values("visited_on")[:1]
+        )
+
+    def count(qs):
+        return Coalesce(Subquery(qs.order_by().values("key_person").annotate(n=Count("pk")).values("n")), 0)
+
+    done_in_month = Visit.objects.filter(key_person=OuterRef("pk"), outcome=Outcome.DONE, month=first)
+    misses = Visit.objects.filter(
+        key_person=OuterRef("pk"),
+        outcome=Outcome.NOT_POSSIBLE,
+        visited_on__lte=today,
+        visited_on__gt=Coalesce(Subquery(last_done_of(OuterRef(OuterRef("pk")))), datetime.date(1900, 1, 1)),
+    )
+    rows = (
+        KeyPerson.objects.filter(
+            resident__household__grid__in=grid_ids,
+            resident__archived_at__isnull=True,
+            listed_from__lte=last,
+        )
+        .filter(Q(listed_until__isnull=True) | Q(listed_until__gte=first))
+        .select_related("resident__household__micro_grid")
+        .annotate(
+            last_done=Subquery(last_done_of(OuterRef("pk"))),
+            done_in_month=count(done_in_month),
+            misses=count(misses),
+        )
+    )
+    return [
+        KeyDue(
+            key_person=kp,
+            cadence=cadence_for(kp.category, kp.risk_level),
+            last_done=kp.last_done,
+            done_in_month=kp.done_in_month,
+            misses_since_done=kp.misses,
+            today=today,
+        )
+        for kp in rows
+    ]
+
+
+# --- Coverage ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Coverage:
+    households_due: int = 0
+    households_done: int = 0
+    key_persons_due: int = 0
+    key_persons_done: int = 0
+    key_places_due: int = 0
+    key_places_done: int = 0
+    key_persons_overdue: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def due(self) -> int:
+        return self.households_due + self.key_persons_due + self.key_places_due
+
+    @property
+    def done(self) -> int:
+        return self.households_done + self.key_persons_done + self.key_places_done
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.due) if self.due else 100
+
+    def add(self, other: Coverage) -> Coverage:
+        for name in (
+            "households_due",
+            "households_done",
+            "key_persons_due",
+            "key_persons_done",
+            "key_places_due",
+            "key_places_done",
+            "key_persons_overdue",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+
+def coverage_by_grid(grid_ids, month: datetime.date, today: datetime.date | None = None) -> dict[int, Coverage]:
+    """Live coverage of ``month`` per grid: four queries whatever the number of grids and rows."""
+    grid_ids = list(grid_ids)
+    result: dict[int, Coverage] = defaultdict(Coverage)
+    for model_rows, due_name, done_name in (
+        (households_due(grid_ids, month), "households_due", "households_done"),
+        (key_places_due(grid_ids, month), "key_places_due", "key_places_done"),
+    ):
+        for row in (
+            model_rows.order_by()
+            .values("grid")
+            .annotate(due=Count("pk"), done_n=Count("pk", filter=Q(done=True)))
+            .values_list("grid", "due", "done_n")
+        ):
+            grid_id, due, done = row
+            setattr(result[grid_id], due_name, due)
+            setattr(result[grid_id], done_name, done)
+    for item in key_persons_due(grid_ids, month, today):
+        grid_id = item.key_person.resident.household.grid_id
+        cov = result[grid_id]
+        cov.key_persons_due += 1
+        cov.key_persons_done += item.done
+        cov.key_persons_overdue += item.overdue
+    return {grid_id: result[grid_id] for grid_id in grid_ids}
+
+
+def total(coverages) -> Coverage:
+    out = Coverage()
+    for cov in coverages:
+        out.add(cov)
+    return out

@@ -1,0 +1,235 @@
+"""Visit reminders: who gets what, computed at send time, delivered exactly once per (recipient, kind,
+period) to the inbox, by email and by SMS.
+
+Kinds (Asia/Shanghai; days and thresholds in ``ReminderPolicy``):
+- monthly (the 1st, 08:00): each grid worker's work for the month;
+- midmonth (the 20th): workers below the coverage threshold get what is still outstanding, and the
+  village staff get the list of those workers (midmonth_staff);
+- overdue (daily): overdue key-person visits to the grid's worker; after 7 days also to the village staff;
+  after 14 days also to the town office, which gets counts per village, not names (PIPL).
+
+Exactly once: each message is claimed by inserting its ``Delivery`` row (unique per recipient, kind and
+period) in the same transaction as the inbox message, so a second run, a parallel run or a retry after a
+killed worker finds the claim and skips it; whoever was not reached yet is reached. Email and SMS follow
+the claim and are marked when sent; a retry sends only the channels still unmarked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from grids.models import Assignment, Grid, Role, User, Village
+from grids.services import notice_send
+
+from . import due
+from .models import Delivery, ReminderKind, ReminderPolicy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Message:
+    recipient: User
+    text: str
+    url: str
+
+
+def period_of(kind: str, day: datetime.date) -> str:
+    return day.isoformat() if kind == ReminderKind.OVERDUE else f"{day:%Y-%m}"
+
+
+def _workers():
+    """Current grid workers and their grids."""
+    grids_of: dict[int, list[int]] = defaultdict(list)
+    users: dict[int, User] = {}
+    for a in (
+        Assignment.objects.current()
+        .filter(role=Role.GRID_WORKER, grid__archived_at__isnull=True)
+        .select_related("user", "grid")
+    ):
+        if a.user.is_active:
+            grids_of[a.user_id].append(a.grid_id)
+            users[a.user_id] = a.user
+    return users, grids_of
+
+
+def _holders_by(role: str, field: str) -> dict[int, list[User]]:
+    out: dict[int, list[User]] = defaultdict(list)
+    for a in Assignment.objects.current().filter(role=role).select_related("user"):
+        if a.user.is_active:
+            out[getattr(a, f"{field}_id")].append(a.user)
+    return out
+
+
+def plan(kind: str, day: datetime.date, policy: ReminderPolicy | None = None) -> list[Message]:
+    policy = policy or ReminderPolicy.current()
+    month = due.month_start(day)
+    users, grids_of = _workers()
+    all_grids = sorted({g for grids in grids_of.values() for g in grids})
+    work_list = reverse("visits:work-list")
+    messages: list[Message] = []
+    if kind == ReminderKind.OVERDUE:
+        return _plan_overdue(day, policy, users, grids_of, all_grids)
+    coverage = due.coverage_by_grid(all_grids, month, today=day)
+    if kind == ReminderKind.MONTHLY:
+        for user_id, grids in grids_of.items():
+            cov = due.total(coverage[g] for g in grids)
+            text = _("%(month)s 走访任务：入户 %(h)d 户，重点人员 %(k)d 人，重点场所 %(p)d 处。") % {
+                "month": f"{month:%Y-%m}",
+                "h": cov.households_due,
+                "k": cov.key_persons_due,
+                "p": cov.key_places_due,
+            }
+            messages.append(Message(users[user_id], text, work_list))
+    elif kind in (ReminderKind.MIDMONTH, ReminderKind.MIDMONTH_STAFF):
+        lagging: dict[int, list[tuple[User, due.Coverage]]] = defaultdict(list)
+        village_of_grid = dict(Grid.objects.filter(pk__in=all_grids).values_list("pk", "village"))
+        for user_id, grids in grids_of.items():
+            cov = due.total(coverage[g] for g in grids)
+            if cov.percent < policy.coverage_threshold:
+                lagging[village_of_grid[grids[0]]].append((users[user_id], cov))
+                if kind == ReminderKind.MIDMONTH:
+                    text = _(
+                        "本月走访进度 %(pct)d%%（%(done)d/%(due)d），还有入户 %(h)d 户、重点人员 %(k)d 人、场所 %(p)d 处未走访。"
+                    ) % {
+                        "pct": cov.percent,
+                        "done": cov.done,
+                        "due": cov.due,
+                        "h": cov.households_due - cov.households_done,
+                        "k": cov.key_persons_due - cov.key_persons_done,
+                        "p": cov.key_places_due - cov.key_places_done,
+                    }
+                    messages.append(Message(users[user_id], text, work_list))
+        if kind == ReminderKind.MIDMONTH_STAFF:
+            staff_of = _holders_by(Role.VILLAGE_STAFF, "village")
+            for village_id, rows in lagging.items():
+                lines = "；".join(f"{u} {c.percent}%" for u, c in rows)
+                text = _("以下网格员本月走访进度低于 %(t)d%%：%(lines)s") % {
+                    "t": policy.coverage_threshold,
+                    "lines": lines,
+                }
+                for staff in staff_of.get(village_id, []):
+                    messages.append(Message(staff, text, reverse("visits:coverage")))
+    return messages
+
+
+def _plan_overdue(day, policy, users, grids_of, all_grids) -> list[Message]:
+    items = [k for k in due.key_persons_due(all_grids, day, today=day) if k.overdue]
+    by_grid: dict[int, list[due.KeyDue]] = defaultdict(list)
+    for item in items:
+        by_grid[item.key_person.resident.household.grid_id].append(item)
+    messages: list[Message] = []
+    work_list = reverse("visits:work-list")
+    for user_id, grids in grids_of.items():
+        mine = [k for g in grids for k in by_grid.get(g, [])]
+        if mine:
+            names = "、".join(f"{k.key_person.resident.name}（超期{k.overdue_days}天）" for k in mine[:10])
+            text = _("重点人员走访已超期 %(n)d 人：%(names)s") % {"n": len(mine), "names": names}
+            messages.append(Message(users[user_id], text, work_list))
+    staff_of = _holders_by(Role.VILLAGE_STAFF, "village")
+    per_village: dict[int, list[due.KeyDue]] = defaultdict(list)
+    for item in items:
+        if item.overdue_days >= policy.staff_after_days:
+            per_village[item.key_person.resident.village_id].append(item)
+    for village_id, rows in per_village.items():
+        names = "、".join(f"{k.key_person.resident.name}（超期{k.overdue_days}天）" for k in rows[:15])
+        text = _("本村重点人员走访超期 %(d)d 天以上 %(n)d 人：%(names)s") % {
+            "d": policy.staff_after_days,
+            "n": len(rows),
+            "names": names,
+        }
+        for staff in staff_of.get(village_id, []):
+            messages.append(Message(staff, text, reverse("visits:coverage")))
+    town_of = _holders_by(Role.TOWN_OFFICE, "town")
+    villages = {v.pk: v for v in Village.objects.filter(pk__in={i.key_person.resident.village_id for i in items})}
+    per_town: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for item in items:
+        if item.overdue_days >= policy.town_after_days:
+            village = villages[item.key_person.resident.village_id]
+            per_town[village.town_id][village.name] += 1
+    for town_id, counts in per_town.items():
+        lines = "；".join(f"{name} {n} 人" for name, n in sorted(counts.items()))
+        text = _("重点人员走访超期 %(d)d 天以上：%(lines)s") % {"d": policy.town_after_days, "lines": lines}
+        for user in town_of.get(town_id, []):
+            messages.append(Message(user, text, reverse("reports:town-home")))
+    return messages
+
+
+def deliver(kind: str, period: str, message: Message) -> bool:
+    """Claim and deliver one message; False if it was already delivered (by this run or another)."""
+    try:
+        with transaction.atomic():
+            delivery, created = Delivery.objects.get_or_create(
+                recipient=message.recipient, kind=kind, period=period, defaults={"text": message.text}
+            )
+            if created:
+                notice_send(
+                    recipients=[message.recipient],
+                    key=f"reminder-{kind}-{period}",
+                    kind="reminder",
+                    title=message.text[:200],
+                    body=message.text,
+                    url=message.url,
+                )
+    except IntegrityError:
+        return False  # a parallel run claimed it between our look and our insert
+    _other_channels(delivery)
+    return created
+
+
+def _other_channels(delivery: Delivery) -> None:
+    """Email and SMS after the inbox claim. Each channel is claimed by marking it first (so two runs never
+    both send it) and unmarked again if sending fails (so the next run tries again)."""
+    user = delivery.recipient
+    if user.email:
+        _claimed_send(
+            delivery, "email_sent_at", lambda: send_mail(_("网格走访提醒"), delivery.text, None, [user.email])
+        )
+    if user.phone:
+        _claimed_send(
+            delivery,
+            "sms_sent_at",
+            lambda: sms_backend().send(user.phone, delivery.text, key=f"reminder-{delivery.pk}"),
+        )
+
+
+def _claimed_send(delivery: Delivery, mark: str, send_it) -> None:
+    claimed = Delivery.objects.filter(pk=delivery.pk, **{f"{mark}__isnull": True}).update(**{mark: timezone.now()})
+    if not claimed:
+        return
+    try:
+        send_it()
+    except Exception:  # any gateway or SMTP failure: give the channel back to the next run
+        Delivery.objects.filter(pk=delivery.pk).update(**{mark: None})
+        log.warning("reminder %s via %s failed; the next run retries it", delivery.pk, mark, exc_info=True)
+
+
+def sms_backend():
+    return import_string(settings.SMS_BACKEND)()
+
+
+def send(kind: str, day: datetime.date, *, dry_run: bool = False) -> tuple[list[Message], int]:
+    """Plan at send time and deliver. Returns (the plan, how many were new)."""
+    messages = plan(kind, day)
+    if dry_run:
+        return messages, 0
+    period = period_of(kind, day)
+    sent = 0
+    pause = settings.REMINDER_SEND_PAUSE
+    for message in messages:
+        sent += deliver(kind, period, message)
+        if pause:
+            time.sleep(pause)  # an SMS gateway's rate limit
+    return messages, sent

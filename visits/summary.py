@@ -1,0 +1,131 @@
+"""Coverage figures for pages: a worker's progress, per grid / worker / village / town for a month, and
+the twelve-month trend. The current month is live (``due``); closed months come from the snapshots
+taken when they ended, so history does not change when households move later."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from grids.models import Assignment, Grid, Role
+
+from . import due
+from .models import CoverageSnapshot
+
+
+def progress(grid_ids, month: datetime.date, key_items) -> due.Coverage:
+    """A worker's month in three figures; ``key_items`` already computed for the work list."""
+    cov = due.Coverage()
+    for rows, due_name, done_name in (
+        (due.households_due(grid_ids, month), "households_due", "households_done"),
+        (due.key_places_due(grid_ids, month), "key_places_due", "key_places_done"),
+    ):
+        figures = rows.order_by().aggregate(n=Count("pk"), d=Count("pk", filter=Q(done=True)))
+        setattr(cov, due_name, figures["n"])
+        setattr(cov, done_name, figures["d"])
+    cov.key_persons_due = len(key_items)
+    cov.key_persons_done = sum(k.done for k in key_items)
+    cov.key_persons_overdue = sum(k.overdue for k in key_items)
+    return cov
+
+
+def recent_months(n: int, today: datetime.date | None = None) -> list[datetime.date]:
+    month = due.month_start(today or timezone.localdate())
+    months = [month]
+    for _ in range(n - 1):
+        months.append(due.previous_month(months[-1]))
+    return list(reversed(months))
+
+
+def _snapshot_coverage(grid_ids, month) -> dict[int, due.Coverage]:
+    out = {}
+    for s in CoverageSnapshot.objects.filter(grid__in=grid_ids, month=month):
+        out[s.grid_id] = due.Coverage(
+            households_due=s.households_due,
+            households_done=s.households_done,
+            key_persons_due=s.key_persons_due,
+            key_persons_done=s.key_persons_done,
+            key_places_due=s.key_places_due,
+            key_places_done=s.key_places_done,
+        )
+    return out
+
+
+def coverage_for(grid_ids, month: datetime.date) -> dict[int, due.Coverage]:
+    if due.month_start(month) >= due.month_start(timezone.localdate()):
+        return due.coverage_by_grid(grid_ids, month)
+    found = _snapshot_coverage(grid_ids, month)
+    return {g: found.get(g, due.Coverage()) for g in grid_ids}
+
+
+def coverage_table(villages, month: datetime.date) -> dict:
+    """Per village its grids (with workers) and totals, and the town's total."""
+    grids = list(Grid.objects.active().filter(village__in=villages).order_by("village", "number"))
+    figures = coverage_for([g.pk for g in grids], month)
+    workers = defaultdict(list)
+    for a in Assignment.objects.current().filter(role=Role.GRID_WORKER, grid__in=grids).select_related("user"):
+        workers[a.grid_id].append(a.user)
+    by_village = defaultdict(list)
+    for grid in grids:
+        grid.cov = figures[grid.pk]
+        grid.workers = workers.get(grid.pk, [])
+        by_village[grid.village_id].append(grid)
+    rows = []
+    for village in villages:
+        village.grid_rows = by_village.get(village.pk, [])
+        village.cov = due.total(g.cov for g in village.grid_rows)
+        rows.append(village)
+    return {"village_rows": rows, "town_total": due.total(v.cov for v in rows)}
+
+
+def trend(village_ids, n: int = 12, live: due.Coverage | None = None) -> list[tuple[datetime.date, int | None]]:
+    """(month, percent) for the last ``n`` months: snapshots for closed months, live for this one."""
+    months = recent_months(n)
+    sums = {
+        row["month"]: row
+        for row in CoverageSnapshot.objects.filter(grid__village__in=village_ids, month__in=months[:-1])
+        .values("month")
+        .annotate(
+            due=Sum("households_due") + Sum("key_persons_due") + Sum("key_places_due"),
+            done=Sum("households_done") + Sum("key_persons_done") + Sum("key_places_done"),
+        )
+    }
+    out: list[tuple[datetime.date, int | None]] = []
+    for month in months[:-1]:
+        row = sums.get(month)
+        out.append((month, round(100 * row["done"] / row["due"]) if row and row["due"] else None))
+    if live is None:  # this month, live (pages that already computed it pass it in)
+        grid_ids = list(Grid.objects.active().filter(village__in=village_ids).values_list("pk", flat=True))
+        live = due.total(due.coverage_by_grid(grid_ids, months[-1]).values())
+    out.append((months[-1], live.percent if live.due else None))
+    return out
+
+
+def trend_bars(points, *, height: int = 120, base: int = 130, step: int = 47, left: int = 36) -> list[dict]:
+    """SVG geometry for the twelve-month chart (drawn server-side: no script, light on a slow link)."""
+    bars = []
+    for i, (month, pct) in enumerate(points):
+        h = round(height * (pct or 0) / 100)
+        bars.append(
+            {
+                "x": left + i * step,
+                "y": base - h,
+                "h": h,
+                "pct": pct,
+                "month": month,
+                "low": pct is not None and pct < 60,
+            }
+        )
+    return bars
+
+
+def overview(villages) -> dict:
+    """This month's coverage of some villages (per grid) and their twelve-month chart, for the village
+    overview and the town's home."""
+    month = due.month_start(timezone.localdate())
+    table = coverage_table(villages, month)
+    bars = trend_bars(trend([v.pk for v in villages], 12, live=table["town_total"]))
+    return {"visit_month": month, "visit_rows": table["village_rows"], "visit_total": table["town_total"], "bars": bars}

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "visits"
+
+urlpatterns = [
+    path("field/", views.work_list, name="work-list"),
+    path("field/visit/<slug:subject>/<int:pk>/", views.visit_new, name="visit-new"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage/grids/<int:pk>/", views.grid_outstanding, name="grid-outstanding"),
+]

@@ -1,0 +1,228 @@
+"""Pages of visits: the grid worker's work list and visit page on the phone (/field/), and coverage for
+staff and the town. Every lookup goes through ``visible_to``; the lists stay a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from grids import access
+from grids.forms import add_service_errors
+from grids.models import Grid, Village
+from grids.views import field_places
+from residents.codes import Relation
+from residents.models import Household, KeyPerson, KeyPlace, Resident
+
+from . import due, services, summary
+from .forms import VisitForm
+from .models import Subject, Visit
+
+FIELD_PAGE = 30
+
+
+def _month_param(request: HttpRequest) -> datetime.date:
+    raw = request.GET.get("month", "")
+    try:
+        return (
+            due.month_start(datetime.date.fromisoformat(f"{raw}-01")) if raw else due.month_start(timezone.localdate())
+        )
+    except ValueError:
+        return due.month_start(timezone.localdate())
+
+
+@login_required
+def work_list(request: HttpRequest) -> HttpResponse:
+    """The grid worker's month: overdue key persons first, then key persons due, then households not yet
+    visited by micro-grid and address, then key places; a search; the month's progress."""
+    scope = access.scope_for(request.user)
+    if not scope.works_in_field:
+        raise PermissionDenied(_("此页面供网格员、微网格联络员和信息员使用。"))
+    if not scope.grid_ids:
+        return field_places(request)  # liaisons and information officers: the places they cover
+    today = timezone.localdate()
+    month = due.month_start(today)
+    grid_ids = sorted(scope.grid_ids)
+    q = request.GET.get("q", "").strip()
+    key_items = due.key_persons_due(grid_ids, month, today)
+    progress = summary.progress(grid_ids, month, key_items)
+    open_keys = sorted(
+        (k for k in key_items if not k.done or k.overdue),
+        key=lambda k: (not k.overdue, -k.overdue_days, k.next_due),
+    )
+    households = due.households_due(grid_ids, month).filter(done=False, archived_at__isnull=True)
+    places = due.key_places_due(grid_ids, month).filter(done=False, archived_at__isnull=True)
+    if q:
+        members = Resident.objects.filter(household=OuterRef("pk"), archived_at__isnull=True, name__contains=q)
+        households = households.filter(Q(address__contains=q) | Q(number=q) | Exists(members))
+        places = places.filter(Q(name__contains=q) | Q(address__contains=q))
+        open_keys = [k for k in open_keys if q in k.key_person.resident.name]
+    head = Resident.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD, archived_at__isnull=True)
+
+    households = (
+        households.select_related("micro_grid")
+        .annotate(head_name=Subquery(head.values("name")[:1]))
+        .order_by("micro_grid__number", "address")
+    )
+    page = Paginator(households, FIELD_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "month": month,
+        "progress": progress,
+        "key_items": open_keys,
+        "page": page,
+        "query": params.urlencode(),
+        "places": list(places.order_by("name")[:50]),
+        "q": q,
+    }
+    return render(request, "visits/work_list.html", context)
+
+
+SUBJECT_MODELS = {"household": Household, "key_person": KeyPerson, "key_place": KeyPlace}
+
+
+def _target(request: HttpRequest, subject: str, pk: int):
+    model = SUBJECT_MODELS.get(subject)
+    if model is None:
+        raise Http404
+    qs = model.objects.visible_to(request.user)
+    if model is KeyPerson:
+        qs = qs.select_related("resident__household__grid__village", "resident__household__micro_grid")
+    else:
+        qs = qs.select_related("village", "grid", "micro_grid")
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
+    """One visit: the big button records "visited, nothing found"; the rest is for when there is more."""
+    target = _target(request, subject, pk)
+    _s, _village, grid, micro_grid = services.subject_place(target)
+    if not services.may_record(request.user, grid, micro_grid):
+        raise PermissionDenied(_("只有本网格的网格员或本村村干部可以记录走访。"))
+    key_person = target if subject == Subject.KEY_PERSON else None
+    data = request.POST or None
+    if data is not None and data.get("quick"):
+        # The big button: visited today, nothing found, whatever the folded fields hold.
+        data = data.copy()
+        for key, value in {
+            "outcome": "done",
+            "finding": "nothing",
+            "reason": "",
+            "visited_on": timezone.localdate(),
+        }.items():
+            data[key] = str(value)
+    form = VisitForm(data, request.FILES or None, key_person=key_person, initial={"token": uuid.uuid4()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit, created = services.visit_record(
+                worker=request.user,
+                target=target,
+                visited_on=data["visited_on"],
+                outcome=data["outcome"],
+                reason=data["reason"],
+                finding=data["finding"],
+                note=data["note"],
+                photos=data["photos"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                team=data.get("team") or [],
+                client_token=data["token"],
+                case_category=data["case_category"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not created:
+                messages.info(request, _("这次走访已经记录过了，没有重复记录。"))
+            elif visit.case_id:
+                messages.success(request, _("已记录走访，并上报案件 %s。") % visit.case.number)
+            else:
+                messages.success(request, _("已记录：%s。") % _visit_label(visit))
+            return redirect(request.POST.get("next") or "visits:work-list")
+    history = _history(target, subject)
+    context = {"target": target, "subject": subject, "form": form, "history": history, "key_person": key_person}
+    return render(request, "visits/visit_new.html", context, status=400 if form.errors else 200)
+
+
+def _visit_label(visit: Visit) -> str:
+    target = visit.target
+    name = getattr(target, "address", None) or getattr(getattr(target, "resident", None), "name", None) or str(target)
+    return f"{visit.get_outcome_display()} · {name}"
+
+
+def _history(target, subject: str):
+    return (
+        Visit.objects.filter(**{subject: target}).select_related("worker").order_by("-visited_on", "-recorded_at")[:6]
+    )
+
+
+# --- Coverage ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Visited / due for a month per grid (with its worker), village and town, and what is outstanding."""
+    scope = access.scope_for(request.user)
+    if not (scope.is_admin or scope.town_ids or scope.village_ids):
+        raise PermissionDenied(_("此页面供村干部和镇综治办使用。"))
+    month = _month_param(request)
+    villages = list(Village.objects.visible_to(request.user).active().select_related("town").order_by("name"))
+    chosen = request.GET.get("village")
+    if chosen and chosen.isdigit():
+        villages = [v for v in villages if v.pk == int(chosen)]
+    context = summary.coverage_table(villages, month)
+    context.update(
+        month=month,
+        months=summary.recent_months(12),
+        villages=villages,
+        bars=summary.trend_bars(summary.trend([v.pk for v in villages], 12, live=context["town_total"]))
+        if month == due.month_start(timezone.localdate())
+        else summary.trend_bars(summary.trend([v.pk for v in villages], 12)),
+    )
+    return render(request, "visits/coverage.html", context)
+
+
+@login_required
+def grid_outstanding(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who and what in one grid is still to be visited this month."""
+    grid = get_object_or_404(Grid.objects.visible_to(request.user).select_related("village"), pk=pk)
+    month = due.month_start(timezone.localdate())
+    households = (
+        due.households_due([grid.pk], month)
+        .filter(done=False, archived_at__isnull=True)
+        .select_related("micro_grid")
+        .order_by("micro_grid__number", "address")
+    )
+    page = Paginator(households, 100).get_page(request.GET.get("page"))
+    # Key persons by name only for those who may see them (not the town office: counts only, PIPL).
+    visible = set(
+        KeyPerson.objects.visible_to(request.user).filter(resident__household__grid=grid).values_list("pk", flat=True)
+    )
+    open_keys = [k for k in due.key_persons_due([grid.pk], month) if not k.done]
+    key_items = [k for k in open_keys if k.key_person.pk in visible]
+    hidden_keys = len(open_keys) - len(key_items)
+    places = due.key_places_due([grid.pk], month).filter(done=False, archived_at__isnull=True)
+    context = {
+        "grid": grid,
+        "month": month,
+        "page": page,
+        "query": "",
+        "key_items": key_items,
+        "hidden_keys": hidden_keys,
+        "places": places,
+    }
+    return render(request, "visits/grid_outstanding.html", context)
