@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import datetime
 import os
+import subprocess
+import sys
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 
 from governance.celery import app as celery_app
@@ -256,3 +260,67 @@ def png_bytes(size=(40, 30), exif_gps: bool = False) -> bytes:
     else:
         image.save(out, format="PNG")
     return out.getvalue()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def celery_queue():
+    """Our own queue: no other worker on this Redis takes the tasks of this test."""
+    if not django_settings.REDIS_URL:
+        pytest.skip("needs Redis (set REDIS_URL)")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    yield queue
+    celery_app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def start_worker(test_database_url, transactional_db, celery_queue):
+    """Start real Celery worker processes (solo pool) on the test database and our queue; extra
+    environment variables go to the process. All are stopped at the end."""
+    processes: list[subprocess.Popen] = []
+
+    def start(**env_extra) -> subprocess.Popen:
+        env = {**os.environ, "DATABASE_URL": test_database_url, "CELERY_QUEUE": celery_queue, **env_extra}
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "governance",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "warning",
+                "-Q",
+                celery_queue,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def celery_worker_process(start_worker):
+    return start_worker()

@@ -1,59 +1,11 @@
 """A real Celery worker process, on Redis, runs a task that writes to the test database."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from governance.celery import app as celery_app
 from grids import tasks
 from grids.models import JobRun
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def celery_worker_process(test_database_url, transactional_db):
-    if not settings.REDIS_URL:
-        pytest.skip("needs Redis (set REDIS_URL)")
-    queue = f"test-{uuid.uuid4().hex[:8]}"  # our own queue: no other worker on this Redis takes the task
-    env = {**os.environ, "DATABASE_URL": test_database_url, "CELERY_QUEUE": queue}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "governance",
-            "worker",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-            "-Q",
-            queue,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    yield process
-    celery_app.conf.task_default_queue = previous
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.mark.celery_worker
