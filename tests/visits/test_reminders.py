@@ -25,7 +25,7 @@ def _recipients(kind):
 
 
 def test_monthly_tells_each_worker_their_months_work(world, worker, colleague):
-    messages, sent = reminders.send(ReminderKind.MONTHLY, TODAY())
+    _messages, sent = reminders.send(ReminderKind.MONTHLY, TODAY())
     assert sent == 2
     text = Delivery.objects.get(recipient=worker).text
     assert "入户 1 户，重点人员 1 人，重点场所 1 处" in text
