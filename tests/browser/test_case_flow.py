@@ -93,7 +93,12 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     assert phone.locator(f".tap-list a[href='/cases/{case.pk}/']").is_visible()
     no_horizontal_scroll(phone, 360)
     phone.screenshot(path=str(output_dir / "case-flow-2-reported-360.png"), full_page=True)
-    assert (case.state, case.tier, case.kind, case.category) == (State.REPORTED, Tier.GROUP, "dispute", "dispute.neighbour")
+    assert (case.state, case.tier, case.kind, case.category) == (
+        State.REPORTED,
+        Tier.GROUP,
+        "dispute",
+        "dispute.neighbour",
+    )
     assert case.reported_by.username == "worker"
     assert CaseAttachment.objects.filter(case=case).count() == 1
     phone.click(f".tap-list a[href='/cases/{case.pk}/']")
@@ -144,7 +149,11 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     assert "已记录调解。" in message(office)
     assert "调解不成" in office.locator("article.session").inner_text()
 
-    act(office, "escalate", lambda f: f.locator("textarea[name=escalate-note]").fill("村调解不成，涉及排水规划，请镇协调。"))
+    act(
+        office,
+        "escalate",
+        lambda f: f.locator("textarea[name=escalate-note]").fill("村调解不成，涉及排水规划，请镇协调。"),
+    )
     assert "已上报上级。" in message(office)
     assert "三级：镇综治中心" in office.locator(".case-head").inner_text()
     assert office.locator("details.action").count() == 0  # now the town's to act on
@@ -169,15 +178,13 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
         shot=output_dir / "case-flow-5b-town-assign-form.png",
     )
     assert "已分办。" in message(town)
-    act(
-        town,
-        "resolve",
-        lambda f: (
-            f.locator("input[name=resolve-outcome][value=agreement]").check(),
-            f.locator("textarea[name=resolve-resolution]").fill("司法所组织现场勘查，双方同意共同出资重修排水沟。"),
-            f.locator("textarea[name=resolve-agreement_text]").fill("一、排水沟按原走向恢复；二、费用双方各半。"),
-        ),
-    )
+
+    def settle(form):
+        form.locator("input[name=resolve-outcome][value=agreement]").check()
+        form.locator("textarea[name=resolve-resolution]").fill("司法所组织现场勘查，双方同意共同出资重修排水沟。")
+        form.locator("textarea[name=resolve-agreement_text]").fill("一、排水沟按原走向恢复；二、费用双方各半。")
+
+    act(town, "resolve", settle)
     assert "已办结。" in message(town)
     assert town.locator("[data-state]").get_attribute("data-state") == "resolved"
     town.screenshot(path=str(output_dir / "case-flow-6-town-resolved.png"), full_page=True)
@@ -185,7 +192,11 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     # 4. The village tells the parties and closes it after the return visit.
     office.reload()
     office.wait_for_load_state()
-    act(office, "feedback", lambda f: f.locator("textarea[name=feedback-note]").fill("已电话告知双方镇司法所的处理结果。"))
+    act(
+        office,
+        "feedback",
+        lambda f: f.locator("textarea[name=feedback-note]").fill("已电话告知双方镇司法所的处理结果。"),
+    )
     assert "已反馈当事人。" in message(office)
     act(office, "close", lambda f: f.locator("textarea[name=close-note]").fill("回访：排水沟已修通，双方满意。"))
     assert "已回访满意，结案。" in message(office)

@@ -1,4 +1,4 @@
-"""The demo grid worker logs in on a phone and sees their grids, in Chinese."""
+"""The demo grid worker logs in on a phone and lands on the month's work list, in Chinese."""
 
 import pytest
 from django.conf import settings
@@ -8,18 +8,17 @@ from tests.browser.conftest import log_in
 pytestmark = pytest.mark.browser
 
 
-def test_demo_worker_sees_their_grids_on_a_phone(seeded, live_server, phone, output_dir):
+def test_demo_worker_lands_on_the_work_list_on_a_phone(seeded_registry, live_server, phone, output_dir):
     log_in(phone, live_server, "worker", settings.DEMO_PASSWORD)
     assert phone.url == f"{live_server.url}/field/"
     assert phone.locator("html").get_attribute("lang") == "zh-hans"
-    heading = phone.locator("section.card h2").first
-    assert heading.inner_text() == "新庄村 · 第一网格"
-    micro_rows = phone.locator("section.card .tap-row")
-    assert micro_rows.count() == 4
-    assert micro_rows.first.inner_text() == "微网格1-1"
+    assert phone.locator(".field-bar .brand").inner_text() == "本月走访"
+    assert "已走访" in phone.locator(".progress-line").inner_text()
+    rows = phone.locator("section.card .tap-row")
+    assert rows.count() >= 10
     # Phone-first: nothing wider than the screen, tap targets at least 48 px high.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
-    assert micro_rows.first.bounding_box()["height"] >= 48
+    assert rows.first.bounding_box()["height"] >= 48
     phone.screenshot(path=str(output_dir / "field-worker-360.png"), full_page=True)
 
 

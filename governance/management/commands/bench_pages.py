@@ -15,12 +15,16 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import connection, reset_queries
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from disputes.models import Case
 from grids.models import User, Village
 from residents.models import Household, Resident
+from visits import reminders
+from visits.models import ReminderKind
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -37,13 +41,14 @@ class Command(BaseCommand):
         parser.add_argument("--staff", default="staff")
         parser.add_argument("--worker", default="worker")
 
-    def handle(self, *args, requests: int, staff: str, worker: str, **options):
+    def handle(self, *args, requests: int, staff: str, worker: str, town: str = "town", **options):
         village = Village.objects.get(
             pk=User.objects.get(username=staff).assignments.filter(village__isnull=False).first().village_id
         )
         household = Household.objects.filter(village=village).order_by("number")[100]
         resident = Resident.objects.filter(village=village).order_by("pk").first()
         deep_page = max(1, Household.objects.filter(village=village).count() // 50 - 1)
+        case = Case.objects.filter(village=village).annotate(n=Count("events")).order_by("-n").first()
         scenarios = [
             (staff, "village overview", reverse("reports:village-overview", args=[village.pk])),
             (staff, "household list", reverse("residents:household-list")),
@@ -63,6 +68,18 @@ class Command(BaseCommand):
             (staff, "household detail", reverse("residents:household-detail", args=[household.pk])),
             (worker, "field household list", reverse("residents:field-household-list")),
             (worker, "field household search", reverse("residents:field-household-list") + f"?q={resident.name[:1]}"),
+            (worker, "field work list", reverse("visits:work-list")),
+            (worker, "field work list, search", reverse("visits:work-list") + f"?q={resident.name[:1]}"),
+            (worker, "field visit page", reverse("visits:visit-new", args=["household", household.pk])),
+            (worker, "field my cases", reverse("disputes:field-cases")),
+            (staff, "coverage, village", reverse("visits:coverage")),
+            (town, "coverage, town", reverse("visits:coverage")),
+            (town, "town home", reverse("reports:town-home")),
+            (staff, "case list", reverse("disputes:case-list")),
+            (staff, "case list, overdue", reverse("disputes:case-list") + "?overdue=true"),
+            (staff, "case list, search", reverse("disputes:case-list") + "?q=纠纷"),
+            (town, "town case desk", reverse("disputes:town-desk")),
+            (staff, "case page", reverse("disputes:case-detail", args=[case.pk])),
         ]
         clients: dict[str, Client] = {}
         for username in {s[0] for s in scenarios}:
@@ -89,5 +106,30 @@ class Command(BaseCommand):
                 "p95_ms": round(_percentile(times, 0.95), 1),
                 "max_ms": round(max(times), 1),
                 "queries": query_count,
+            }
+            self.stdout.write(json.dumps(row, ensure_ascii=False))
+        self._bench_reminders(requests=max(3, requests // 10))
+
+    def _bench_reminders(self, *, requests: int) -> None:
+        """Computing each reminder kind for every village in the database (planning only: sending is
+        inserts, measured by the Celery tests)."""
+        from django.utils import timezone
+
+        for kind in ReminderKind.values:
+            times, count = [], 0
+            for _ in range(requests):
+                reset_queries()
+                with CaptureQueriesContext(connection) as queries:
+                    start = time.perf_counter()
+                    count = len(reminders.plan(kind, timezone.localdate()))
+                    times.append((time.perf_counter() - start) * 1000)
+            row = {
+                "scenario": f"reminder plan: {kind}",
+                "requests": requests,
+                "messages": count,
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(_percentile(times, 0.95), 1),
+                "max_ms": round(max(times), 1),
+                "queries": len(queries),
             }
             self.stdout.write(json.dumps(row, ensure_ascii=False))
