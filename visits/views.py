@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -208,6 +208,12 @@ def grid_outstanding(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("micro_grid__number", "address")
     )
     page = Paginator(households, 100).get_page(request.GET.get("page"))
+    micro_rows = (
+        due.households_due([grid.pk], month)
+        .order_by("micro_grid__number")
+        .values("micro_grid__name")
+        .annotate(due=Count("pk"), done=Count("pk", filter=Q(done=True)))
+    )
     # Key persons by name only for those who may see them (not the town office: counts only, PIPL).
     visible = set(
         KeyPerson.objects.visible_to(request.user).filter(resident__household__grid=grid).values_list("pk", flat=True)
@@ -223,6 +229,7 @@ def grid_outstanding(request: HttpRequest, pk: int) -> HttpResponse:
         "query": "",
         "key_items": key_items,
         "hidden_keys": hidden_keys,
+        "micro_rows": micro_rows,
         "places": places,
     }
     return render(request, "visits/grid_outstanding.html", context)
