@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from residents.filters import ScopedFilterSet
+from residents.filters import ScopedFilterSet, YesNo
 
 from .models import Case, CaseParty, Category, Kind, State, Tier
 
@@ -21,8 +21,8 @@ class CaseFilter(ScopedFilterSet):
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("类别"))
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("层级"))
     state = django_filters.ChoiceFilter(choices=State.choices, label=_("状态"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超期"))
-    major = django_filters.BooleanFilter(label=_("重大事项"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超期"), widget=YesNo)
+    major = django_filters.BooleanFilter(label=_("重大事项"), widget=YesNo)
     reported_from = django_filters.DateFilter(
         field_name="reported_at__date",
         lookup_expr="gte",

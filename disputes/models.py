@@ -91,12 +91,21 @@ DISPUTE_STATE_LABELS = {
 OPEN_STATES = frozenset(State) - {State.REJECTED, State.CLOSED}
 
 
+def state_label(kind: str, state: str) -> str:
+    if kind == Kind.DISPUTE and state in DISPUTE_STATE_LABELS:
+        return DISPUTE_STATE_LABELS[state]
+    return State(state).label
+
+
 class Tier(models.IntegerChoices):
     # Seed 000 分级调处: the villager group and the grid worker first, then the village committee's
     # mediation committee, then the town, which coordinates departments.
     GROUP = 1, _("一级：村组/网格员")
     VILLAGE = 2, _("二级：村调委会")
     TOWN = 3, _("三级：镇综治中心")
+
+
+TIER_SHORT = {1: _("一级"), 2: _("二级"), 3: _("三级")}
 
 
 class Outcome(models.TextChoices):
@@ -334,9 +343,11 @@ class Case(models.Model):
 
     @property
     def state_label(self) -> str:
-        if self.kind == Kind.DISPUTE and self.state in DISPUTE_STATE_LABELS:
-            return DISPUTE_STATE_LABELS[self.state]
-        return self.get_state_display()
+        return state_label(self.kind, self.state)
+
+    @property
+    def tier_short(self) -> str:
+        return TIER_SHORT[self.tier]
 
     @property
     def is_open(self) -> bool:

@@ -35,7 +35,7 @@ from .forms import (
     SessionForm,
     action_form,
 )
-from .models import Case, Category, Kind, Mediator, Outcome, Policy, Source, Tier
+from .models import Case, Category, Kind, Mediator, Outcome, Policy, Source, Tier, state_label
 from .workflow import ACTIONS, Actor
 
 LIST_RELATED = ("village", "grid", "assignee", "department")
@@ -164,7 +164,7 @@ def _case_page(request: HttpRequest, case: Case, *, bound: dict | None = None, s
         "parties": case.parties.select_related("resident"),
         "attachments": case.attachments.all(),
         "sessions": case.sessions.prefetch_related("mediators").select_related("recorded_by"),
-        "events": case.events.select_related("by"),
+        "events": _labelled(case, case.events.select_related("by")),
         "mediators": case.mediators.all(),
         "action_forms": forms,
         "may_sign": actor.may_sign(),
@@ -177,6 +177,15 @@ def _case_page(request: HttpRequest, case: Case, *, bound: dict | None = None, s
         else "layouts/staff.html",
     }
     return render(request, "disputes/case_detail.html", context, status=status)
+
+
+def _labelled(case: Case, events) -> list:
+    """Timeline lines with the state names of the case's kind (disputes say 调解中 where others say 处置中)."""
+    events = list(events)
+    for event in events:
+        event.from_label = state_label(case.kind, event.from_state) if event.from_state else ""
+        event.to_label = state_label(case.kind, event.to_state)
+    return events
 
 
 @login_required
@@ -306,7 +315,7 @@ def case_record(request: HttpRequest, pk: int) -> HttpResponse:
         "deadline": deadlines.deadline_for(case, Policy.current()),
         "parties": case.parties.select_related("resident"),
         "sessions": case.sessions.prefetch_related("mediators"),
-        "events": case.events.select_related("by"),
+        "events": _labelled(case, case.events.select_related("by")),
         "mediators": case.mediators.all(),
         "printed_at": timezone.now(),
     }
@@ -406,7 +415,8 @@ def field_case_new(request: HttpRequest) -> HttpResponse:
 
 def _title_from(data) -> str:
     """The phone form has no title field: the category and the first words of the description name it."""
-    words = data["description"].strip().splitlines()[0][:30]
+    first = data["description"].strip().splitlines()[0]
+    words = first if len(first) <= 30 else first[:29] + "…"
     return f"{Category(data['category']).label}：{words}"[:100]
 
 

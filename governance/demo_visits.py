@@ -36,8 +36,7 @@ def seed_visits(today: datetime.date | None = None) -> None:
         for _ in range(MONTHS - 1):
             months.append(due.previous_month(months[-1]))
         workers = {
-            a.grid_id: a.user
-            for a in Assignment.objects.current().filter(role=Role.GRID_WORKER).select_related("user")
+            a.grid_id: a.user for a in Assignment.objects.current().filter(role=Role.GRID_WORKER).select_related("user")
         }
         grids = list(Grid.objects.active().select_related("village"))
         rows: list[Visit] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,13 @@ def resident_search_q(value: str, prefix: str = "") -> Q:
     elif len(value) == 4 and (value[:3].isdigit() and (value[3].isdigit() or value[3] in "xX")):
         q |= Q(**{f"{prefix}id_tail_hash": idnumber.tail_hash(value)})
     return q
+
+
+class YesNo(forms.Select):
+    """A yes/no filter that says 全部 for "any" (django-filter's default says "unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -98,7 +106,7 @@ class ResidentFilter(ScopedFilterSet):
         field_name="household__villager_group", queryset=VillagerGroup.objects.none(), label=_("村民小组")
     )
     registration = django_filters.ChoiceFilter(choices=Registration.choices, label=_("人口类型"))
-    lives_here = django_filters.BooleanFilter(label=_("在本村居住"))
+    lives_here = django_filters.BooleanFilter(label=_("在本村居住"), widget=YesNo)
     gender = django_filters.ChoiceFilter(
         choices=[(Gender.MALE, Gender.MALE.label), (Gender.FEMALE, Gender.FEMALE.label)], label=_("性别")
     )
@@ -133,7 +141,7 @@ class KeyPersonFilter(ScopedFilterSet):
     )
     category = django_filters.ChoiceFilter(choices=KeyCategory.choices, label=_("类别"))
     risk_level = django_filters.NumberFilter(field_name="risk_level", lookup_expr="gte", label=_("危险性等级≥"))
-    current = django_filters.BooleanFilter(method="filter_current", label=_("在管"))
+    current = django_filters.BooleanFilter(method="filter_current", label=_("在管"), widget=YesNo)
     ordering = django_filters.OrderingFilter(
         fields=(("resident__name", "name"), ("category", "category"), ("risk_level", "risk"), ("listed_from", "from")),
         field_labels={

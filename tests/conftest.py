@@ -115,8 +115,24 @@ def assign(user: User, role: Role, place, start: datetime.date = SINCE, end=None
     return Assignment.objects.create(user=user, role=role, start=start, end=end, **{ROLE_PLACE_FIELD[role]: place})
 
 
+def restore_reference_data() -> None:
+    """Lists the migrations fill (household tags, departments, the policy rows). A transactional test
+    flushes the database afterwards, so later tests in the same process get them back here."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in (
+        ("residents.migrations.0002_standard_tags", "create_tags"),
+        ("disputes.migrations.0002_standard_departments", "add"),
+        ("visits.migrations.0002_reminder_policy", "add"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 @pytest.fixture
 def world(db) -> World:
+    restore_reference_data()
     town = Town.objects.create(name="测试镇")
     village = Village.objects.create(town=town, name="一村")
     other = Village.objects.create(town=town, name="二村")

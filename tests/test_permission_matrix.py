@@ -102,6 +102,7 @@ def WORKER_NOTICE(w, u) -> dict:
 
     return {"pk": Notice.objects.create(recipient=u["worker"], key="k", kind="case", title="t", url="/field/").pk}
 
+
 STAFF_EDIT_VILLAGE = _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)
 STAFF_EDIT_GRID1 = _expect(worker=403, colleague=404, staff=200, town=403, outsider=404)
 SEEN_IN_GRID1 = _expect(worker=200, colleague=404, staff=200, town=200, outsider=404)

@@ -25,6 +25,7 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--lang=zh-CN",  # the browser's own words (file picker, date format) as on a Chinese phone
         ],
     }
 
@@ -45,14 +46,18 @@ def phone(browser):
 @pytest.fixture
 def seeded(transactional_db):
     from governance import demo
+    from tests.conftest import restore_reference_data
 
+    restore_reference_data()
     demo.seed(registry=False)
 
 
 @pytest.fixture
 def seeded_registry(transactional_db):
     from governance import demo
+    from tests.conftest import restore_reference_data
 
+    restore_reference_data()
     demo.seed()
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from PIL import Image
 
-from disputes.models import Case, CaseAttachment, Department, MediationSession, State, Tier
+from disputes.models import Case, CaseAttachment, MediationSession, State, Tier
 from grids.models import User
 from tests.browser.conftest import log_in
 
@@ -67,8 +67,6 @@ def table_fits(page) -> bool:
 def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     seeded_registry, live_server, phone, desktop, output_dir, tmp_path
 ):
-    # The flush between transactional tests drops the departments a data migration put in.
-    Department.objects.get_or_create(name="司法所", defaults={"order": 1})
     photo = tmp_path / "drain.png"
     Image.new("RGB", (320, 240), (90, 140, 60)).save(photo)
     staff = User.objects.get(username="staff")

@@ -74,8 +74,10 @@ def test_a_key_person_listed_mid_month_is_due_that_month_and_overdue_a_cadence_l
     items = {k.key_person.pk: k for k in due.key_persons_due([world.grid2.pk], NOV, today=datetime.date(2026, 11, 20))}
     assert kp.pk in items and not items[kp.pk].done and not items[kp.pk].overdue
     assert kp.pk not in {k.key_person.pk for k in due.key_persons_due([world.grid2.pk], OCT)}
-    later = {k.key_person.pk: k for k in due.key_persons_due([world.grid2.pk], datetime.date(2026, 12, 1),
-                                                            today=datetime.date(2026, 12, 20))}
+    later = {
+        k.key_person.pk: k
+        for k in due.key_persons_due([world.grid2.pk], datetime.date(2026, 12, 1), today=datetime.date(2026, 12, 20))
+    }
     assert later[kp.pk].overdue_days == 5  # 30 days from 15 November is 15 December
 
 
@@ -103,12 +105,22 @@ def test_an_attempt_is_not_a_visit_and_two_in_a_row_flag_the_person_to_the_villa
 
 
 def test_a_finding_opens_a_case_linked_both_ways(world, worker):
-    visit = _visit(worker, world.household1, timezone.localdate(), finding=Finding.DISPUTE,
-                   note="两户因排水沟争吵\n要求村里出面", case_category="dispute.neighbour")
+    visit = _visit(
+        worker,
+        world.household1,
+        timezone.localdate(),
+        finding=Finding.DISPUTE,
+        note="两户因排水沟争吵\n要求村里出面",
+        case_category="dispute.neighbour",
+    )
     case = Case.objects.get()
     assert visit.case == case and list(case.visits.all()) == [visit]
-    assert (case.kind, case.category, case.source, case.household) == ("dispute", "dispute.neighbour", "visit",
-                                                                      world.household1)
+    assert (case.kind, case.category, case.source, case.household) == (
+        "dispute",
+        "dispute.neighbour",
+        "visit",
+        world.household1,
+    )
     assert case.title == "走访发现：两户因排水沟争吵"
 
 

@@ -35,8 +35,9 @@ def test_three_taps_record_visited_nothing_found_and_progress_moves(client, worl
     form_page = client.get(_visit_url("household", world.household1.pk)).content.decode()
     assert "已走访，无异常" in form_page
     token = form_page.split('name="token" value="')[1].split('"')[0]
-    response = client.post(_visit_url("household", world.household1.pk), {"token": token, "quick": "1",
-                                                                           "outcome": "not_possible"})
+    response = client.post(
+        _visit_url("household", world.household1.pk), {"token": token, "quick": "1", "outcome": "not_possible"}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("visits:work-list")
     visit = Visit.objects.get()
     assert (visit.outcome, visit.finding, visit.visited_on) == ("done", "nothing", timezone.localdate())
@@ -79,8 +80,14 @@ def test_a_form_with_a_problem_keeps_its_input(client, world, worker):
     client.force_login(worker)
     response = client.post(
         _visit_url("household", world.household1.pk),
-        {"token": str(uuid.uuid4()), "outcome": "not_possible", "reason": "", "finding": "nothing",
-         "visited_on": timezone.localdate().isoformat(), "note": "敲门无人应答"},
+        {
+            "token": str(uuid.uuid4()),
+            "outcome": "not_possible",
+            "reason": "",
+            "finding": "nothing",
+            "visited_on": timezone.localdate().isoformat(),
+            "note": "敲门无人应答",
+        },
     )
     page = response.content.decode()
     assert response.status_code == 400 and "请选择未能走访的原因" in page and "敲门无人应答" in page
@@ -107,8 +114,14 @@ def _grow(world, n):
     have = Household.objects.filter(grid=world.grid1).count()
     Household.objects.bulk_create(
         [
-            Household(village=world.village, grid=world.grid1, micro_grid=world.micro1, villager_group=world.group1,
-                      number=f"G{i:04d}", address=f"张庄{i}号")
+            Household(
+                village=world.village,
+                grid=world.grid1,
+                micro_grid=world.micro1,
+                villager_group=world.group1,
+                number=f"G{i:04d}",
+                address=f"张庄{i}号",
+            )
             for i in range(have, n)
         ]
     )
@@ -157,9 +170,16 @@ def test_first_of_month_boundary_for_the_work_list(client, world, worker):
     """A visit on the last day of last month does not count for this month's list."""
     today = timezone.localdate()
     last_month_day = today.replace(day=1) - datetime.timedelta(days=1)
-    Visit.objects.create(worker=worker, subject="household", household=world.household1, village=world.village,
-                         grid=world.grid1, micro_grid=world.micro1, visited_on=last_month_day,
-                         month=last_month_day.replace(day=1))
+    Visit.objects.create(
+        worker=worker,
+        subject="household",
+        household=world.household1,
+        village=world.village,
+        grid=world.grid1,
+        micro_grid=world.micro1,
+        visited_on=last_month_day,
+        month=last_month_day.replace(day=1),
+    )
     client.force_login(worker)
     page = client.get(reverse("visits:work-list")).content.decode()
     assert _visit_url("household", world.household1.pk) in page
