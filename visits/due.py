@@ -192,6 +192,11 @@ class Coverage:
     def percent(self) -> int:
         return round(100 * self.done / self.due) if self.due else 100
 
+    @property
+    def shown(self) -> str:
+        """For pages: "93%", or "—" when nothing was due (a grid with nobody to visit is not "100 %")."""
+        return f"{self.percent}%" if self.due else "—"
+
     def add(self, other: Coverage) -> Coverage:
         for name in (
             "households_due",
