@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from governance import demo_cases, demo_registry, demo_visits
+from governance import demo_cases, demo_registry, demo_reports, demo_visits
 from grids.models import (
     ROLE_PLACE_FIELD,
     Assignment,
@@ -130,6 +130,7 @@ def seed(*, registry: bool = True) -> list[DemoAccount]:
         demo_registry.seed_registry()
         demo_cases.seed_cases()
         demo_visits.seed_visits()
+        demo_reports.seed_reports()
     return seeder.accounts
 
 

@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "grids.tasks.heartbeat", "schedule": 60.0},
     # Reads the admin's reminder settings (days, hour) and starts what is due; every run is idempotent.
     "visit-reminders": {"task": "visits.tasks.reminders_dispatch", "schedule": 300.0},
+    "late-report-reminders": {"task": "reports.tasks.late_reports_dispatch", "schedule": 900.0},
 }
 
 # --- Logging: to stderr, where gunicorn / systemd / docker collect it ----------------------------

@@ -1,23 +1,37 @@
-"""The pages that gather everything: the village overview and the town's home.
+"""The pages that gather everything: the village overview, the town's home, monthly reports and the
+town's review and dashboard.
 
-They sit here, the top of the arrows, because they show the registry, cases and (later) visits and
-reports together; each lower app hands over its part as a context dict.
+They sit here, the top of the arrows, because they show the registry, cases and visits together; each
+lower app hands over its part as a context dict.
 """
 
 from __future__ import annotations
 
+import datetime
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from disputes.summary import town_summary, village_summary
 from grids import access
+from grids.forms import add_service_errors
 from grids.models import Village
 from grids.views import town_villages
+from residents.views.exchange import xlsx_response
 from residents.views.registry import registry_overview
+from visits import due
 from visits import summary as visit_summary
+
+from . import dashboard, exports, services
+from .models import FIGURE_BLOCKS, SECTIONS, MonthlyReport, ReportPolicy, State
 
 
 @login_required
@@ -29,11 +43,15 @@ def village_overview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/village_overview.html", context)
 
 
-@login_required
-def town_home(request: HttpRequest) -> HttpResponse:
+def _require_town(request: HttpRequest):
     scope = access.scope_for(request.user)
     if not (scope.town_ids or scope.is_admin):
         raise PermissionDenied(_("此页面供镇综治办使用。"))
+
+
+@login_required
+def town_home(request: HttpRequest) -> HttpResponse:
+    _require_town(request)
     towns = list(town_villages(request.user))
     cases = town_summary(request.user)
     for town in towns:
@@ -44,4 +62,275 @@ def town_home(request: HttpRequest) -> HttpResponse:
     coverage = {v.pk: v.cov for v in visits["visit_rows"]}
     for village in villages:
         village.cov = coverage.get(village.pk)
-    return render(request, "reports/town_home.html", {"towns": towns, **cases, **visits})
+    report_month = due.previous_month(timezone.localdate())
+    reports = {r.village_id: r for r in MonthlyReport.objects.filter(village__in=villages, month=report_month)}
+    policy = ReportPolicy.current()
+    for village in villages:
+        village.last_report = reports.get(village.pk)
+        village.last_report_late = (
+            village.last_report.is_late(policy)
+            if village.last_report
+            else timezone.localdate() > policy.due_on(report_month)
+        )
+    context = {"towns": towns, **cases, **visits, "report_month": report_month}
+    return render(request, "reports/town_home.html", context)
+
+
+# --- Monthly reports ----------------------------------------------------------------------------------
+
+
+def _month(raw: str | None, default: datetime.date) -> datetime.date:
+    try:
+        return due.month_start(datetime.date.fromisoformat(f"{raw}-01")) if raw else default
+    except ValueError:
+        return default
+
+
+@login_required
+def report_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """A village's reports month by month (the last twelve), with their state and whether they were late."""
+    village = get_object_or_404(
+        Village.objects.filter(access.visible_q(request.user, town="town", village="pk")).select_related("town"), pk=pk
+    )
+    months = visit_summary.recent_months(12)
+    reports = {r.month: r for r in MonthlyReport.objects.filter(village=village, month__in=months)}
+    policy = ReportPolicy.current()
+    rows = []
+    for month in reversed(months):
+        report = reports.get(month)
+        late = report.is_late(policy) if report else timezone.localdate() > policy.due_on(month)
+        rows.append({"month": month, "report": report, "late": late, "due_on": policy.due_on(month)})
+    context = {"village": village, "rows": rows, "can_write": services.is_village_staff(request.user, village)}
+    return render(request, "reports/report_list.html", context)
+
+
+@login_required
+@require_POST
+def report_start(request: HttpRequest, pk: int) -> HttpResponse:
+    village = access.village_for_change(request.user, pk)
+    month = _month(request.POST.get("month"), due.month_start(timezone.localdate()))
+    try:
+        report = services.report_open(village=village, month=month, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("reports:report-list", pk=village.pk)
+    return redirect("reports:report-detail", pk=report.pk)
+
+
+class SectionsForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    work_done = forms.CharField(label=SECTIONS["work_done"], required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    problems = forms.CharField(label=SECTIONS["problems"], required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    next_plan = forms.CharField(label=SECTIONS["next_plan"], required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    good_practices = forms.CharField(
+        label=SECTIONS["good_practices"], required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+COMMENT_TARGETS = [("", gettext_lazy("整体")), *SECTIONS.items(), *FIGURE_BLOCKS.items()]
+
+
+class ReviewForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(label=gettext_lazy("总体意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in COMMENT_TARGETS[1:]:
+            self.fields[f"on_{key}"] = forms.CharField(label=label, required=False, widget=forms.TextInput())
+
+    def comments(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        return [("", data.get("comment") or "")] + [
+            (key, data.get(f"on_{key}") or "") for key, _l in COMMENT_TARGETS[1:]
+        ]
+
+
+def _visible_report(request: HttpRequest, pk: int) -> MonthlyReport:
+    return get_object_or_404(MonthlyReport.objects.visible_to(request.user).select_related("village__town"), pk=pk)
+
+
+def _report_page(request: HttpRequest, report: MonthlyReport, *, sections_form=None, review_form=None, status=200):
+    versions = list(report.versions.select_related("submitted_by").order_by("number"))
+    chosen = request.GET.get("version")
+    shown = None
+    if chosen and chosen.isdigit():
+        shown = next((v for v in versions if v.number == int(chosen)), None)
+        if shown is None:
+            raise Http404
+    elif not report.editable and versions:
+        shown = versions[-1]
+    data = shown.figures if shown else exports.live_figures(report)
+    sections = shown.sections if shown else {name: getattr(report, name) for name in SECTIONS}
+    is_staff = services.is_village_staff(request.user, report.village)
+    is_town = services.is_town_office(request.user, report.village)
+    policy = ReportPolicy.current()
+    context = {
+        "report": report,
+        "figures": data,
+        "shown": shown,
+        "live": shown is None,
+        "versions": versions,
+        "sections": [(key, SECTIONS[key], sections.get(key, "")) for key in SECTIONS],
+        "comments": report.comments.select_related("by"),
+        "events": report.events.select_related("by"),
+        "late": report.is_late(policy),
+        "due_on": policy.due_on(report.month),
+        "history": exports.history(report),
+        "sections_form": sections_form
+        or (
+            SectionsForm(initial={"revision": report.revision, **{k: getattr(report, k) for k in SECTIONS}})
+            if is_staff and report.editable
+            else None
+        ),
+        "can_submit": is_staff and report.editable,
+        "review_form": review_form
+        or (ReviewForm(initial={"revision": report.revision}) if is_town and report.state == State.SUBMITTED else None),
+    }
+    return render(request, "reports/report_detail.html", context, status=status)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _report_page(request, _visible_report(request, pk))
+
+
+@login_required
+@require_POST
+def report_save(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)
+    if not services.is_village_staff(request.user, report.village):
+        raise PermissionDenied(_("只有本村村干部可以编写月报。"))
+    form = SectionsForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        revision = data.pop("revision")
+        try:
+            report = services.report_save(report=report, by=request.user, revision=revision, **data)
+            if "submit" in request.POST:
+                report = services.report_submit(report=report, by=request.user, revision=report.revision)
+        except services.ReportChanged as error:
+            messages.error(request, error.messages[0])
+            return redirect("reports:report-detail", pk=report.pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            report.refresh_from_db()
+            form.data = form.data.copy()
+            form.data["revision"] = report.revision
+        else:
+            messages.success(request, _("已报送镇综治办。") if "submit" in request.POST else _("已保存。"))
+            return redirect("reports:report-detail", pk=report.pk)
+    return _report_page(request, report, sections_form=form, status=400)
+
+
+@login_required
+@require_POST
+def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The town approves, or returns with comments on the whole or on sections."""
+    report = _visible_report(request, pk)
+    if not services.is_town_office(request.user, report.village):
+        raise PermissionDenied(_("只有镇综治办可以审核月报。"))
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        revision = form.cleaned_data["revision"]
+        try:
+            if "approve" in request.POST:
+                services.report_approve(
+                    report=report, by=request.user, revision=revision, note=form.cleaned_data["comment"]
+                )
+                messages.success(request, _("已审核通过。"))
+            else:
+                services.report_return(report=report, by=request.user, revision=revision, comments=form.comments())
+                messages.success(request, _("已退回，村里会收到意见。"))
+        except services.ReportChanged as error:
+            messages.error(request, error.messages[0])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return _report_page(request, report, review_form=form, status=400)
+        return redirect("reports:report-detail", pk=report.pk)
+    return _report_page(request, report, review_form=form, status=400)
+
+
+@login_required
+def report_export(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)
+    version = report.versions.order_by("-number").first() if not report.editable else None
+    data = version.figures if version else exports.live_figures(report)
+    sections = version.sections if version else {name: getattr(report, name) for name in SECTIONS}
+    content = exports.report_workbook(report, data, sections)
+    return xlsx_response(content, f"report-{report.village_id}-{report.month:%Y-%m}.xlsx")
+
+
+@login_required
+def report_print(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)
+    version = report.versions.order_by("-number").first() if not report.editable else None
+    context = {
+        "report": report,
+        "figures": version.figures if version else exports.live_figures(report),
+        "sections": [
+            (SECTIONS[k], (version.sections if version else {n: getattr(report, n) for n in SECTIONS}).get(k, ""))
+            for k in SECTIONS
+        ],
+        "version": version,
+        "printed_at": timezone.now(),
+    }
+    return render(request, "reports/report_print.html", context)
+
+
+# --- The town's review and dashboard --------------------------------------------------------------------
+
+
+def _town_villages(request: HttpRequest) -> list[Village]:
+    _require_town(request)
+    return list(
+        Village.objects.visible_to(request.user).active().filter(town__archived_at__isnull=True).order_by("name")
+    )
+
+
+@login_required
+def town_reports(request: HttpRequest) -> HttpResponse:
+    """This month's (by default: last month's) reports of every village: not started, draft, submitted,
+    returned, approved; late ones flagged."""
+    villages = _town_villages(request)
+    month = _month(request.GET.get("month"), due.previous_month(timezone.localdate()))
+    policy = ReportPolicy.current()
+    reports = {r.village_id: r for r in MonthlyReport.objects.filter(village__in=villages, month=month)}
+    rows = []
+    for village in villages:
+        report = reports.get(village.pk)
+        late = report.is_late(policy) if report else timezone.localdate() > policy.due_on(month)
+        rows.append({"village": village, "report": report, "late": late})
+    counts = {state: sum(1 for r in rows if r["report"] and r["report"].state == state) for state in State.values}
+    counts["not_started"] = sum(1 for r in rows if r["report"] is None)
+    counts["late"] = sum(1 for r in rows if r["late"])
+    context = {
+        "rows": rows,
+        "month": month,
+        "months": visit_summary.recent_months(12),
+        "counts": counts,
+        "due_on": policy.due_on(month),
+    }
+    return render(request, "reports/town_reports.html", context)
+
+
+@login_required
+def town_dashboard(request: HttpRequest) -> HttpResponse:
+    villages = _town_villages(request)
+    month = _month(request.GET.get("month"), due.month_start(timezone.localdate()))
+    dashboard.side_by_side(villages, month)
+    context = {
+        "villages": villages,
+        "month": month,
+        "months": visit_summary.recent_months(12),
+        "trends": dashboard.trends(villages),
+    }
+    return render(request, "reports/town_dashboard.html", context)
+
+
+@login_required
+def town_dashboard_export(request: HttpRequest) -> HttpResponse:
+    villages = _town_villages(request)
+    month = _month(request.GET.get("month"), due.month_start(timezone.localdate()))
+    dashboard.side_by_side(villages, month)
+    return xlsx_response(exports.comparison_workbook(villages, month), f"villages-{month:%Y-%m}.xlsx")

@@ -97,6 +97,19 @@ def MEDIATOR1(w, u) -> dict:
 VISIT_HOUSEHOLD1: Kw = lambda w, u: {"subject": "household", "pk": w.household1.pk}  # noqa: E731
 
 
+def REPORT1(w, u) -> dict:
+    """The village's report of last month, submitted (so the town may review it)."""
+    from django.utils import timezone
+
+    from reports import services
+    from visits import due
+
+    staff = u["staff"]
+    report = services.report_open(village=w.village, month=due.previous_month(timezone.localdate()), by=staff)
+    report = services.report_save(report=report, by=staff, revision=report.revision, work_done="走访", next_plan="培训")
+    return {"pk": services.report_submit(report=report, by=staff, revision=report.revision).pk}
+
+
 def WORKER_NOTICE(w, u) -> dict:
     from grids.models import Notice
 
@@ -115,6 +128,10 @@ POST_ONLY = _expect(worker=405, colleague=405, staff=405, town=405, outsider=405
 # Key persons are not the town office's to read (PIPL): it sees counts, not records.
 KEY_PERSON_SEEN = _expect(worker=200, colleague=404, staff=200, town=404, outsider=404)
 KEY_PERSON_EDIT = _expect(worker=403, colleague=404, staff=200, town=404, outsider=404)
+
+# Monthly reports are the village staff's and the town office's, nobody else's.
+REPORT_SEEN = _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)
+TOWN_ONLY = _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)
 
 MATRIX: dict[str, tuple[Kw, dict]] = {
     "home": (NONE, _expect(worker=302, colleague=302, staff=302, town=302, outsider=302)),
@@ -188,6 +205,16 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "disputes:field-cases": (NONE, FIELD_ONLY),
     "disputes:field-case-new": (NONE, FIELD_ONLY),
     "grids:inbox": (NONE, EVERYONE),
+    "reports:report-list": (VILLAGE, REPORT_SEEN),
+    "reports:report-start": (VILLAGE, POST_ONLY),
+    "reports:report-detail": (REPORT1, REPORT_SEEN),
+    "reports:report-save": (REPORT1, POST_ONLY),
+    "reports:report-review": (REPORT1, POST_ONLY),
+    "reports:report-export": (REPORT1, REPORT_SEEN),
+    "reports:report-print": (REPORT1, REPORT_SEEN),
+    "reports:town-reports": (NONE, TOWN_ONLY),
+    "reports:town-dashboard": (NONE, TOWN_ONLY),
+    "reports:town-dashboard-export": (NONE, TOWN_ONLY),
     "visits:visit-new": (VISIT_HOUSEHOLD1, _expect(worker=200, colleague=404, staff=200, town=403, outsider=404)),
     "visits:coverage": (NONE, _expect(worker=403, colleague=403, staff=200, town=200, outsider=200)),
     "visits:grid-outstanding": (GRID1, SEEN_IN_GRID1),
@@ -216,6 +243,10 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "disputes:case-photo-add": (CASE1, _expect(worker=400, colleague=404, staff=400, town=403, outsider=404)),
     "disputes:mediator-archive": (MEDIATOR1, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
     "grids:notice-open": (WORKER_NOTICE, _expect(worker=302, colleague=404, staff=404, town=404, outsider=404)),
+    "reports:report-start": (VILLAGE, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
+    # An empty form is refused with its errors (400) for those who may act; the others are told no.
+    "reports:report-save": (REPORT1, _expect(worker=404, colleague=404, staff=400, town=403, outsider=404)),
+    "reports:report-review": (REPORT1, _expect(worker=404, colleague=404, staff=403, town=400, outsider=404)),
 }
 
 

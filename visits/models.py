@@ -217,6 +217,11 @@ class ReminderKind(models.TextChoices):
     MIDMONTH = "midmonth", _("月中进度")
     MIDMONTH_STAFF = "midmonth_staff", _("月中进度（村干部汇总）")
     OVERDUE = "overdue", _("重点人员超期")
+    # Claimed here too so one table keeps "exactly once" for every reminder (reports uses it).
+    REPORT_LATE = "report_late", _("月报逾期")
+
+
+VISIT_KINDS = [ReminderKind.MONTHLY, ReminderKind.MIDMONTH, ReminderKind.MIDMONTH_STAFF, ReminderKind.OVERDUE]
 
 
 class DeliveryQuerySet(models.QuerySet):

@@ -67,3 +67,25 @@ def log_in(page, live_server, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture
+def desk_as(browser):
+    """Opens a fresh desktop context per person, logged in (each has their own session cookie)."""
+    from django.conf import settings
+
+    contexts = []
+
+    def open_as(live_server, username):
+        context = browser.new_context(**DESKTOP)
+        contexts.append(context)
+        page = context.new_page()
+        log_in(page, live_server, username, settings.DEMO_PASSWORD)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()

@@ -17,25 +17,7 @@ from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 DESCRIPTION = "两户共用的排水沟被一方填堵，昨夜下雨积水倒灌进邻居院子，双方在村口争吵。"
-
-
-@pytest.fixture
-def desktop(browser):
-    """Opens a fresh desktop context per person (each has their own session cookie)."""
-    contexts = []
-
-    def open_as(live_server, username):
-        context = browser.new_context(**DESKTOP)
-        contexts.append(context)
-        page = context.new_page()
-        log_in(page, live_server, username, settings.DEMO_PASSWORD)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def act(page, name: str, fill=None, shot=None) -> None:
@@ -65,7 +47,7 @@ def table_fits(page) -> bool:
 
 
 def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
-    seeded_registry, live_server, phone, desktop, output_dir, tmp_path
+    seeded_registry, live_server, phone, desk_as, output_dir, tmp_path
 ):
     photo = tmp_path / "drain.png"
     Image.new("RGB", (320, 240), (90, 140, 60)).save(photo)
@@ -108,7 +90,7 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     phone.screenshot(path=str(output_dir / "case-flow-2b-worker-case-360.png"), full_page=True)
 
     # 2. The village staff find it in the case list, accept it at tier 2, take it, mediate, escalate.
-    office = desktop(live_server, "staff")
+    office = desk_as(live_server, "staff")
     office.click("nav .mainnav a:has-text('案件')")
     office.wait_for_load_state()
     office.fill("form.filters input[name=q]", case.number)
@@ -158,7 +140,7 @@ def test_a_dispute_goes_from_the_phone_to_the_town_and_is_closed(
     office.screenshot(path=str(output_dir / "case-flow-4-staff-escalated.png"), full_page=True)
 
     # 3. The town office takes it from its desk, gives it to 司法所 and resolves it.
-    town = desktop(live_server, "town")
+    town = desk_as(live_server, "town")
     town.goto(f"{live_server.url}/town/cases/")
     town.wait_for_load_state()
     row = town.locator(f"tr[data-case='{case.pk}']")

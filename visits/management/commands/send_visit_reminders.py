@@ -4,14 +4,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from visits import reminders
-from visits.models import ReminderKind
+from visits.models import VISIT_KINDS, ReminderKind
 
 
 class Command(BaseCommand):
     help = "Send one kind of visit reminder by hand (the same service beat runs); --dry-run only prints."
 
     def add_arguments(self, parser):
-        parser.add_argument("--kind", required=True, choices=ReminderKind.values)
+        parser.add_argument("--kind", required=True, choices=VISIT_KINDS)
         parser.add_argument("--month", help="YYYY-MM (monthly / midmonth kinds); default: this month")
         parser.add_argument("--date", help="YYYY-MM-DD (overdue kind); default: today")
         parser.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")

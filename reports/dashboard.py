@@ -1,0 +1,162 @@
+"""The town's figures: its villages side by side for a month, and twelve-month trends. Grouped queries
+only, so twenty villages cost what two do."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from disputes import deadlines
+from disputes.models import OPEN_STATES, Case, CaseEvent, Kind, Outcome, Policy, State
+from visits import due, summary
+from visits.models import CoverageSnapshot
+
+from .models import MonthlyReport, ReportPolicy
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def side_by_side(villages: list, month: datetime.date) -> list:
+    """Each village gets ``cov`` (visit coverage), ``cases`` (open by state, overdue), ``mediation``
+    (this month and year to date) and ``report`` (this month's report state and lateness)."""
+    month = due.month_start(month)
+    ids = [v.pk for v in villages]
+    table = summary.coverage_table(villages, month)
+    cov = {v.pk: v.cov for v in table["village_rows"]}
+    policy = Policy.current()
+    open_cases = defaultdict(dict)
+    for village_id, state, n in (
+        Case.objects.filter(village__in=ids, state__in=OPEN_STATES)
+        .values_list("village", "state")
+        .annotate(n=Count("pk"))
+        .values_list("village", "state", "n")
+    ):
+        open_cases[village_id][state] = n
+    overdue = dict(
+        deadlines.overdue(Case.objects.filter(village__in=ids, state__in=OPEN_STATES), policy)
+        .values_list("village")
+        .annotate(n=Count("pk"))
+        .values_list("village", "n")
+    )
+    start, end = _aware(month), _aware(due.next_month(month))
+    year_start = _aware(month.replace(month=1))
+    mediation = {
+        row["case__village"]: row
+        for row in CaseEvent.objects.filter(
+            case__village__in=ids, case__kind=Kind.DISPUTE, action="resolve", at__gte=year_start, at__lt=end
+        )
+        .values("case__village")
+        .annotate(
+            resolved_month=Count("case", filter=Q(at__gte=start), distinct=True),
+            agreed_month=Count("case", filter=Q(at__gte=start, case__outcome=Outcome.AGREEMENT), distinct=True),
+            resolved_ytd=Count("case", distinct=True),
+            agreed_ytd=Count("case", filter=Q(case__outcome=Outcome.AGREEMENT), distinct=True),
+        )
+    }
+    report_policy = ReportPolicy.current()
+    reports = {r.village_id: r for r in MonthlyReport.objects.filter(village__in=ids, month=month)}
+    late_ytd = _late_counts(ids, month, report_policy)
+    for village in villages:
+        village.cov = cov.get(village.pk)
+        by_state = open_cases.get(village.pk, {})
+        village.case_figures = {
+            "by_state": [(State(s).label, by_state.get(s, 0)) for s in State.values if s in OPEN_STATES],
+            "open": sum(by_state.values()),
+            "overdue": overdue.get(village.pk, 0),
+        }
+        m = mediation.get(village.pk, {})
+        village.mediation = {
+            "month": _pct(m.get("agreed_month", 0), m.get("resolved_month", 0)),
+            "ytd": _pct(m.get("agreed_ytd", 0), m.get("resolved_ytd", 0)),
+        }
+        report = reports.get(village.pk)
+        village.report = report
+        village.report_state = report.get_state_display() if report else _not_started()
+        village.report_late = (
+            report.is_late(report_policy) if report else timezone.localdate() > report_policy.due_on(month)
+        )
+        village.late_ytd = late_ytd.get(village.pk, 0)
+    return villages
+
+
+def _not_started() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("未开始")
+
+
+def _pct(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def _late_counts(ids, month: datetime.date, policy: ReportPolicy) -> dict[int, int]:
+    """Late reports of the year up to ``month`` per village (late: first submitted after the due day, or
+    not submitted and past it)."""
+    out: dict[int, int] = defaultdict(int)
+    reports = {
+        (r.village_id, r.month): r
+        for r in MonthlyReport.objects.filter(village__in=ids, month__gte=month.replace(month=1), month__lte=month)
+    }
+    today = timezone.localdate()
+    m = month.replace(month=1)
+    while m <= month:
+        for village_id in ids:
+            report = reports.get((village_id, m))
+            late = report.is_late(policy, today) if report else today > policy.due_on(m)
+            out[village_id] += late
+        m = due.next_month(m)
+    return out
+
+
+def trends(villages: list, months: int = 12) -> dict:
+    """Twelve-month series per village for the charts: coverage %, cases reported, mediation rate (town)."""
+    ids = [v.pk for v in villages]
+    series_months = summary.recent_months(months)
+    first = series_months[0]
+    coverage = defaultdict(dict)
+    for row in (
+        CoverageSnapshot.objects.filter(grid__village__in=ids, month__gte=first)
+        .values("grid__village", "month")
+        .annotate(
+            due=Sum("households_due") + Sum("key_persons_due") + Sum("key_places_due"),
+            done=Sum("households_done") + Sum("key_persons_done") + Sum("key_places_done"),
+        )
+    ):
+        coverage[row["grid__village"]][row["month"]] = _pct(row["done"] or 0, row["due"] or 0)
+    live = summary.coverage_table(villages, series_months[-1])
+    for v in live["village_rows"]:
+        coverage[v.pk][series_months[-1]] = v.cov.percent if v.cov.due else None
+    reported = defaultdict(dict)
+    for row in (
+        Case.objects.filter(village__in=ids, reported_at__gte=_aware(first))
+        .annotate(m=TruncMonth("reported_at"))
+        .values("village", "m")
+        .annotate(n=Count("pk"))
+    ):
+        reported[row["village"]][row["m"].date() if hasattr(row["m"], "date") else row["m"]] = row["n"]
+    mediation = {}
+    for row in (
+        CaseEvent.objects.filter(
+            case__village__in=ids, case__kind=Kind.DISPUTE, action="resolve", at__gte=_aware(first)
+        )
+        .annotate(m=TruncMonth("at"))
+        .values("m")
+        .annotate(
+            resolved=Count("case", distinct=True),
+            agreed=Count("case", filter=Q(case__outcome=Outcome.AGREEMENT), distinct=True),
+        )
+    ):
+        key = row["m"].date() if hasattr(row["m"], "date") else row["m"]
+        mediation[key] = _pct(row["agreed"], row["resolved"])
+    return {
+        "labels": [f"{m:%Y-%m}" for m in series_months],
+        "coverage": [{"label": v.name, "data": [coverage[v.pk].get(m) for m in series_months]} for v in villages],
+        "cases": [{"label": v.name, "data": [reported[v.pk].get(m, 0) for m in series_months]} for v in villages],
+        "mediation": [mediation.get(m) for m in series_months],
+    }

@@ -1,0 +1,231 @@
+"""A village's monthly figures, computed from the registry, the cases and the visits.
+
+``compute(village, month)`` returns plain data (JSON-safe): a draft shows it live, a submitted version
+freezes it. Every figure has the month (当月数) and, where it adds up, the year to date (累计数: from
+1 January to the end of the month). A fixed number of queries whatever the size of the village.
+
+Case figures count what happened in the period from the timeline (reported, accepted, resolved,
+escalated); "overdue" is the open cases past their deadline when the figures are computed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from disputes import deadlines
+from disputes.models import Case, CaseEvent, Category, Kind, Outcome, Policy, Tier
+from grids.models import Assignment, Role, Village
+from residents.models import Household, KeyCategory, KeyPerson, KeyPlace, Registration, Resident
+from visits import due, summary
+from visits.models import CoverageSnapshot, Visit
+from visits.models import Outcome as VisitOutcome
+
+CASE_ACTIONS = ("accept", "resolve", "escalate")
+
+
+def _bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime, datetime.datetime]:
+    def aware(day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+    return aware(month.replace(month=1, day=1)), aware(month), aware(due.next_month(month))
+
+
+def _pct(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def compute(village: Village, month: datetime.date) -> dict:
+    month = due.month_start(month)
+    year_start, start, end = _bounds(month)
+    return {
+        "month": f"{month:%Y-%m}",
+        "computed_at": timezone.now().isoformat(timespec="seconds"),
+        "registry": _registry(village),
+        "visits": _visits(village, month),
+        "cases": _cases(village, year_start, start, end),
+        "workers": _workers(village, month, year_start, start, end),
+    }
+
+
+def _registry(village: Village) -> dict:
+    residents = (
+        Resident.objects.active()
+        .filter(village=village)
+        .aggregate(
+            registered=Count("pk", filter=Q(registration=Registration.REGISTERED)),
+            living=Count("pk", filter=Q(registration=Registration.REGISTERED, lives_here=True)),
+            migrants=Count("pk", filter=Q(registration=Registration.MIGRANT)),
+        )
+    )
+    by_category = dict(
+        KeyPerson.objects.current()
+        .filter(resident__village=village, resident__archived_at__isnull=True)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    return {
+        "households": Household.objects.active().filter(village=village).count(),
+        **residents,
+        "key_persons": [
+            {"category": str(label), "n": by_category.get(value, 0)} for value, label in KeyCategory.choices
+        ],
+        "key_persons_total": sum(by_category.values()),
+        "key_places": KeyPlace.objects.active().filter(village=village).count(),
+    }
+
+
+def _visits(village: Village, month: datetime.date) -> dict:
+    table = summary.coverage_table([village], month)
+    row = table["village_rows"][0]
+    grids = [
+        {
+            "grid": g.name,
+            "workers": "、".join(str(w) for w in g.workers),
+            "due": g.cov.due,
+            "done": g.cov.done,
+            "percent": _pct(g.cov.done, g.cov.due),
+            "key_persons_overdue": g.cov.key_persons_overdue,
+        }
+        for g in row.grid_rows
+    ]
+    total = row.cov
+    # Year to date: the closed months' snapshots of this year, plus this month.
+    ytd = CoverageSnapshot.objects.filter(
+        grid__village=village, month__gte=month.replace(month=1), month__lt=month
+    ).aggregate(
+        h_due=Sum("households_due"),
+        h_done=Sum("households_done"),
+        k_due=Sum("key_persons_due"),
+        k_done=Sum("key_persons_done"),
+        p_due=Sum("key_places_due"),
+        p_done=Sum("key_places_done"),
+    )
+    ytd_due = sum(ytd[k] or 0 for k in ("h_due", "k_due", "p_due")) + total.due
+    ytd_done = sum(ytd[k] or 0 for k in ("h_done", "k_done", "p_done")) + total.done
+    return {
+        "grids": grids,
+        "month": {"due": total.due, "done": total.done, "percent": _pct(total.done, total.due)},
+        "ytd": {"due": ytd_due, "done": ytd_done, "percent": _pct(ytd_done, ytd_due)},
+        "households": {"due": total.households_due, "done": total.households_done},
+        "key_persons": {
+            "due": total.key_persons_due,
+            "done": total.key_persons_done,
+            "overdue": total.key_persons_overdue,
+        },
+        "key_places": {"due": total.key_places_due, "done": total.key_places_done},
+    }
+
+
+def _cases(village: Village, year_start, start, end) -> dict:
+    cases = Case.objects.filter(village=village)
+    in_month, in_year = (
+        Q(reported_at__gte=start, reported_at__lt=end),
+        Q(reported_at__gte=year_start, reported_at__lt=end),
+    )
+    reported = {
+        row["kind"]: row
+        for row in cases.values("kind").annotate(month=Count("pk", filter=in_month), ytd=Count("pk", filter=in_year))
+    }
+    events: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"month": 0, "ytd": 0})
+    tiers: dict[int, dict[str, int]] = defaultdict(lambda: {"month": 0, "ytd": 0})
+    agreements = {"month": 0, "ytd": 0}
+    timeline = CaseEvent.objects.filter(
+        case__village=village, action__in=CASE_ACTIONS, at__gte=year_start, at__lt=end
+    ).order_by()
+    # Cases (not events) per kind and step: a case accepted at the village and again at the town is one.
+    for row in timeline.values("case__kind", "action").annotate(
+        month=Count("case", filter=Q(at__gte=start), distinct=True), ytd=Count("case", distinct=True)
+    ):
+        events[(row["case__kind"], row["action"])] = {"month": row["month"], "ytd": row["ytd"]}
+    for row in (
+        timeline.filter(action="resolve")
+        .values("case__kind", "to_tier", "case__outcome")
+        .annotate(month=Count("case", filter=Q(at__gte=start), distinct=True), ytd=Count("case", distinct=True))
+    ):
+        for period in ("month", "ytd"):
+            tiers[row["to_tier"]][period] += row[period]
+            if row["case__kind"] == Kind.DISPUTE and row["case__outcome"] == Outcome.AGREEMENT:
+                agreements[period] += row[period]
+    open_overdue = dict(
+        deadlines.overdue(cases.open(), Policy.current())
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    by_kind = []
+    totals = {name: {"month": 0, "ytd": 0} for name in ("reported", *CASE_ACTIONS)}
+    for kind, label in Kind.choices:
+        row = {
+            "kind": str(label),
+            "reported": {"month": reported.get(kind, {}).get("month", 0), "ytd": reported.get(kind, {}).get("ytd", 0)},
+            **{action: dict(events[(kind, action)]) for action in CASE_ACTIONS},
+            "overdue": open_overdue.get(kind, 0),
+        }
+        by_kind.append(row)
+        for name in totals:
+            for period in ("month", "ytd"):
+                totals[name][period] += row[name][period]
+    by_category = [
+        {"category": str(Category(row["category"]).label), "month": row["month"], "ytd": row["ytd"]}
+        for row in cases.values("category")
+        .annotate(month=Count("pk", filter=in_month), ytd=Count("pk", filter=in_year))
+        .filter(ytd__gt=0)
+        .order_by("category")
+    ]
+    disputes_resolved = {p: events[(Kind.DISPUTE, "resolve")][p] for p in ("month", "ytd")}
+    return {
+        "totals": totals,
+        "overdue": sum(open_overdue.values()),
+        "by_kind": by_kind,
+        "by_category": by_category,
+        "by_tier": [{"tier": str(label), **tiers[value]} for value, label in Tier.choices],
+        "mediation": {
+            p: {
+                "agreements": agreements[p],
+                "resolved": disputes_resolved[p],
+                "rate": _pct(agreements[p], disputes_resolved[p]),
+            }
+            for p in ("month", "ytd")
+        },
+        "hazards_handled": dict(events[(Kind.HAZARD, "resolve")]),
+        "requests_handled": dict(events[(Kind.REQUEST, "resolve")]),
+    }
+
+
+def _workers(village: Village, month: datetime.date, year_start, start, end) -> list[dict]:
+    people = {
+        a.user_id: a.user
+        for a in Assignment.objects.current()
+        .filter(role=Role.GRID_WORKER, grid__village=village)
+        .select_related("user")
+    }
+    visits = {
+        row["worker"]: row
+        for row in Visit.objects.filter(village=village, month__gte=month.replace(month=1), month__lte=month)
+        .values("worker")
+        .annotate(
+            month=Count("pk", filter=Q(month=month, outcome=VisitOutcome.DONE)),
+            ytd=Count("pk", filter=Q(outcome=VisitOutcome.DONE)),
+        )
+    }
+    cases = {
+        row["reported_by"]: row
+        for row in Case.objects.filter(village=village, reported_at__gte=year_start, reported_at__lt=end)
+        .values("reported_by")
+        .annotate(month=Count("pk", filter=Q(reported_at__gte=start)), ytd=Count("pk"))
+    }
+    return [
+        {
+            "name": str(user),
+            "visits_month": visits.get(pk, {}).get("month", 0),
+            "visits_ytd": visits.get(pk, {}).get("ytd", 0),
+            "cases_month": cases.get(pk, {}).get("month", 0),
+            "cases_ytd": cases.get(pk, {}).get("ytd", 0),
+        }
+        for pk, user in sorted(people.items(), key=lambda item: str(item[1]))
+    ]
