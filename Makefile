@@ -64,6 +64,7 @@ bench: install
 	@$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	@$(BENCH_ENV) $(PY) manage.py seed_demo > /dev/null
 	@$(BENCH_ENV) $(PY) manage.py bench_pages
+	@$(BENCH_ENV) $(PY) manage.py bench_reports --villages 20
 
 messages: install
 	cd $(CURDIR) && $(PY) manage.py makemessages -l en --no-wrap --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'var/*' --ignore 'build/*' && $(PY) manage.py compilemessages -l en --ignore '.venv/*'

@@ -64,6 +64,7 @@ def side_by_side(villages: list, month: datetime.date) -> list:
     late_ytd = _late_counts(ids, month, report_policy)
     for village in villages:
         village.cov = cov.get(village.pk)
+        village.cov_month = month
         by_state = open_cases.get(village.pk, {})
         village.case_figures = {
             "by_state": [(State(s).label, by_state.get(s, 0)) for s in State.values if s in OPEN_STATES],
@@ -129,8 +130,10 @@ def trends(villages: list, months: int = 12) -> dict:
         )
     ):
         coverage[row["grid__village"]][row["month"]] = _pct(row["done"] or 0, row["due"] or 0)
-    live = summary.coverage_table(villages, series_months[-1])
-    for v in live["village_rows"]:
+    # This month: live. The villages already carry it when the page showed the current month.
+    if not all(getattr(v, "cov_month", None) == series_months[-1] for v in villages):
+        summary.coverage_table(villages, series_months[-1])
+    for v in villages:
         coverage[v.pk][series_months[-1]] = v.cov.percent if v.cov.due else None
     reported = defaultdict(dict)
     for row in (

@@ -77,6 +77,7 @@ def coverage_table(villages, month: datetime.date) -> dict:
     for village in villages:
         village.grid_rows = by_village.get(village.pk, [])
         village.cov = due.total(g.cov for g in village.grid_rows)
+        village.cov_month = month
         rows.append(village)
     return {"village_rows": rows, "town_total": due.total(v.cov for v in rows)}
 
