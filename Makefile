@@ -9,6 +9,8 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=portal.example.org \
 	DATABASE_URL=sqlite:///:memory: ID_NUMBER_HASH_KEY=check-deploy-only \
 	ID_NUMBER_KEYS=Y2hlY2stZGVwbG95LW9ubHktMzItYnl0ZS1rZXkhISE=
 
+PYTEST_ARGS ?= -n auto
+
 .PHONY: run test install services lint checks bench clean messages
 
 # Debian's python3 may come without venv/pip: install them once (as root on a fresh machine).
@@ -41,6 +43,7 @@ checks: install
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 # Uses DATABASE_URL / REDIS_URL when set (CI exports them); otherwise brings the services up itself.
+# Tests run in parallel, one process per core (pytest-xdist); PYTEST_ARGS= runs them in one process.
 test: install
 	@set -euo pipefail; \
 	if [ -z "$${DATABASE_URL:-}" ] || [ -z "$${REDIS_URL:-}" ]; then \

@@ -46,6 +46,18 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language: a page requested in English leaves the thread's
+    language switched (the locale middleware does not switch it back), which would leak into the next
+    test's service messages."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager(request):
     """Tasks run in-process unless a test asks for the real worker."""
     eager = request.node.get_closest_marker("celery_worker") is None
