@@ -110,6 +110,18 @@ def REPORT1(w, u) -> dict:
     return {"pk": services.report_submit(report=report, by=staff, revision=report.revision).pk}
 
 
+def VISIT1_PHOTO(w, u) -> dict:
+    """A household visit in grid 1 with a photo."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import png_bytes
+    from visits import services
+
+    photo = SimpleUploadedFile("v.png", png_bytes(), content_type="image/png")
+    visit, _created = services.visit_record(worker=u["worker"], target=w.household1, photos=[photo])
+    return {"pk": visit.pk, "photo": visit.photos.get().pk}
+
+
 def WORKER_NOTICE(w, u) -> dict:
     from grids.models import Notice
 
@@ -216,6 +228,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "reports:town-dashboard": (NONE, TOWN_ONLY),
     "reports:town-dashboard-export": (NONE, TOWN_ONLY),
     "visits:visit-new": (VISIT_HOUSEHOLD1, _expect(worker=200, colleague=404, staff=200, town=403, outsider=404)),
+    "visits:visit-photo": (VISIT1_PHOTO, SEEN_IN_GRID1),
     "visits:coverage": (NONE, _expect(worker=403, colleague=403, staff=200, town=200, outsider=200)),
     "visits:grid-outstanding": (GRID1, SEEN_IN_GRID1),
     "grids:notice-open": (WORKER_NOTICE, POST_ONLY),

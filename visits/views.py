@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -166,8 +166,21 @@ def _visit_label(visit: Visit) -> str:
 
 def _history(target, subject: str):
     return (
-        Visit.objects.filter(**{subject: target}).select_related("worker").order_by("-visited_on", "-recorded_at")[:6]
+        Visit.objects.filter(**{subject: target})
+        .select_related("worker")
+        .prefetch_related("photos")
+        .order_by("-visited_on", "-recorded_at")[:6]
     )
+
+
+@login_required
+def visit_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+    """A visit's photo, only through the visit's door (never a public media URL)."""
+    visit = get_object_or_404(Visit.objects.visible_to(request.user), pk=pk)
+    image = get_object_or_404(visit.photos, pk=photo)
+    response = FileResponse(image.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # --- Coverage ---------------------------------------------------------------------------------------------
