@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from governance import api
 from grids import views as grid_views
 
 urlpatterns = [
@@ -20,4 +21,5 @@ urlpatterns = [
     path("", include("disputes.urls")),
     path("", include("visits.urls")),
     path("", include("reports.urls")),
+    *api.urls(),
 ]

@@ -14,6 +14,7 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -494,3 +495,35 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- API idempotency ----------------------------------------------------------------------------
+
+
+class IdempotencyKeyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+
+class IdempotencyKey(models.Model):
+    """An API client's Idempotency-Key and the answer it got (governance/api.py), kept per user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    scope = models.CharField(max_length=200, help_text="method and path the key was first used with")
+    body_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = IdempotencyKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("接口幂等键")
+        verbose_name_plural = _("接口幂等键")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"

@@ -238,7 +238,9 @@ def late_reminders_send(*, month: datetime.date) -> int:
     sent = 0
     for village in late_villages(month):
         text = _("%(village)s %(month)s 的月报应在 %(due)s 前报送，目前尚未报送，请尽快完成。") % {
-            "village": village.name, "month": f"{month:%Y-%m}", "due": due_on.isoformat()
+            "village": village.name,
+            "month": f"{month:%Y-%m}",
+            "due": due_on.isoformat(),
         }
         url = reverse("reports:report-list", args=[village.pk])
         for staff in holders(Role.VILLAGE_STAFF, village):

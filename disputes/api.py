@@ -1,0 +1,226 @@
+"""API of cases: list (most overdue first, the pages' filters), read, report (idempotent), and move a
+case along its state machine with ``POST cases/{id}/transition/`` — the same services as the pages."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from governance.api import IDEMPOTENCY_HEADER, IdempotentCreateMixin
+from grids import access
+from grids.models import Grid, User
+from residents.api import ScopedPrimaryKey
+from residents.models import Household, Resident
+
+from . import deadlines, services
+from .filters import CaseFilter
+from .models import Case, CaseEvent, CaseParty, Category, Department, Outcome, Policy, Source, Tier
+from .workflow import ACTIONS, Actor
+
+
+class PartySerializer(serializers.ModelSerializer):
+    resident = ScopedPrimaryKey(model=Resident, required=False, allow_null=True)
+
+    class Meta:
+        model = CaseParty
+        fields = ["role", "resident", "name", "phone"]
+        extra_kwargs = {"name": {"required": False}}
+
+    def validate(self, attrs):
+        if not attrs.get("resident") and not (attrs.get("name") or "").strip():
+            raise serializers.ValidationError({"name": ["请填写姓名，或指定本村居民。"]})
+        return attrs
+
+
+class EventSerializer(serializers.ModelSerializer):
+    by = serializers.StringRelatedField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["at", "by", "action", "from_state", "to_state", "from_tier", "to_tier", "note"]
+
+
+class DeadlineSerializer(serializers.Serializer):
+    clock = serializers.ChoiceField(choices=["accept", "handle", "return_visit"])
+    due_at = serializers.DateTimeField()
+    overdue = serializers.BooleanField()
+    colour = serializers.ChoiceField(choices=["green", "yellow", "orange", "red"])
+    text = serializers.CharField()
+
+
+@extend_schema_field(DeadlineSerializer(allow_null=True))
+class DeadlineField(serializers.Field):
+    def to_representation(self, case):
+        d = deadlines.deadline_for(case, self.context["policy"])
+        if d is None:
+            return None
+        due_at = serializers.DateTimeField().to_representation(d.due_at)
+        return {"clock": d.clock, "due_at": due_at, "overdue": d.overdue, "colour": d.colour, "text": d.text}
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    grid = ScopedPrimaryKey(model=Grid)
+    household = ScopedPrimaryKey(model=Household, required=False, allow_null=True)
+    category = serializers.ChoiceField(choices=Category.choices)
+    parties = PartySerializer(many=True, required=False)
+    state_label = serializers.CharField(read_only=True)
+    deadline = DeadlineField(source="*", read_only=True)
+    assignee = serializers.StringRelatedField()
+    department = serializers.StringRelatedField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "category",
+            "title",
+            "description",
+            "occurred_on",
+            "location",
+            "people_involved",
+            "village",
+            "grid",
+            "household",
+            "source",
+            "major",
+            "parties",
+            "reported_by",
+            "reported_at",
+            "state",
+            "state_label",
+            "tier",
+            "version",
+            "assignee",
+            "department",
+            "signed_at",
+            "outcome",
+            "resolution",
+            "satisfied",
+            "deadline",
+        ]
+        read_only_fields = [
+            "number",
+            "village",
+            "reported_by",
+            "reported_at",
+            "state",
+            "tier",
+            "version",
+            "signed_at",
+            "outcome",
+            "resolution",
+            "satisfied",
+        ]
+
+
+class CaseDetailSerializer(CaseSerializer):
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "events"]
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=sorted(ACTIONS))
+    version = serializers.IntegerField(help_text="the case's version you saw; a stale one is refused")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    tier = serializers.ChoiceField(choices=[Tier.GROUP, Tier.VILLAGE], required=False, help_text="accept")
+    assignee = serializers.IntegerField(required=False, help_text="assign: a user id")
+    department = serializers.IntegerField(required=False, help_text="assign at the town's tier: a department id")
+    major = serializers.BooleanField(required=False, default=False, help_text="escalate straight to the town")
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, help_text="resolve")
+    resolution = serializers.CharField(required=False, allow_blank=True, default="", help_text="resolve")
+    agreement_text = serializers.CharField(required=False, allow_blank=True, default="", help_text="resolve")
+
+
+class CaseViewSet(
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Cases the caller may see: a grid's worker their grids, staff their village, the town its villages."""
+
+    filterset_class = CaseFilter
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "policy": self._policy()}
+
+    def _policy(self) -> Policy:
+        if not hasattr(self, "_policy_row"):
+            self._policy_row = Policy.current()
+        return self._policy_row
+
+    def get_queryset(self):
+        qs = deadlines.with_due(Case.objects.visible_to(self.request.user), self._policy())
+        qs = qs.select_related("village", "grid", "assignee", "department").prefetch_related("parties")
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("events__by")
+        return qs.order_by(F("due_at").asc(nulls_last=True), "-reported_at")
+
+    @extend_schema(parameters=[IDEMPOTENCY_HEADER])
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        grid = data["grid"]
+        scope = access.scope_for(self.request.user)
+        if not (scope.is_admin or grid.pk in scope.grid_ids or grid.village_id in scope.village_ids):
+            raise PermissionDenied("只有本网格的网格员或本村村干部可以上报案件。")
+        parties = [
+            services.PartyInput(
+                role=p["role"], name=p.get("name", ""), phone=p.get("phone", ""), resident=p.get("resident")
+            )
+            for p in data.pop("parties", [])
+        ]
+        serializer.instance = services.case_report(
+            by=self.request.user,
+            village=grid.village,
+            parties=parties,
+            source=data.pop("source", Source.GRID_WORKER),
+            **data,
+        )
+
+    @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Take one action on the case (the actions its state allows this caller: see ``allowed_actions``)."""
+        case = self.get_object()
+        payload = TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        name = data["action"]
+        if not Actor(request.user, case).may(name):
+            raise PermissionDenied(f"您不能对这件案件执行「{ACTIONS[name].label}」。")
+        kwargs = {"case": case, "by": request.user, "version": data["version"]}
+        if name in {"accept", "reject", "assign", "escalate", "send_back", "feedback", "close", "reopen"}:
+            kwargs["note"] = data["note"]
+        if name == "accept" and "tier" in data:
+            kwargs["tier"] = data["tier"]
+        if name == "assign":
+            kwargs["assignee"] = User.objects.filter(pk=data.get("assignee")).first() if data.get("assignee") else None
+            kwargs["department"] = (
+                Department.objects.filter(pk=data.get("department")).first() if data.get("department") else None
+            )
+        if name == "escalate":
+            kwargs["major"] = data["major"]
+        if name == "resolve":
+            kwargs.update(
+                outcome=data.get("outcome", ""), resolution=data["resolution"], agreement_text=data["agreement_text"]
+            )
+        case = services.ACTION_SERVICES[name](**kwargs)
+        fresh = self.get_queryset().get(pk=case.pk)
+        return Response(
+            CaseDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status.HTTP_200_OK
+        )

@@ -1,0 +1,136 @@
+"""What every API endpoint shares and DRF's settings point at: paging, scoped filtering, the error
+format and its documentation. Kept free of view imports (DRF reads these while importing its views)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+MAX_PAGE_SIZE = 200
+
+
+class Pagination(PageNumberPagination):
+    """Page-number paging: ``?page=2&page_size=100``; 50 by default, at most 200 per page."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+class ScopedFilterBackend(DjangoFilterBackend):
+    """The pages' FilterSets take the user (their choices are scoped to what the user may see)."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and "user" in filterset_class.__init__.__code__.co_varnames:
+            kwargs["user"] = request.user
+        return kwargs
+
+
+# --- Errors -------------------------------------------------------------------------------------------
+
+CODES = {
+    status.HTTP_400_BAD_REQUEST: "invalid",
+    status.HTTP_401_UNAUTHORIZED: "not_authenticated",
+    status.HTTP_403_FORBIDDEN: "permission_denied",
+    status.HTTP_404_NOT_FOUND: "not_found",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+    status.HTTP_406_NOT_ACCEPTABLE: "not_acceptable",
+    status.HTTP_409_CONFLICT: "conflict",
+    status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+    status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
+}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _flatten(detail) -> str:
+    if isinstance(detail, dict):
+        return "；".join(_flatten(v) for v in detail.values())
+    if isinstance(detail, list):
+        return "；".join(_flatten(v) for v in detail)
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    """One JSON shape for every 4xx; the services' Django errors become 400 / 403 / 404."""
+    if isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) in {"case_changed", "report_changed"}:
+        exc = Conflict(exc.messages[0], code=exc.code)  # someone else changed it meanwhile
+    elif isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            exc = exceptions.ValidationError(
+                {("non_field_errors" if k == "__all__" or k is None else k): v for k, v in exc.message_dict.items()}
+            )
+        else:
+            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+        exc.default_code = getattr(exc, "code", "invalid")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    body = {"code": CODES.get(response.status_code, "error"), "message": "", "fields": {}}
+    if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
+        body["fields"] = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
+        body["message"] = _("请求中有错误：%s") % _flatten(detail)
+    else:
+        body["message"] = _flatten(detail.get("detail", detail) if isinstance(detail, dict) else detail)
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        if isinstance(codes, str) and response.status_code not in (400,):
+            body["code"] = codes if codes not in {"error"} else body["code"]
+    response.data = body
+    return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="a machine code: invalid, not_authenticated, permission_denied, …")
+    message = serializers.CharField(help_text="for people, in the request's language")
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+def document_error_responses(result, generator, request, public):
+    """Every operation documents the error body of the 4xx answers it can give (a postprocessing hook)."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        },
+        "required": ["code", "message"],
+    }
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    descriptions = {
+        "400": "invalid input (see fields)",
+        "401": "not logged in",
+        "403": "not allowed",
+        "404": "not found, or not in your scope",
+        "405": "method not allowed",
+        "406": "not acceptable",
+        "409": "changed meanwhile by someone else, or an idempotency key reused with another body",
+        "415": "unsupported media type",
+    }
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in descriptions.items():
+                if code == "409" and method != "post":
+                    continue
+                responses.setdefault(code, {"description": description, **error})
+    return result

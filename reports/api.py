@@ -1,0 +1,116 @@
+"""API of monthly reports: read (the frozen version when submitted, live figures for a draft), and the
+review actions — submit (staff), approve and return (town office)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from . import exports, services
+from .models import FIGURE_BLOCKS, SECTIONS, MonthlyReport
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    village_name = serializers.CharField(source="village.name", read_only=True)
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "id",
+            "village",
+            "village_name",
+            "month",
+            "state",
+            "revision",
+            *SECTIONS,
+            "submitted_at",
+            "approved_at",
+        ]
+
+
+class ReportDetailSerializer(ReportSerializer):
+    figures = serializers.SerializerMethodField()
+    versions = serializers.SerializerMethodField()
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "figures", "versions"]
+
+    def get_figures(self, report) -> dict:
+        latest = report.versions.order_by("-number").first() if not report.editable else None
+        return latest.figures if latest else exports.live_figures(report)
+
+    def get_versions(self, report) -> list[dict]:
+        return [{"number": v.number, "submitted_at": v.submitted_at} for v in report.versions.order_by("number")]
+
+
+class RevisionSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(help_text="the report's revision you saw; a stale one is refused")
+
+
+class ReturnSerializer(RevisionSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", help_text="on the whole report")
+    sections = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="comments per part: " + ", ".join([*SECTIONS, *FIGURE_BLOCKS]),
+    )
+
+    def validate_sections(self, value):
+        unknown = set(value) - set(SECTIONS) - set(FIGURE_BLOCKS)
+        if unknown:
+            raise serializers.ValidationError(f"未知的部分：{', '.join(sorted(unknown))}")
+        return value
+
+
+class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reports of the villages the caller keeps or oversees (village staff, town office)."""
+
+    filterset_fields = ["village", "month", "state"]
+
+    def get_serializer_class(self):
+        return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
+
+    def get_queryset(self):
+        return (
+            MonthlyReport.objects.visible_to(self.request.user)
+            .select_related("village__town")
+            .order_by("-month", "village")
+        )
+
+    def _answer(self, report):
+        return Response(ReportDetailSerializer(report, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=RevisionSerializer, responses=ReportDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        payload = RevisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = services.report_submit(
+            report=self.get_object(), by=request.user, revision=payload.validated_data["revision"]
+        )
+        return self._answer(report)
+
+    @extend_schema(request=RevisionSerializer, responses=ReportDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        payload = RevisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = services.report_approve(
+            report=self.get_object(), by=request.user, revision=payload.validated_data["revision"]
+        )
+        return self._answer(report)
+
+    @extend_schema(request=ReturnSerializer, responses=ReportDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        payload = ReturnSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        comments = [("", data["comment"]), *data["sections"].items()]
+        report = services.report_return(
+            report=self.get_object(), by=request.user, revision=data["revision"], comments=comments
+        )
+        return self._answer(report)

@@ -1,0 +1,270 @@
+"""API of the registry: households and residents (read; write where the pages let the caller), key
+persons and key places (read). ID numbers are masked unless the caller may see them in full; a full
+number is given only by ``POST residents/{id}/reveal-id-number/``, and every such view is recorded."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from grids.models import MicroGrid, NaturalVillage, VillagerGroup
+
+from . import services
+from .filters import HouseholdFilter, KeyPersonFilter, KeyPlaceFilter, ResidentFilter
+from .models import Household, KeyPerson, KeyPlace, Resident
+
+
+class ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
+    """A reference the caller may use: another village's id fails like a missing one."""
+
+    def __init__(self, *, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.context["request"].user)
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    micro_grid = ScopedPrimaryKey(model=MicroGrid)
+    villager_group = ScopedPrimaryKey(model=VillagerGroup)
+    natural_village = ScopedPrimaryKey(model=NaturalVillage, required=False, allow_null=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "village",
+            "grid",
+            "micro_grid",
+            "villager_group",
+            "natural_village",
+            "number",
+            "address",
+            "phone",
+            "living_status",
+            "note",
+            "archived_at",
+            "updated_at",
+        ]
+        read_only_fields = ["village", "grid", "archived_at", "updated_at"]
+
+    STRUCTURE = ("micro_grid", "villager_group", "natural_village", "number")
+
+    def get_fields(self):
+        """A grid worker corrects phone, living status, address and note (as on the phone page); where a
+        household sits and its number are the village staff's."""
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and not _keeps_any_village(request.user):
+            for name in self.STRUCTURE:
+                fields[name].read_only = True
+        return fields
+
+    def validate(self, attrs):
+        micro = attrs.get("micro_grid") or getattr(self.instance, "micro_grid", None)
+        group = attrs.get("villager_group") or getattr(self.instance, "villager_group", None)
+        if micro and group and micro.grid.village_id != group.village_id:
+            raise serializers.ValidationError({"villager_group": ["村民小组必须与微网格属于同一个村。"]})
+        if (
+            micro
+            and Household.objects.filter(village=micro.grid.village_id, number=attrs.get("number", ""))
+            .exclude(pk=getattr(self.instance, "pk", None))
+            .exists()
+        ):
+            raise serializers.ValidationError({"number": ["本村已有该户编号。"]})
+        return attrs
+
+
+class HouseholdViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Households. Village staff create and change them; a grid worker corrects those of their grids."""
+
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+
+    def get_queryset(self):
+        return Household.objects.visible_to(self.request.user).order_by("village", "number")
+
+    def perform_create(self, serializer):
+        micro = serializer.validated_data.get("micro_grid")
+        if micro is None or not _may_keep(self.request.user, micro.grid.village):
+            raise PermissionDenied("只有本村村干部可以新建户。")
+        household = Household(**serializer.validated_data)
+        serializer.instance = services.household_save(by=self.request.user, household=household)
+
+    def perform_update(self, serializer):
+        if not Household.objects.changeable_by(self.request.user).filter(pk=serializer.instance.pk).exists():
+            raise PermissionDenied("您可以查看，但不能修改这一户。")
+        household = serializer.instance
+        for field, value in serializer.validated_data.items():
+            setattr(household, field, value)
+        serializer.instance = services.household_save(by=self.request.user, household=household)
+
+
+def _keeps_any_village(user) -> bool:
+    from grids import access
+
+    scope = access.scope_for(user)
+    return scope.is_admin or bool(scope.village_ids)
+
+
+def _may_keep(user, village) -> bool:
+    from grids import access
+
+    return access.can_manage_village(user, village)
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    household = ScopedPrimaryKey(model=Household, required=False, allow_null=True)
+    id_number = serializers.CharField(write_only=True, required=False, help_text="18 位身份证号（GB 11643）")
+    id_number_masked = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id",
+            "village",
+            "household",
+            "relation",
+            "name",
+            "id_number",
+            "id_number_masked",
+            "gender",
+            "birth_date",
+            "phone",
+            "ethnicity",
+            "political",
+            "marriage",
+            "education",
+            "occupation",
+            "registration",
+            "lives_here",
+            "away_place",
+            "archived_at",
+            "updated_at",
+        ]
+        read_only_fields = ["village", "gender", "birth_date", "archived_at", "updated_at"]
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("id_number"):
+            raise serializers.ValidationError({"id_number": ["请填写身份证号。"]})
+        if self.instance is None and not attrs.get("household"):
+            raise serializers.ValidationError({"household": ["请指定所在户。"]})
+        return attrs
+
+
+class ResidentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Residents; ID numbers masked. Village staff register and change them."""
+
+    serializer_class = ResidentSerializer
+    filterset_class = ResidentFilter
+
+    def get_queryset(self):
+        return Resident.objects.visible_to(self.request.user).order_by("village", "pk")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        number = data.pop("id_number")
+        household = data["household"]
+        if not _may_keep(self.request.user, household.village):
+            raise PermissionDenied("只有本村村干部可以登记居民。")
+        resident = Resident(village=household.village, **data)
+        serializer.instance = services.resident_save(by=self.request.user, resident=resident, id_number=number)
+
+    def perform_update(self, serializer):
+        resident = serializer.instance
+        if not _may_keep(self.request.user, resident.village):
+            raise PermissionDenied("只有本村村干部可以修改居民信息。")
+        data = dict(serializer.validated_data)
+        number = data.pop("id_number", None)
+        household = data.get("household")
+        if household is not None and household.village_id != resident.village_id:
+            raise PermissionDenied("换到外村请用迁移。")
+        for field, value in data.items():
+            setattr(resident, field, value)
+        serializer.instance = services.resident_save(by=self.request.user, resident=resident, id_number=number)
+
+    @extend_schema(request=None, responses=inline_serializer("FullIdNumber", {"id_number": serializers.CharField()}))
+    @action(detail=True, methods=["post"], url_path="reveal-id-number")
+    def reveal_id_number(self, request, pk=None):
+        """The full ID number, for those who may see it (village staff); the view is recorded."""
+        resident = self.get_object()
+        try:
+            number = services.id_number_reveal(
+                viewer=request.user, resident=resident, address=request.META.get("REMOTE_ADDR"), purpose="api"
+            )
+        except PermissionError:
+            raise PermissionDenied("您不能查看完整身份证号。") from None
+        return Response({"id_number": number})
+
+
+class KeyPersonSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="resident.name", read_only=True)
+    id_number_masked = serializers.CharField(source="resident.id_number_masked", read_only=True)
+
+    class Meta:
+        model = KeyPerson
+        fields = [
+            "id",
+            "resident",
+            "name",
+            "id_number_masked",
+            "category",
+            "attention",
+            "risk_level",
+            "listed_from",
+            "listed_until",
+            "guardian_name",
+            "guardian_phone",
+        ]
+
+
+class KeyPersonViewSet(viewsets.ReadOnlyModelViewSet):
+    """Key persons: only the village's staff, the grid's worker and the people responsible (PIPL)."""
+
+    serializer_class = KeyPersonSerializer
+    filterset_class = KeyPersonFilter
+
+    def get_queryset(self):
+        return KeyPerson.objects.visible_to(self.request.user).select_related("resident").order_by("pk")
+
+
+class KeyPlaceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KeyPlace
+        fields = [
+            "id",
+            "village",
+            "grid",
+            "micro_grid",
+            "type",
+            "name",
+            "address",
+            "person_in_charge",
+            "phone",
+            "hazards",
+            "archived_at",
+        ]
+
+
+class KeyPlaceViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = KeyPlaceSerializer
+    filterset_class = KeyPlaceFilter
+
+    def get_queryset(self):
+        return KeyPlace.objects.visible_to(self.request.user).order_by("village", "name")

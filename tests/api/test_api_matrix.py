@@ -1,0 +1,264 @@
+"""Every API endpoint × method × persona: the expected status. Out of scope is a 404 (never a 403 that
+would tell an outsider the object exists); read-only scope on a write is a 403; anonymous is a 401.
+A route missing from the table fails ``test_every_api_route_is_in_the_matrix``."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from tests.conftest import ID2
+from tests.test_permission_matrix import CASE1, HOUSEHOLD1, KEY_PERSON1, KEY_PLACE1, REPORT1, RESIDENT1, VILLAGE
+
+PERSONAS = ["anonymous", "worker", "colleague", "staff", "town", "outsider"]
+
+
+def _e(anonymous=401, **kw):
+    return {"anonymous": anonymous, **kw}
+
+
+GRID1 = lambda w, u: {"pk": w.grid1.pk}  # noqa: E731
+MICRO1 = lambda w, u: {"pk": w.micro1.pk}  # noqa: E731
+NONE = lambda w, u: {}  # noqa: E731
+
+
+def VISIT1(w, u):
+    from visits import services
+
+    return {"pk": services.visit_record(worker=u["worker"], target=w.household1)[0].pk}
+
+
+EVERYONE = _e(worker=200, colleague=200, staff=200, town=200, outsider=200)
+SEEN_IN_GRID1 = _e(worker=200, colleague=404, staff=200, town=200, outsider=404)
+REPORT_SEEN = _e(worker=404, colleague=404, staff=200, town=200, outsider=404)
+
+# (route name, method, kwargs, body, expected)
+ROWS = [
+    (
+        "api-token",
+        "post",
+        NONE,
+        {"username": "staff", "password": "wrong"},
+        _e(400, worker=400, colleague=400, staff=400, town=400, outsider=400),
+    ),
+    ("api-token-revoke", "delete", NONE, None, _e(worker=204, colleague=204, staff=204, town=204, outsider=204)),
+    ("api-me", "get", NONE, None, EVERYONE),
+    ("api-work-list", "get", NONE, None, _e(worker=200, colleague=200, staff=403, town=403, outsider=403)),
+    ("api-schema", "get", NONE, None, _e(200, worker=200, colleague=200, staff=200, town=200, outsider=200)),
+    ("api-docs", "get", NONE, None, _e(200, worker=200, colleague=200, staff=200, town=200, outsider=200)),
+    ("api:api-root", "get", NONE, None, EVERYONE),
+    ("api:village-list", "get", NONE, None, EVERYONE),
+    ("api:village-detail", "get", VILLAGE, None, _e(worker=404, colleague=404, staff=200, town=200, outsider=404)),
+    ("api:grid-list", "get", NONE, None, EVERYONE),
+    ("api:grid-detail", "get", GRID1, None, SEEN_IN_GRID1),
+    ("api:micro-grid-list", "get", NONE, None, EVERYONE),
+    ("api:micro-grid-detail", "get", MICRO1, None, SEEN_IN_GRID1),
+    ("api:household-list", "get", NONE, None, EVERYONE),
+    # Workers correct households but do not create them; another village's micro-grid is an unknown id.
+    (
+        "api:household-list",
+        "post",
+        NONE,
+        "HOUSEHOLD_NEW",
+        _e(worker=403, colleague=403, staff=201, town=403, outsider=400),
+    ),
+    ("api:household-detail", "get", HOUSEHOLD1, None, SEEN_IN_GRID1),
+    (
+        "api:household-detail",
+        "patch",
+        HOUSEHOLD1,
+        {"phone": "13912345678"},
+        _e(worker=200, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    (
+        "api:household-detail",
+        "put",
+        HOUSEHOLD1,
+        "HOUSEHOLD_PUT",
+        _e(worker=200, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    ("api:resident-list", "get", NONE, None, EVERYONE),
+    (
+        "api:resident-list",
+        "post",
+        NONE,
+        "RESIDENT_NEW",
+        _e(worker=403, colleague=400, staff=201, town=403, outsider=400),
+    ),
+    ("api:resident-detail", "get", RESIDENT1, None, SEEN_IN_GRID1),
+    (
+        "api:resident-detail",
+        "patch",
+        RESIDENT1,
+        {"phone": "13912345678"},
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    (
+        "api:resident-detail",
+        "put",
+        RESIDENT1,
+        "RESIDENT_PUT",
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    (
+        "api:resident-reveal-id-number",
+        "post",
+        RESIDENT1,
+        None,
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    ("api:key-person-list", "get", NONE, None, EVERYONE),
+    (
+        "api:key-person-detail",
+        "get",
+        KEY_PERSON1,
+        None,
+        _e(worker=200, colleague=404, staff=200, town=404, outsider=404),
+    ),
+    ("api:key-place-list", "get", NONE, None, EVERYONE),
+    ("api:key-place-detail", "get", KEY_PLACE1, None, SEEN_IN_GRID1),
+    ("api:visit-list", "get", NONE, None, EVERYONE),
+    ("api:visit-list", "post", NONE, "VISIT_NEW", _e(worker=201, colleague=400, staff=201, town=403, outsider=400)),
+    ("api:visit-detail", "get", VISIT1, None, SEEN_IN_GRID1),
+    ("api:case-list", "get", NONE, None, EVERYONE),
+    ("api:case-list", "post", NONE, "CASE_NEW", _e(worker=201, colleague=400, staff=201, town=403, outsider=400)),
+    ("api:case-detail", "get", CASE1, None, SEEN_IN_GRID1),
+    ("api:case-transition", "post", CASE1, "ACCEPT", _e(worker=403, colleague=404, staff=200, town=403, outsider=404)),
+    ("api:report-list", "get", NONE, None, EVERYONE),
+    ("api:report-detail", "get", REPORT1, None, REPORT_SEEN),
+    (
+        "api:report-submit",
+        "post",
+        REPORT1,
+        {"revision": 1},
+        _e(worker=404, colleague=404, staff=400, town=403, outsider=404),
+    ),
+    (
+        "api:report-approve",
+        "post",
+        REPORT1,
+        "REVISION",
+        _e(worker=404, colleague=404, staff=403, town=200, outsider=404),
+    ),
+    ("api:report-return", "post", REPORT1, "RETURN", _e(worker=404, colleague=404, staff=403, town=200, outsider=404)),
+]
+
+
+def _body(name, w, u, kwargs):
+    from reports.models import MonthlyReport
+
+    if name == "HOUSEHOLD_NEW":
+        return {"micro_grid": w.micro1.pk, "villager_group": w.group1.pk, "number": "0100", "address": "张庄100号"}
+    if name == "HOUSEHOLD_PUT":
+        return {"micro_grid": w.micro1.pk, "villager_group": w.group1.pk, "number": "0001", "address": "张庄1号之一"}
+    if name == "RESIDENT_NEW":
+        return {"household": w.household1.pk, "name": "新成员", "id_number": "110105200001010016", "relation": "20"}
+    if name == "RESIDENT_PUT":
+        return {"household": w.household1.pk, "name": "张三丰", "relation": "02"}
+    if name == "VISIT_NEW":
+        return {"household": w.household1.pk}
+    if name == "CASE_NEW":
+        return {
+            "kind": "hazard",
+            "category": "hazard.fire",
+            "title": "电动车充电",
+            "description": "楼道充电",
+            "grid": w.grid1.pk,
+        }
+    if name == "ACCEPT":
+        from disputes.models import Case
+
+        return {"action": "accept", "version": Case.objects.get(pk=kwargs["pk"]).version, "tier": 2}
+    if name in {"REVISION", "RETURN"}:
+        body = {"revision": MonthlyReport.objects.get(pk=kwargs["pk"]).revision}
+        return body | ({"comment": "请补充"} if name == "RETURN" else {})
+    return name
+
+
+def _api_route_names() -> set[str]:
+    from django.urls import URLPattern, URLResolver
+
+    names = set()
+
+    def walk(patterns, prefix=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, f"{prefix}{entry.namespace}:" if entry.namespace else prefix)
+            elif (
+                isinstance(entry, URLPattern)
+                and entry.name
+                and (prefix == "api:" or entry.name.startswith("api-"))
+                and "format" not in str(entry.pattern)
+            ):
+                names.add(prefix + entry.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_api_route_is_in_the_matrix():
+    assert _api_route_names() == {row[0] for row in ROWS}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    ("name", "method", "kwargs_for", "body", "expected"), ROWS, ids=[f"{r[0]} {r[1]}" for r in ROWS]
+)
+def test_api_matrix(api, world, personas, name, method, kwargs_for, body, expected, persona):
+    kwargs = kwargs_for(world, personas)
+    url = reverse(name, kwargs=kwargs)
+    data = _body(body, world, personas, kwargs) if isinstance(body, str) else body
+    response = getattr(api(persona), method)(url, data, format="json")
+    assert response.status_code == expected[persona], (persona, method, url, getattr(response, "data", None))
+    if response.status_code >= 400 and response["Content-Type"].startswith("application/json"):
+        assert {"code", "message"} <= set(response.json())
+
+
+def test_an_invalid_id_number_is_a_400_naming_the_field(api, world, staff):
+    response = api("staff").post(
+        reverse("api:resident-list"),
+        {"household": world.household1.pk, "name": "甲", "id_number": "110105200001010014"},
+        format="json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and "id_number" in body["fields"] and "校验位" in body["fields"]["id_number"][0]
+
+
+def test_errors_speak_the_requests_language(api, world, staff):
+    response = api("staff").get(reverse("api:household-detail", args=[999999]), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404 and response.json()["message"] == "Not found."
+
+
+def test_a_reference_to_another_village_is_refused_like_a_missing_one(api, world, staff):
+    response = api("staff").post(
+        reverse("api:case-list"),
+        {"kind": "hazard", "category": "hazard.fire", "title": "t", "description": "d", "grid": world.other_grid.pk},
+        format="json",
+    )
+    assert response.status_code == 400 and "grid" in response.json()["fields"]
+
+
+def test_a_full_id_number_is_recorded_when_revealed(api, world, staff):
+    from residents.models import IdNumberDisclosure
+
+    response = api("staff").post(reverse("api:resident-reveal-id-number", args=[world.resident2.pk]))
+    assert response.json() == {"id_number": ID2}
+    assert IdNumberDisclosure.objects.filter(viewer=staff, resident=world.resident2).count() == 1
+    listed = api("staff").get(reverse("api:resident-detail", args=[world.resident2.pk])).json()
+    assert ID2 not in str(listed) and listed["id_number_masked"].startswith("4405")
+
+
+def test_token_login_and_revocation(world, staff):
+    from rest_framework.test import APIClient
+
+    from tests.conftest import PASSWORD
+
+    client = APIClient()
+    token = client.post(reverse("api-token"), {"username": "staff", "password": PASSWORD}, format="json").json()[
+        "token"
+    ]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get(reverse("api-me")).json()["roles"][0]["role"] == "village_staff"
+    assert client.delete(reverse("api-token-revoke")).status_code == 204
+    assert client.get(reverse("api-me")).status_code == 401
