@@ -262,3 +262,9 @@ def test_token_login_and_revocation(world, staff):
     assert client.get(reverse("api-me")).json()["roles"][0]["role"] == "village_staff"
     assert client.delete(reverse("api-token-revoke")).status_code == 204
     assert client.get(reverse("api-me")).status_code == 401
+
+
+def test_the_docs_load_their_scripts_from_the_app_not_a_cdn(client, db):
+    page = client.get(reverse("api-docs")).content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert "cdn" not in page.lower() and "unpkg" not in page.lower()
