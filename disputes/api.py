@@ -192,6 +192,14 @@ class CaseViewSet(
             **data,
         )
 
+    @extend_schema(request=None, responses={200: CaseDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """签收: the person the case was handed to confirms they have it."""
+        case = services.case_sign(case=self.get_object(), by=request.user)
+        fresh = self.get_queryset().get(pk=case.pk)
+        return Response(CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
+
     @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):

@@ -65,6 +65,13 @@ class ReturnSerializer(RevisionSerializer):
         return value
 
 
+class SectionsSerializer(RevisionSerializer):
+    work_done = serializers.CharField(required=False, allow_blank=True)
+    problems = serializers.CharField(required=False, allow_blank=True)
+    next_plan = serializers.CharField(required=False, allow_blank=True)
+    good_practices = serializers.CharField(required=False, allow_blank=True)
+
+
 class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     """Reports of the villages the caller keeps or oversees (village staff, town office)."""
 
@@ -82,6 +89,18 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _answer(self, report):
         return Response(ReportDetailSerializer(report, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=SectionsSerializer, responses=ReportDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def sections(self, request, pk=None):
+        """Save the written sections of a draft or returned report (the ones left out keep their text)."""
+        report = self.get_object()
+        payload = SectionsSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        revision = data.pop("revision")
+        texts = {name: data.get(name, getattr(report, name)) for name in SECTIONS}
+        return self._answer(services.report_save(report=report, by=request.user, revision=revision, **texts))
 
     @extend_schema(request=RevisionSerializer, responses=ReportDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -124,7 +124,16 @@ ROWS = [
     ("api:case-list", "post", NONE, "CASE_NEW", _e(worker=201, colleague=400, staff=201, town=403, outsider=400)),
     ("api:case-detail", "get", CASE1, None, SEEN_IN_GRID1),
     ("api:case-transition", "post", CASE1, "ACCEPT", _e(worker=403, colleague=404, staff=200, town=403, outsider=404)),
+    # Nobody has been handed the new case yet: nobody may sign for it.
+    ("api:case-sign", "post", CASE1, None, _e(worker=403, colleague=404, staff=403, town=403, outsider=404)),
     ("api:report-list", "get", NONE, None, EVERYONE),
+    (
+        "api:report-sections",
+        "post",
+        REPORT1,
+        "REVISION",
+        _e(worker=404, colleague=404, staff=400, town=403, outsider=404),
+    ),
     ("api:report-detail", "get", REPORT1, None, REPORT_SEEN),
     (
         "api:report-submit",
@@ -268,3 +277,45 @@ def test_the_docs_load_their_scripts_from_the_app_not_a_cdn(client, db):
     page = client.get(reverse("api-docs")).content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
     assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+
+
+def test_a_report_is_written_submitted_returned_and_approved_over_the_api(api, world, staff, town):
+    from django.utils import timezone
+
+    from reports import services
+    from visits import due
+
+    report = services.report_open(village=world.village, month=due.previous_month(timezone.localdate()), by=staff)
+    url = lambda name: reverse(f"api:report-{name}", args=[report.pk])  # noqa: E731
+    body = (
+        api("staff")
+        .post(url("sections"), {"revision": report.revision, "work_done": "走访", "next_plan": "培训"}, format="json")
+        .json()
+    )
+    body = api("staff").post(url("submit"), {"revision": body["revision"]}, format="json").json()
+    assert body["state"] == "submitted" and body["versions"][0]["number"] == 1
+    stale = api("town").post(url("approve"), {"revision": body["revision"] - 1}, format="json")
+    assert stale.status_code == 409 and stale.json()["code"] == "report_changed"
+    body = (
+        api("town")
+        .post(url("return"), {"revision": body["revision"], "sections": {"next_plan": "具体些"}}, format="json")
+        .json()
+    )
+    assert body["state"] == "returned"
+    body = api("staff").post(url("submit"), {"revision": body["revision"]}, format="json").json()
+    body = api("town").post(url("approve"), {"revision": body["revision"]}, format="json").json()
+    assert body["state"] == "approved" and len(body["versions"]) == 2
+
+
+def test_a_case_is_assigned_and_signed_for_over_the_api(api, world, staff, worker):
+    from tests.conftest import make_case
+
+    case = make_case(world, staff)
+    act = lambda who, data: api(who).post(reverse("api:case-transition", args=[case.pk]), data, format="json")  # noqa: E731
+    body = act("staff", {"action": "accept", "version": case.version, "tier": 1}).json()
+    body = act("staff", {"action": "assign", "version": body["version"], "assignee": worker.pk}).json()
+    assert body["state"] == "handling" and body["signed_at"] is None
+    signed = api("worker").post(reverse("api:case-sign", args=[case.pk])).json()
+    assert signed["signed_at"] and [e["action"] for e in signed["events"]][-1] == "sign"
+    refused = act("worker", {"action": "close", "version": signed["version"]})
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
