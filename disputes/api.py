@@ -4,6 +4,7 @@ case along its state machine with ``POST cases/{id}/transition/`` — the same s
 from __future__ import annotations
 
 from django.db.models import F
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -32,7 +33,7 @@ class PartySerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if not attrs.get("resident") and not (attrs.get("name") or "").strip():
-            raise serializers.ValidationError({"name": ["请填写姓名，或指定本村居民。"]})
+            raise serializers.ValidationError({"name": [_("请填写姓名，或指定本村居民。")]})
         return attrs
 
 
@@ -177,7 +178,7 @@ class CaseViewSet(
         grid = data["grid"]
         scope = access.scope_for(self.request.user)
         if not (scope.is_admin or grid.pk in scope.grid_ids or grid.village_id in scope.village_ids):
-            raise PermissionDenied("只有本网格的网格员或本村村干部可以上报案件。")
+            raise PermissionDenied(_("只有本网格的网格员或本村村干部可以上报案件。"))
         parties = [
             services.PartyInput(
                 role=p["role"], name=p.get("name", ""), phone=p.get("phone", ""), resident=p.get("resident")
@@ -210,7 +211,7 @@ class CaseViewSet(
         data = payload.validated_data
         name = data["action"]
         if not Actor(request.user, case).may(name):
-            raise PermissionDenied(f"您不能对这件案件执行「{ACTIONS[name].label}」。")
+            raise PermissionDenied(_("您不能对这件案件执行「%s」。") % ACTIONS[name].label)
         kwargs = {"case": case, "by": request.user, "version": data["version"]}
         if name in {"accept", "reject", "assign", "escalate", "send_back", "feedback", "close", "reopen"}:
             kwargs["note"] = data["note"]

@@ -3,6 +3,7 @@ review actions — submit (staff), approve and return (town office)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -61,7 +62,7 @@ class ReturnSerializer(RevisionSerializer):
     def validate_sections(self, value):
         unknown = set(value) - set(SECTIONS) - set(FIGURE_BLOCKS)
         if unknown:
-            raise serializers.ValidationError(f"未知的部分：{', '.join(sorted(unknown))}")
+            raise serializers.ValidationError(_("未知的部分：%s") % ", ".join(sorted(unknown)))
         return value
 
 

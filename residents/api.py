@@ -4,6 +4,7 @@ number is given only by ``POST residents/{id}/reveal-id-number/``, and every suc
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -26,6 +27,17 @@ class ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.context["request"].user)
+
+
+class MoveHouseholdSerializer(serializers.Serializer):
+    micro_grid = serializers.IntegerField(help_text="the micro-grid of the same village to move to")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MoveResidentSerializer(serializers.Serializer):
+    household = serializers.IntegerField(required=False, allow_null=True, help_text="null: out of any household")
+    relation = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
@@ -68,14 +80,14 @@ class HouseholdSerializer(serializers.ModelSerializer):
         micro = attrs.get("micro_grid") or getattr(self.instance, "micro_grid", None)
         group = attrs.get("villager_group") or getattr(self.instance, "villager_group", None)
         if micro and group and micro.grid.village_id != group.village_id:
-            raise serializers.ValidationError({"villager_group": ["村民小组必须与微网格属于同一个村。"]})
+            raise serializers.ValidationError({"villager_group": [_("村民小组必须与微网格属于同一个村。")]})
         if (
             micro
             and Household.objects.filter(village=micro.grid.village_id, number=attrs.get("number", ""))
             .exclude(pk=getattr(self.instance, "pk", None))
             .exists()
         ):
-            raise serializers.ValidationError({"number": ["本村已有该户编号。"]})
+            raise serializers.ValidationError({"number": [_("本村已有该户编号。")]})
         return attrs
 
 
@@ -97,17 +109,50 @@ class HouseholdViewSet(
     def perform_create(self, serializer):
         micro = serializer.validated_data.get("micro_grid")
         if micro is None or not _may_keep(self.request.user, micro.grid.village):
-            raise PermissionDenied("只有本村村干部可以新建户。")
+            raise PermissionDenied(_("只有本村村干部可以新建户。"))
         household = Household(**serializer.validated_data)
         serializer.instance = services.household_save(by=self.request.user, household=household)
 
     def perform_update(self, serializer):
         if not Household.objects.changeable_by(self.request.user).filter(pk=serializer.instance.pk).exists():
-            raise PermissionDenied("您可以查看，但不能修改这一户。")
+            raise PermissionDenied(_("您可以查看，但不能修改这一户。"))
         household = serializer.instance
         for field, value in serializer.validated_data.items():
             setattr(household, field, value)
         serializer.instance = services.household_save(by=self.request.user, household=household)
+
+    def _for_staff(self) -> Household:
+        household = self.get_object()
+        if not _may_keep(self.request.user, household.village):
+            raise PermissionDenied(_("只有本村村干部可以迁移、归档或恢复户。"))
+        return household
+
+    def _answer(self, household):
+        return Response(HouseholdSerializer(household, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=MoveHouseholdSerializer, responses=HouseholdSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        household = self._for_staff()
+        payload = MoveHouseholdSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        to = MicroGrid.objects.visible_to(request.user).filter(pk=payload.validated_data["micro_grid"]).first()
+        if to is None:
+            raise serializers.ValidationError({"micro_grid": [_("没有这个微网格。")]})
+        moved = services.household_move(
+            by=request.user, household=household, to=to, note=payload.validated_data["note"]
+        )
+        return self._answer(moved)
+
+    @extend_schema(request=None, responses=HouseholdSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._answer(services.household_archive(by=request.user, household=self._for_staff()))
+
+    @extend_schema(request=None, responses=HouseholdSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        return self._answer(services.household_restore(by=request.user, household=self._for_staff()))
 
 
 def _keeps_any_village(user) -> bool:
@@ -156,9 +201,9 @@ class ResidentSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("id_number"):
-            raise serializers.ValidationError({"id_number": ["请填写身份证号。"]})
+            raise serializers.ValidationError({"id_number": [_("请填写身份证号。")]})
         if self.instance is None and not attrs.get("household"):
-            raise serializers.ValidationError({"household": ["请指定所在户。"]})
+            raise serializers.ValidationError({"household": [_("请指定所在户。")]})
         return attrs
 
 
@@ -182,22 +227,58 @@ class ResidentViewSet(
         number = data.pop("id_number")
         household = data["household"]
         if not _may_keep(self.request.user, household.village):
-            raise PermissionDenied("只有本村村干部可以登记居民。")
+            raise PermissionDenied(_("只有本村村干部可以登记居民。"))
         resident = Resident(village=household.village, **data)
         serializer.instance = services.resident_save(by=self.request.user, resident=resident, id_number=number)
 
     def perform_update(self, serializer):
         resident = serializer.instance
         if not _may_keep(self.request.user, resident.village):
-            raise PermissionDenied("只有本村村干部可以修改居民信息。")
+            raise PermissionDenied(_("只有本村村干部可以修改居民信息。"))
         data = dict(serializer.validated_data)
         number = data.pop("id_number", None)
         household = data.get("household")
         if household is not None and household.village_id != resident.village_id:
-            raise PermissionDenied("换到外村请用迁移。")
+            raise PermissionDenied(_("换到外村请用迁移。"))
         for field, value in data.items():
             setattr(resident, field, value)
         serializer.instance = services.resident_save(by=self.request.user, resident=resident, id_number=number)
+
+    def _for_staff(self) -> Resident:
+        resident = self.get_object()
+        if not _may_keep(self.request.user, resident.village):
+            raise PermissionDenied(_("只有本村村干部可以迁移、归档或恢复居民。"))
+        return resident
+
+    def _answer(self, resident):
+        return Response(ResidentSerializer(resident, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=MoveResidentSerializer, responses=ResidentSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        resident = self._for_staff()
+        payload = MoveResidentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        to = None
+        if data.get("household"):
+            to = Household.objects.visible_to(request.user).filter(pk=data["household"]).first()
+            if to is None:
+                raise serializers.ValidationError({"household": [_("没有这一户。")]})
+        moved = services.resident_move(
+            by=request.user, resident=resident, to=to, relation=data["relation"], note=data["note"]
+        )
+        return self._answer(moved)
+
+    @extend_schema(request=None, responses=ResidentSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._answer(services.resident_archive(by=request.user, resident=self._for_staff()))
+
+    @extend_schema(request=None, responses=ResidentSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        return self._answer(services.resident_restore(by=request.user, resident=self._for_staff()))
 
     @extend_schema(request=None, responses=inline_serializer("FullIdNumber", {"id_number": serializers.CharField()}))
     @action(detail=True, methods=["post"], url_path="reveal-id-number")
@@ -209,7 +290,7 @@ class ResidentViewSet(
                 viewer=request.user, resident=resident, address=request.META.get("REMOTE_ADDR"), purpose="api"
             )
         except PermissionError:
-            raise PermissionDenied("您不能查看完整身份证号。") from None
+            raise PermissionDenied(_("您不能查看完整身份证号。")) from None
         return Response({"id_number": number})
 
 

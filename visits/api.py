@@ -4,6 +4,7 @@ work list for the month."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -58,7 +59,7 @@ class VisitSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         targets = [attrs.get(name) for name in ("household", "key_person", "key_place") if attrs.get(name)]
         if len(targets) != 1:
-            raise ValidationError({"household": ["请指定且只指定一个走访对象：户、重点人员或重点场所。"]})
+            raise ValidationError({"household": [_("请指定且只指定一个走访对象：户、重点人员或重点场所。")]})
         attrs["target"] = targets[0]
         return attrs
 
@@ -115,7 +116,7 @@ class WorkListView(APIView):
     def get(self, request):
         scope = access.scope_for(request.user)
         if not scope.grid_ids:
-            raise PermissionDenied("工作清单供网格员使用。")
+            raise PermissionDenied(_("工作清单供网格员使用。"))
         month = due.month_start(timezone.localdate())
         grids = sorted(scope.grid_ids)
         keys = due.key_persons_due(grids, month)

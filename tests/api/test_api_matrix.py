@@ -77,7 +77,37 @@ ROWS = [
         "HOUSEHOLD_PUT",
         _e(worker=200, colleague=404, staff=200, town=403, outsider=404),
     ),
+    (
+        "api:household-move",
+        "post",
+        HOUSEHOLD1,
+        "MOVE_HOUSEHOLD",
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    (
+        "api:household-archive",
+        "post",
+        HOUSEHOLD1,
+        None,
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    (
+        "api:household-restore",
+        "post",
+        HOUSEHOLD1,
+        None,
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
     ("api:resident-list", "get", NONE, None, EVERYONE),
+    (
+        "api:resident-move",
+        "post",
+        RESIDENT1,
+        "MOVE_RESIDENT",
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    ("api:resident-archive", "post", RESIDENT1, None, _e(worker=403, colleague=404, staff=200, town=403, outsider=404)),
+    ("api:resident-restore", "post", RESIDENT1, None, _e(worker=403, colleague=404, staff=200, town=403, outsider=404)),
     (
         "api:resident-list",
         "post",
@@ -164,6 +194,10 @@ def _body(name, w, u, kwargs):
         return {"household": w.household1.pk, "name": "新成员", "id_number": "110105200001010016", "relation": "20"}
     if name == "RESIDENT_PUT":
         return {"household": w.household1.pk, "name": "张三丰", "relation": "02"}
+    if name == "MOVE_HOUSEHOLD":
+        return {"micro_grid": w.micro2.pk, "note": "搬家"}
+    if name == "MOVE_RESIDENT":
+        return {"household": w.household2.pk, "relation": "10"}
     if name == "VISIT_NEW":
         return {"household": w.household1.pk}
     if name == "CASE_NEW":
