@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import access
+from governance.rest import form_valid_or_400
+
+from . import access, services
+from .forms import GridForm, MicroGridForm
 from .models import Assignment, Grid, MicroGrid, Notice, Village
 
 
@@ -31,6 +37,50 @@ class MicroGridSerializer(serializers.ModelSerializer):
         fields = ["id", "grid", "number", "name", "archived_at"]
 
 
+class GridWriteSerializer(serializers.Serializer):
+    """For the schema: the fields the grid form takes."""
+
+    village = serializers.IntegerField(help_text="on create only")
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class MicroGridWriteSerializer(serializers.Serializer):
+    grid = serializers.IntegerField()
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class FormWriteMixin:
+    """Create / update through the page's form (same validation), archive through the service. The
+    village's staff only; a read-only scope is a 403, another village a 404."""
+
+    form_class = None
+    write_serializer = None
+
+    def _village_of(self, obj):
+        raise NotImplementedError
+
+    def _form(self, data, *, instance=None, village):
+        return self.form_class(data, instance=instance, village=village)
+
+    def _save(self, request, data, *, instance=None, village):
+        access.require_manage(request.user, village)
+        form = form_valid_or_400(self._form(data, instance=instance, village=village))
+        obj = form.save()
+        return Response(self.get_serializer(obj).data, status=201 if instance is None else 200)
+
+    def update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        # A partial change keeps the other fields as they are (the form wants them all).
+        data = {**self.get_serializer(obj).data, **request.data}
+        return self._save(request, data, instance=obj, village=self._village_of(obj))
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+
 class VillageViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = VillageSerializer
     search_fields = ["name"]
@@ -39,20 +89,70 @@ class VillageViewSet(viewsets.ReadOnlyModelViewSet):
         return Village.objects.visible_to(self.request.user).select_related("town").order_by("pk")
 
 
-class GridViewSet(viewsets.ReadOnlyModelViewSet):
+class GridViewSet(FormWriteMixin, viewsets.ModelViewSet):
+    """Grids; the village's staff create, change and archive them (archive: when no micro-grid is left)."""
+
     serializer_class = GridSerializer
     filterset_fields = ["village"]
+    form_class = GridForm
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return Grid.objects.visible_to(self.request.user).order_by("village", "number")
+        return Grid.objects.visible_to(self.request.user).select_related("village").order_by("village", "number")
+
+    def _village_of(self, grid):
+        return grid.village
+
+    @extend_schema(request=GridWriteSerializer, responses={201: GridSerializer})
+    def create(self, request, *args, **kwargs):
+        village = Village.objects.visible_to(request.user).filter(pk=request.data.get("village") or 0).first()
+        if village is None:
+            raise ValidationError({"village": [_("没有这个村。")]})
+        return self._save(request, request.data, village=village)
+
+    @extend_schema(request=GridWriteSerializer)
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=GridSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        grid = self.get_object()
+        access.require_manage(request.user, grid.village)
+        return Response(GridSerializer(services.grid_archive(grid=grid, by=request.user)).data)
 
 
-class MicroGridViewSet(viewsets.ReadOnlyModelViewSet):
+class MicroGridViewSet(FormWriteMixin, viewsets.ModelViewSet):
     serializer_class = MicroGridSerializer
     filterset_fields = ["grid"]
+    form_class = MicroGridForm
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return MicroGrid.objects.visible_to(self.request.user).order_by("grid", "number")
+        return (
+            MicroGrid.objects.visible_to(self.request.user).select_related("grid__village").order_by("grid", "number")
+        )
+
+    def _village_of(self, micro):
+        return micro.grid.village
+
+    @extend_schema(request=MicroGridWriteSerializer, responses={201: MicroGridSerializer})
+    def create(self, request, *args, **kwargs):
+        grid = Grid.objects.visible_to(request.user).filter(pk=request.data.get("grid") or 0).first()
+        if grid is None:
+            raise ValidationError({"grid": [_("没有这个网格。")]})
+        return self._save(request, request.data, village=grid.village)
+
+    @extend_schema(request=MicroGridWriteSerializer)
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=MicroGridSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        micro = self.get_object()
+        access.require_manage(request.user, micro.grid.village)
+        return Response(MicroGridSerializer(services.micro_grid_archive(micro_grid=micro, by=request.user)).data)
 
 
 class MeView(APIView):

@@ -32,14 +32,16 @@ def grid_archive(*, grid: Grid, by: User) -> Grid:
 
 @transaction.atomic
 def micro_grid_archive(*, micro_grid: MicroGrid, by: User) -> MicroGrid:
-    """Archive a micro-grid and end its liaison's assignment today.
-
-    Households will point at micro-grids: once the registry exists, a micro-grid that still holds
-    households is refused here (move them first).
-    """
+    """Archive a micro-grid and end its liaison's assignment today. Refused while it still holds households
+    or key places in use (move them first): a household must sit in a micro-grid in use."""
     micro_grid = MicroGrid.objects.select_for_update().get(pk=micro_grid.pk)
     if micro_grid.is_archived:
         return micro_grid
+    # Reverse relations of the registry (residents points at grids; grids never imports residents).
+    if micro_grid.households.filter(archived_at__isnull=True).exists():
+        raise ValidationError(_("该微网格内还有在用的户，请先把它们迁到其他微网格。"))
+    if micro_grid.key_places.filter(archived_at__isnull=True).exists():
+        raise ValidationError(_("该微网格内还有在用的重点场所，请先调整它们的微网格。"))
     _end_current(Assignment.objects.filter(micro_grid=micro_grid), timezone.localdate())
     micro_grid.archived_at = timezone.now()
     micro_grid.save(update_fields=["archived_at", "updated_at"])

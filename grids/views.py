@@ -195,7 +195,11 @@ def micro_grid_update(request: HttpRequest, pk: int) -> HttpResponse:
 def micro_grid_archive(request: HttpRequest, pk: int) -> HttpResponse:
     micro = _micro_grid_for_change(request, pk)
     if request.method == "POST":
-        services.micro_grid_archive(micro_grid=micro, by=request.user)
+        try:
+            services.micro_grid_archive(micro_grid=micro, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("grids:grid-detail", pk=micro.grid_id)
         messages.success(request, _("已归档微网格“%(name)s”，历史记录保留。") % {"name": micro.name})
         return redirect("grids:grid-detail", pk=micro.grid_id)
     return render(

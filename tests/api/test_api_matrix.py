@@ -50,9 +50,49 @@ ROWS = [
     ("api:village-list", "get", NONE, None, EVERYONE),
     ("api:village-detail", "get", VILLAGE, None, _e(worker=404, colleague=404, staff=200, town=200, outsider=404)),
     ("api:grid-list", "get", NONE, None, EVERYONE),
+    ("api:grid-list", "post", NONE, "GRID_NEW", _e(worker=400, colleague=400, staff=201, town=403, outsider=400)),
     ("api:grid-detail", "get", GRID1, None, SEEN_IN_GRID1),
+    (
+        "api:grid-detail",
+        "patch",
+        GRID1,
+        {"name": "一网格"},
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    (
+        "api:grid-detail",
+        "put",
+        GRID1,
+        {"number": 1, "name": "一网格"},
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    # Grid 1 still has a micro-grid: archiving it is refused with the reason (400).
+    ("api:grid-archive", "post", GRID1, None, _e(worker=403, colleague=404, staff=400, town=403, outsider=404)),
     ("api:micro-grid-list", "get", NONE, None, EVERYONE),
+    (
+        "api:micro-grid-list",
+        "post",
+        NONE,
+        "MICRO_NEW",
+        _e(worker=403, colleague=400, staff=201, town=403, outsider=400),
+    ),
     ("api:micro-grid-detail", "get", MICRO1, None, SEEN_IN_GRID1),
+    (
+        "api:micro-grid-detail",
+        "patch",
+        MICRO1,
+        {"name": "1甲"},
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    (
+        "api:micro-grid-detail",
+        "put",
+        MICRO1,
+        "MICRO_PUT",
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    # Micro-grid 1 still holds a household: refused with the reason.
+    ("api:micro-grid-archive", "post", MICRO1, None, _e(worker=403, colleague=404, staff=400, town=403, outsider=404)),
     ("api:household-list", "get", NONE, None, EVERYONE),
     # Workers correct households but do not create them; another village's micro-grid is an unknown id.
     (
@@ -194,6 +234,12 @@ def _body(name, w, u, kwargs):
         return {"household": w.household1.pk, "name": "新成员", "id_number": "110105200001010016", "relation": "20"}
     if name == "RESIDENT_PUT":
         return {"household": w.household1.pk, "name": "张三丰", "relation": "02"}
+    if name == "GRID_NEW":
+        return {"village": w.village.pk, "number": 9, "name": "第九网格"}
+    if name == "MICRO_NEW":
+        return {"grid": w.grid1.pk, "number": 9, "name": "1九"}
+    if name == "MICRO_PUT":
+        return {"grid": w.grid1.pk, "number": 1, "name": "1甲"}
     if name == "MOVE_HOUSEHOLD":
         return {"micro_grid": w.micro2.pk, "note": "搬家"}
     if name == "MOVE_RESIDENT":

@@ -136,7 +136,21 @@ def test_archiving_a_grid_with_micro_grids_is_refused(client, world, staff):
     assert not world.grid1.is_archived
 
 
+def test_a_micro_grid_with_households_is_not_archived(client, world, staff):
+    client.force_login(staff)
+    response = client.post(reverse("grids:microgrid-archive", args=[world.micro1.pk]), follow=True)
+    assert "该微网格内还有在用的户" in response.content.decode()
+    world.micro1.refresh_from_db()
+    assert not world.micro1.is_archived
+
+
 def test_archiving_keeps_history(client, world, staff, liaison):
+    from residents import services as registry
+
+    spare = MicroGrid.objects.create(grid=world.grid1, number=2, name="1b")
+    registry.household_move(by=staff, household=world.household1, to=spare)
+    world.key_place1.micro_grid = spare
+    world.key_place1.save()
     client.force_login(staff)
     assert client.post(reverse("grids:microgrid-archive", args=[world.micro1.pk])).status_code == 302
     world.micro1.refresh_from_db()
