@@ -125,7 +125,7 @@ class TokenRevokeView(APIView):
 
 def _router() -> DefaultRouter:
     from disputes.api import CaseViewSet
-    from grids.api import GridViewSet, MicroGridViewSet, VillageViewSet
+    from grids.api import AssignmentViewSet, GridViewSet, MicroGridViewSet, VillageViewSet
     from reports.api import ReportViewSet
     from residents.api import HouseholdViewSet, KeyPersonViewSet, KeyPlaceViewSet, ResidentViewSet
     from visits.api import VisitViewSet
@@ -134,6 +134,7 @@ def _router() -> DefaultRouter:
     router.register("villages", VillageViewSet, basename="village")
     router.register("grids", GridViewSet, basename="grid")
     router.register("micro-grids", MicroGridViewSet, basename="micro-grid")
+    router.register("assignments", AssignmentViewSet, basename="assignment")
     router.register("households", HouseholdViewSet, basename="household")
     router.register("residents", ResidentViewSet, basename="resident")
     router.register("key-persons", KeyPersonViewSet, basename="key-person")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.rest import form_valid_or_400
 
 from . import access, services
-from .forms import GridForm, MicroGridForm
+from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm
 from .models import Assignment, Grid, MicroGrid, Notice, Village
 
 
@@ -153,6 +153,89 @@ class MicroGridViewSet(FormWriteMixin, viewsets.ModelViewSet):
         micro = self.get_object()
         access.require_manage(request.user, micro.grid.village)
         return Response(MicroGridSerializer(services.micro_grid_archive(micro_grid=micro, by=request.user)).data)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    user_name = serializers.CharField(source="user.__str__", read_only=True)
+    place = serializers.CharField(source="place.__str__", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "user",
+            "user_name",
+            "role",
+            "place",
+            "town",
+            "village",
+            "grid",
+            "micro_grid",
+            "villager_group",
+            "start",
+            "end",
+        ]
+
+
+class AssignmentWriteSerializer(serializers.Serializer):
+    """For the schema: the fields of the assignment form (the place field that matches the role)."""
+
+    village = serializers.IntegerField()
+    user = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=["village_staff", "grid_worker", "liaison", "info_officer"])
+    grid = serializers.IntegerField(required=False)
+    micro_grid = serializers.IntegerField(required=False)
+    villager_group = serializers.IntegerField(required=False)
+    start = serializers.DateField()
+    end = serializers.DateField(required=False, allow_null=True)
+
+
+class EndSerializer(serializers.Serializer):
+    end = serializers.DateField()
+
+
+class AssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Who holds which place when. The village's staff assign people (a new holder of a grid takes over
+    from the current one) and end assignments; nothing is deleted."""
+
+    serializer_class = AssignmentSerializer
+    filterset_fields = ["role", "village", "grid", "micro_grid", "user"]
+
+    def get_queryset(self):
+        return (
+            Assignment.objects.visible_to(self.request.user)
+            .select_related("user", "town", "village", "grid", "micro_grid", "villager_group")
+            .order_by("-start", "pk")
+        )
+
+    @extend_schema(request=AssignmentWriteSerializer, responses={201: AssignmentSerializer})
+    def create(self, request, *args, **kwargs):
+        village = Village.objects.visible_to(request.user).filter(pk=request.data.get("village") or 0).first()
+        if village is None:
+            raise ValidationError({"village": [_("没有这个村。")]})
+        access.require_manage(request.user, village)
+        form = form_valid_or_400(AssignmentForm(request.data, village=village))
+        assignment = services.assignment_create(
+            by=request.user,
+            user=form.cleaned_data["user"],
+            role=form.cleaned_data["role"],
+            place=form.place,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+        )
+        return Response(AssignmentSerializer(assignment).data, status=201)
+
+    @extend_schema(request=EndSerializer, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        assignment = self.get_object()
+        if assignment.role == "town_office":
+            raise PermissionDenied(_("镇综治办的岗位由系统管理员管理。"))
+        access.require_manage(request.user, assignment.village_of_place)
+        form = form_valid_or_400(EndAssignmentForm(request.data))
+        services.assignment_end(assignment=assignment, on=form.cleaned_data["end"], by=request.user)
+        assignment.refresh_from_db()
+        return Response(AssignmentSerializer(assignment).data)
 
 
 class MeView(APIView):

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from governance.rest import form_valid_or_400
 from grids.models import MicroGrid, NaturalVillage, VillagerGroup
 
 from . import services
@@ -343,9 +344,76 @@ class KeyPlaceSerializer(serializers.ModelSerializer):
         ]
 
 
-class KeyPlaceViewSet(viewsets.ReadOnlyModelViewSet):
+class KeyPlaceWriteSerializer(serializers.Serializer):
+    """For the schema: the fields the key-place form takes."""
+
+    village = serializers.IntegerField(help_text="on create only")
+    type = serializers.CharField()
+    name = serializers.CharField()
+    grid = serializers.IntegerField()
+    micro_grid = serializers.IntegerField(required=False, allow_null=True)
+    address = serializers.CharField()
+    person_in_charge = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    hazards = serializers.CharField(required=False, allow_blank=True)
+    owner_id_number = serializers.CharField(required=False, allow_blank=True, help_text="出租房屋：房东身份证号")
+    tenant_id_numbers = serializers.CharField(required=False, allow_blank=True, help_text="租住人员身份证号，每行一个")
+
+
+class KeyPlaceViewSet(viewsets.ModelViewSet):
+    """Key places; the village's staff create, change, archive and restore them (through the page's form)."""
+
     serializer_class = KeyPlaceSerializer
     filterset_class = KeyPlaceFilter
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return KeyPlace.objects.visible_to(self.request.user).order_by("village", "name")
+        return KeyPlace.objects.visible_to(self.request.user).select_related("village").order_by("village", "name")
+
+    def _save(self, request, data, *, instance=None, village):
+        from grids import access
+
+        from .forms import KeyPlaceForm
+
+        access.require_manage(request.user, village)
+        form = form_valid_or_400(KeyPlaceForm(data, instance=instance, village=village))
+        place = form.save()
+        return Response(KeyPlaceSerializer(place).data, status=201 if instance is None else 200)
+
+    @extend_schema(request=KeyPlaceWriteSerializer, responses={201: KeyPlaceSerializer})
+    def create(self, request, *args, **kwargs):
+        from grids.models import Village
+
+        village = Village.objects.visible_to(request.user).filter(pk=request.data.get("village") or 0).first()
+        if village is None:
+            raise serializers.ValidationError({"village": [_("没有这个村。")]})
+        return self._save(request, request.data, village=village)
+
+    @extend_schema(request=KeyPlaceWriteSerializer)
+    def update(self, request, *args, **kwargs):
+        place = self.get_object()
+        if place.is_archived:
+            raise PermissionDenied(_("该场所已归档，请先恢复。"))
+        # A partial change keeps the other fields as they are (the form wants them all).
+        data = {**KeyPlaceSerializer(place).data, **request.data}
+        return self._save(request, data, instance=place, village=place.village)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+    def _set_archived(self, request, archived: bool):
+        from grids import access
+
+        place = self.get_object()
+        access.require_manage(request.user, place.village)
+        return Response(KeyPlaceSerializer(services.key_place_set_archived(place=place, archived=archived)).data)
+
+    @extend_schema(request=None, responses=KeyPlaceSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._set_archived(request, True)
+
+    @extend_schema(request=None, responses=KeyPlaceSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        return self._set_archived(request, False)

@@ -8,7 +8,16 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from tests.conftest import ID2
-from tests.test_permission_matrix import CASE1, HOUSEHOLD1, KEY_PERSON1, KEY_PLACE1, REPORT1, RESIDENT1, VILLAGE
+from tests.test_permission_matrix import (
+    CASE1,
+    HOUSEHOLD1,
+    KEY_PERSON1,
+    KEY_PLACE1,
+    REPORT1,
+    RESIDENT1,
+    VILLAGE,
+    WORKER_ASSIGNMENT,
+)
 
 PERSONAS = ["anonymous", "worker", "colleague", "staff", "town", "outsider"]
 
@@ -31,6 +40,11 @@ def VISIT1(w, u):
 EVERYONE = _e(worker=200, colleague=200, staff=200, town=200, outsider=200)
 SEEN_IN_GRID1 = _e(worker=200, colleague=404, staff=200, town=200, outsider=404)
 REPORT_SEEN = _e(worker=404, colleague=404, staff=200, town=200, outsider=404)
+# The worker's own assignment: seen by the worker, the village and the town; ended by the village only.
+EXPECTED = {
+    "ASSIGNMENT_SEEN": _e(worker=200, colleague=404, staff=200, town=200, outsider=404),
+    "ASSIGNMENT_END": _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+}
 
 # (route name, method, kwargs, body, expected)
 ROWS = [
@@ -186,7 +200,46 @@ ROWS = [
         _e(worker=200, colleague=404, staff=200, town=404, outsider=404),
     ),
     ("api:key-place-list", "get", NONE, None, EVERYONE),
+    ("api:key-place-list", "post", NONE, "PLACE_NEW", _e(worker=400, colleague=400, staff=201, town=403, outsider=400)),
     ("api:key-place-detail", "get", KEY_PLACE1, None, SEEN_IN_GRID1),
+    (
+        "api:key-place-detail",
+        "patch",
+        KEY_PLACE1,
+        {"hazards": "电动车楼道充电"},
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    (
+        "api:key-place-detail",
+        "put",
+        KEY_PLACE1,
+        "PLACE_PUT",
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    (
+        "api:key-place-archive",
+        "post",
+        KEY_PLACE1,
+        None,
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    (
+        "api:key-place-restore",
+        "post",
+        KEY_PLACE1,
+        None,
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    ("api:assignment-list", "get", NONE, None, EVERYONE),
+    (
+        "api:assignment-list",
+        "post",
+        NONE,
+        "ASSIGN_NEW",
+        _e(worker=400, colleague=400, staff=201, town=403, outsider=400),
+    ),
+    ("api:assignment-detail", "get", WORKER_ASSIGNMENT, None, "ASSIGNMENT_SEEN"),
+    ("api:assignment-end", "post", WORKER_ASSIGNMENT, "END", "ASSIGNMENT_END"),
     ("api:visit-list", "get", NONE, None, EVERYONE),
     ("api:visit-list", "post", NONE, "VISIT_NEW", _e(worker=201, colleague=400, staff=201, town=403, outsider=400)),
     ("api:visit-detail", "get", VISIT1, None, SEEN_IN_GRID1),
@@ -240,6 +293,26 @@ def _body(name, w, u, kwargs):
         return {"grid": w.grid1.pk, "number": 9, "name": "1九"}
     if name == "MICRO_PUT":
         return {"grid": w.grid1.pk, "number": 1, "name": "1甲"}
+    if name == "PLACE_NEW":
+        return {
+            "village": w.village.pk,
+            "type": w.key_place1.type,
+            "name": "李四出租房",
+            "grid": w.grid1.pk,
+            "address": "张庄2号",
+        }
+    if name == "PLACE_PUT":
+        return {"type": w.key_place1.type, "name": "张三出租房", "grid": w.grid1.pk, "address": "张庄1号"}
+    if name == "ASSIGN_NEW":
+        return {
+            "village": w.village.pk,
+            "user": u["colleague"].pk,
+            "role": "liaison",
+            "micro_grid": w.micro2.pk,
+            "start": "2026-01-01",
+        }
+    if name == "END":
+        return {"end": "2026-12-31"}
     if name == "MOVE_HOUSEHOLD":
         return {"micro_grid": w.micro2.pk, "note": "搬家"}
     if name == "MOVE_RESIDENT":
@@ -298,6 +371,7 @@ def test_api_matrix(api, world, personas, name, method, kwargs_for, body, expect
     url = reverse(name, kwargs=kwargs)
     data = _body(body, world, personas, kwargs) if isinstance(body, str) else body
     response = getattr(api(persona), method)(url, data, format="json")
+    expected = EXPECTED.get(expected, expected) if isinstance(expected, str) else expected
     assert response.status_code == expected[persona], (persona, method, url, getattr(response, "data", None))
     if response.status_code >= 400 and response["Content-Type"].startswith("application/json"):
         assert {"code", "message"} <= set(response.json())
