@@ -9,17 +9,30 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from governance.api import IDEMPOTENCY_HEADER, IdempotentCreateMixin
 from grids import access
-from grids.models import Grid, User
+from grids.models import Grid, User, Village
 from residents.api import ScopedPrimaryKey
 from residents.models import Household, Resident
 
 from . import deadlines, services
 from .filters import CaseFilter
-from .models import Case, CaseEvent, CaseParty, Category, Department, Outcome, Policy, Source, Tier
+from .models import (
+    Case,
+    CaseEvent,
+    CaseParty,
+    Category,
+    Department,
+    MediationSession,
+    Mediator,
+    Outcome,
+    Policy,
+    Source,
+    Tier,
+)
 from .workflow import ACTIONS, Actor
 
 
@@ -127,6 +140,32 @@ class CaseDetailSerializer(CaseSerializer):
         fields = [*CaseSerializer.Meta.fields, "events"]
 
 
+class SessionSerializer(serializers.ModelSerializer):
+    mediators = serializers.PrimaryKeyRelatedField(many=True, queryset=Mediator.objects.all(), required=False)
+
+    class Meta:
+        model = MediationSession
+        fields = ["id", "held_on", "place", "mediators", "other_mediators", "parties_present", "notes", "outcome"]
+
+
+class MediatorSerializer(serializers.ModelSerializer):
+    village = ScopedPrimaryKey(model=Village)
+
+    class Meta:
+        model = Mediator
+        fields = ["id", "village", "name", "type", "phone", "note", "archived_at"]
+        read_only_fields = ["archived_at"]
+
+
+class MediatorIdsSerializer(serializers.Serializer):
+    mediators = serializers.ListField(child=serializers.IntegerField())
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    image = serializers.FileField()
+    caption = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=sorted(ACTIONS))
     version = serializers.IntegerField(help_text="the case's version you saw; a stale one is refused")
@@ -205,6 +244,49 @@ class CaseViewSet(
         fresh = self.get_queryset().get(pk=case.pk)
         return Response(CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
+    def _detail(self, case):
+        fresh = self.get_queryset().get(pk=case.pk)
+        return Response(CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=SessionSerializer, responses={201: SessionSerializer})
+    @action(detail=True, methods=["post"])
+    def sessions(self, request, pk=None):
+        """Record a mediation session (a dispute in handling; its handler or the tier that holds it)."""
+        case = self.get_object()
+        payload = SessionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        session = services.case_session_add(case=case, by=request.user, **payload.validated_data)
+        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MediatorIdsSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def mediators(self, request, pk=None):
+        """Set the mediation team members on a dispute (the village's staff)."""
+        case = self.get_object()
+        payload = MediatorIdsSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        chosen = list(Mediator.objects.filter(pk__in=payload.validated_data["mediators"]))
+        if len(chosen) != len(set(payload.validated_data["mediators"])):
+            raise serializers.ValidationError({"mediators": [_("调解团成员必须是本村在册成员。")]})
+        return self._detail(services.case_mediators_set(case=case, by=request.user, mediators=chosen))
+
+    @extend_schema(request={"multipart/form-data": PhotoUploadSerializer}, responses={201: None})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def photos(self, request, pk=None):
+        """Add a photo (re-encoded without its metadata; served only through the case's page)."""
+        case = self.get_object()
+        if not Actor(request.user, case).may_attach():
+            raise PermissionDenied(_("您不能为这件案件添加照片。"))
+        payload = PhotoUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.case_photo_add(
+            case=case,
+            by=request.user,
+            upload=payload.validated_data["image"],
+            caption=payload.validated_data["caption"],
+        )
+        return Response(status=status.HTTP_201_CREATED)
+
     @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
@@ -237,3 +319,41 @@ class CaseViewSet(
         return Response(
             CaseDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status.HTTP_200_OK
         )
+
+
+class MediatorViewSet(viewsets.ModelViewSet):
+    """The villages' mediation teams (多元调解团): read by the village's staff and the town; kept by the
+    village's staff. Members leave by ``archive`` (their past sessions keep their names)."""
+
+    serializer_class = MediatorSerializer
+    filterset_fields = ["village", "type"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return Mediator.objects.visible_to(self.request.user).order_by("village", "type", "name")
+
+    def perform_create(self, serializer):
+        village = serializer.validated_data["village"]
+        if (
+            not access.can_manage_village(self.request.user, village)
+            or not access.visible_villages(self.request.user).filter(pk=village.pk).exists()
+        ):
+            raise PermissionDenied(_("只有本村村干部可以指派调解团成员。"))
+        serializer.save()
+
+    def perform_update(self, serializer):
+        if not access.can_manage_village(self.request.user, serializer.instance.village):
+            raise PermissionDenied(_("只有本村村干部可以指派调解团成员。"))
+        serializer.save(village=serializer.instance.village)
+
+    @extend_schema(request=None, responses=MediatorSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        from django.utils import timezone
+
+        mediator = self.get_object()
+        if not access.can_manage_village(request.user, mediator.village):
+            raise PermissionDenied(_("只有本村村干部可以指派调解团成员。"))
+        Mediator.objects.filter(pk=mediator.pk, archived_at__isnull=True).update(archived_at=timezone.now())
+        mediator.refresh_from_db()
+        return Response(MediatorSerializer(mediator).data)

@@ -124,7 +124,7 @@ class TokenRevokeView(APIView):
 
 
 def _router() -> DefaultRouter:
-    from disputes.api import CaseViewSet
+    from disputes.api import CaseViewSet, MediatorViewSet
     from grids.api import AssignmentViewSet, GridViewSet, MicroGridViewSet, VillageViewSet
     from reports.api import ReportViewSet
     from residents.api import HouseholdViewSet, KeyPersonViewSet, KeyPlaceViewSet, ResidentViewSet
@@ -141,6 +141,7 @@ def _router() -> DefaultRouter:
     router.register("key-places", KeyPlaceViewSet, basename="key-place")
     router.register("visits", VisitViewSet, basename="visit")
     router.register("cases", CaseViewSet, basename="case")
+    router.register("mediators", MediatorViewSet, basename="mediator")
     router.register("reports", ReportViewSet, basename="report")
     return router
 

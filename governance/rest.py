@@ -143,3 +143,12 @@ def form_valid_or_400(form):
             {("non_field_errors" if k == "__all__" else k): [str(m) for m in v] for k, v in form.errors.items()}
         )
     return form
+
+
+def id_or_none(value) -> int | None:
+    """A posted id, or None when it is not a positive whole number (so a lookup never raises)."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None

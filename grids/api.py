@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.rest import form_valid_or_400
+from governance.rest import form_valid_or_400, id_or_none
 
 from . import access, services
 from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm
@@ -105,7 +105,7 @@ class GridViewSet(FormWriteMixin, viewsets.ModelViewSet):
 
     @extend_schema(request=GridWriteSerializer, responses={201: GridSerializer})
     def create(self, request, *args, **kwargs):
-        village = Village.objects.visible_to(request.user).filter(pk=request.data.get("village") or 0).first()
+        village = Village.objects.visible_to(request.user).filter(pk=id_or_none(request.data.get("village"))).first()
         if village is None:
             raise ValidationError({"village": [_("没有这个村。")]})
         return self._save(request, request.data, village=village)
@@ -138,7 +138,7 @@ class MicroGridViewSet(FormWriteMixin, viewsets.ModelViewSet):
 
     @extend_schema(request=MicroGridWriteSerializer, responses={201: MicroGridSerializer})
     def create(self, request, *args, **kwargs):
-        grid = Grid.objects.visible_to(request.user).filter(pk=request.data.get("grid") or 0).first()
+        grid = Grid.objects.visible_to(request.user).filter(pk=id_or_none(request.data.get("grid"))).first()
         if grid is None:
             raise ValidationError({"grid": [_("没有这个网格。")]})
         return self._save(request, request.data, village=grid.village)
@@ -210,7 +210,7 @@ class AssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=AssignmentWriteSerializer, responses={201: AssignmentSerializer})
     def create(self, request, *args, **kwargs):
-        village = Village.objects.visible_to(request.user).filter(pk=request.data.get("village") or 0).first()
+        village = Village.objects.visible_to(request.user).filter(pk=id_or_none(request.data.get("village"))).first()
         if village is None:
             raise ValidationError({"village": [_("没有这个村。")]})
         access.require_manage(request.user, village)

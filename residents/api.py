@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from governance.rest import form_valid_or_400
+from governance.rest import form_valid_or_400, id_or_none
 from grids.models import MicroGrid, NaturalVillage, VillagerGroup
 
 from . import services
@@ -316,14 +316,117 @@ class KeyPersonSerializer(serializers.ModelSerializer):
         ]
 
 
-class KeyPersonViewSet(viewsets.ReadOnlyModelViewSet):
-    """Key persons: only the village's staff, the grid's worker and the people responsible (PIPL)."""
+class ResponsibleSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    name = serializers.CharField()
+    phone = serializers.CharField(required=False, allow_blank=True)
+
+
+class KeyPersonWriteSerializer(serializers.Serializer):
+    """For the schema: the fields of the key-person form, and the people responsible (四帮一)."""
+
+    resident = serializers.IntegerField(help_text="on create only")
+    category = serializers.CharField()
+    attention = serializers.CharField(required=False)
+    listed_from = serializers.DateField()
+    listed_until = serializers.DateField(required=False, allow_null=True)
+    risk_level = serializers.IntegerField(required=False, allow_null=True)
+    guardian_name = serializers.CharField(required=False, allow_blank=True)
+    guardian_phone = serializers.CharField(required=False, allow_blank=True)
+    responsibles = ResponsibleSerializer(many=True, required=False, help_text="replaces the list when given")
+
+
+class KeyPersonViewSet(viewsets.ModelViewSet):
+    """Key persons: only the village's staff, the grid's worker and the people responsible (PIPL). The
+    village's staff list and change them with their people responsible (the page's form and formset: a
+    level ≥ 3 patient needs the whole 四帮一 team)."""
 
     serializer_class = KeyPersonSerializer
     filterset_class = KeyPersonFilter
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         return KeyPerson.objects.visible_to(self.request.user).select_related("resident").order_by("pk")
+
+    def _save(self, request, data, *, resident, key_person=None):
+        from django.db import transaction
+
+        from .forms import KeyPersonForm, ResponsibleFormSet
+
+        if not _may_keep(request.user, resident.village):
+            raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
+        form = form_valid_or_400(KeyPersonForm(data, instance=key_person, resident=resident))
+        people = data.get("responsibles")
+        formset = None
+        if people is not None or key_person is None:
+            people = list(people or [])
+            prefix = "responsible"
+            fs_data = {f"{prefix}-TOTAL_FORMS": str(len(people)), f"{prefix}-INITIAL_FORMS": "0"}
+            for i, person in enumerate(people):
+                for field in ("role", "name", "phone"):
+                    fs_data[f"{prefix}-{i}-{field}"] = (person or {}).get(field, "") if isinstance(person, dict) else ""
+            # Validated against a fresh listing: the given list replaces the old one.
+            formset = ResponsibleFormSet(
+                fs_data,
+                instance=KeyPerson(resident=resident),
+                prefix=prefix,
+                risk_level=form.cleaned_data.get("risk_level"),
+                category=form.cleaned_data.get("category"),
+            )
+            if not formset.is_valid():
+                errors = list(formset.non_form_errors()) + [
+                    f"{i + 1}: {field} {msg}"
+                    for i, f in enumerate(formset.errors)
+                    for field, msgs in f.items()
+                    for msg in msgs
+                ]
+                raise serializers.ValidationError({"responsibles": errors})
+        with transaction.atomic():
+            saved = form.save()
+            if formset is not None:
+                saved.responsibles.all().delete()
+                formset.instance = saved
+                formset.save()
+        return Response(KeyPersonSerializer(saved).data, status=201 if key_person is None else 200)
+
+    @extend_schema(request=KeyPersonWriteSerializer, responses={201: KeyPersonSerializer})
+    def create(self, request, *args, **kwargs):
+        resident = Resident.objects.visible_to(request.user).filter(pk=id_or_none(request.data.get("resident"))).first()
+        if resident is None:
+            raise serializers.ValidationError({"resident": [_("没有这位居民。")]})
+        return self._save(request, request.data, resident=resident)
+
+    @extend_schema(request=KeyPersonWriteSerializer)
+    def update(self, request, *args, **kwargs):
+        key_person = self.get_object()
+        current = {
+            field: getattr(key_person, field)
+            for field in (
+                "category",
+                "attention",
+                "listed_from",
+                "listed_until",
+                "risk_level",
+                "guardian_name",
+                "guardian_phone",
+                "incident_history",
+                "treatment",
+                "correction_type",
+                "correction_start",
+                "correction_end",
+                "supervision_gap",
+                "release_date",
+                "resettlement",
+                "health",
+                "difficulties",
+                "note",
+            )
+        }
+        data = {**{k: ("" if v is None else v) for k, v in current.items()}, **request.data}
+        return self._save(request, data, resident=key_person.resident, key_person=key_person)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
 
 
 class KeyPlaceSerializer(serializers.ModelSerializer):
@@ -384,7 +487,7 @@ class KeyPlaceViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         from grids.models import Village
 
-        village = Village.objects.visible_to(request.user).filter(pk=request.data.get("village") or 0).first()
+        village = Village.objects.visible_to(request.user).filter(pk=id_or_none(request.data.get("village"))).first()
         if village is None:
             raise serializers.ValidationError({"village": [_("没有这个村。")]})
         return self._save(request, request.data, village=village)

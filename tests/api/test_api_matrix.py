@@ -13,6 +13,7 @@ from tests.test_permission_matrix import (
     HOUSEHOLD1,
     KEY_PERSON1,
     KEY_PLACE1,
+    MEDIATOR1,
     REPORT1,
     RESIDENT1,
     VILLAGE,
@@ -249,6 +250,41 @@ ROWS = [
     ("api:case-transition", "post", CASE1, "ACCEPT", _e(worker=403, colleague=404, staff=200, town=403, outsider=404)),
     # Nobody has been handed the new case yet: nobody may sign for it.
     ("api:case-sign", "post", CASE1, None, _e(worker=403, colleague=404, staff=403, town=403, outsider=404)),
+    # A new case is in no one's hands yet: no session; the village's staff set its mediators; the grid's
+    # worker and the staff may add a photo (an empty upload is a 400).
+    ("api:case-sessions", "post", CASE1, "SESSION", _e(worker=403, colleague=404, staff=403, town=403, outsider=404)),
+    (
+        "api:case-mediators",
+        "post",
+        CASE1,
+        {"mediators": []},
+        _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    ("api:case-photos", "post", CASE1, None, _e(worker=400, colleague=404, staff=400, town=403, outsider=404)),
+    ("api:mediator-list", "get", NONE, None, EVERYONE),
+    (
+        "api:mediator-list",
+        "post",
+        NONE,
+        "MEDIATOR_NEW",
+        _e(worker=400, colleague=400, staff=201, town=403, outsider=400),
+    ),
+    ("api:mediator-detail", "get", MEDIATOR1, None, _e(worker=404, colleague=404, staff=200, town=200, outsider=404)),
+    (
+        "api:mediator-detail",
+        "patch",
+        MEDIATOR1,
+        {"note": "擅长婚姻家庭"},
+        _e(worker=404, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    (
+        "api:mediator-detail",
+        "put",
+        MEDIATOR1,
+        "MEDIATOR_PUT",
+        _e(worker=404, colleague=404, staff=200, town=403, outsider=404),
+    ),
+    ("api:mediator-archive", "post", MEDIATOR1, None, _e(worker=404, colleague=404, staff=200, town=403, outsider=404)),
     ("api:report-list", "get", NONE, None, EVERYONE),
     (
         "api:report-sections",
@@ -293,6 +329,32 @@ def _body(name, w, u, kwargs):
         return {"grid": w.grid1.pk, "number": 9, "name": "1九"}
     if name == "MICRO_PUT":
         return {"grid": w.grid1.pk, "number": 1, "name": "1甲"}
+    if name == "SESSION":
+        return {
+            "held_on": "2026-01-05",
+            "place": "调解室",
+            "parties_present": "双方",
+            "notes": "…",
+            "outcome": "adjourned",
+        }
+    if name == "MEDIATOR_NEW":
+        return {"village": w.village.pk, "name": "老党员乙", "type": "party_veteran"}
+    if name == "MEDIATOR_PUT":
+        return {"village": w.village.pk, "name": "老党员甲", "type": "party_veteran", "phone": "13912345678"}
+    if name == "KP_NEW":
+        return {
+            "resident": w.resident2.pk,
+            "category": "released",
+            "listed_from": "2026-01-01",
+            "responsibles": [{"role": "cadre", "name": "村干部甲"}],
+        }
+    if name == "KP_PUT":
+        return {
+            "category": "mental",
+            "listed_from": "2025-01-01",
+            "risk_level": 3,
+            "responsibles": [{"role": r, "name": f"{r}人"} for r in ("cadre", "doctor", "police", "guardian")],
+        }
     if name == "PLACE_NEW":
         return {
             "village": w.village.pk,
@@ -473,3 +535,39 @@ def test_a_case_is_assigned_and_signed_for_over_the_api(api, world, staff, worke
     assert signed["signed_at"] and [e["action"] for e in signed["events"]][-1] == "sign"
     refused = act("worker", {"action": "close", "version": signed["version"]})
     assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+
+
+def test_a_level_3_patient_needs_the_whole_team_over_the_api_too(api, world, staff):
+    response = api("staff").patch(
+        reverse("api:key-person-detail", args=[world.key_person1.pk]),
+        {"responsibles": [{"role": "cadre", "name": "村干部甲"}]},
+        format="json",
+    )
+    assert response.status_code == 400 and "四帮一" in response.json()["fields"]["responsibles"][0]
+    assert world.key_person1.responsibles.count() == 0  # nothing half-saved
+
+
+def test_a_photo_and_a_mediation_session_over_the_api(api, world, staff, worker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from disputes import services
+    from disputes.models import Mediator
+    from tests.conftest import make_case, png_bytes
+
+    case = make_case(world, staff)
+    photo = SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")
+    response = api("worker").post(reverse("api:case-photos", args=[case.pk]), {"image": photo}, format="multipart")
+    assert response.status_code == 201 and case.attachments.count() == 1
+    member = Mediator.objects.create(village=world.village, name="老党员甲", type="party_veteran")
+    case = services.case_accept(case=case, by=staff, version=case.version, tier=2)
+    services.case_assign(case=case, by=staff, version=case.version, assignee=staff)
+    body = {
+        "held_on": "2026-01-05",
+        "place": "调解室",
+        "mediators": [member.pk],
+        "parties_present": "双方",
+        "notes": "释法明理",
+        "outcome": "adjourned",
+    }
+    response = api("staff").post(reverse("api:case-sessions", args=[case.pk]), body, format="json")
+    assert response.status_code == 201 and case.sessions.get().mediators.get() == member
