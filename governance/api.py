@@ -125,7 +125,7 @@ class TokenRevokeView(APIView):
 
 def _router() -> DefaultRouter:
     from disputes.api import CaseViewSet, MediatorViewSet
-    from grids.api import AssignmentViewSet, GridViewSet, MicroGridViewSet, VillageViewSet
+    from grids.api import AssignmentViewSet, GridViewSet, MicroGridViewSet, NoticeViewSet, VillageViewSet
     from reports.api import ReportViewSet
     from residents.api import HouseholdViewSet, KeyPersonViewSet, KeyPlaceViewSet, ResidentViewSet
     from visits.api import VisitViewSet
@@ -135,6 +135,7 @@ def _router() -> DefaultRouter:
     router.register("grids", GridViewSet, basename="grid")
     router.register("micro-grids", MicroGridViewSet, basename="micro-grid")
     router.register("assignments", AssignmentViewSet, basename="assignment")
+    router.register("notices", NoticeViewSet, basename="notice")
     router.register("households", HouseholdViewSet, basename="household")
     router.register("residents", ResidentViewSet, basename="resident")
     router.register("key-persons", KeyPersonViewSet, basename="key-person")

@@ -279,3 +279,29 @@ class MeView(APIView):
                 "unread_notices": Notice.objects.visible_to(user).unread().count(),
             }
         )
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notice
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+
+
+class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The caller's inbox, newest first; ``?unread=true`` for the unread ones; ``read`` marks one read."""
+
+    serializer_class = NoticeSerializer
+
+    def get_queryset(self):
+        qs = Notice.objects.visible_to(self.request.user)
+        if self.request.query_params.get("unread") in {"true", "1"}:
+            qs = qs.unread()
+        return qs
+
+    @extend_schema(request=None, responses=NoticeSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notice = self.get_object()
+        services.notice_read(notice=notice)
+        notice.refresh_from_db()
+        return Response(NoticeSerializer(notice).data)

@@ -28,6 +28,9 @@ class VisitSerializer(serializers.ModelSerializer):
     visited_on = serializers.DateField(required=False)
     reason = serializers.ChoiceField(choices=NotPossibleReason.choices, required=False, allow_blank=True)
     case_category = serializers.ChoiceField(choices=Category.choices, required=False, write_only=True)
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, write_only=True, help_text="multipart/form-data only"
+    )
     worker = serializers.StringRelatedField()
 
     class Meta:
@@ -52,6 +55,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "longitude",
             "case",
             "case_category",
+            "photos",
             "recorded_at",
         ]
         read_only_fields = ["subject", "village", "grid", "month", "late", "case", "recorded_at"]
@@ -94,6 +98,7 @@ class VisitViewSet(
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             case_category=data.get("case_category", ""),
+            photos=data.get("photos", []),
         )
         serializer.instance = visit
 

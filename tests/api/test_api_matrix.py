@@ -18,6 +18,7 @@ from tests.test_permission_matrix import (
     RESIDENT1,
     VILLAGE,
     WORKER_ASSIGNMENT,
+    WORKER_NOTICE,
 )
 
 PERSONAS = ["anonymous", "worker", "colleague", "staff", "town", "outsider"]
@@ -285,6 +286,9 @@ ROWS = [
         _e(worker=404, colleague=404, staff=200, town=403, outsider=404),
     ),
     ("api:mediator-archive", "post", MEDIATOR1, None, _e(worker=404, colleague=404, staff=200, town=403, outsider=404)),
+    ("api:notice-list", "get", NONE, None, EVERYONE),
+    ("api:notice-detail", "get", WORKER_NOTICE, None, _e(worker=200, colleague=404, staff=404, town=404, outsider=404)),
+    ("api:notice-read", "post", WORKER_NOTICE, None, _e(worker=200, colleague=404, staff=404, town=404, outsider=404)),
     ("api:report-list", "get", NONE, None, EVERYONE),
     (
         "api:report-sections",
@@ -571,3 +575,18 @@ def test_a_photo_and_a_mediation_session_over_the_api(api, world, staff, worker)
     }
     response = api("staff").post(reverse("api:case-sessions", args=[case.pk]), body, format="json")
     assert response.status_code == 201 and case.sessions.get().mediators.get() == member
+
+
+def test_a_visit_with_a_photo_over_the_api(api, world, worker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import png_bytes
+
+    photo = SimpleUploadedFile("v.png", png_bytes(), content_type="image/png")
+    response = api("worker").post(
+        reverse("api:visit-list"), {"household": world.household1.pk, "photos": [photo]}, format="multipart"
+    )
+    assert response.status_code == 201
+    from visits.models import Visit
+
+    assert Visit.objects.get().photos.count() == 1

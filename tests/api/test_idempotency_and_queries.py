@@ -109,6 +109,9 @@ LISTS = [
     ("town", "api:case-list"),
     ("staff", "api:report-list"),
     ("worker", "api-work-list"),
+    ("worker", "api:notice-list"),
+    ("staff", "api:assignment-list"),
+    ("staff", "api:mediator-list"),
 ]
 
 
