@@ -19,7 +19,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), 
 # are left to a longer run (`schemathesis run` against a server).
 schema.config.phases.update(phases=["examples", "fuzzing"])
 
-PERSONAS = ["worker", "staff", "town", "outsider"]
+PERSONAS = ["worker", "colleague", "staff", "town", "outsider"]
 
 
 @pytest.fixture(autouse=True)
