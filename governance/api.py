@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 
+from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from django.urls import include, path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -28,6 +29,13 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from .rest import Conflict
+from .security import lockout_message
+
+
+class LockedOut(exceptions.APIException):
+    status_code = 429
+    default_code = "locked_out"
+
 
 # --- Idempotent creation --------------------------------------------------------------------------------
 
@@ -109,7 +117,12 @@ class TokenView(APIView):
         password = request.data.get("password") if hasattr(request.data, "get") else None
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
             raise exceptions.ValidationError({"username": [_("请填写用户名和密码。")]})
-        user = authenticate(request._request, username=username, password=password)
+        try:
+            user = authenticate(request._request, username=username, password=password)
+        except AxesBackendPermissionDenied:
+            raise LockedOut(lockout_message()) from None
+        if getattr(request._request, "axes_locked_out", False):
+            raise LockedOut(lockout_message())
         if user is None or not user.is_active:
             raise exceptions.ValidationError({"non_field_errors": [_("用户名或密码不正确。")]})
         token, _created = Token.objects.get_or_create(user=user)
@@ -158,5 +171,5 @@ def urls():
         path("api/v1/me/work-list/", WorkListView.as_view(), name="api-work-list"),
         path("api/v1/", include((_router().urls, "api"), namespace="api")),
         path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-        path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+        path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     ]

@@ -123,6 +123,7 @@ def document_error_responses(result, generator, request, public):
         "406": "not acceptable",
         "409": "changed meanwhile by someone else, or an idempotency key reused with another body",
         "415": "unsupported media type",
+        "429": "locked out after too many failed logins (the token endpoint)",
     }
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
@@ -130,7 +131,7 @@ def document_error_responses(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             for code, description in descriptions.items():
-                if code == "409" and method != "post":
+                if code in {"409", "429"} and method != "post":
                     continue
                 responses.setdefault(code, {"description": description, **error})
     return result

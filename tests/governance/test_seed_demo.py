@@ -3,6 +3,7 @@
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from governance import demo
 from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
@@ -56,7 +57,8 @@ def test_one_town_and_the_demo_accounts(seeded, settings):
     assert (worker_grid.village, worker_grid.number) == (a, 1)
     assert User.objects.get(username="admin").is_superuser
     for username in ["admin", "town", "staff", "staff_b", "worker"]:
-        assert authenticate(username=username, password=settings.DEMO_PASSWORD) is not None, username
+        request = RequestFactory().post("/accounts/login/")  # the lockout backend wants the request
+        assert authenticate(request, username=username, password=settings.DEMO_PASSWORD) is not None, username
 
 
 def test_second_run_changes_nothing(seeded):

@@ -1,0 +1,80 @@
+"""Login lockout (page and API token), idle sessions, and the Content-Security-Policy."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def _fail(client, username, times, **extra):
+    for _ in range(times):
+        client.post(reverse("login"), {"username": username, "password": "wrong-password"}, **extra)
+
+
+def test_five_failures_lock_the_account_on_that_address_for_15_minutes(client, world, staff):
+    _fail(client, "staff", 5)
+    response = client.post(reverse("login"), {"username": "staff", "password": PASSWORD})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "连续 5 次密码错误，已锁定 15 分钟" in page
+    assert "_auth_user_id" not in client.session
+    # Another address is not locked out for this account.
+    other = client.post(reverse("login"), {"username": "staff", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 302
+
+
+def test_the_admin_unlocks(client, world, staff):
+    _fail(client, "staff", 5)
+    call_command("axes_reset_username", "staff")
+    assert client.post(reverse("login"), {"username": "staff", "password": PASSWORD}).status_code == 302
+
+
+def test_the_api_token_endpoint_has_the_same_lockout(client, world, staff):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    codes = [
+        api.post(reverse("api-token"), {"username": "staff", "password": "nope"}, format="json").status_code
+        for _ in range(5)
+    ]
+    assert codes == [400, 400, 400, 400, 429]  # the fifth failure locks
+    response = api.post(reverse("api-token"), {"username": "staff", "password": PASSWORD}, format="json")
+    assert response.status_code == 429 and response.json()["code"] == "locked_out"
+    assert "锁定 15 分钟" in response.json()["message"]
+
+
+def test_sessions_end_after_30_idle_minutes(client, world, staff):
+    client.post(reverse("login"), {"username": "staff", "password": PASSWORD})
+    client.get(reverse("home"))
+    assert client.session.get_expiry_age() == 30 * 60
+    assert client.cookies["sessionid"]["httponly"]
+
+
+def test_pages_send_a_csp_without_inline_scripts(client, world, staff):
+    client.force_login(staff)
+    response = client.get(reverse("reports:village-overview", args=[world.village.pk]))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
+    docs = client.get(reverse("api-docs"))
+    assert "unsafe-inline" not in docs["Content-Security-Policy"]
+
+
+def test_no_template_has_an_inline_script_or_style_attribute():
+    """CSP forbids them: scripts come from files; data for scripts goes in json_script blocks."""
+    offenders = []
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            if "src=" not in tag:
+                offenders.append(f"{path.name}: {tag}")
+        if re.search(r"\sstyle=\"", text) or re.search(r"\son[a-z]+=\"", text):
+            offenders.append(f"{path.name}: inline style or event handler")
+    assert offenders == []
