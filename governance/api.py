@@ -125,6 +125,8 @@ class TokenView(APIView):
             raise LockedOut(lockout_message())
         if user is None or not user.is_active:
             raise exceptions.ValidationError({"non_field_errors": [_("用户名或密码不正确。")]})
+        if user.must_change_password:
+            raise exceptions.PermissionDenied(_("您的密码是由管理员设置的，请先在网页上登录并设置您自己的密码。"))
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -96,6 +96,8 @@ class Seeder:
                 "full_name": full_name,
                 "home_village": village,
                 "password": self.password_hash,
+                # The demo's shared password is the admin's choice: outside DEBUG its users must change it.
+                "must_change_password": not settings.DEBUG,
                 "is_superuser": superuser,
                 "is_staff": superuser,
             },

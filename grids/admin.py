@@ -116,6 +116,17 @@ class UserAdmin(DjangoUserAdmin):
     )
     inlines = [AssignmentInline]
 
+    def save_model(self, request, obj, form, change):
+        if not change and obj.pk != request.user.pk:
+            obj.must_change_password = True  # the admin chose it: the person chooses their own at login
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and str(request.user.pk) != str(id):
+            User.objects.filter(pk=id).update(must_change_password=True)
+        return response
+
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: visits and cases will point at people
 

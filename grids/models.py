@@ -278,6 +278,9 @@ class User(AbstractUser):
         verbose_name=_("所属村"),
         help_text=_("村干部和网格员所属的村；镇综治办和系统管理员留空。"),
     )
+    # Set when someone else chose the password (the admin, on creating or resetting it): the user must
+    # choose their own at the next login before anything else.
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     objects = AccountManager()
 

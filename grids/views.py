@@ -7,6 +7,7 @@ Lookups go through ``visible_to`` (out of scope is a 404); changes also need ``c
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -292,3 +293,26 @@ def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
     services.notice_read(notice=notice)
     target = notice.url if url_has_allowed_host_and_scheme(notice.url, allowed_hosts=None) else ""
     return redirect(target or "grids:inbox")
+
+
+# --- Own password -----------------------------------------------------------------------------------
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Choose a new password (required at the first login after the admin set one). Other sessions and
+    the API tokens of the user end with the old password."""
+
+    template_name = "accounts/password_change.html"
+    success_url = "/"
+
+    def form_valid(self, form):
+        from rest_framework.authtoken.models import Token
+
+        response = super().form_valid(form)  # keeps this session; the others no longer validate
+        user = form.user
+        from .models import User
+
+        User.objects.filter(pk=user.pk).update(must_change_password=False)
+        Token.objects.filter(user=user).delete()
+        messages.success(self.request, _("密码已修改。其他设备上的登录已退出。"))
+        return response

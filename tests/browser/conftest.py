@@ -44,8 +44,10 @@ def phone(browser):
 
 
 @pytest.fixture
-def seeded(transactional_db):
+def seeded(transactional_db, settings):
     from governance import demo
+
+    settings.DEBUG = True  # the demo as `make run` serves it (demo accounts keep the shared password)
     from tests.conftest import restore_reference_data
 
     restore_reference_data()
@@ -53,8 +55,10 @@ def seeded(transactional_db):
 
 
 @pytest.fixture
-def seeded_registry(transactional_db):
+def seeded_registry(transactional_db, settings):
     from governance import demo
+
+    settings.DEBUG = True  # the demo as `make run` serves it (demo accounts keep the shared password)
     from tests.conftest import restore_reference_data
 
     restore_reference_data()

@@ -14,7 +14,8 @@ def _row_counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, settings):
+    settings.DEBUG = True  # as `make run` serves it: the demo accounts keep the shared demo password
     demo.seed(registry=False)  # the territory; the registry's figures are checked in tests/residents
 
 

@@ -9,7 +9,8 @@ from residents.models import Household, KeyCategory, KeyPerson, KeyPlace, Regist
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, settings):
+    settings.DEBUG = True  # as `make run` serves it: the demo accounts keep the shared demo password
     demo.seed()
 
 

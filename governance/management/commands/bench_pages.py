@@ -81,6 +81,8 @@ class Command(BaseCommand):
             (town, "town case desk", reverse("disputes:town-desk")),
             (staff, "case page", reverse("disputes:case-detail", args=[case.pk])),
         ]
+        # The bench runs with DEBUG off, where demo accounts must change their password first: not here.
+        User.objects.filter(username__in={s[0] for s in scenarios}).update(must_change_password=False)
         clients: dict[str, Client] = {}
         for username in {s[0] for s in scenarios}:
             clients[username] = Client(HTTP_HOST="localhost")
