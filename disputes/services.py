@@ -472,6 +472,21 @@ ACTION_SERVICES = {
 # --- Steps that do not move the state ------------------------------------------------------------
 
 
+def _step_event(case: Case, by: User, action: str, *, note: str = "", at: datetime.datetime | None = None) -> None:
+    """A timeline line for a step that leaves the state and the tier as they are."""
+    CaseEvent.objects.create(
+        case=case,
+        by=by,
+        at=at or timezone.now(),
+        action=action,
+        from_state=case.state,
+        to_state=case.state,
+        from_tier=case.tier,
+        to_tier=case.tier,
+        note=note,
+    )
+
+
 @transaction.atomic
 def case_sign(*, case: Case, by: User, at: datetime.datetime | None = None) -> Case:
     """签收: the person the case was handed to confirms they have it. The time is kept."""
@@ -483,16 +498,7 @@ def case_sign(*, case: Case, by: User, at: datetime.datetime | None = None) -> C
     )
     if claimed != 1:
         raise CaseChanged()
-    CaseEvent.objects.create(
-        case=case,
-        by=by,
-        at=now,
-        action="sign",
-        from_state=case.state,
-        to_state=case.state,
-        from_tier=case.tier,
-        to_tier=case.tier,
-    )
+    _step_event(case, by, "sign", at=now)
     return Case.objects.select_related("village__town").get(pk=case.pk)
 
 
@@ -528,14 +534,10 @@ def case_session_add(
     )
     session.mediators.set(mediators)
     case.mediators.add(*mediators)
-    CaseEvent.objects.create(
-        case=case,
-        by=by,
-        action="session",
-        from_state=case.state,
-        to_state=case.state,
-        from_tier=case.tier,
-        to_tier=case.tier,
+    _step_event(
+        case,
+        by,
+        "session",
         note=_("%(date)s 调解（%(outcome)s）") % {"date": held_on, "outcome": session.get_outcome_display()},
     )
     return session
@@ -549,16 +551,7 @@ def case_mediators_set(*, case: Case, by: User, mediators: Iterable[Mediator]) -
     if any(m.village_id != case.village_id or m.is_archived for m in mediators):
         raise ValidationError({"mediators": [_("调解团成员必须是本村在册成员。")]})
     case.mediators.set(mediators)
-    CaseEvent.objects.create(
-        case=case,
-        by=by,
-        action="mediators",
-        from_state=case.state,
-        to_state=case.state,
-        from_tier=case.tier,
-        to_tier=case.tier,
-        note="、".join(m.name for m in mediators) or _("（无）"),
-    )
+    _step_event(case, by, "mediators", note="、".join(m.name for m in mediators) or _("（无）"))
     return case
 
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from disputes import deadlines
 from disputes.models import OPEN_STATES, Case, CaseEvent, Kind, Outcome, Policy, State
@@ -79,16 +80,12 @@ def side_by_side(villages: list, month: datetime.date) -> list:
         report = reports.get(village.pk)
         village.report = report
         village.report_state = report.get_state_display() if report else _not_started()
-        village.report_late = (
-            report.is_late(report_policy) if report else timezone.localdate() > report_policy.due_on(month)
-        )
+        village.report_late = report_policy.is_late(report, month)
         village.late_ytd = late_ytd.get(village.pk, 0)
     return villages
 
 
 def _not_started() -> str:
-    from django.utils.translation import gettext as _
-
     return _("未开始")
 
 
@@ -109,7 +106,7 @@ def _late_counts(ids, month: datetime.date, policy: ReportPolicy) -> dict[int, i
     while m <= month:
         for village_id in ids:
             report = reports.get((village_id, m))
-            late = report.is_late(policy, today) if report else today > policy.due_on(m)
+            late = policy.is_late(report, m, today)
             out[village_id] += late
         m = due.next_month(m)
     return out

@@ -84,6 +84,14 @@ class ReportPolicy(models.Model):
         following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         return following.replace(day=self.due_day)
 
+    def is_late(self, report: MonthlyReport | None, month: datetime.date, today: datetime.date | None = None) -> bool:
+        """Late: not submitted by the due day, or first submitted after it; a month with no report at all
+        is late once its due day has passed. Computed, never stored."""
+        due_on = self.due_on(month)
+        if report is not None and report.submitted_at is not None:
+            return timezone.localtime(report.submitted_at).date() > due_on
+        return (today or timezone.localdate()) > due_on
+
 
 class MonthlyReportQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -124,11 +132,7 @@ class MonthlyReport(models.Model):
         return self.state in (State.DRAFT, State.RETURNED)
 
     def is_late(self, policy: ReportPolicy, today: datetime.date | None = None) -> bool:
-        """Late: not submitted by the due day, or first submitted after it. Computed, never stored."""
-        due_on = policy.due_on(self.month)
-        if self.submitted_at is not None:
-            return timezone.localtime(self.submitted_at).date() > due_on
-        return (today or timezone.localdate()) > due_on
+        return policy.is_late(self, self.month, today)
 
 
 class ReportVersionQuerySet(models.QuerySet):

@@ -67,11 +67,7 @@ def town_home(request: HttpRequest) -> HttpResponse:
     policy = ReportPolicy.current()
     for village in villages:
         village.last_report = reports.get(village.pk)
-        village.last_report_late = (
-            village.last_report.is_late(policy)
-            if village.last_report
-            else timezone.localdate() > policy.due_on(report_month)
-        )
+        village.last_report_late = policy.is_late(village.last_report, report_month)
     context = {"towns": towns, **cases, **visits, "report_month": report_month}
     return render(request, "reports/town_home.html", context)
 
@@ -98,7 +94,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
     rows = []
     for month in reversed(months):
         report = reports.get(month)
-        late = report.is_late(policy) if report else timezone.localdate() > policy.due_on(month)
+        late = policy.is_late(report, month)
         rows.append({"month": month, "report": report, "late": late, "due_on": policy.due_on(month)})
     context = {"village": village, "rows": rows, "can_write": services.is_village_staff(request.user, village)}
     return render(request, "reports/report_list.html", context)
@@ -299,7 +295,7 @@ def town_reports(request: HttpRequest) -> HttpResponse:
     rows = []
     for village in villages:
         report = reports.get(village.pk)
-        late = report.is_late(policy) if report else timezone.localdate() > policy.due_on(month)
+        late = policy.is_late(report, month)
         rows.append({"village": village, "report": report, "late": late})
     counts = {state: sum(1 for r in rows if r["report"] and r["report"].state == state) for state in State.values}
     counts["not_started"] = sum(1 for r in rows if r["report"] is None)

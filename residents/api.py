@@ -12,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from governance.rest import form_valid_or_400, id_or_none
+from grids import access
 from grids.models import MicroGrid, NaturalVillage, VillagerGroup
 
 from . import services
@@ -109,7 +110,7 @@ class HouseholdViewSet(
 
     def perform_create(self, serializer):
         micro = serializer.validated_data.get("micro_grid")
-        if micro is None or not _may_keep(self.request.user, micro.grid.village):
+        if micro is None or not access.can_manage_village(self.request.user, micro.grid.village):
             raise PermissionDenied(_("只有本村村干部可以新建户。"))
         household = Household(**serializer.validated_data)
         serializer.instance = services.household_save(by=self.request.user, household=household)
@@ -124,7 +125,7 @@ class HouseholdViewSet(
 
     def _for_staff(self) -> Household:
         household = self.get_object()
-        if not _may_keep(self.request.user, household.village):
+        if not access.can_manage_village(self.request.user, household.village):
             raise PermissionDenied(_("只有本村村干部可以迁移、归档或恢复户。"))
         return household
 
@@ -157,16 +158,8 @@ class HouseholdViewSet(
 
 
 def _keeps_any_village(user) -> bool:
-    from grids import access
-
     scope = access.scope_for(user)
     return scope.is_admin or bool(scope.village_ids)
-
-
-def _may_keep(user, village) -> bool:
-    from grids import access
-
-    return access.can_manage_village(user, village)
 
 
 class ResidentSerializer(serializers.ModelSerializer):
@@ -227,14 +220,14 @@ class ResidentViewSet(
         data = dict(serializer.validated_data)
         number = data.pop("id_number")
         household = data["household"]
-        if not _may_keep(self.request.user, household.village):
+        if not access.can_manage_village(self.request.user, household.village):
             raise PermissionDenied(_("只有本村村干部可以登记居民。"))
         resident = Resident(village=household.village, **data)
         serializer.instance = services.resident_save(by=self.request.user, resident=resident, id_number=number)
 
     def perform_update(self, serializer):
         resident = serializer.instance
-        if not _may_keep(self.request.user, resident.village):
+        if not access.can_manage_village(self.request.user, resident.village):
             raise PermissionDenied(_("只有本村村干部可以修改居民信息。"))
         data = dict(serializer.validated_data)
         number = data.pop("id_number", None)
@@ -247,7 +240,7 @@ class ResidentViewSet(
 
     def _for_staff(self) -> Resident:
         resident = self.get_object()
-        if not _may_keep(self.request.user, resident.village):
+        if not access.can_manage_village(self.request.user, resident.village):
             raise PermissionDenied(_("只有本村村干部可以迁移、归档或恢复居民。"))
         return resident
 
@@ -353,7 +346,7 @@ class KeyPersonViewSet(viewsets.ModelViewSet):
 
         from .forms import KeyPersonForm, ResponsibleFormSet
 
-        if not _may_keep(request.user, resident.village):
+        if not access.can_manage_village(request.user, resident.village):
             raise PermissionDenied(_("您可以查看，但只有本村村干部可以修改。"))
         form = form_valid_or_400(KeyPersonForm(data, instance=key_person, resident=resident))
         people = data.get("responsibles")
@@ -474,8 +467,6 @@ class KeyPlaceViewSet(viewsets.ModelViewSet):
         return KeyPlace.objects.visible_to(self.request.user).select_related("village").order_by("village", "name")
 
     def _save(self, request, data, *, instance=None, village):
-        from grids import access
-
         from .forms import KeyPlaceForm
 
         access.require_manage(request.user, village)
@@ -505,8 +496,6 @@ class KeyPlaceViewSet(viewsets.ModelViewSet):
         return self.update(request, *args, **kwargs)
 
     def _set_archived(self, request, archived: bool):
-        from grids import access
-
         place = self.get_object()
         access.require_manage(request.user, place.village)
         return Response(KeyPlaceSerializer(services.key_place_set_archived(place=place, archived=archived)).data)

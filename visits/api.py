@@ -126,16 +126,9 @@ class WorkListView(APIView):
         grids = sorted(scope.grid_ids)
         keys = due.key_persons_due(grids, month)
         progress = summary.progress(grids, month, keys)
-        open_keys = sorted(
-            (k for k in keys if not k.done or k.overdue), key=lambda k: (not k.overdue, -k.overdue_days, k.next_due)
-        )
-        households = (
-            due.households_due(grids, month)
-            .filter(done=False, archived_at__isnull=True)
-            .select_related("micro_grid")
-            .order_by("micro_grid__number", "address")
-        )
-        places = due.key_places_due(grids, month).filter(done=False, archived_at__isnull=True).order_by("name")
+        open_keys = due.most_urgent_first(keys)
+        households = due.households_to_visit(grids, month)
+        places = due.key_places_to_visit(grids, month)
         return Response(
             {
                 "month": month,

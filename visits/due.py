@@ -242,3 +242,27 @@ def total(coverages) -> Coverage:
     for cov in coverages:
         out.add(cov)
     return out
+
+
+# --- What is still to do (the work list, the API's work list, a grid's outstanding page) --------------
+
+
+def most_urgent_first(items: list[KeyDue]) -> list[KeyDue]:
+    """Key persons still to see: overdue ones first (the most overdue at the top), then by next due date."""
+    return sorted(
+        (k for k in items if not k.done or k.overdue), key=lambda k: (not k.overdue, -k.overdue_days, k.next_due)
+    )
+
+
+def households_to_visit(grid_ids, month: datetime.date):
+    """Households of these grids not yet visited this month, by micro-grid and address."""
+    return (
+        households_due(grid_ids, month)
+        .filter(done=False, archived_at__isnull=True)
+        .select_related("micro_grid")
+        .order_by("micro_grid__number", "address")
+    )
+
+
+def key_places_to_visit(grid_ids, month: datetime.date):
+    return key_places_due(grid_ids, month).filter(done=False, archived_at__isnull=True).order_by("name")

@@ -56,12 +56,9 @@ def work_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     key_items = due.key_persons_due(grid_ids, month, today)
     progress = summary.progress(grid_ids, month, key_items)
-    open_keys = sorted(
-        (k for k in key_items if not k.done or k.overdue),
-        key=lambda k: (not k.overdue, -k.overdue_days, k.next_due),
-    )
-    households = due.households_due(grid_ids, month).filter(done=False, archived_at__isnull=True)
-    places = due.key_places_due(grid_ids, month).filter(done=False, archived_at__isnull=True)
+    open_keys = due.most_urgent_first(key_items)
+    households = due.households_to_visit(grid_ids, month)
+    places = due.key_places_to_visit(grid_ids, month)
     if q:
         members = Resident.objects.filter(household=OuterRef("pk"), archived_at__isnull=True, name__contains=q)
         households = households.filter(Q(address__contains=q) | Q(number=q) | Exists(members))
@@ -69,11 +66,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
         open_keys = [k for k in open_keys if q in k.key_person.resident.name]
     head = Resident.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD, archived_at__isnull=True)
 
-    households = (
-        households.select_related("micro_grid")
-        .annotate(head_name=Subquery(head.values("name")[:1]))
-        .order_by("micro_grid__number", "address")
-    )
+    households = households.annotate(head_name=Subquery(head.values("name")[:1]))
     page = Paginator(households, FIELD_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -83,7 +76,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
         "key_items": open_keys,
         "page": page,
         "query": params.urlencode(),
-        "places": list(places.order_by("name")[:50]),
+        "places": list(places[:50]),
         "q": q,
     }
     return render(request, "visits/work_list.html", context)
@@ -214,12 +207,7 @@ def grid_outstanding(request: HttpRequest, pk: int) -> HttpResponse:
     """Who and what in one grid is still to be visited this month."""
     grid = get_object_or_404(Grid.objects.visible_to(request.user).select_related("village"), pk=pk)
     month = due.month_start(timezone.localdate())
-    households = (
-        due.households_due([grid.pk], month)
-        .filter(done=False, archived_at__isnull=True)
-        .select_related("micro_grid")
-        .order_by("micro_grid__number", "address")
-    )
+    households = due.households_to_visit([grid.pk], month)
     page = Paginator(households, 100).get_page(request.GET.get("page"))
     micro_rows = (
         due.households_due([grid.pk], month)
@@ -234,7 +222,7 @@ def grid_outstanding(request: HttpRequest, pk: int) -> HttpResponse:
     open_keys = [k for k in due.key_persons_due([grid.pk], month) if not k.done]
     key_items = [k for k in open_keys if k.key_person.pk in visible]
     hidden_keys = len(open_keys) - len(key_items)
-    places = due.key_places_due([grid.pk], month).filter(done=False, archived_at__isnull=True)
+    places = due.key_places_to_visit([grid.pk], month)
     context = {
         "grid": grid,
         "month": month,
