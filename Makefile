@@ -11,7 +11,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=portal.example.org \
 
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install services lint checks bench clean messages
+.PHONY: run test install services lint checks bench clean messages backup restore
 
 # Debian's python3 may come without venv/pip: install them once (as root on a fresh machine).
 $(VENV)/.installed: pyproject.toml
@@ -53,6 +53,15 @@ test: install
 	echo "DATABASE_URL=$$DATABASE_URL REDIS_URL=$$REDIS_URL"; \
 	$(MAKE) --no-print-directory lint checks; \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# One archive with the database dump, the uploaded files and a manifest (README: 备份与恢复 / Backup and restore).
+# `make backup [OUT=path.tar.gz]`; `make restore FILE=path.tar.gz [YES=1]` restores into an EMPTY database and checks it.
+backup: install
+	$(PY) manage.py backup $(if $(OUT),--output $(OUT))
+
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/portal-YYYYMMDD-HHMMSS.tar.gz" >&2; exit 2; }
+	$(PY) manage.py restore $(FILE) $(if $(YES),--yes)
 
 # Page timings on PostgreSQL with the demo data, production settings (DEBUG off), JSON lines.
 BENCH_DB ?= portal_bench

@@ -349,11 +349,7 @@ class MediatorViewSet(viewsets.ModelViewSet):
     @extend_schema(request=None, responses=MediatorSerializer)
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
-        from django.utils import timezone
-
         mediator = self.get_object()
         if not access.can_manage_village(request.user, mediator.village):
             raise PermissionDenied(_("只有本村村干部可以指派调解团成员。"))
-        Mediator.objects.filter(pk=mediator.pk, archived_at__isnull=True).update(archived_at=timezone.now())
-        mediator.refresh_from_db()
-        return Response(MediatorSerializer(mediator).data)
+        return Response(MediatorSerializer(services.mediator_archive(mediator=mediator, by=request.user)).data)

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import uploads
-from grids.models import Assignment, Grid, Role, User, Village
+from grids import audit, uploads
+from grids.models import Assignment, AuditAction, Grid, Role, User, Village
 from grids.services import holders, notice_send
 from residents.models import Household, Resident
 
@@ -211,6 +211,9 @@ def case_transition(
         from_tier=case.tier,
         to_tier=new_tier,
         note=note,
+    )
+    audit.record(
+        AuditAction.TRANSITION, case, changes={"state": [case.state, to], **audit.diff_of(case, fields)}, note=action
     )
     fresh = Case.objects.select_related("village__town").get(pk=case.pk)
     fresh.last_event = event
@@ -499,6 +502,7 @@ def case_sign(*, case: Case, by: User, at: datetime.datetime | None = None) -> C
     if claimed != 1:
         raise CaseChanged()
     _step_event(case, by, "sign", at=now)
+    audit.record(AuditAction.CHANGE, case, changes={"signed_at": [None, audit.plain(now)]}, note="sign")
     return Case.objects.select_related("village__town").get(pk=case.pk)
 
 
@@ -550,9 +554,21 @@ def case_mediators_set(*, case: Case, by: User, mediators: Iterable[Mediator]) -
     mediators = list(mediators)
     if any(m.village_id != case.village_id or m.is_archived for m in mediators):
         raise ValidationError({"mediators": [_("调解团成员必须是本村在册成员。")]})
+    before = sorted(case.mediators.values_list("pk", flat=True))
     case.mediators.set(mediators)
+    audit.record(AuditAction.CHANGE, case, changes={"mediators": [before, sorted(m.pk for m in mediators)]})
     _step_event(case, by, "mediators", note="、".join(m.name for m in mediators) or _("（无）"))
     return case
+
+
+@transaction.atomic
+def mediator_archive(*, mediator: Mediator, by: User) -> Mediator:
+    """Take a member off the village's mediation team (their past sessions keep their names)."""
+    mediator = Mediator.objects.select_for_update().get(pk=mediator.pk)
+    if not mediator.is_archived:
+        mediator.archived_at = timezone.now()
+        mediator.save(update_fields=["archived_at", "updated_at"])
+    return mediator
 
 
 @transaction.atomic

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grids import access
 from grids.forms import add_service_errors
+from grids.pages import paginate, xlsx_response
 from residents.excel import Column, write_workbook
-from residents.views.exchange import record_export, xlsx_response
-from residents.views.registry import paginate
+from residents.views.exchange import record_export
 
 from . import deadlines, services
 from .filters import CaseFilter
@@ -485,6 +485,6 @@ def mediator_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def mediator_archive(request: HttpRequest, pk: int) -> HttpResponse:
     mediator = _mediator_for_change(request, pk)
-    Mediator.objects.filter(pk=mediator.pk, archived_at__isnull=True).update(archived_at=timezone.now())
+    services.mediator_archive(mediator=mediator, by=request.user)
     messages.success(request, _("已将 %s 移出调解团。") % mediator.name)
     return redirect("disputes:mediator-list", pk=mediator.village_id)

@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "grids.middleware.PasswordChangeRequiredMiddleware",
+    # Who and from where, for the audit entries written while a request is served.
+    "grids.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -155,6 +158,11 @@ AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
 # Idle sessions end after 30 minutes (each request moves the expiry on).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# The audit log keeps entries this many days (at least 180: GB/T 22239-2019 asks for six months);
+# a daily job removes older ones.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180 (audit entries are kept six months).")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -262,6 +270,8 @@ CELERY_BEAT_SCHEDULE = {
     # Reads the admin's reminder settings (days, hour) and starts what is due; every run is idempotent.
     "visit-reminders": {"task": "visits.tasks.reminders_dispatch", "schedule": 300.0},
     "late-report-reminders": {"task": "reports.tasks.late_reports_dispatch", "schedule": 900.0},
+    # Audit entries past the retention go, once a day at night.
+    "audit-purge": {"task": "grids.tasks.audit_purge", "schedule": crontab(hour=3, minute=17)},
 }
 
 # --- Logging: to stderr, where gunicorn / systemd / docker collect it ----------------------------

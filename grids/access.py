@@ -187,3 +187,9 @@ def village_for_change(user, pk):
     village = get_object_or_404(visible_villages(user).select_related("town"), pk=pk)
     require_manage(user, village)
     return village
+
+
+def may_read_audit(user) -> bool:
+    """The audit log: the system admin (all of it) and the town office (its town's villages)."""
+    scope = scope_for(user)
+    return scope.is_admin or bool(scope.town_ids)

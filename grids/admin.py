@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assignment, Grid, JobRun, MicroGrid, NaturalVillage, Town, User, Village, VillagerGroup
+from .models import Assignment, AuditEntry, Grid, JobRun, MicroGrid, NaturalVillage, Town, User, Village, VillagerGroup
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -19,7 +19,11 @@ class NoDeleteAdmin(admin.ModelAdmin):
 
 @admin.action(description=_("归档所选项"))
 def archive_selected(modeladmin, request, queryset):
-    count = queryset.filter(archived_at__isnull=True).update(archived_at=timezone.now())
+    now, count = timezone.now(), 0
+    for obj in queryset.filter(archived_at__isnull=True):  # one save each: each archive is audited
+        obj.archived_at = now
+        obj.save(update_fields=["archived_at", "updated_at"])
+        count += 1
     modeladmin.message_user(request, _("已归档 %(n)d 项。") % {"n": count}, messages.SUCCESS)
 
 
@@ -150,4 +154,25 @@ class JobRunAdmin(NoDeleteAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: entries are never added, changed or deleted by hand (the page /audit/ has filters and
+    export; this view is for looking one up by id)."""
+
+    list_display = ["at", "actor_label", "address", "action", "model", "object_repr", "village"]
+    list_filter = ["action", "model"]
+    search_fields = ["actor_label", "object_repr", "note"]
+    date_hierarchy = "at"
+    list_select_related = ["village"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -6,7 +6,8 @@ from functools import cache
 
 
 def inbox(request):
-    """The unread count for the inbox link, counted only when a page shows it (one query)."""
+    """The unread count for the inbox link and whether to link the audit log, each worked out only when
+    a page shows it."""
     user = getattr(request, "user", None)
 
     @cache
@@ -17,4 +18,10 @@ def inbox(request):
 
         return Notice.objects.visible_to(user).unread().count()
 
-    return {"inbox_unread": unread}
+    @cache
+    def may_audit() -> bool:
+        from .access import may_read_audit
+
+        return may_read_audit(user)
+
+    return {"inbox_unread": unread, "may_audit": may_audit}

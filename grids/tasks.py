@@ -2,10 +2,19 @@
 
 from celery import shared_task
 
-from . import services
+from . import audit, services
 
 
 @shared_task
 def heartbeat() -> int:
     """Beat's pulse: staff pages show when the scheduler last ran, so a stopped worker is noticed."""
     return services.heartbeat_record().pk
+
+
+@shared_task
+def audit_purge() -> int:
+    """Remove audit entries older than the retention (AUDIT_RETENTION_DAYS, at least 180 days)."""
+    with audit.acting_as(label="audit_purge"):
+        removed = audit.audit_purge()
+    services.job_run_record(name="audit_purge", detail=f"removed {removed}")
+    return removed

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import access
-from grids.models import Role, User, Village
+from grids import access, audit
+from grids.models import AuditAction, Role, User, Village
 from grids.services import holders, notice_send
 from visits import due
 
@@ -89,6 +89,7 @@ def _transition(
     ReportEvent.objects.create(
         report=report, by=by, at=at or timezone.now(), from_state=report.state, to_state=to, version=version, note=note
     )
+    audit.record(AuditAction.TRANSITION, report, changes={"state": [report.state, to], **audit.diff_of(report, fields)})
     return MonthlyReport.objects.select_related("village__town").get(pk=report.pk)
 
 
@@ -103,6 +104,8 @@ def report_save(*, report: MonthlyReport, by: User, revision: int, **sections: s
     updated = MonthlyReport.objects.filter(pk=report.pk, revision=revision, state__in=[State.DRAFT, State.RETURNED])
     if updated.update(**values, revision=F("revision") + 1, updated_at=timezone.now()) != 1:
         raise ReportChanged()
+    if changes := audit.diff_of(report, values):
+        audit.record(AuditAction.CHANGE, report, changes=changes)
     return MonthlyReport.objects.select_related("village__town").get(pk=report.pk)
 
 

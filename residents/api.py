@@ -12,8 +12,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from governance.rest import form_valid_or_400, id_or_none
-from grids import access
-from grids.models import MicroGrid, NaturalVillage, VillagerGroup
+from grids import access, audit
+from grids.models import AuditAction, MicroGrid, NaturalVillage, VillagerGroup
 
 from . import services
 from .filters import HouseholdFilter, KeyPersonFilter, KeyPlaceFilter, ResidentFilter
@@ -340,6 +340,11 @@ class KeyPersonViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return KeyPerson.objects.visible_to(self.request.user).select_related("resident").order_by("pk")
+
+    def retrieve(self, request, *args, **kwargs):
+        key_person = self.get_object()
+        audit.record(AuditAction.VIEW, key_person, note="api")
+        return Response(self.get_serializer(key_person).data)
 
     def _save(self, request, data, *, resident, key_person=None):
         from django.db import transaction

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import MicroGrid, Village
+from grids import audit
+from grids.models import AuditAction, MicroGrid, Village
 
 from . import excel, idnumber, services
 from .codes import HAN, Political, Relation
@@ -202,6 +203,13 @@ def _plan_household(plan: RowPlan, values: dict, index: _VillageIndex, seen: dic
     ):
         if not values.get(key):
             plan.errors.append((header, _("有户编号时必填。")))
+    # The lengths the household table allows, checked here as the resident's are (else saving the row fails).
+    own = {"number": number, "address": values.get("address", "")}
+    try:
+        Household(**own).clean_fields(exclude=[f.name for f in Household._meta.fields if not own.get(f.name)])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            plan.errors.append((HEADER_OF["household_number" if name == "number" else name], " ".join(messages)))
     wanted: dict = {"number": number}
     micro = index.micro.get(values.get("micro_grid", ""))
     if values.get("micro_grid") and micro is None:
@@ -386,7 +394,8 @@ def import_apply(*, job: ImportJob) -> ImportJob:
         return _finish(job, ImportStatus.FAILED, summary, applied=0)
     rows = plan.valid_rows
     try:
-        with transaction.atomic():
+        # The rows are audited as one entry for the import (the job keeps the file), not one per row.
+        with transaction.atomic(), audit.suspended():
             applied = _apply_rows(job, rows)
     except ImportAborted as error:
         summary["file_error"] = str(error)
@@ -401,6 +410,14 @@ def _finish(job: ImportJob, status: str, summary: dict, *, applied: int) -> Impo
     job.finished_at = timezone.now()
     job.save(update_fields=["summary", "status", "finished_at"])
     cache.delete(job.progress_key)
+    with audit.acting_as(user=job.created_by):
+        audit.record(
+            AuditAction.IMPORT,
+            job,
+            village_id=job.village_id,
+            note=f"{job.get_kind_display()} {job.filename}: {job.get_status_display()}, {applied}",
+            changes={"status": [None, status], "applied": [None, applied]},
+        )
     return job
 
 

@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import access
-from grids.models import MicroGrid, User
+from grids import access, audit
+from grids.models import AuditAction, MicroGrid, User
 
 from . import idnumber
 from .models import Household, HouseholdMove, IdNumberDisclosure, Resident, ResidentMove
@@ -30,6 +30,7 @@ def id_number_reveal(*, viewer: User, resident: Resident, address: str | None = 
     if not may_see_full_id(viewer, resident):
         raise PermissionError("not allowed to see full ID numbers of this village")
     IdNumberDisclosure.objects.create(resident=resident, viewer=viewer, address=address, purpose=purpose[:50])
+    audit.record(AuditAction.VIEW_ID, resident, note=purpose, sensitive=True)
     return resident.id_number
 
 
@@ -62,7 +63,9 @@ def household_archive(*, by: User, household: Household) -> Household:
     now = timezone.now()
     household.archived_at = now
     household.save(update_fields=["archived_at", "updated_at"])
-    household.members.filter(archived_at__isnull=True).update(archived_at=now, updated_at=now)
+    members = household.members.filter(archived_at__isnull=True)
+    _audit_members(AuditAction.ARCHIVE, members, before=None, after=now)
+    members.update(archived_at=now, updated_at=now)
     return household
 
 
@@ -77,8 +80,16 @@ def household_restore(*, by: User, household: Household) -> Household:
     household.archived_at = None
     household.save(update_fields=["archived_at", "updated_at"])
     # Members archived with the household come back with it; members archived earlier stay archived.
-    household.members.filter(archived_at=archived_at).update(archived_at=None, updated_at=timezone.now())
+    members = household.members.filter(archived_at=archived_at)
+    _audit_members(AuditAction.RESTORE, members, before=archived_at, after=None)
+    members.update(archived_at=None, updated_at=timezone.now())
     return household
+
+
+def _audit_members(action: str, members, *, before, after) -> None:
+    """Members archived or restored with their household (one bulk UPDATE, so one entry each here)."""
+    change = {"archived_at": [audit.plain(before), audit.plain(after)]}
+    audit.record_many([audit.entry(action, member, changes=change) for member in members])
 
 
 @transaction.atomic

@@ -145,6 +145,7 @@ KEY_PERSON_EDIT = _expect(worker=403, colleague=404, staff=200, town=404, outsid
 
 # Monthly reports are the village staff's and the town office's, nobody else's.
 REPORT_SEEN = _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)
+AUDIT_READERS = _expect(worker=404, colleague=404, staff=404, town=200, outsider=404)
 TOWN_ONLY = _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)
 
 MATRIX: dict[str, tuple[Kw, dict]] = {
@@ -235,6 +236,9 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "visits:coverage": (NONE, _expect(worker=403, colleague=403, staff=200, town=200, outsider=200)),
     "visits:grid-outstanding": (GRID1, SEEN_IN_GRID1),
     "grids:notice-open": (WORKER_NOTICE, POST_ONLY),
+    # The audit log: the town office (its town) and the system admin; nobody else knows it is there.
+    "grids:audit-list": (NONE, AUDIT_READERS),
+    "grids:audit-export": (NONE, AUDIT_READERS),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grids import access
+from grids import access, audit
+from grids.models import AuditAction
+from grids.pages import xlsx_response
 
 from .. import excel, idnumber, imports, tasks
 from ..filters import HouseholdFilter, KeyPersonFilter, KeyPlaceFilter, ResidentFilter
@@ -33,14 +35,7 @@ from ..models import (
 )
 from .registry import _active_unless_archived_asked, _staff_village
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- templates --------------------------------------------------------------------------------------------
@@ -117,6 +112,9 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
         status=ImportStatus.APPLYING, mode=mode
     )
     if claimed:
+        audit.record(
+            AuditAction.IMPORT, job, village_id=job.village_id, note=_("确认导入 %(file)s") % {"file": job.filename}
+        )
         transaction.on_commit(lambda: tasks.import_apply.delay(job.pk))
     else:
         messages.info(request, _("该导入已在处理或已完成。"))
@@ -138,14 +136,21 @@ def record_export(request: HttpRequest, kind: str, rows: int, full_ids: bool) ->
     # Filed under the village the user keeps, so its staff see their village's exports; exports by the
     # town office or the system admin span villages and are filed under none (the admin sees all).
     villages = list(access.changeable_villages(request.user)[:2])
-    ExportRecord.objects.create(
+    export = ExportRecord.objects.create(
         village=villages[0] if len(villages) == 1 else None,
         user=request.user,
         kind=kind,
         rows=rows,
         full_id_numbers=full_ids,
         query=request.GET.urlencode()[:500],
-        address=request.META.get("REMOTE_ADDR"),
+        address=audit.client_address(request),
+    )
+    audit.record(
+        AuditAction.EXPORT,
+        model=kind,
+        village_id=export.village_id,
+        note=f"{kind} {request.GET.urlencode()}",
+        changes={"rows": [None, rows], "full_id_numbers": [None, full_ids]},
     )
 
 

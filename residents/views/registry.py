@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -18,9 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grids import access
+from grids import access, audit
 from grids.forms import add_service_errors
-from grids.models import ROLE_PLACE_FIELD, Assignment, JobRun, MicroGrid, Role, Village
+from grids.models import ROLE_PLACE_FIELD, Assignment, AuditAction, JobRun, MicroGrid, Role, Village
+from grids.pages import paginate
 
 from .. import services
 from ..codes import Relation
@@ -37,18 +37,7 @@ from ..forms import (
 )
 from ..models import Household, KeyCategory, KeyPerson, KeyPlace, Registration, Resident
 
-PER_PAGE = 50
-
-
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE):
-    paginator = Paginator(queryset, per_page)
-    page = paginator.get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return page, params.urlencode()
 
 
 def _require_change(request: HttpRequest, obj, changeable_qs) -> None:
@@ -477,6 +466,7 @@ def _visible_key_person(request: HttpRequest, pk: int) -> KeyPerson:
 @login_required
 def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     key_person = _visible_key_person(request, pk)
+    audit.record(AuditAction.VIEW, key_person)
     context = {
         "kp": key_person,
         "responsibles": key_person.responsibles.select_related("user"),

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import access
+from .. import access
 
 
 class ArchivableQuerySet(models.QuerySet):
@@ -530,3 +530,7 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+# The audit log lives in its own module.
+from .audit import AuditAction, AuditEntry, AuditEntryIsFinal  # noqa: E402, F401
