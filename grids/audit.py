@@ -272,7 +272,7 @@ def entry(
 ) -> AuditEntry:
     """An unsaved entry (for ``bulk_create`` of many at once); ``record`` saves one."""
     actor, actor_label, address = _who()
-    spec = _tracked.get(type(obj)) if obj is not None else None
+    spec = _tracked.get(obj.__class__)  # __class__: a lazy request.user is its user if obj is not None else None
     if obj is not None and village_id is None and spec is not None:
         village_id = spec.village(obj)
     if sensitive is None:

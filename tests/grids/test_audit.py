@@ -187,7 +187,9 @@ def test_logins_failed_logins_and_logouts(client, world, staff):
     client.post(reverse("login"), {"username": staff.username, "password": "a-long-passphrase-1"}, REMOTE_ADDR=ADDRESS)
     assert only(AuditAction.LOGIN, staff).actor == staff
     client.post(reverse("logout"), REMOTE_ADDR=ADDRESS)
-    assert only(AuditAction.LOGOUT, staff).address == ADDRESS
+    logout = only(AuditAction.LOGOUT, staff)
+    assert logout.address == ADDRESS
+    assert logout.village_id == staff.home_village_id is not None  # the town office sees its villages' logouts
     # The password change above (set_password + save) is on record, as changed, without the hash.
     assert only(AuditAction.CHANGE, staff).changes == {"password": audit.HIDDEN}
 
