@@ -6,7 +6,6 @@ class DisputesConfig(AppConfig):
     name = "disputes"
     verbose_name = _("矛盾纠纷与事件")
 
-
     def ready(self):
         from grids import audit
 

@@ -372,7 +372,8 @@ def _require_field(request: HttpRequest):
 def field_case_new(request: HttpRequest) -> HttpResponse:
     """The phone report: kind, category, a few words, a photo; the place follows from the worker."""
     _require_field(request)
-    initial = {"household": request.GET.get("household")} if request.GET.get("household") else None
+    # A household chosen on the previous page; anything but an id is ignored.
+    initial = {"household": request.GET["household"]} if request.GET.get("household", "").isdecimal() else None
     form = FieldCaseForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

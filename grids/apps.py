@@ -6,7 +6,6 @@ class GridsConfig(AppConfig):
     name = "grids"
     verbose_name = _("网格与人员")
 
-
     def ready(self):
         from django.contrib.auth import signals
 

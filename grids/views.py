@@ -166,7 +166,7 @@ def micro_grid_create(request: HttpRequest, pk: int) -> HttpResponse:
     village = _village_for_change(request, pk)
     initial = {}
     if grid_id := request.GET.get("grid", ""):
-        grid = Grid.objects.active().filter(village=village, pk=grid_id if grid_id.isdigit() else None).first()
+        grid = Grid.objects.active().filter(village=village, pk=grid_id if grid_id.isdecimal() else None).first()
         if grid is not None:
             next_number = grid.micro_grids.active().order_by("-number").values_list("number", flat=True).first()
             initial = {"grid": grid, "number": (next_number or 0) + 1}

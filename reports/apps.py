@@ -6,7 +6,6 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("月报")
 
-
     def ready(self):
         from grids import audit
 

@@ -150,7 +150,7 @@ def _report_page(request: HttpRequest, report: MonthlyReport, *, sections_form=N
     versions = list(report.versions.select_related("submitted_by").order_by("number"))
     chosen = request.GET.get("version")
     shown = None
-    if chosen and chosen.isdigit():
+    if chosen and chosen.isdecimal():  # not isdigit(): int() refuses "²"
         shown = next((v for v in versions if v.number == int(chosen)), None)
         if shown is None:
             raise Http404

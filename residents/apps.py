@@ -6,7 +6,6 @@ class ResidentsConfig(AppConfig):
     name = "residents"
     verbose_name = _("居民档案")
 
-
     def ready(self):
         from grids import audit
 

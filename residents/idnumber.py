@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,7 +60,8 @@ def parse(raw: str, *, today: datetime.date | None = None) -> IdFacts:
     number = normalize(raw)
     if len(number) != 18:
         raise ValidationError(_("身份证号码应为18位，您输入了%(n)d位。"), code="length", params={"n": len(number)})
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # ASCII digits only: str.isdigit() also takes ² and ١, which int() then refuses or reads as digits.
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise ValidationError(_("身份证号码前17位应为数字，最后一位为数字或X。"), code="characters")
     if number[:2] not in PROVINCE_CODES:
         raise ValidationError(

@@ -227,7 +227,7 @@ def _plan_household(plan: RowPlan, values: dict, index: _VillageIndex, seen: dic
     if unknown:
         plan.errors.append(("户标签", _("未知的标签：%(t)s。") % {"t": "、".join(unknown)}))
     phone = values.get("household_phone", "")
-    if phone and not re.fullmatch(r"1\d{10}", phone):
+    if phone and not re.fullmatch(r"1[0-9]{10}", phone):
         plan.errors.append(("户联系电话", _("手机号应为以1开头的11位数字。")))
     wanted.update(
         micro_grid=micro,

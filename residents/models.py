@@ -25,7 +25,8 @@ from . import idnumber
 from .cadence import Cadence, cadence_for
 from .codes import ETHNIC_CHOICES, HAN, Education, Gender, Marriage, Political, Relation
 
-mobile_validator = RegexValidator(r"^1\d{10}$", _("手机号应为以1开头的11位数字。"))
+# ASCII digits and \Z: \d would take full-width and Arabic-Indic digits, $ a trailing newline.
+mobile_validator = RegexValidator(r"^1[0-9]{10}\Z", _("手机号应为以1开头的11位数字。"))
 
 
 # --- Households --------------------------------------------------------------------------------

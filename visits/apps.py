@@ -6,7 +6,6 @@ class VisitsConfig(AppConfig):
     name = "visits"
     verbose_name = _("走访")
 
-
     def ready(self):
         from grids import audit
 

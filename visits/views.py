@@ -188,7 +188,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     month = _month_param(request)
     villages = list(Village.objects.visible_to(request.user).active().select_related("town").order_by("name"))
     chosen = request.GET.get("village")
-    if chosen and chosen.isdigit():
+    if chosen and chosen.isdecimal():  # not isdigit(): int() refuses "²"
         villages = [v for v in villages if v.pk == int(chosen)]
     context = summary.coverage_table(villages, month)
     context.update(

@@ -484,7 +484,7 @@ def _key_person_form_page(request: HttpRequest, resident: Resident, key_person: 
         request.POST or None,
         instance=key_person or KeyPerson(resident=resident),
         prefix="responsible",
-        risk_level=int(risk) if str(risk or "").isdigit() else None,
+        risk_level=int(risk) if str(risk or "").isdecimal() else None,  # not isdigit(): "²" is a digit to it
         category=category,
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():

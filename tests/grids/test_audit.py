@@ -228,7 +228,7 @@ def test_entries_cannot_be_changed_or_deleted_through_the_app(world):
 def test_the_database_refuses_an_update_or_an_early_delete(world):
     entry = audit.record(AuditAction.CHANGE, world.village, note="x")
     table = AuditEntry._meta.db_table
-    for sql in (f"UPDATE {table} SET note = 'changed' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):
+    for sql in (f"UPDATE {table} SET note = 'changed' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):  # noqa: S608
         with pytest.raises(DatabaseError, match="audit entries"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     assert AuditEntry.objects.get(pk=entry.pk).note == "x"
@@ -248,7 +248,11 @@ def test_the_purge_removes_only_entries_past_the_retention(world, settings):
 
 def test_a_retention_under_180_days_is_refused_at_start():
     result = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='governance.settings'; django.setup()"],
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='governance.settings'; django.setup()",
+        ],
         env={"AUDIT_RETENTION_DAYS": "90", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
