@@ -1,5 +1,6 @@
 """The settings module is loud when the environment is wrong."""
 
+import json
 import os
 import subprocess
 import sys
@@ -8,11 +9,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load_settings(**env) -> subprocess.CompletedProcess:
+def _load_settings(code: str = "", **env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "governance.settings"},
         capture_output=True,
@@ -42,6 +43,45 @@ def test_production_starts_with_a_real_key(tmp_path):
         ID_NUMBER_HASH_KEY="a-real-secret",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_cookies_and_headers(tmp_path):
+    """Outside DEBUG: cookies only over HTTPS and out of scripts' reach, HSTS, nosniff, no framing."""
+    names = [
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_CONTENT_TYPE_NOSNIFF",
+        "SECURE_REFERRER_POLICY",
+        "X_FRAME_OPTIONS",
+    ]
+    result = _load_settings(
+        f"import json; from django.conf import settings as s; print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))",
+        DEBUG="false",
+        SECRET_KEY="x" * 60,
+        DATA_DIR=str(tmp_path),
+        ID_NUMBER_KEYS="Y2hlY2stZGVwbG95LW9ubHktMzItYnl0ZS1rZXkhISE=",
+        ID_NUMBER_HASH_KEY="a-real-secret",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "SECURE_REFERRER_POLICY": "same-origin",
+        "X_FRAME_OPTIONS": "DENY",
+    }
+
+
+def test_a_retention_under_180_days_stops_start_up():
+    result = _load_settings(AUDIT_RETENTION_DAYS="90")
+    assert result.returncode != 0
+    assert "AUDIT_RETENTION_DAYS must be at least 180" in result.stderr
 
 
 def test_refuses_demo_id_number_keys_with_debug_off(tmp_path):
