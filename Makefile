@@ -63,20 +63,24 @@ restore: install
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/portal-YYYYMMDD-HHMMSS.tar.gz" >&2; exit 2; }
 	$(PY) manage.py restore $(FILE) $(if $(YES),--yes)
 
-# Page timings on PostgreSQL with the demo data, production settings (DEBUG off), JSON lines.
-BENCH_DB ?= portal_bench
+# County scale (issue 10): a generated county in PostgreSQL database $(BENCH_DB) (kept between runs: the
+# generator is idempotent per size), production settings (DEBUG off), every scenario as JSON lines,
+# and the whole result with the machine in bench/results.json.
+BENCH_DB ?= portal_county
+BENCH_RESIDENTS ?= 1000000
+BENCH_REQUESTS ?= 30
+BENCH_OUTPUT ?= bench/results.json
 BENCH_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) DEBUG=false ALLOWED_HOSTS=localhost \
 	SECURE_SSL_REDIRECT=false SECRET_KEY=bench-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKL \
 	ID_NUMBER_HASH_KEY=bench-only ID_NUMBER_KEYS=YmVuY2gtb25seS1rZXktMzItYnl0ZXMtbG9uZyEhISE= \
-	STATIC_ROOT=$(CURDIR)/var/bench-static
+	STATIC_ROOT=$(CURDIR)/var/bench-static DATA_DIR=$(CURDIR)/var/bench
 bench: install
-	@psql -h 127.0.0.1 -U postgres -d postgres -qc "drop database if exists $(BENCH_DB)" >/dev/null
-	@psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $(BENCH_DB)" >/dev/null
+	@psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname = '$(BENCH_DB)'" | grep -q 1 \
+		|| psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $(BENCH_DB)" >/dev/null
 	@$(BENCH_ENV) $(PY) manage.py migrate --noinput -v 0
 	@$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v 0
-	@$(BENCH_ENV) $(PY) manage.py seed_demo > /dev/null
-	@$(BENCH_ENV) $(PY) manage.py bench_pages
-	@$(BENCH_ENV) $(PY) manage.py bench_reports --villages 20
+	@$(BENCH_ENV) $(PY) manage.py generate_scale --residents $(BENCH_RESIDENTS)
+	@$(BENCH_ENV) $(PY) manage.py bench --requests $(BENCH_REQUESTS) --output $(BENCH_OUTPUT)
 
 messages: install
 	cd $(CURDIR) && $(PY) manage.py makemessages -l en --no-wrap --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'var/*' --ignore 'build/*' && $(PY) manage.py compilemessages -l en --ignore '.venv/*'

@@ -1,0 +1,51 @@
+"""Time every page, API list and job that grows with the data, on the database at hand.
+
+    python manage.py generate_scale --residents 1000000      # once: a county
+    python manage.py bench [--requests 30] [--output bench/results.json]
+
+Prints one JSON object per scenario (p50 / p95 / max ms, queries, rows; for pages the hand-written SQL
+floor and the ratio to it; for lists Django admin's changelist and the ratio to it) and, with
+``--output``, writes them with the machine and the data size. See ``governance/benchmark.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from governance import benchmark
+
+
+class Command(BaseCommand):
+    help = "Time pages, API lists, reports, the reminder run and an import (JSON)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=30)
+        parser.add_argument("--output", type=Path)
+        parser.add_argument("--import-households", type=int, default=10_000)
+        parser.add_argument("--reminder-runs", type=int, default=3)
+
+    def handle(self, *args, requests: int, output: Path | None, import_households: int, reminder_runs: int, **options):
+        people = benchmark.people()
+        rows = []
+
+        def emit(row: dict) -> None:
+            rows.append(row)
+            self.stdout.write(json.dumps(row, ensure_ascii=False))
+
+        clients: dict = {}
+        admin = benchmark._client(people.admin)
+        for page in benchmark.pages(people) + benchmark.api_pages(people):
+            emit(benchmark.run_page(page, clients, requests, admin))
+        emit(benchmark.run_report(people, max(3, requests // 3)))
+        for row in benchmark.run_reminders(reminder_runs):
+            emit(row)
+        if import_households:
+            emit(benchmark.run_import(people, import_households))
+        if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            result = {"machine": benchmark.machine(), "data": benchmark.data_size(), "scenarios": rows}
+            output.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+            self.stderr.write(f"written to {output}")

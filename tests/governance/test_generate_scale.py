@@ -1,0 +1,171 @@
+"""generate_scale: a small county in the right proportions, valid, consistent, deterministic and
+idempotent. Runs on the test database (COPY on PostgreSQL, bulk_create on SQLite)."""
+
+import hashlib
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from disputes.models import Case
+from governance import scale
+from grids.models import Assignment, AuditEntry, Grid, Role, Town, User, Village
+from residents import idnumber
+from residents.models import Household, KeyCategory, KeyPerson, KeyPlace, Resident
+from visits import due
+from visits.models import CoverageSnapshot, Subject, Visit
+
+SIZE, MONTHS = 3000, 2
+
+
+def _generate(size: int = SIZE, seed: int | None = None) -> str:
+    out = io.StringIO()
+    options = {"residents": size, "months": MONTHS, **({"seed": seed} if seed is not None else {})}
+    call_command("generate_scale", stdout=out, **options)
+    return out.getvalue()
+
+
+def _digest(size: int = SIZE, seed: int | None = None) -> str:
+    """The generated registry as values (no ids, no dates that follow today), in a fixed order."""
+    towns = scale.generated_towns(size, seed)
+    rows = []
+    rows += Village.objects.filter(town__in=towns).values_list("town__name", "name", "code", "area_km2")
+    rows += Household.objects.filter(village__town__in=towns).values_list(
+        "village__name", "grid__number", "micro_grid__number", "villager_group__number", "number", "address"
+    )
+    rows += [
+        (r.household.number, r.relation, r.name, r.id_number, r.phone, r.lives_here, r.away_place)
+        for r in Resident.objects.filter(village__town__in=towns).select_related("household")
+    ]
+    rows += [
+        (kp.resident.id_number, kp.category, kp.risk_level, kp.attention)
+        for kp in KeyPerson.objects.filter(resident__village__town__in=towns).select_related("resident")
+    ]
+    rows += KeyPlace.objects.filter(village__town__in=towns).values_list("grid__number", "type", "name", "address")
+    rows += User.objects.filter(home_village__town__in=towns).values_list("username", "full_name", "phone")
+    text = "\n".join(sorted(repr(tuple(str(v) for v in row)) for row in rows))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.fixture
+def town(db):
+    """The one town of a county of 3,000 residents."""
+    _generate()
+    return scale.generated_towns(SIZE).get()
+
+
+def test_counts_follow_the_county_shape(town):
+    assert town.name.startswith("规模3000·")
+    villages = Village.objects.filter(town=town)
+    grids = Grid.objects.filter(village__town=town)
+    households = Household.objects.filter(village__town=town)
+    residents = Resident.objects.filter(village__town=town)
+    assert (villages.count(), grids.count()) == (2, 9)
+    assert households.count() == 900  # 300,000 per million
+    assert residents.count() == SIZE
+    assert residents.filter(household__isnull=True).count() == 0
+    assert all(g.micro_grids.count() in (3, 4) for g in grids)
+    # Key persons: 5 % of residents, in most categories, some mental-disorder patients at level 3 or above.
+    key_persons = KeyPerson.objects.filter(resident__village__town=town)
+    assert 0.9 * 150 <= key_persons.count() <= 150
+    assert len(set(key_persons.values_list("category", flat=True))) >= 6
+    assert key_persons.filter(category=KeyCategory.MENTAL, risk_level__gte=3).exists()
+    assert KeyPlace.objects.filter(village__town=town).count() >= grids.count()
+    # One worker per grid, one staff per village, one town office, all current; a password that works.
+    current = Assignment.objects.current()
+    assert current.filter(role=Role.GRID_WORKER, grid__village__town=town).count() == 9
+    assert current.filter(role=Role.VILLAGE_STAFF, village__town=town).count() == 2
+    assert current.filter(role=Role.TOWN_OFFICE, town=town).count() == 1
+    assert User.objects.get(username="gen3000_worker0001").has_usable_password()
+    # Cases: 60,000 per million a year, each opening with its report.
+    cases = Case.objects.filter(village__town=town)
+    assert cases.count() == round(SIZE * 0.06 * MONTHS / 12)
+    assert all(c.events.order_by("at", "pk").first().action == "report" for c in cases)
+    assert not cases.exclude(number__regex=r"^\d{4}-\d{6,}$").exists()
+
+
+def test_id_numbers_decrypt_and_are_valid(town):
+    for resident in Resident.objects.filter(village__town=town):
+        facts = idnumber.parse(resident.id_number)
+        assert (facts.gender, facts.birth_date) == (resident.gender, resident.birth_date)
+        assert resident.id_hash == idnumber.lookup_hash(facts.number)
+        assert resident.id_tail_hash == idnumber.tail_hash(facts.number)
+
+
+def test_visits_lie_where_what_they_visit_lies(town):
+    visits = Visit.objects.filter(village__town=town)
+    households = visits.filter(subject=Subject.HOUSEHOLD)
+    assert households.exists()
+    assert not households.exclude(grid=F("household__grid")).exists()
+    assert not households.exclude(village=F("household__village")).exists()
+    assert not households.exclude(micro_grid=F("household__micro_grid")).exists()
+    key_persons = visits.filter(subject=Subject.KEY_PERSON)
+    assert key_persons.exists()
+    assert not key_persons.exclude(grid=F("key_person__resident__household__grid")).exists()
+    assert not visits.filter(subject=Subject.KEY_PLACE).exclude(grid=F("key_place__grid")).exists()
+    # Each grid's worker made its visits; a case found on a visit keeps that visit.
+    workers = dict(
+        Assignment.objects.filter(role=Role.GRID_WORKER, grid__village__town=town).values_list("grid", "user")
+    )
+    assert all(workers[grid] == worker for grid, worker in households.filter(case=None).values_list("grid", "worker"))
+    for visit in visits.exclude(case=None).select_related("case"):
+        assert (visit.case.household_id, visit.case.source) == (visit.household_id, "visit")
+
+
+def test_closed_months_snapshot_what_due_computes(town):
+    grid_ids = list(Grid.objects.filter(village__town=town).values_list("pk", flat=True))
+    snapshots = CoverageSnapshot.objects.filter(grid__in=grid_ids)
+    assert snapshots.count() == len(grid_ids) * (MONTHS - 1)
+    month = snapshots.values_list("month", flat=True).distinct().get()
+    live = due.coverage_by_grid(grid_ids, month, today=due.month_end(month))
+    for snap in snapshots:
+        cov = live[snap.grid_id]
+        assert (snap.households_due, snap.households_done) == (cov.households_due, cov.households_done)
+        assert (snap.key_persons_due, snap.key_persons_done) == (cov.key_persons_due, cov.key_persons_done)
+        assert (snap.key_places_due, snap.key_places_done) == (cov.key_places_due, cov.key_places_done)
+    total = due.total(live.values())
+    assert 0.8 <= total.households_done / total.households_due <= 1
+
+
+def test_a_grid_worker_sees_their_grid_and_their_work_list(town):
+    worker = User.objects.get(username="gen3000_worker0001")
+    grid = Assignment.objects.current().get(user=worker).grid
+    visible = Household.objects.visible_to(worker)
+    assert visible.exists()
+    assert set(visible.values_list("grid", flat=True)) == {grid.pk}
+    assert KeyPerson.objects.visible_to(worker).exists()
+    month = due.month_start(timezone.localdate())
+    to_visit = due.households_to_visit([grid.pk], month)
+    assert 0 < to_visit.count() < visible.count()  # this month is under way
+    due.most_urgent_first(due.key_persons_due([grid.pk], month))
+
+
+def test_nothing_is_audited(db):
+    before = AuditEntry.objects.count()
+    _generate()
+    assert AuditEntry.objects.count() == before
+
+
+def test_same_size_twice_is_idempotent_and_the_data_are_the_same(db):
+    with transaction.atomic():
+        assert '"created": true' in _generate()
+        first = _digest()
+        rows = (Household.objects.count(), Resident.objects.count(), Visit.objects.count(), Case.objects.count())
+        output = _generate()
+        assert "already there" in output
+        assert (
+            Household.objects.count(),
+            Resident.objects.count(),
+            Visit.objects.count(),
+            Case.objects.count(),
+        ) == rows
+        assert Town.objects.filter(name__startswith="规模3000·").count() == 1
+        transaction.set_rollback(True)  # back to an empty database: the next run starts from nothing
+    assert not scale.generated_towns(SIZE).exists()
+    _generate()
+    assert _digest() == first  # a fresh run makes the same people
+    _generate(seed=7)
+    assert _digest(seed=7) != first  # the digest does tell data sets apart
