@@ -414,10 +414,26 @@ class KeyPersonQuerySet(models.QuerySet):
         (their grid) and the people named responsible. The town office sees counts in reports, not
         these records; no liaison or information officer sees them."""
         q = access.visible_q(user, village="resident__village", grid="resident__household__grid")
-        if getattr(user, "is_authenticated", False) and user.is_active:
-            named = KeyPersonResponsible.objects.filter(key_person=models.OuterRef("pk"), user=user)
-            q |= Q(models.Exists(named))
+        if extra := _named_outside(user, q):
+            q |= Q(pk__in=extra)
         return self.filter(q)
+
+
+def _named_outside(user, scope_q: Q) -> list[int]:
+    """The key persons ``user`` is named responsible for that their places do not already show: usually
+    none, so the scope stays one indexable condition. (An ``OR EXISTS(responsible …)`` beside the village
+    made PostgreSQL scan every key person of the county: 3 s for a village's list at a million
+    residents.) Read once per request and kept on the user object, like the scope."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_key_persons_named_outside", None)
+    if cached is None:
+        named = KeyPersonResponsible.objects.filter(user=user).values("key_person_id")
+        cached = list(
+            KeyPerson.objects.filter(pk__in=named).exclude(scope_q).values_list("pk", flat=True).order_by("pk")
+        )
+        user._key_persons_named_outside = cached
+    return cached
 
 
 class KeyPerson(models.Model):
