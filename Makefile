@@ -11,7 +11,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=portal.example.org \
 
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install services lint checks bench clean messages backup restore
+.PHONY: run test install services lint checks bench loadtest clean messages backup restore
 
 # Debian's python3 may come without venv/pip: install them once (as root on a fresh machine).
 $(VENV)/.installed: pyproject.toml
@@ -81,6 +81,15 @@ bench: install
 	@$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	@$(BENCH_ENV) $(PY) manage.py generate_scale --residents $(BENCH_RESIDENTS)
 	@$(BENCH_ENV) $(PY) manage.py bench --requests $(BENCH_REQUESTS) --output $(BENCH_OUTPUT)
+
+# Load test (issue 10): 200 grid workers recording visits and opening their work lists for five minutes
+# against gunicorn + PostgreSQL (a fresh database load_county, dropped afterwards), then the check that every
+# visit acknowledged is in the database exactly once; the summary goes to bench/load.json. A short run:
+# `make loadtest LOAD_ARGS="--users 5 --time 20s --residents 20000"`.
+LOAD_ARGS ?=
+loadtest: install
+	@$(PY) -m pip install -q --disable-pip-version-check ".[load]"
+	$(PY) tests/load/run.py $(LOAD_ARGS)
 
 messages: install
 	cd $(CURDIR) && $(PY) manage.py makemessages -l en --no-wrap --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'var/*' --ignore 'build/*' && $(PY) manage.py compilemessages -l en --ignore '.venv/*'

@@ -338,7 +338,8 @@ class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         # An assignment is seen where its place is seen: resolve each place column to its village.
         return self.filter(
-            access.visible_q(user, town="town", village="village")
+            access.visible_q(user, town="town")  # the town office's own assignments: no village
+            | access.visible_q(user, town="town", village="village")
             | access.visible_q(user, town="grid__village__town", village="grid__village", grid="grid")
             | access.visible_q(
                 user,

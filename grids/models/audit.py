@@ -44,7 +44,7 @@ class AuditEntryQuerySet(models.QuerySet):
         if scope.is_admin:
             return self
         if scope.town_ids:
-            return self.filter(village__town_id__in=scope.town_ids)
+            return self.filter(village_id__in=scope.town_village_ids)
         return self.none()
 
     def update(self, **kwargs):
