@@ -9,9 +9,23 @@ PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+class IdFirstPaginator(Paginator):
+    """Pages a queryset in two steps: the page's ids (in the list's order), then those rows with all
+    their joins and computed columns. A deep page (``OFFSET 20000``) then skips bare ids along an
+    index instead of building 20,000 full rows to throw away (issue 10: the town's household list at
+    page 400 took 1.3 s, its subqueries run for every skipped row)."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
 def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE):
     """The requested page, and the query string without ``page`` (for the pager's links)."""
-    paginator = Paginator(queryset, per_page)
+    paginator = IdFirstPaginator(queryset, per_page)
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

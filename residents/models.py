@@ -122,6 +122,10 @@ class Household(Archivable):
         indexes = [
             models.Index(fields=["grid", "archived_at"], name="household_grid_active"),
             models.Index(fields=["micro_grid", "address"], name="household_micro_address"),
+            # The list's order (issue 10): its pages, deep ones too, are read in index order.
+            models.Index(
+                fields=["village", "number"], condition=Q(archived_at__isnull=True), name="household_list_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -248,6 +252,15 @@ class Resident(Archivable):
                 condition=Q(relation="02", archived_at__isnull=True),
                 name="resident_one_head_per_household",
                 violation_error_message=_("这一户已有户主。"),
+            ),
+        ]
+        indexes = [
+            # The list's order (issue 10): a town's 70,000 residents were joined to every household and
+            # sorted for each page (465 ms at a million); in index order a page reads its 50 rows.
+            models.Index(
+                fields=["village", "household", "relation", "id"],
+                condition=Q(archived_at__isnull=True),
+                name="resident_list_order",
             ),
         ]
 

@@ -181,7 +181,7 @@ def _household_rows(queryset):
 def household_list(request: HttpRequest) -> HttpResponse:
     base = _active_unless_archived_asked(request, Household.objects.visible_to(request.user))
     filterset = HouseholdFilter(request.GET, queryset=_household_rows(base), user=request.user)
-    page, query = paginate(request, _ordered(filterset, "village", "number"))
+    page, query = paginate(request, _ordered(filterset, "village_id", "number"))
     return render(
         request,
         "residents/household_list.html",
@@ -308,7 +308,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     base = _active_unless_archived_asked(request, Resident.objects.visible_to(request.user))
     base = base.select_related("household", "household__grid")
     filterset = ResidentFilter(request.GET, queryset=base, user=request.user)
-    page, query = paginate(request, _ordered(filterset, "village", "household__number", "relation"))
+    page, query = paginate(request, _ordered(filterset, "village_id", "household_id", "relation", "pk"))
     return render(
         request,
         "residents/resident_list.html",

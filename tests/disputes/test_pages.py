@@ -296,9 +296,9 @@ def test_case_list_query_budget(client, world, staff, django_assert_num_queries)
     _grow_cases(world, staff, 30)
     client.force_login(staff)
     # session, user, scope, villages in scope (one: no village filter), the village for "register",
-    # time limits, paginator count, the page of cases (place, assignee, department joined),
+    # time limits, paginator count, the page's ids, then its cases (place, assignee, department joined),
     # filter choices: grids; unread inbox
-    with django_assert_num_queries(13):  # + saving the session: the idle timeout moves on (savepoint, update, release)
+    with django_assert_num_queries(14):  # + saving the session: the idle timeout moves on (savepoint, update, release)
         client.get(reverse("disputes:case-list"))
 
 
