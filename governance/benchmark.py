@@ -14,7 +14,6 @@ Rows are counted from the answer (the rows of the page's first table body, or an
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
 import os
@@ -564,5 +563,5 @@ def data_size() -> dict:
         "key_persons": KeyPerson.objects.count(),
         "visits": Visit.objects.count(),
         "cases": Case.objects.count(),
-        "today": datetime.date.today().isoformat(),
+        "today": timezone.localdate().isoformat(),
     }
