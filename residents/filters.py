@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -24,9 +25,19 @@ from .models import (
 )
 
 
+def by_trigram_index(value: str) -> bool:
+    """A "contains" search PostgreSQL answers from its trigram indexes (migration residents 0006): three
+    characters or more, and no digit (a digit may be part of a phone or ID number, which are searched
+    otherwise). Then the search is a set of ids from the index, not a scan of the list's rows: a town's
+    resident search by name took 270 ms at a million residents, scanning 70,000 rows (issue 10)."""
+    return connection.vendor == "postgresql" and len(value) >= 3 and not any(c.isdigit() for c in value)
+
+
 def resident_search_q(value: str, prefix: str = "") -> Q:
     """Name, phone, a full ID number (keyed hash) or its last four characters (keyed hash of the tail)."""
     value = value.strip()
+    if by_trigram_index(value):  # then only the name can match
+        return Q(**{f"{prefix}pk__in": Resident.objects.filter(name__icontains=value).values("pk")})
     q = Q(**{f"{prefix}name__icontains": value}) | Q(**{f"{prefix}phone__contains": value})
     if idnumber.looks_like_full_number(value):
         q |= Q(**{f"{prefix}id_hash": idnumber.lookup_hash(value)})
@@ -105,6 +116,11 @@ class HouseholdFilter(ScopedFilterSet):
 
     def search(self, queryset, name, value):
         """Address, household number or phone, or any member by name / phone / ID number."""
+        value = value.strip()
+        if by_trigram_index(value):
+            addresses = Household.objects.filter(address__icontains=value).values("pk")
+            members = Resident.objects.filter(name__icontains=value).values("household_id")
+            return queryset.filter(Q(pk__in=addresses) | Q(number=value) | Q(pk__in=members))
         members = Resident.objects.filter(resident_search_q(value), household=OuterRef("pk"))
         return queryset.filter(
             Q(address__icontains=value) | Q(number=value) | Q(phone__contains=value) | Exists(members)
@@ -143,6 +159,10 @@ class ResidentFilter(ScopedFilterSet):
         fields = ["village", "grid", "micro_grid", "villager_group", "registration", "lives_here", "gender"]
 
     def search(self, queryset, name, value):
+        value = value.strip()
+        if by_trigram_index(value):
+            addresses = Household.objects.filter(address__icontains=value).values("pk")
+            return queryset.filter(resident_search_q(value) | Q(household__in=addresses))
         return queryset.filter(resident_search_q(value) | Q(household__address__icontains=value))
 
     def filter_archived(self, queryset, name, value):
