@@ -36,6 +36,7 @@ from disputes.models import Case
 from grids.models import Assignment, Role, Town, User, Village
 from reports import figures
 from residents import excel, imports
+from residents.idnumber import check_character
 from residents.models import Household, ImportJob, KeyPerson, Resident
 from visits import due, reminders
 from visits.models import VISIT_KINDS, Visit
@@ -408,7 +409,9 @@ def _rows(response) -> int | None:
 
 
 def run_page(page: Page, clients: dict[int, Client], n: int, admin: Client) -> dict:
-    client = clients.setdefault(page.user.pk, _client(page.user))
+    if page.user.pk not in clients:
+        clients[page.user.pk] = client_for(page.user)
+    client = clients[page.user.pk]
     response = client.get(page.url)  # warm: templates compiled, caches filled
     reset_queries()
     with CaptureQueriesContext(connection) as captured:
@@ -442,7 +445,7 @@ def run_page(page: Page, clients: dict[int, Client], n: int, admin: Client) -> d
     return row
 
 
-def _client(user: User) -> Client:
+def client_for(user: User) -> Client:
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     return client
@@ -520,8 +523,6 @@ def run_import(p: People, households: int = 10_000) -> dict:
 
 
 def _import_row(i: int, micro, group) -> dict:
-    from residents.idnumber import check_character
-
     first17 = f"630102{1950 + i % 50:04d}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
     return {
         "household_number": f"B{i:05d}",

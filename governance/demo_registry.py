@@ -179,16 +179,16 @@ class IdFactory:
                 return first17 + idnumber.check_character(first17)
 
 
-def _name(rng: random.Random, male: bool, surname: str | None = None) -> str:
+def random_name(rng: random.Random, male: bool, surname: str | None = None) -> str:
     given = rng.choice(_MALE_GIVEN if male else _FEMALE_GIVEN)
     return (surname or rng.choice(_SURNAMES)) + given
 
 
-def _birth(rng: random.Random, age: int) -> datetime.date:
+def birth_date_at(rng: random.Random, age: int) -> datetime.date:
     return TODAY.replace(year=TODAY.year - age) - datetime.timedelta(days=rng.randrange(0, 365))
 
 
-def _members(rng: random.Random, size: int, ids: IdFactory) -> Iterator[dict]:
+def family_members(rng: random.Random, size: int, ids: IdFactory) -> Iterator[dict]:
     """A plausible family: head, spouse, children, perhaps a parent."""
     surname = rng.choice(_SURNAMES)
     head_age = rng.randrange(32, 78)
@@ -250,14 +250,14 @@ def _seed_village(village: Village, plan: VillagePlan, rng: random.Random, ids: 
 
     residents: list[Resident] = []
     for household, size in zip(households, sizes, strict=True):
-        for member in _members(rng, size, ids):
-            birth = _birth(rng, member["age"])
+        for member in family_members(rng, size, ids):
+            birth = birth_date_at(rng, member["age"])
             number_ = ids.make(birth, member["male"], rng)
             resident = Resident(
                 village=village,
                 household=household,
                 relation=member["relation"],
-                name=_name(rng, member["male"], member["surname"]),
+                name=random_name(rng, member["male"], member["surname"]),
                 phone=f"15{rng.randrange(0, 10**9):09d}" if member["age"] >= 16 else "",
                 political=Political.CPC_MEMBER if rng.random() < 0.04 else Political.MASSES,
                 marriage=Marriage.MARRIED if member["age"] >= 24 else Marriage.UNMARRIED,
@@ -309,10 +309,10 @@ def _migrants(village: Village, count: int, rng: random.Random, ids: IdFactory) 
     """Incoming migrants (流动人口): registered in the village, living in rented rooms."""
     for i in range(count):
         male = i % 3 != 0
-        birth = _birth(rng, rng.randrange(20, 50))
+        birth = birth_date_at(rng, rng.randrange(20, 50))
         resident = Resident(
             village=village,
-            name=_name(rng, male),
+            name=random_name(rng, male),
             registration=Registration.MIGRANT,
             inflow_reason=rng.choice(["务工", "经商", "投靠亲友"]),
             registered_on=datetime.date(2026, rng.randrange(1, 11), rng.randrange(1, 28)),
@@ -374,7 +374,7 @@ def _key_persons(village: Village, plan: VillagePlan, rng: random.Random) -> Non
             )
             if category == KeyCategory.MENTAL:
                 kp.risk_level = i % 6  # every level 0–5 appears
-                kp.guardian_name = _name(rng, True, resident.name[0])
+                kp.guardian_name = random_name(rng, True, resident.name[0])
                 kp.guardian_phone = f"13{rng.randrange(0, 10**9):09d}"
                 kp.treatment = [Treatment.HOME, Treatment.OUTPATIENT, Treatment.HOSPITAL][i % 3]
                 kp.incident_history = kp.risk_level >= 4
@@ -397,8 +397,8 @@ def _key_persons(village: Village, plan: VillagePlan, rng: random.Random) -> Non
                 )
             if kp.needs_four_to_one_team:
                 for role, name in [
-                    (ResponsibleRole.DOCTOR, "精防医生" + _name(rng, False)),
-                    (ResponsibleRole.POLICE, "民警" + _name(rng, True)),
+                    (ResponsibleRole.DOCTOR, "精防医生" + random_name(rng, False)),
+                    (ResponsibleRole.POLICE, "民警" + random_name(rng, True)),
                     (ResponsibleRole.GUARDIAN, kp.guardian_name),
                 ]:
                     KeyPersonResponsible.objects.create(key_person=kp, role=role, name=name)
@@ -426,7 +426,7 @@ def _key_places(village: Village, grids: list[Grid], micro_by_grid: dict[int, li
             type=kind,
             name=f"{village.name}{name}",
             address=f"{village.name}{grid.name}",
-            person_in_charge=_name(rng, True),
+            person_in_charge=random_name(rng, True),
             hazards=hazards,
         )
     # Rental housing (出租房屋): the owner is a villager, the tenants are the incoming migrants.

@@ -125,10 +125,6 @@ class Tracked:
 _tracked: dict[type[models.Model], Tracked] = {}
 
 
-def _village_id(obj) -> int | None:
-    return getattr(obj, "village_id", None)
-
-
 def via(*path: str) -> Callable[[models.Model], int | None]:
     """The village id at the end of ``path`` (``via("grid", "village_id")``); None where a step is empty."""
 
@@ -152,7 +148,7 @@ def track(
     exclude: Iterable[str] = (),
     secret: Iterable[str] = (),
     move_fields: Iterable[str] = (),
-    village: Callable[[models.Model], int | None] = _village_id,
+    village: Callable[[models.Model], int | None] | None = None,
     sensitive: bool | Callable[[models.Model], bool] = False,
 ) -> None:
     """Audit every save and delete of ``model``. ``village`` says which village an object belongs to
@@ -164,7 +160,7 @@ def track(
         fields=fields,
         secret=frozenset(secret),
         move_fields=frozenset(move_fields),
-        village=village,
+        village=village or via("village_id"),
         sensitive=sensitive if callable(sensitive) else (lambda obj, flag=sensitive: flag),
     )
     uid = f"audit:{model._meta.label}"

@@ -9,13 +9,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import access
+from .audit import tracked_models
 from .models import AuditAction, AuditEntry, Village
 
 
 def audited_models() -> list[tuple[str, str]]:
     """(app_label.model, its name) for every model the log tracks, by name."""
-    from .audit import tracked_models
-
     return sorted(((m._meta.label_lower, str(m._meta.verbose_name)) for m in tracked_models()), key=lambda c: c[1])
 
 

@@ -14,7 +14,6 @@ def heartbeat() -> int:
 @shared_task
 def audit_purge() -> int:
     """Remove audit entries older than the retention (AUDIT_RETENTION_DAYS, at least 180 days)."""
-    with audit.acting_as(label="audit_purge"):
-        removed = audit.audit_purge()
+    removed = audit.audit_purge()
     services.job_run_record(name="audit_purge", detail=f"removed {removed}")
     return removed

@@ -281,7 +281,7 @@ class ResidentViewSet(
         resident = self.get_object()
         try:
             number = services.id_number_reveal(
-                viewer=request.user, resident=resident, address=request.META.get("REMOTE_ADDR"), purpose="api"
+                viewer=request.user, resident=resident, address=audit.client_address(request), purpose="api"
             )
         except PermissionError:
             raise PermissionDenied(_("您不能查看完整身份证号。")) from None

@@ -33,6 +33,11 @@ def by_trigram_index(value: str) -> bool:
     return connection.vendor == "postgresql" and len(value) >= 3 and not any(c.isdigit() for c in value)
 
 
+def households_at(address_part: str):
+    """Ids of the households whose address holds ``address_part`` (the trigram index's path)."""
+    return Household.objects.filter(address__icontains=address_part).values("pk")
+
+
 def resident_search_q(value: str, prefix: str = "") -> Q:
     """Name, phone, a full ID number (keyed hash) or its last four characters (keyed hash of the tail)."""
     value = value.strip()
@@ -118,9 +123,8 @@ class HouseholdFilter(ScopedFilterSet):
         """Address, household number or phone, or any member by name / phone / ID number."""
         value = value.strip()
         if by_trigram_index(value):
-            addresses = Household.objects.filter(address__icontains=value).values("pk")
             members = Resident.objects.filter(name__icontains=value).values("household_id")
-            return queryset.filter(Q(pk__in=addresses) | Q(number=value) | Q(pk__in=members))
+            return queryset.filter(Q(pk__in=households_at(value)) | Q(number=value) | Q(pk__in=members))
         members = Resident.objects.filter(resident_search_q(value), household=OuterRef("pk"))
         return queryset.filter(
             Q(address__icontains=value) | Q(number=value) | Q(phone__contains=value) | Exists(members)
@@ -161,8 +165,7 @@ class ResidentFilter(ScopedFilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         if by_trigram_index(value):
-            addresses = Household.objects.filter(address__icontains=value).values("pk")
-            return queryset.filter(resident_search_q(value) | Q(household__in=addresses))
+            return queryset.filter(resident_search_q(value) | Q(household__in=households_at(value)))
         return queryset.filter(resident_search_q(value) | Q(household__address__icontains=value))
 
     def filter_archived(self, queryset, name, value):

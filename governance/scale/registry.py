@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from governance.demo_registry import PLANS, TODAY, _birth, _members, _name, household_sizes
+from governance.demo_registry import PLANS, TODAY, birth_date_at, family_members, household_sizes, random_name
 from residents import idnumber
 from residents.cadence import cadence_for
 from residents.codes import Education, Gender, Marriage, Political
@@ -278,11 +278,11 @@ class Registry:
         """A plausible family (head, spouse, children, perhaps a parent): each member's row and summary."""
         rng = self.rng
         out = []
-        for member in _members(rng, size, None):
+        for member in family_members(rng, size, None):
             age, male = member["age"], member["male"]
-            birth = _birth(rng, age)
+            birth = birth_date_at(rng, age)
             number = self.ids.make(birth, male)
-            name = _name(rng, male, member["surname"])
+            name = random_name(rng, male, member["surname"])
             phone = f"15{rng.randrange(10**9):09d}" if age >= 16 else ""
             political = Political.CPC_MEMBER if age >= 18 and rng.random() < 0.04 else Political.MASSES
             away = 18 <= age <= 45 and rng.random() < AWAY_SHARE
@@ -376,7 +376,7 @@ class Registry:
         corr_type, corr_start, corr_end, release, resettlement, health, difficulties = "", None, None, None, "", "", ""
         if category == KeyCategory.MENTAL:
             risk = rng.choices(range(6), RISK_WEIGHTS)[0]
-            guardian = _name(rng, True, person.name[0])
+            guardian = random_name(rng, True, person.name[0])
             guardian_phone = f"13{rng.randrange(10**9):09d}"
             treatment = rng.choice([Treatment.HOME, Treatment.OUTPATIENT, Treatment.HOSPITAL])
             attention = Attention.HIGH if risk >= 3 else Attention.MEDIUM
@@ -415,8 +415,8 @@ class Registry:
         self.responsibles_t.add((kp_id, ResponsibleRole.CADRE, village.staff_id, village.staff_name))
         if risk is not None and risk >= 3:
             # 四帮一 (seed 000): the psychiatric doctor, the community police officer and the guardian.
-            self.responsibles_t.add((kp_id, ResponsibleRole.DOCTOR, None, "精防医生" + _name(rng, False)))
-            self.responsibles_t.add((kp_id, ResponsibleRole.POLICE, None, "民警" + _name(rng, True)))
+            self.responsibles_t.add((kp_id, ResponsibleRole.DOCTOR, None, "精防医生" + random_name(rng, False)))
+            self.responsibles_t.add((kp_id, ResponsibleRole.POLICE, None, "民警" + random_name(rng, True)))
             self.responsibles_t.add((kp_id, ResponsibleRole.GUARDIAN, None, guardian))
         per_month = cadence_for(category, risk).visits_per_month
         self.key_persons.append(
@@ -438,7 +438,7 @@ class Registry:
             else:
                 micro_id, name = rng.choice(grid.micro_ids), village.name + rng.choice(names)
                 address, owner_id = f"{village.name}第{grid.number}网格", None
-                in_charge, phone = _name(rng, True), f"13{rng.randrange(10**9):09d}"
+                in_charge, phone = random_name(rng, True), f"13{rng.randrange(10**9):09d}"
             self.places_t.add(
                 (
                     place_id,

@@ -21,7 +21,7 @@ from django.contrib.auth.hashers import make_password
 
 from disputes.models import Mediator, MediatorType
 from governance.demo import cn_number
-from governance.demo_registry import PLANS, _name
+from governance.demo_registry import PLANS, random_name
 from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
 
 from .writer import Writer
@@ -258,17 +258,17 @@ def _people(writer: Writer, rng: random.Random, county: County, prefix: str, ass
 
     grid_number = village_number = 0
     for t, town in enumerate(county.towns, start=1):
-        town.office_name = "镇综治办·" + _name(rng, rng.random() < 0.6)
+        town.office_name = "镇综治办·" + random_name(rng, rng.random() < 0.6)
         town.office_id = account(f"{prefix}_town{t:02d}", None, town.office_name)
         assignments_t.add((town.office_id, Role.TOWN_OFFICE, town.id, None, None, assigned_from))
         for village in town.villages:
             village_number += 1
-            village.staff_name = _name(rng, rng.random() < 0.6)
+            village.staff_name = random_name(rng, rng.random() < 0.6)
             village.staff_id = account(f"{prefix}_staff{village_number:03d}", village.id, village.staff_name)
             assignments_t.add((village.staff_id, Role.VILLAGE_STAFF, None, village.id, None, assigned_from))
             for grid in village.grids:
                 grid_number += 1
-                grid.worker_name = _name(rng, rng.random() < 0.5)
+                grid.worker_name = random_name(rng, rng.random() < 0.5)
                 grid.worker_id = account(f"{prefix}_worker{grid_number:04d}", village.id, grid.worker_name)
                 assignments_t.add((grid.worker_id, Role.GRID_WORKER, None, None, grid.id, assigned_from))
 
@@ -280,6 +280,6 @@ def _mediators(writer: Writer, rng: random.Random, county: County) -> None:
         for kind in rng.sample(_MEDIATOR_TYPES, rng.randint(4, 6)):
             mediator_id = mediators_t.new_id()
             mediators_t.add(
-                (mediator_id, village.id, _name(rng, rng.random() < 0.6), kind, f"13{rng.randrange(10**9):09d}")
+                (mediator_id, village.id, random_name(rng, rng.random() < 0.6), kind, f"13{rng.randrange(10**9):09d}")
             )
             village.mediator_ids.append(mediator_id)

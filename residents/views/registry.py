@@ -343,7 +343,7 @@ def resident_id_number(request: HttpRequest, pk: int) -> HttpResponse:
     resident = _visible_resident(request, pk)
     try:
         number = services.id_number_reveal(
-            viewer=request.user, resident=resident, address=request.META.get("REMOTE_ADDR"), purpose="resident-page"
+            viewer=request.user, resident=resident, address=audit.client_address(request), purpose="resident-page"
         )
     except PermissionError:
         raise PermissionDenied(_("只有本村村干部可以查看完整身份证号码。")) from None

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(row, ensure_ascii=False))
 
         clients: dict = {}
-        admin = benchmark._client(people.admin)
+        admin = benchmark.client_for(people.admin)
         for page in benchmark.pages(people) + benchmark.api_pages(people):
             emit(benchmark.run_page(page, clients, requests, admin))
         emit(benchmark.run_report(people, max(3, requests // 3)))
