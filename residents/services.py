@@ -44,12 +44,26 @@ def _place_from_micro_grid(household: Household) -> None:
     household.village_id = micro.grid.village_id
 
 
-@transaction.atomic
-def household_save(*, by: User, household: Household) -> Household:
+def _foreign_keys(model) -> list[str]:
+    """Checking a foreign key reads its row: a bulk import skips it, its rows were read by the plan."""
+    return [f.name for f in model._meta.concrete_fields if f.is_relation]
+
+
+def household_check(household: Household, *, unique: bool = True) -> Household:
+    """What saving a household checks. ``unique=False`` skips what needs a query (uniqueness, foreign keys),
+    for a bulk import whose plan already checked them (the unique index and the keys still decide)."""
     if household.micro_grid.is_archived:
         raise ValidationError({"micro_grid": _("该微网格已归档，请选择在用的微网格。")})
     _place_from_micro_grid(household)
-    household.full_clean()
+    household.full_clean(
+        exclude=[] if unique else _foreign_keys(Household), validate_unique=unique, validate_constraints=unique
+    )
+    return household
+
+
+@transaction.atomic
+def household_save(*, by: User, household: Household) -> Household:
+    household_check(household)
     household.save()
     return household
 
@@ -127,22 +141,31 @@ def _check_id_free(resident: Resident, number: str, viewer: User | None) -> None
     raise ValidationError({"id_number": _("该身份证号码%(where)s一人只能登记一次。") % {"where": where}})
 
 
-@transaction.atomic
-def resident_save(*, by: User | None, resident: Resident, id_number: str | None = None) -> Resident:
-    """Create or change a resident. ``id_number`` is required for a new resident; given for an existing
-    one it replaces the stored number (validated, duplicate-checked, gender and birth date re-derived)."""
+def resident_check(resident: Resident, id_number: str | None, *, viewer: User | None, unique: bool = True):
+    """What saving a resident checks, and the ID number stored. ``unique=False`` skips the queries for
+    duplicates, for a bulk import whose plan already checked the numbers (the unique indexes still decide)."""
     if id_number is not None or not resident.id_cipher:
         try:
             facts = idnumber.parse(id_number or "")
         except ValidationError as error:
             raise ValidationError({"id_number": error.messages}) from None
-        _check_id_free(resident, facts.number, by)
+        if unique:
+            _check_id_free(resident, facts.number, viewer)
         resident.set_id_number(facts.number)
     if resident.household_id:
         resident.village_id = resident.household.village_id
         if resident.household.is_archived:
             raise ValidationError({"household": _("该户已归档，不能加入成员。")})
-    resident.full_clean(exclude=["id_cipher", "id_hash", "id_tail_hash"])
+    exclude = ["id_cipher", "id_hash", "id_tail_hash"] + ([] if unique else _foreign_keys(Resident))
+    resident.full_clean(exclude=exclude, validate_unique=unique, validate_constraints=unique)
+    return resident
+
+
+@transaction.atomic
+def resident_save(*, by: User | None, resident: Resident, id_number: str | None = None) -> Resident:
+    """Create or change a resident. ``id_number`` is required for a new resident; given for an existing
+    one it replaces the stored number (validated, duplicate-checked, gender and birth date re-derived)."""
+    resident_check(resident, id_number, viewer=by)
     try:
         with transaction.atomic():
             resident.save()
