@@ -129,6 +129,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Keep connections for a minute instead of one per request: cheaper on a small machine.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # No JIT: the planner's cost estimates for the coverage counts (many index probes) crossed jit_above_cost
+    # and every such query paid ~20 ms compiling code that saved nothing (EXPLAIN ANALYZE, issue 10).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # The web process and the Celery worker write the same file: wait for locks instead of failing.
@@ -272,6 +275,9 @@ CELERY_BEAT_SCHEDULE = {
     "late-report-reminders": {"task": "reports.tasks.late_reports_dispatch", "schedule": 900.0},
     # Audit entries past the retention go, once a day at night.
     "audit-purge": {"task": "grids.tasks.audit_purge", "schedule": crontab(hour=3, minute=17)},
+    # This month's coverage per grid counted after midnight (overdue depends on the day), so that the
+    # first visitor of the day does not wait for a town's count.
+    "coverage-warm": {"task": "visits.tasks.coverage_warm", "schedule": crontab(hour=0, minute=5)},
 }
 
 # --- Logging: to stderr, where gunicorn / systemd / docker collect it ----------------------------

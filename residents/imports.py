@@ -35,6 +35,7 @@ from .models import (
     Resident,
     Tag,
 )
+from .signals import registry_bulk_saved
 
 SAMPLE = 30  # planned changes listed on the preview page
 MAX_ERRORS_SHOWN = 500
@@ -473,6 +474,7 @@ def _apply_household_rows(job: ImportJob, rows: list[RowPlan]) -> None:
     link = Household.tags.through
     _bulk_create(link, [link(household_id=h.pk, tag_id=tags[name].pk) for h, names in new_households for name in names])
     households.update({h.number: h for h, _names in new_households})
+    registry_bulk_saved.send(sender=Household, grid_ids={h.grid_id for h, _names in new_households})
     fresh = {h.number for h, _names in new_households}
     progress_set(job, len(new_households), total, "apply")
     new_people: list[Resident] = []

@@ -14,3 +14,7 @@ class VisitsConfig(AppConfig):
         audit.track(Visit, sensitive=lambda visit: visit.key_person_id is not None)
         audit.track(VisitPhoto, village=audit.via("visit", "village_id"))
         audit.track(ReminderPolicy, village=lambda policy: None)
+
+        from . import live
+
+        live.connect()

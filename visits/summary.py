@@ -1,5 +1,5 @@
 """Coverage figures for pages: a worker's progress, per grid / worker / village / town for a month, and
-the twelve-month trend. The current month is live (``due``); closed months come from the snapshots
+the twelve-month trend. The current month is live (``live``: counted by ``due``, kept until something changes); closed months come from the snapshots
 taken when they ended, so history does not change when households move later."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from grids.models import Assignment, Grid, Role
 
-from . import due
+from . import due, live
 from .models import CoverageSnapshot
 
 
@@ -55,7 +55,12 @@ def _snapshot_coverage(grid_ids, month) -> dict[int, due.Coverage]:
 
 
 def coverage_for(grid_ids, month: datetime.date) -> dict[int, due.Coverage]:
-    if due.month_start(month) >= due.month_start(timezone.localdate()):
+    """This month: the kept figures (``live``, counted again where something changed); a later month (none
+    is due yet): counted; a closed month: its snapshots."""
+    current = due.month_start(timezone.localdate())
+    if due.month_start(month) == current:
+        return live.coverage_now(grid_ids)
+    if due.month_start(month) > current:
         return due.coverage_by_grid(grid_ids, month)
     found = _snapshot_coverage(grid_ids, month)
     return {g: found.get(g, due.Coverage()) for g in grid_ids}
@@ -100,7 +105,7 @@ def trend(village_ids, n: int = 12, live: due.Coverage | None = None) -> list[tu
         out.append((month, round(100 * row["done"] / row["due"]) if row and row["due"] else None))
     if live is None:  # this month, live (pages that already computed it pass it in)
         grid_ids = list(Grid.objects.active().filter(village__in=village_ids).values_list("pk", flat=True))
-        live = due.total(due.coverage_by_grid(grid_ids, months[-1]).values())
+        live = due.total(coverage_for(grid_ids, months[-1]).values())
     out.append((months[-1], live.percent if live.due else None))
     return out
 

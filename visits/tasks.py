@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from grids.services import job_run_record
 
-from . import due, reminders, services
+from . import due, live, reminders, services
 from .models import CoverageSnapshot, ReminderKind, ReminderPolicy, ReminderRun
 
 
@@ -57,3 +57,15 @@ def reminders_send(kind: str, day: str) -> int:
 @shared_task(acks_late=True)
 def coverage_snapshot(month: str) -> int:
     return services.coverage_snapshot(month=datetime.date.fromisoformat(month))
+
+
+@shared_task
+def coverage_warm() -> int:
+    """Count this month's coverage of every grid in use, 500 grids at a time; returns how many."""
+    from grids.models import Grid
+
+    grid_ids = list(Grid.objects.active().order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(grid_ids), 500):
+        live.coverage_now(grid_ids[start : start + 500])
+    job_run_record(name="coverage warm", detail=f"{len(grid_ids)} grids")
+    return len(grid_ids)

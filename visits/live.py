@@ -1,0 +1,182 @@
+"""This month's coverage per grid, counted once and kept ready (``LiveCoverage``, issue 10).
+
+Readers: ``coverage_now(grid_ids)`` gives the figures ``due.coverage_by_grid`` would, counting only the
+grids whose kept figures are stale (never counted, counted before today, or changed since).
+
+Writers: whatever can change a grid's figures marks the grid in the same transaction (``grids_changed``),
+through the signals connected in ``connect()`` (visits; households, key places, residents who are key
+persons, key persons; the registry's bulk imports send ``residents.signals.registry_bulk_saved``). The mark
+is an upsert that bumps ``changes``; a reader writes its figures only where ``changes`` is still what it read
+before counting, so a change committed while it counted leaves the row stale, and the next reader counts it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
+
+from residents.models import Household, KeyPerson, KeyPlace, Resident
+from residents.signals import registry_bulk_saved
+
+from . import due
+from .models import LiveCoverage, Visit
+
+FIGURES = (
+    "households_due",
+    "households_done",
+    "key_persons_due",
+    "key_persons_done",
+    "key_persons_overdue",
+    "key_places_due",
+    "key_places_done",
+)
+TABLE = LiveCoverage._meta.db_table
+
+
+def coverage_now(grid_ids, today: datetime.date | None = None) -> dict[int, due.Coverage]:
+    """This month's coverage per grid: one query when every grid's figures are fresh."""
+    grid_ids = list(grid_ids)
+    today = today or timezone.localdate()
+    month = due.month_start(today)
+    out: dict[int, due.Coverage] = {}
+    for grid_id, as_of, changes, counted, *figures in LiveCoverage.objects.filter(
+        grid_id__in=grid_ids, month=month
+    ).values_list("grid_id", "as_of", "changes", "counted_changes", *FIGURES):
+        if as_of == today and counted == changes:
+            out[grid_id] = due.Coverage(**dict(zip(FIGURES, figures, strict=True)))
+    stale = [g for g in grid_ids if g not in out]
+    if stale:
+        # Rows first (a change made while counting then marks them), what they say now, the count, the write.
+        _upsert(stale, month, bump=False)
+        seen = dict(LiveCoverage.objects.filter(grid_id__in=stale, month=month).values_list("grid_id", "changes"))
+        counted = due.coverage_by_grid(stale, month, today)
+        _store(counted, seen, month, today)
+        out.update(counted)
+    return {g: out[g] for g in grid_ids}
+
+
+def _store(counted: dict[int, due.Coverage], seen: dict[int, int], month, today) -> None:
+    sets = ", ".join(f"{name} = %s" for name in FIGURES)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {TABLE} SET {sets}, as_of = %s, counted_changes = %s "  # noqa: S608 (names are ours)
+            "WHERE grid_id = %s AND month = %s AND changes = %s",
+            [
+                [*(getattr(cov, name) for name in FIGURES), today, seen[grid_id], grid_id, month, seen[grid_id]]
+                for grid_id, cov in counted.items()
+            ],
+        )
+
+
+def _upsert(grid_ids, month: datetime.date, *, bump: bool) -> None:
+    """Rows for these grids and month; ``bump`` also marks existing ones as changed."""
+    ids = sorted({g for g in grid_ids if g})  # one lock order for every writer
+    if not ids:
+        return
+    columns = ", ".join(("grid_id", "month", *FIGURES, "changes", "counted_changes"))
+    row = "(" + ", ".join(["%s", "%s"] + ["0"] * len(FIGURES) + ["%s", "-1"]) + ")"
+    action = f"UPDATE SET changes = {TABLE}.changes + 1" if bump else "NOTHING"
+    params: list = []
+    for grid_id in ids:
+        params += [grid_id, month, int(bump)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} ({columns}) VALUES {', '.join([row] * len(ids))} "  # noqa: S608
+            f"ON CONFLICT (grid_id, month) DO {action}",
+            params,
+        )
+
+
+def grids_changed(grid_ids) -> None:
+    """These grids' figures for this month may have changed (called in the writer's transaction)."""
+    _upsert(grid_ids, due.month_start(timezone.localdate()), bump=True)
+
+
+def forget(grid_ids=None) -> None:
+    """Drop kept figures (after writing rows in bulk outside the signals: the generator, the demo)."""
+    rows = LiveCoverage.objects.all()
+    if grid_ids is not None:
+        rows = rows.filter(grid_id__in=list(grid_ids))
+    rows.delete()
+
+
+# --- the writers' marks --------------------------------------------------------------------------------
+
+
+def _subject_grid(visit: Visit) -> int | None:
+    if visit.household_id:
+        return Household.objects.filter(pk=visit.household_id).values_list("grid_id", flat=True).first()
+    if visit.key_place_id:
+        return KeyPlace.objects.filter(pk=visit.key_place_id).values_list("grid_id", flat=True).first()
+    if visit.key_person_id:
+        return _key_person_grid(visit.key_person_id)
+    return None
+
+
+def _key_person_grid(key_person_id) -> int | None:
+    return KeyPerson.objects.filter(pk=key_person_id).values_list("resident__household__grid_id", flat=True).first()
+
+
+def _visit_saved(sender, instance: Visit, created: bool = False, **kwargs) -> None:
+    # A new visit is in its subject's grid; an edited or deleted one may be of a subject that moved since.
+    grids_changed({instance.grid_id} if created else {instance.grid_id, _subject_grid(instance)})
+
+
+def _place_before(sender, instance, **kwargs) -> None:
+    """Households and key places: the grid before the save (a move changes two grids)."""
+    if not instance._state.adding and instance.pk:
+        instance._live_grid_before = sender.objects.filter(pk=instance.pk).values_list("grid_id", flat=True).first()
+
+
+def _place_saved(sender, instance, **kwargs) -> None:
+    grids_changed({instance.grid_id, getattr(instance, "_live_grid_before", None)})
+
+
+def _resident_before(sender, instance: Resident, **kwargs) -> None:
+    """A resident who is a key person counts where their household is: moving or archiving them counts."""
+    if instance._state.adding or not instance.pk:
+        return
+    row = (
+        Resident.objects.filter(pk=instance.pk)
+        .annotate(listed=Exists(KeyPerson.objects.filter(resident=OuterRef("pk"))))
+        .values_list("household__grid_id", "listed")
+        .first()
+    )
+    if row and row[1]:
+        instance._live_grid_before = row[0]
+        instance._live_listed = True
+
+
+def _resident_saved(sender, instance: Resident, **kwargs) -> None:
+    if getattr(instance, "_live_listed", False):
+        now = instance.household.grid_id if instance.household_id else None
+        grids_changed({instance._live_grid_before, now})
+
+
+def _key_person_saved(sender, instance: KeyPerson, **kwargs) -> None:
+    """Listed, changed (risk level: cadence), ended or deleted: counts where the person's household is."""
+    grid = Resident.objects.filter(pk=instance.resident_id).values_list("household__grid_id", flat=True).first()
+    grids_changed({grid})
+
+
+def _bulk_saved(sender, grid_ids, **kwargs) -> None:
+    grids_changed(grid_ids)
+
+
+def connect() -> None:
+    uid = "live-coverage"
+    post_save.connect(_visit_saved, sender=Visit, dispatch_uid=uid)
+    post_delete.connect(_visit_saved, sender=Visit, dispatch_uid=uid)
+    for model in (Household, KeyPlace):
+        pre_save.connect(_place_before, sender=model, dispatch_uid=uid)
+        post_save.connect(_place_saved, sender=model, dispatch_uid=uid)
+        post_delete.connect(_place_saved, sender=model, dispatch_uid=uid)
+    pre_save.connect(_resident_before, sender=Resident, dispatch_uid=uid)
+    post_save.connect(_resident_saved, sender=Resident, dispatch_uid=uid)
+    post_save.connect(_key_person_saved, sender=KeyPerson, dispatch_uid=uid)
+    post_delete.connect(_key_person_saved, sender=KeyPerson, dispatch_uid=uid)
+    registry_bulk_saved.connect(_bulk_saved, dispatch_uid=uid)
