@@ -82,10 +82,12 @@ def registry_overview(request: HttpRequest, village: Village) -> dict:
         .annotate(n=Count("pk"))
         .values_list("micro_grid", "n")
     )
+    # household__village (always the resident's village) lets PostgreSQL read the village's households by
+    # index instead of hashing all 300,000: 53 → 12 ms for a village of 7,650 people (EXPLAIN, issue 10).
     people = {
         row["household__micro_grid"]: row
         for row in Resident.objects.active()
-        .filter(village=village, household__isnull=False, registration=Registration.REGISTERED)
+        .filter(village=village, household__village=village, registration=Registration.REGISTERED)
         .values("household__micro_grid")
         .annotate(registered=Count("pk"), living=Count("pk", filter=Q(lives_here=True)))
     }

@@ -26,10 +26,17 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path)
         parser.add_argument("--import-households", type=int, default=10_000)
         parser.add_argument("--reminder-runs", type=int, default=3)
+        parser.add_argument(
+            "--only", action="append", default=[], help="only scenarios whose name holds this (repeatable)"
+        )
 
     def handle(self, *args, requests: int, output: Path | None, import_households: int, reminder_runs: int, **options):
         people = benchmark.people()
         rows = []
+        only = options["only"]
+
+        def wanted(name: str) -> bool:
+            return not only or any(part in name for part in only)
 
         def emit(row: dict) -> None:
             rows.append(row)
@@ -38,11 +45,14 @@ class Command(BaseCommand):
         clients: dict = {}
         admin = benchmark.client_for(people.admin)
         for page in benchmark.pages(people) + benchmark.api_pages(people):
-            emit(benchmark.run_page(page, clients, requests, admin))
-        emit(benchmark.run_report(people, max(3, requests // 3)))
-        for row in benchmark.run_reminders(reminder_runs):
-            emit(row)
-        if import_households:
+            if wanted(page.name):
+                emit(benchmark.run_page(page, clients, requests, admin))
+        if wanted("report generation"):
+            emit(benchmark.run_report(people, max(3, requests // 3)))
+        if wanted("reminder run"):
+            for row in benchmark.run_reminders(reminder_runs):
+                emit(row)
+        if import_households and wanted("import"):
             emit(benchmark.run_import(people, import_households))
         if output:
             output.parent.mkdir(parents=True, exist_ok=True)
