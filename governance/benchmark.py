@@ -205,6 +205,17 @@ def pages(p: People) -> list[Page]:
     town_residents = Resident.objects.filter(village_id__in=town_ids, archived_at__isnull=True).count()
     deep_h, deep_r = max(1, town_households // 50 - 1), max(1, town_residents // 50 - 1)
     name = resident.name
+    phone = (
+        Resident.objects.filter(village=p.village, archived_at__isnull=True)
+        .exclude(phone="")
+        .order_by("pk")
+        .values_list("phone", flat=True)
+        .first()
+        or "13800000000"
+    )
+    by_phone = (
+        "AND (h.phone = %s OR EXISTS (SELECT 1 FROM residents_resident m WHERE m.household_id = h.id AND m.phone = %s))"
+    )
     tail = resident.id_number[-4:]
     hl, rl, kl, cl = (
         reverse(n)
@@ -255,6 +266,16 @@ def pages(p: People) -> list[Page]:
             admin_h + f"?q={name}",
         ),
         Page(
+            "household list, search by phone",
+            p.town_office,
+            hl + f"?q={phone}",
+            [
+                (_fmt(HOUSEHOLD_ROWS, by_phone), [town_ids, phone, phone, 0]),
+                (_fmt(HOUSEHOLD_COUNT, by_phone), [town_ids, phone, phone]),
+            ],
+            admin_h + f"?q={phone}",
+        ),
+        Page(
             "household list, village staff",
             p.staff,
             hl,
@@ -293,6 +314,16 @@ def pages(p: People) -> list[Page]:
                 (_fmt(RESIDENT_COUNT, "AND r.name LIKE %s"), [town_ids, f"%{name}%"]),
             ],
             admin_r + f"?q={name}",
+        ),
+        Page(
+            "resident list, search by two characters",
+            p.town_office,
+            rl + f"?q={name[-2:]}",
+            [
+                (_fmt(RESIDENT_ROWS, "AND r.name LIKE %s"), [town_ids, f"%{name[-2:]}%", 0]),
+                (_fmt(RESIDENT_COUNT, "AND r.name LIKE %s"), [town_ids, f"%{name[-2:]}%"]),
+            ],
+            admin_r + f"?q={name[-2:]}",
         ),
         Page(
             "resident list, search ID tail",
