@@ -51,6 +51,12 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
+def _past(at: datetime.datetime) -> datetime.datetime:
+    """Never later than now: early in a month last month's report would otherwise be submitted and approved
+    days from now (its due day is still ahead), and a review made today would sort before it."""
+    return min(at, timezone.now())
+
+
 def _one(village, month, staff, town, policy, today, *, returned: bool, pending: bool) -> None:
     report = services.report_open(village=village, month=month, by=staff)
     report = services.report_save(
@@ -65,7 +71,7 @@ def _one(village, month, staff, town, policy, today, *, returned: bool, pending:
     if month == due.month_start(today):
         return  # this month: still a draft
     due_on = policy.due_on(month)
-    submitted = _at(min(due_on - datetime.timedelta(days=2), today), 16)
+    submitted = _past(_at(min(due_on - datetime.timedelta(days=2), today), 16))
     report = services.report_submit(report=report, by=staff, revision=report.revision, at=submitted)
     if pending:
         return
@@ -74,7 +80,7 @@ def _one(village, month, staff, town, policy, today, *, returned: bool, pending:
             report=report,
             by=town,
             revision=report.revision,
-            at=submitted + datetime.timedelta(hours=20),
+            at=_past(submitted + datetime.timedelta(hours=20)),
             comments=[("problems", "请写明超期未走访的重点人员如何落实整改。")],
         )
         report = services.report_save(
@@ -86,8 +92,8 @@ def _one(village, month, staff, town, policy, today, *, returned: bool, pending:
             next_plan=PLAN,
         )
         report = services.report_submit(
-            report=report, by=staff, revision=report.revision, at=submitted + datetime.timedelta(days=1, hours=2)
+            report=report, by=staff, revision=report.revision, at=_past(submitted + datetime.timedelta(days=1, hours=2))
         )
     services.report_approve(
-        report=report, by=town, revision=report.revision, note="", at=submitted + datetime.timedelta(days=2)
+        report=report, by=town, revision=report.revision, note="", at=_past(submitted + datetime.timedelta(days=2))
     )

@@ -326,6 +326,11 @@ class CoverageSnapshot(models.Model):
         return self.households_done + self.key_persons_done + self.key_places_done
 
 
+class LiveCoverageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(access.visible_q(user, town="grid__village__town", village="grid__village", grid="grid"))
+
+
 class LiveCoverage(models.Model):
     """This month's coverage of one grid, counted once and kept until something in the grid changes (issue 10).
 
@@ -350,6 +355,8 @@ class LiveCoverage(models.Model):
     as_of = models.DateField(_("统计日期"), null=True)
     changes = models.PositiveIntegerField(default=0)
     counted_changes = models.IntegerField(default=-1)
+
+    objects = LiveCoverageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("本月走访覆盖（实时）")
