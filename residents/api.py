@@ -106,7 +106,7 @@ class HouseholdViewSet(
     filterset_class = HouseholdFilter
 
     def get_queryset(self):
-        return Household.objects.visible_to(self.request.user).order_by("village", "number")
+        return Household.objects.visible_to(self.request.user).order_by("village_id", "number")
 
     def perform_create(self, serializer):
         micro = serializer.validated_data.get("micro_grid")
@@ -214,7 +214,10 @@ class ResidentViewSet(
     filterset_class = ResidentFilter
 
     def get_queryset(self):
-        return Resident.objects.visible_to(self.request.user).order_by("village", "pk")
+        # By village id, not the village's own order (town, name): that joined every row of a town to its
+        # village and town and sorted all 71,000 for each page, 170 ms at a million; now an incremental sort
+        # of the first villages only, 5 ms for page 1 and 77 ms for page 1,400 (EXPLAIN ANALYZE, issue 10).
+        return Resident.objects.visible_to(self.request.user).order_by("village_id", "pk")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from grids.models import Assignment, Grid, Role, User, Village
 from grids.services import notice_send
 
-from . import due
+from . import due, live
 from .models import Delivery, ReminderKind, ReminderPolicy
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,12 @@ def plan(kind: str, day: datetime.date, policy: ReminderPolicy | None = None) ->
     messages: list[Message] = []
     if kind == ReminderKind.OVERDUE:
         return _plan_overdue(day, policy, users, grids_of, all_grids)
-    coverage = due.coverage_by_grid(all_grids, month, today=day)
+    # Today's run reads the kept figures (counted by the nightly task, recounted where something changed):
+    # counting the county's 3,000 grids again took most of the run (issue 10).
+    if day == timezone.localdate():
+        coverage = live.coverage_now(all_grids)
+    else:
+        coverage = due.coverage_by_grid(all_grids, month, today=day)
     if kind == ReminderKind.MONTHLY:
         for user_id, grids in grids_of.items():
             cov = due.total(coverage[g] for g in grids)

@@ -49,6 +49,8 @@ class Command(BaseCommand):
                 emit(benchmark.run_page(page, clients, requests, admin))
         if wanted("report generation"):
             emit(benchmark.run_report(people, max(3, requests // 3)))
+        if wanted("reminder run") or wanted("nightly coverage"):
+            emit(benchmark.run_coverage_count())
         if wanted("reminder run"):
             for row in benchmark.run_reminders(reminder_runs):
                 emit(row)
