@@ -354,11 +354,13 @@ class AssignmentQuerySet(models.QuerySet):
         )
 
     def in_village(self, village: Village):
+        # The village's places as id sets, not joins: an OR across four joins made PostgreSQL join every
+        # assignment of the county to grids, micro-grids and groups (3,215 rows, 9 ms at county scale).
         return self.filter(
             Q(village=village)
-            | Q(grid__village=village)
-            | Q(micro_grid__grid__village=village)
-            | Q(villager_group__village=village)
+            | Q(grid__in=Grid.objects.filter(village=village).values("pk"))
+            | Q(micro_grid__in=MicroGrid.objects.filter(grid__village=village).values("pk"))
+            | Q(villager_group__in=VillagerGroup.objects.filter(village=village).values("pk"))
         )
 
 

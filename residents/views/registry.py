@@ -75,9 +75,12 @@ def registry_overview(request: HttpRequest, village: Village) -> dict:
         )
     )
     holders = _holders_by_place(village)
+    # .order_by(): the models' default orders name the village (its town, its name), and Django keeps the
+    # joins they need even in a GROUP BY query that drops the ORDER BY (the key-person count 25 → 12 ms).
     households = dict(
         Household.objects.active()
         .filter(village=village)
+        .order_by()
         .values_list("micro_grid")
         .annotate(n=Count("pk"))
         .values_list("micro_grid", "n")
@@ -88,6 +91,7 @@ def registry_overview(request: HttpRequest, village: Village) -> dict:
         row["household__micro_grid"]: row
         for row in Resident.objects.active()
         .filter(village=village, household__village=village, registration=Registration.REGISTERED)
+        .order_by()
         .values("household__micro_grid")
         .annotate(registered=Count("pk"), living=Count("pk", filter=Q(lives_here=True)))
     }
@@ -95,6 +99,7 @@ def registry_overview(request: HttpRequest, village: Village) -> dict:
     for grid_id, category, n in (
         KeyPerson.objects.current()
         .filter(resident__village=village, resident__archived_at__isnull=True)
+        .order_by()
         .values_list("resident__household__grid", "category")
         .annotate(n=Count("pk"))
         .values_list("resident__household__grid", "category", "n")
@@ -103,6 +108,7 @@ def registry_overview(request: HttpRequest, village: Village) -> dict:
     places = dict(
         KeyPlace.objects.active()
         .filter(village=village)
+        .order_by()
         .values_list("grid")
         .annotate(n=Count("pk"))
         .values_list("grid", "n")
