@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from residents.filters import ScopedFilterSet, YesNo
+from residents.filters import ScopedFilterSet, YesNo, text_q
 
 from .models import Case, CaseParty, Category, Kind, State, Tier
 
@@ -48,13 +48,14 @@ class CaseFilter(ScopedFilterSet):
     def search(self, queryset, name, value):
         """Case number, title, or a party's name or phone."""
         value = value.strip()
-        party = Q(name__icontains=value)
+        party = text_q("name", value, indexed=False)
         if any(c.isdigit() for c in value):
             party |= Q(phone__contains=value)
         # The parties of the cases in the list only: PostgreSQL hashed every party of the county (72,000 rows,
         # 25 ms for the rows and again for the count) to search a town's 4,000 cases (issue 10).
         parties = CaseParty.objects.filter(party, case__in=queryset.values("pk")).values("case_id")
-        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value) | Q(pk__in=parties))
+        own = text_q("number", value, indexed=False) | text_q("title", value, indexed=False)
+        return queryset.filter(own | Q(pk__in=parties))
 
     def filter_overdue(self, queryset, name, value):
         now = timezone.now()

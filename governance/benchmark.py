@@ -611,9 +611,16 @@ def _import_row(i: int, micro, group) -> dict:
 
 
 def machine() -> dict:
+    settings: dict = {}
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         database = cursor.fetchone()[0].split(",")[0] if connection.vendor == "postgresql" else connection.vendor
+        if connection.vendor == "postgresql":  # the server's memory settings, as the figures depend on them
+            for name in ("shared_buffers", "effective_cache_size", "work_mem", "jit"):
+                cursor.execute(f"SHOW {name}")
+                settings[name] = cursor.fetchone()[0]
+            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            settings["database_size"] = cursor.fetchone()[0]
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     return {
         "cpus": os.cpu_count(),
@@ -621,6 +628,7 @@ def machine() -> dict:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "database": database,
+        "database_settings": settings,
         "at": timezone.now().isoformat(timespec="seconds"),
     }
 

@@ -43,7 +43,7 @@ def households_at(address_part: str):
     return Household.objects.filter(address__icontains=address_part).values("pk")
 
 
-def _text(field: str, value: str, indexed: bool) -> Q:
+def text_q(field: str, value: str, indexed: bool) -> Q:
     """``icontains`` is ``UPPER(col) LIKE UPPER(…)``: the trigram indexes are built on it. A scan (short
     searches) of a value with no letters that have a case (Chinese, digits) skips the UPPER of every row it
     reads: a town's count for a two-character name, 71,000 rows, 59 → 33 ms (issue 10)."""
@@ -53,7 +53,7 @@ def _text(field: str, value: str, indexed: bool) -> Q:
 
 def _household_q(value: str, indexed: bool = True) -> Q:
     """A household's own fields a search looks at: address, and phone when there are digits."""
-    q = _text("address", value, indexed)
+    q = text_q("address", value, indexed)
     if _has_digit(value):
         q |= Q(phone__contains=value)
     return q
@@ -62,7 +62,7 @@ def _household_q(value: str, indexed: bool = True) -> Q:
 def _resident_q(value: str, prefix: str = "", indexed: bool = True) -> Q:
     """Name, phone (when there are digits: names have none), a full ID number (keyed hash) or its last four
     characters (keyed hash of the tail)."""
-    q = _text(f"{prefix}name", value, indexed)
+    q = text_q(f"{prefix}name", value, indexed)
     if _has_digit(value):
         q |= Q(**{f"{prefix}phone__contains": value})
     if idnumber.looks_like_full_number(value):
@@ -201,7 +201,7 @@ class ResidentFilter(ScopedFilterSet):
             return queryset.filter(resident_search_q(value) | Q(household__in=households_at(value)))
         # The households of what the user sees, not a join with all of them: a town's two-character search
         # hashed 300,000 households to count its matches (215 ms; by the town's villages, issue 10).
-        households = Household.objects.visible_to(self.user).filter(_text("address", value, False)).values("pk")
+        households = Household.objects.visible_to(self.user).filter(text_q("address", value, False)).values("pk")
         return queryset.filter(resident_search_q(value) | Q(household__in=households))
 
     def filter_archived(self, queryset, name, value):
