@@ -504,8 +504,10 @@ class Visits:
         recorded_at = min(cal.midnight[day] + datetime.timedelta(minutes=rng.randrange(480, 1080)), cal.now)
         late = m < len(cal.months) - 1 and rng.random() < 0.01
         if late:
-            # Entered from paper after the month ended, within the days the policy allows (5 by default).
-            recorded_at = cal.midnight[days[-1]] + datetime.timedelta(days=rng.randint(1, 5), hours=9)
+            # Entered from paper after the month ended, within the days the policy allows (5 by default), and
+            # not after now (early in a month those days are still ahead).
+            entered = cal.midnight[days[-1]] + datetime.timedelta(days=rng.randint(1, 5), hours=9)
+            recorded_at = min(entered, cal.now)
         if rng.random() < 0.03:
             outcome, finding = VisitOutcome.NOT_POSSIBLE, Finding.NOTHING
             if subject == Subject.KEY_PLACE:

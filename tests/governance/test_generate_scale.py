@@ -169,3 +169,21 @@ def test_same_size_twice_is_idempotent_and_the_data_are_the_same(db):
     assert _digest() == first  # a fresh run makes the same people
     _generate(seed=7)
     assert _digest(seed=7) != first  # the digest does tell data sets apart
+
+
+def test_nothing_is_dated_after_now_early_in_a_month(db, monkeypatch):
+    # On the 2nd, last month's paper visits "entered within five days of the month's end" were recorded
+    # days from now, and a load test counted them as visits made during its run.
+    import datetime
+
+    from disputes.models import CaseEvent
+
+    now = timezone.make_aware(datetime.datetime(2026, 12, 2, 10, 0))
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    _generate()
+    visits = Visit.objects.filter(village__town__in=scale.generated_towns(SIZE))
+    assert visits.filter(late=True).exists()
+    assert not visits.filter(recorded_at__gt=now).exists()
+    assert not visits.filter(visited_on__gt=now.date()).exists()
+    assert not CaseEvent.objects.filter(at__gt=now).exists()
+    assert not Case.objects.filter(reported_at__gt=now).exists()
