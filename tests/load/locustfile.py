@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import re
 import time
@@ -156,8 +157,11 @@ def figures(entry) -> dict:
     }
 
 
+WAIT = [float(x) for x in os.environ.get("LOAD_WAIT", "1,3").split(",")]  # run.py --wait
+
+
 class GridWorker(FastHttpUser):
-    wait_time = between(1, 3)
+    wait_time = between(WAIT[0], WAIT[1])
     # Redirects are followed by hand: a post's redirect is its acknowledgement.
     max_redirects = 0
     default_headers = {"Accept-Language": "zh-CN,zh;q=0.9", "User-Agent": "grid-worker-load-test"}

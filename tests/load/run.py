@@ -79,6 +79,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=200, help="simulated grid workers (default 200)")
     parser.add_argument("--spawn-rate", type=float, default=20, help="workers started per second (default 20)")
     parser.add_argument("--time", default="5m", help="how long the load lasts, as locust reads it (default 5m)")
+    parser.add_argument(
+        "--wait",
+        default="1,3",
+        help="seconds each simulated worker waits between actions, min,max (default 1,3: far faster than a "
+        "worker walking between households; 10,30 is closer to the field)",
+    )
     parser.add_argument("--residents", type=int, default=100_000, help="size of the generated county (default 100000)")
     parser.add_argument("--months", type=int, default=2, help="months of generated visit history (default 2)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
@@ -88,6 +94,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep-database", action="store_true", help=f"keep {DATABASE} afterwards for a look")
     args = parser.parse_args(argv)
     args.seconds = parse_timespan(args.time)
+    try:
+        low, high = (float(x) for x in args.wait.split(","))
+    except ValueError:
+        parser.error("--wait takes two numbers of seconds, min,max (e.g. 10,30)")
+    if not 0 <= low <= high:
+        parser.error("--wait: 0 <= min <= max")
     return args
 
 
@@ -144,6 +156,7 @@ def load_test(args: argparse.Namespace) -> int:
             "users": args.users,
             "spawn_rate": args.spawn_rate,
             "time": args.time,
+            "wait_s": [float(x) for x in args.wait.split(",")],
             "residents": args.residents,
             "months_of_history": args.months,
             "gunicorn": f"{args.workers} workers x {args.threads} threads (gthread)",
@@ -238,7 +251,8 @@ def locust(args: argparse.Namespace, host: str, accounts: Path, password: str, r
         *("--accounts", str(accounts), "--password", password, "--report", str(report)),
     ]
     # Locust exits 1 when any request failed; whether that is too many is decided below, from its figures.
-    subprocess.run(command, cwd=ROOT, check=False, timeout=args.seconds + STOP_TIMEOUT + 120)
+    env = {**os.environ, "LOAD_WAIT": args.wait}
+    subprocess.run(command, cwd=ROOT, check=False, env=env, timeout=args.seconds + STOP_TIMEOUT + 120)
     if not report.exists():
         raise SystemExit("locust ended without writing its report: see its output above")
 
