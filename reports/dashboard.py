@@ -155,7 +155,9 @@ def trends(villages: list, months: int = 12) -> dict:
         key = row["m"].date() if hasattr(row["m"], "date") else row["m"]
         mediation[key] = _pct(row["agreed"], row["resolved"])
     return {
-        "labels": [f"{m:%Y-%m}" for m in series_months],
+        # The last month is the month so far: its coverage is low early in the month, not fallen.
+        "labels": [f"{m:%Y-%m}" for m in series_months[:-1]]
+        + [_("%(m)s（至今）") % {"m": f"{series_months[-1]:%Y-%m}"}],
         "coverage": [{"label": v.name, "data": [coverage[v.pk].get(m) for m in series_months]} for v in villages],
         "cases": [{"label": v.name, "data": [reported[v.pk].get(m, 0) for m in series_months]} for v in villages],
         "mediation": [mediation.get(m) for m in series_months],

@@ -224,3 +224,14 @@ def test_report_page_query_budget(client, world, staff, django_assert_num_querie
     # compared (versions, and this one's latest), comments, events, unread inbox
     with django_assert_num_queries(14):  # + saving the session: the idle timeout moves on (savepoint, update, release)
         client.get(reverse("reports:report-detail", args=[report.pk]))
+
+
+def test_the_dashboard_says_this_months_coverage_is_the_month_so_far(client, world, town):
+    import json
+
+    client.force_login(town)
+    page = client.get(reverse("reports:town-dashboard")).content.decode()
+    data = json.loads(page.split('id="trend-data" type="application/json">')[1].split("</script>")[0])
+    this_month = f"{due.month_start(timezone.localdate()):%Y-%m}"
+    assert data["labels"][-1] == f"{this_month}（至今）" and "（至今）" not in data["labels"][-2]
+    assert "本月为截至今天的实时数" in page
