@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from residents.filters import ScopedFilterSet, YesNo, text_q
+from residents.filters import ScopedFilterSet, YesNo, has_digit, text_q
 
 from .models import Case, CaseParty, Category, Kind, State, Tier
 
@@ -49,7 +49,7 @@ class CaseFilter(ScopedFilterSet):
         """Case number, title, or a party's name or phone."""
         value = value.strip()
         party = text_q("name", value, indexed=False)
-        if any(c.isdigit() for c in value):
+        if has_digit(value):
             party |= Q(phone__contains=value)
         # The parties of the cases in the list only: PostgreSQL hashed every party of the county (72,000 rows,
         # 25 ms for the rows and again for the count) to search a town's 4,000 cases (issue 10).

@@ -34,7 +34,7 @@ def by_trigram_index(value: str) -> bool:
     return connection.vendor == "postgresql" and len(value) >= 3
 
 
-def _has_digit(value: str) -> bool:
+def has_digit(value: str) -> bool:
     return any(c.isdigit() for c in value)
 
 
@@ -54,7 +54,7 @@ def text_q(field: str, value: str, indexed: bool) -> Q:
 def _household_q(value: str, indexed: bool = True) -> Q:
     """A household's own fields a search looks at: address, and phone when there are digits."""
     q = text_q("address", value, indexed)
-    if _has_digit(value):
+    if has_digit(value):
         q |= Q(phone__contains=value)
     return q
 
@@ -63,7 +63,7 @@ def _resident_q(value: str, prefix: str = "", indexed: bool = True) -> Q:
     """Name, phone (when there are digits: names have none), a full ID number (keyed hash) or its last four
     characters (keyed hash of the tail)."""
     q = text_q(f"{prefix}name", value, indexed)
-    if _has_digit(value):
+    if has_digit(value):
         q |= Q(**{f"{prefix}phone__contains": value})
     if idnumber.looks_like_full_number(value):
         q |= Q(**{f"{prefix}id_hash": idnumber.lookup_hash(value)})

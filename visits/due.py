@@ -169,6 +169,18 @@ def key_persons_due(grid_ids, month: datetime.date, today: datetime.date | None 
 # --- Coverage ---------------------------------------------------------------------------------------
 
 
+# The figures of a Coverage (and the columns of the kept ones, ``live.LiveCoverage``).
+FIGURES = (
+    "households_due",
+    "households_done",
+    "key_persons_due",
+    "key_persons_done",
+    "key_persons_overdue",
+    "key_places_due",
+    "key_places_done",
+)
+
+
 @dataclass
 class Coverage:
     households_due: int = 0
@@ -198,15 +210,7 @@ class Coverage:
         return f"{self.percent}%" if self.due else "—"
 
     def add(self, other: Coverage) -> Coverage:
-        for name in (
-            "households_due",
-            "households_done",
-            "key_persons_due",
-            "key_persons_done",
-            "key_places_due",
-            "key_places_done",
-            "key_persons_overdue",
-        ):
+        for name in FIGURES:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 

@@ -25,15 +25,7 @@ from residents.signals import registry_bulk_saved
 from . import due
 from .models import LiveCoverage, Visit
 
-FIGURES = (
-    "households_due",
-    "households_done",
-    "key_persons_due",
-    "key_persons_done",
-    "key_persons_overdue",
-    "key_places_due",
-    "key_places_done",
-)
+FIGURES = due.FIGURES
 TABLE = LiveCoverage._meta.db_table
 
 
@@ -97,7 +89,7 @@ def grids_changed(grid_ids) -> None:
 
 
 def forget(grid_ids=None) -> None:
-    """Drop kept figures (after writing rows in bulk outside the signals: the generator, the demo)."""
+    """Drop kept figures, so the next reader counts them (the bench's "counted afresh", its nightly count)."""
     rows = LiveCoverage.objects.all()
     if grid_ids is not None:
         rows = rows.filter(grid_id__in=list(grid_ids))

@@ -289,7 +289,9 @@ class ReminderRun(models.Model):
         return f"{self.kind} {self.period}"
 
 
-class CoverageSnapshotQuerySet(models.QuerySet):
+class GridFiguresQuerySet(models.QuerySet):
+    """A grid's coverage figures (snapshots of closed months, the kept ones of this month)."""
+
     def visible_to(self, user):
         return self.filter(access.visible_q(user, town="grid__village__town", village="grid__village", grid="grid"))
 
@@ -307,7 +309,7 @@ class CoverageSnapshot(models.Model):
     key_places_done = models.PositiveIntegerField(default=0)
     taken_at = models.DateTimeField(default=timezone.now)
 
-    objects = CoverageSnapshotQuerySet.as_manager()
+    objects = GridFiguresQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("月度走访覆盖")
@@ -324,11 +326,6 @@ class CoverageSnapshot(models.Model):
     @property
     def done(self) -> int:
         return self.households_done + self.key_persons_done + self.key_places_done
-
-
-class LiveCoverageQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(access.visible_q(user, town="grid__village__town", village="grid__village", grid="grid"))
 
 
 class LiveCoverage(models.Model):
@@ -356,7 +353,7 @@ class LiveCoverage(models.Model):
     changes = models.PositiveIntegerField(default=0)
     counted_changes = models.IntegerField(default=-1)
 
-    objects = LiveCoverageQuerySet.as_manager()
+    objects = GridFiguresQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("本月走访覆盖（实时）")

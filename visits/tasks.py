@@ -12,6 +12,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from grids.models import Grid
 from grids.services import job_run_record
 
 from . import due, live, reminders, services
@@ -62,8 +63,6 @@ def coverage_snapshot(month: str) -> int:
 @shared_task
 def coverage_warm() -> int:
     """Count this month's coverage of every grid in use, 500 grids at a time; returns how many."""
-    from grids.models import Grid
-
     grid_ids = list(Grid.objects.active().order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(grid_ids), 500):
         live.coverage_now(grid_ids[start : start + 500])
