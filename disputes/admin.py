@@ -4,7 +4,8 @@ through their services, so the timeline stays whole)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from grids.admin import ArchivableAdmin, NoDeleteAdmin
+from core.admin import NoDeleteAdmin
+from grids.admin import ArchivableAdmin
 
 from .models import Case, CaseEvent, Department, Mediator, Policy
 

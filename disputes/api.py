@@ -12,10 +12,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from governance.api import IDEMPOTENCY_HEADER, IdempotentCreateMixin
+from core.rest import IDEMPOTENCY_HEADER, IdempotentCreateMixin, ScopedPrimaryKey
 from grids import access
 from grids.models import Grid, User, Village
-from residents.api import ScopedPrimaryKey
 from residents.models import Household, Resident
 
 from . import deadlines, services

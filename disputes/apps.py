@@ -7,13 +7,13 @@ class DisputesConfig(AppConfig):
     verbose_name = _("矛盾纠纷与事件")
 
     def ready(self):
-        from grids import audit
+        from audit import trail
 
         from .models import Case, CaseAttachment, CaseParty, Department, MediationSession, Mediator, Policy
 
-        audit.track(Case)
-        audit.track(Mediator)
+        trail.track(Case)
+        trail.track(Mediator)
         for model in (CaseParty, MediationSession, CaseAttachment):
-            audit.track(model, village=audit.via("case", "village_id"))
+            trail.track(model, village=trail.via("case", "village_id"))
         for model in (Department, Policy):
-            audit.track(model, village=lambda obj: None)
+            trail.track(model, village=lambda obj: None)

@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from residents.filters import ScopedFilterSet, YesNo, has_digit, text_q
+from grids.filters import ScopedFilterSet
+from residents.filters import YesNo, has_digit, text_q
 
 from .models import Case, CaseParty, Category, Kind, State, Tier
 

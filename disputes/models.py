@@ -444,7 +444,7 @@ class CaseAttachmentQuerySet(models.QuerySet):
 
 
 class CaseAttachment(models.Model):
-    """A photo, re-encoded without metadata (grids/uploads.py), served only through the case's door."""
+    """A photo, re-encoded without metadata (core/uploads.py), served only through the case's door."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("案件"))
     image = models.FileField(_("照片"), upload_to="cases/%Y/%m/")

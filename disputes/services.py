@@ -20,9 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import audit, uploads
-from grids.models import Assignment, AuditAction, Grid, Role, User, Village
-from grids.services import holders, notice_send
+from audit import trail
+from audit.models import AuditAction
+from core import uploads
+from grids.models import Assignment, Grid, Role, User, Village
+from grids.services import holders
+from messaging.services import notice_send
 from residents.models import Household, Resident
 
 from .models import (
@@ -212,8 +215,8 @@ def case_transition(
         to_tier=new_tier,
         note=note,
     )
-    audit.record(
-        AuditAction.TRANSITION, case, changes={"state": [case.state, to], **audit.diff_of(case, fields)}, note=action
+    trail.record(
+        AuditAction.TRANSITION, case, changes={"state": [case.state, to], **trail.diff_of(case, fields)}, note=action
     )
     fresh = Case.objects.select_related("village__town").get(pk=case.pk)
     fresh.last_event = event
@@ -502,7 +505,7 @@ def case_sign(*, case: Case, by: User, at: datetime.datetime | None = None) -> C
     if claimed != 1:
         raise CaseChanged()
     _step_event(case, by, "sign", at=now)
-    audit.record(AuditAction.CHANGE, case, changes={"signed_at": [None, audit.plain(now)]}, note="sign")
+    trail.record(AuditAction.CHANGE, case, changes={"signed_at": [None, trail.plain(now)]}, note="sign")
     return Case.objects.select_related("village__town").get(pk=case.pk)
 
 
@@ -556,7 +559,7 @@ def case_mediators_set(*, case: Case, by: User, mediators: Iterable[Mediator]) -
         raise ValidationError({"mediators": [_("调解团成员必须是本村在册成员。")]})
     before = sorted(case.mediators.values_list("pk", flat=True))
     case.mediators.set(mediators)
-    audit.record(AuditAction.CHANGE, case, changes={"mediators": [before, sorted(m.pk for m in mediators)]})
+    trail.record(AuditAction.CHANGE, case, changes={"mediators": [before, sorted(m.pk for m in mediators)]})
     _step_event(case, by, "mediators", note="、".join(m.name for m in mediators) or _("（无）"))
     return case
 

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.trail import record_export
+from core.pages import paginate, xlsx_response
 from grids import access
 from grids.forms import add_service_errors
-from grids.pages import paginate, xlsx_response
 from residents.excel import Column, write_workbook
-from residents.views.exchange import record_export
 
 from . import deadlines, services
 from .filters import CaseFilter

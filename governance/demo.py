@@ -18,8 +18,8 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from audit import trail
 from governance import demo_cases, demo_registry, demo_reports, demo_visits
-from grids import audit
 from grids.models import (
     ROLE_PLACE_FIELD,
     Assignment,
@@ -118,7 +118,7 @@ class Seeder:
 def seed(*, registry: bool = True) -> list[DemoAccount]:
     """Create the demo town (and, unless told not to, its registry); return the demo accounts to print.
     Demo data is nobody's action: it writes no audit entries."""
-    with audit.suspended():
+    with trail.suspended():
         return _seed(registry=registry)
 
 

@@ -73,9 +73,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
-    # Our apps, in the order of the one-way arrows (an app imports only from those above it).
-    "governance",
+    # Our apps, floor by floor from the ground up (docs/architecture.md): an app imports only from those
+    # above it in this list, and apps on one floor (disputes beside the Party and co-governance apps) not
+    # from each other.
+    "core",
     "grids",
+    "audit",
+    "messaging",
     "residents",
     "disputes",
     "visits",
@@ -92,7 +96,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "grids.middleware.PasswordChangeRequiredMiddleware",
     # Who and from where, for the audit entries written while a request is served.
-    "grids.audit.AuditContextMiddleware",
+    "audit.trail.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -114,7 +118,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "grids.context.inbox",
+                "messaging.context.inbox",
+                "audit.context.audit_link",
             ],
         },
     },
@@ -153,7 +158,7 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contri
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "governance.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "grids.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Behind a proxy the client's address comes from X-Forwarded-For (set BEHIND_TLS_PROXY).
@@ -194,7 +199,7 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"  # outside the static root; served only through views that check access
-# Photos (cases, visits): larger files are refused with a message; the rest are re-encoded (grids/uploads.py).
+# Photos (cases, visits): larger files are refused with a message; the rest are re-encoded (core/uploads.py).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -269,12 +274,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Beat proves it is alive: staff see when the scheduler last ran (reminders depend on it).
-    "heartbeat": {"task": "grids.tasks.heartbeat", "schedule": 60.0},
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
     # Reads the admin's reminder settings (days, hour) and starts what is due; every run is idempotent.
     "visit-reminders": {"task": "visits.tasks.reminders_dispatch", "schedule": 300.0},
     "late-report-reminders": {"task": "reports.tasks.late_reports_dispatch", "schedule": 900.0},
     # Audit entries past the retention go, once a day at night.
-    "audit-purge": {"task": "grids.tasks.audit_purge", "schedule": crontab(hour=3, minute=17)},
+    "audit-purge": {"task": "audit.tasks.audit_purge", "schedule": crontab(hour=3, minute=17)},
     # This month's coverage per grid counted after midnight (overdue depends on the day), so that the
     # first visitor of the day does not wait for a town's count.
     "coverage-warm": {"task": "visits.tasks.coverage_warm", "schedule": crontab(hour=0, minute=5)},
@@ -288,7 +293,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# --- REST API (governance/api.py) -----------------------------------------------------------------
+# --- REST API (router: governance/api.py; what every endpoint shares: core/rest.py) ----------------
 REST_FRAMEWORK = {
     # Token first: an anonymous call is told 401 with "WWW-Authenticate: Token" (session is for the browsable API).
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -296,9 +301,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["governance.rest.ScopedFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "governance.rest.Pagination",
-    "EXCEPTION_HANDLER": "governance.rest.exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["core.rest.ScopedFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "core.rest.Pagination",
+    "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -327,12 +332,12 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "governance.rest.document_error_responses",
+        "core.rest.document_error_responses",
     ],
 }
 
 # --- Product settings -------------------------------------------------------------------------
-# Reminders go to the inbox, by email (Django's backend: SMTP settings below) and by SMS (visits/sms.py).
+# Reminders go to the inbox, by email (Django's backend: SMTP settings below) and by SMS (messaging/sms.py).
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend"
@@ -345,7 +350,7 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
-SMS_BACKEND = env.str("SMS_BACKEND", default="visits.sms.LogBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="messaging.sms.LogBackend")
 # Seconds between two reminders of a run (an SMS gateway's rate limit); 0 sends as fast as possible.
 REMINDER_SEND_PAUSE = env.float("REMINDER_SEND_PAUSE", default=0.0)
 # Seed 003: a grid in principle covers 300–500 households or about 1,000 people; outside it is flagged.

@@ -18,6 +18,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("grids.urls")),
+    path("", include("messaging.urls")),
+    path("", include("audit.urls")),
     path("", include("residents.urls")),
     path("", include("disputes.urls")),
     path("", include("visits.urls")),

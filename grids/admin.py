@@ -1,4 +1,4 @@
-"""Django admin for the system administrator: towns, villages, accounts, assignments, job runs.
+"""Django admin for the system administrator: towns, villages, accounts, assignments.
 
 History is never deleted: delete is switched off for everything that history points at; archive is
 an action instead.
@@ -9,12 +9,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assignment, AuditEntry, Grid, JobRun, MicroGrid, NaturalVillage, Town, User, Village, VillagerGroup
+from core.admin import NoDeleteAdmin
 
-
-class NoDeleteAdmin(admin.ModelAdmin):
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import Assignment, Grid, MicroGrid, NaturalVillage, Town, User, Village, VillagerGroup
 
 
 @admin.action(description=_("归档所选项"))
@@ -143,36 +140,3 @@ class AssignmentAdmin(NoDeleteAdmin):
     search_fields = ["user__username", "user__full_name"]
     autocomplete_fields = ["user", "town", "village", "grid", "micro_grid", "villager_group"]
     readonly_fields = ["created_by", "created_at"]
-
-
-@admin.register(JobRun)
-class JobRunAdmin(NoDeleteAdmin):
-    list_display = ["name", "started_at", "finished_at", "detail"]
-    list_filter = ["name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: entries are never added, changed or deleted by hand (the page /audit/ has filters and
-    export; this view is for looking one up by id)."""
-
-    list_display = ["at", "actor_label", "address", "action", "model", "object_repr", "village"]
-    list_filter = ["action", "model"]
-    search_fields = ["actor_label", "object_repr", "note"]
-    date_hierarchy = "at"
-    list_select_related = ["village"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from axes.exceptions import AxesBackendPermissionDenied
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.rest import form_valid_or_400, id_or_none
+from core.rest import form_valid_or_400, id_or_none
 
 from . import access, services
 from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm
-from .models import Assignment, Grid, MicroGrid, Notice, Village
+from .models import Assignment, Grid, MicroGrid, Village
+from .security import lockout_message
 
 
 class VillageSerializer(serializers.ModelSerializer):
@@ -238,70 +243,48 @@ class AssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(AssignmentSerializer(assignment).data)
 
 
-class MeView(APIView):
-    """The caller: who they are, their current roles and places, their unread inbox count."""
+class LockedOut(exceptions.APIException):
+    status_code = 429
+    default_code = "locked_out"
+
+
+# --- Token login ------------------------------------------------------------------------------------------------
+
+
+class TokenView(APIView):
+    """POST username + password → a token; DELETE revokes the caller's token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
 
     @extend_schema(
-        responses=inline_serializer(
-            "Me",
-            {
-                "id": serializers.IntegerField(),
-                "username": serializers.CharField(),
-                "name": serializers.CharField(),
-                "is_system_admin": serializers.BooleanField(),
-                "roles": serializers.ListField(child=serializers.DictField()),
-                "unread_notices": serializers.IntegerField(),
-            },
-        )
+        request=inline_serializer(
+            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+        ),
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        auth=[],
     )
-    def get(self, request):
-        user = request.user
-        roles = [
-            {
-                "role": a.role,
-                "role_label": a.get_role_display(),
-                "place": str(a.place),
-                "place_id": a.place.pk,
-                "since": a.start.isoformat(),
-            }
-            for a in Assignment.objects.current()
-            .filter(user=user)
-            .select_related("town", "village", "grid", "micro_grid", "villager_group")
-        ]
-        access.scope_for(user)
-        return Response(
-            {
-                "id": user.pk,
-                "username": user.username,
-                "name": str(user),
-                "is_system_admin": user.is_superuser,
-                "roles": roles,
-                "unread_notices": Notice.objects.visible_to(user).unread().count(),
-            }
-        )
+    def post(self, request):
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        password = request.data.get("password") if hasattr(request.data, "get") else None
+        if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+            raise exceptions.ValidationError({"username": [_("请填写用户名和密码。")]})
+        try:
+            user = authenticate(request._request, username=username, password=password)
+        except AxesBackendPermissionDenied:
+            raise LockedOut(lockout_message()) from None
+        if getattr(request._request, "axes_locked_out", False):
+            raise LockedOut(lockout_message())
+        if user is None or not user.is_active:
+            raise exceptions.ValidationError({"non_field_errors": [_("用户名或密码不正确。")]})
+        if user.must_change_password:
+            raise exceptions.PermissionDenied(_("您的密码是由管理员设置的，请先在网页上登录并设置您自己的密码。"))
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
-class NoticeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notice
-        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
-
-
-class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
-    """The caller's inbox, newest first; ``?unread=true`` for the unread ones; ``read`` marks one read."""
-
-    serializer_class = NoticeSerializer
-
-    def get_queryset(self):
-        qs = Notice.objects.visible_to(self.request.user)
-        if self.request.query_params.get("unread") in {"true", "1"}:
-            qs = qs.unread()
-        return qs
-
-    @extend_schema(request=None, responses=NoticeSerializer)
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        notice = self.get_object()
-        services.notice_read(notice=notice)
-        notice.refresh_from_db()
-        return Response(NoticeSerializer(notice).data)
+class TokenRevokeView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

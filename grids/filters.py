@@ -1,59 +1,48 @@
-"""The audit log's filters (shared by its page and its workbook). Choices are scoped to the user."""
+"""Filters every list of village data shares: the place choices, scoped to what the user may see."""
 
 from __future__ import annotations
 
 import django_filters
-from django import forms
-from django.apps import apps
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import access
-from .audit import tracked_models
-from .models import AuditAction, AuditEntry, Village
+from .models import Grid, MicroGrid, Village, VillagerGroup
 
 
-def audited_models() -> list[tuple[str, str]]:
-    """(app_label.model, its name) for every model the log tracks, by name."""
-    return sorted(((m._meta.label_lower, str(m._meta.verbose_name)) for m in tracked_models()), key=lambda c: c[1])
+class ScopedFilterSet(django_filters.FilterSet):
+    """Narrows the place choices to what the requesting user may see.
 
+    Grids, micro-grids and villager groups are offered for one village: the user's only village, or
+    the village chosen in the filter. Someone who sees many villages (the town office: a town holds
+    hundreds of grids and villager groups) picks the village first; a link naming a place still works.
+    Rendering every place of a town as options cost more than the list itself (the county benchmark)."""
 
-def model_name(label: str) -> str:
-    try:
-        return str(apps.get_model(label)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return label
-
-
-class AuditFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("搜索"), method="search", max_length=100)
-    action = django_filters.ChoiceFilter(label=_("操作"), choices=AuditAction.choices, empty_label=_("全部"))
-    model = django_filters.ChoiceFilter(label=_("对象类型"), choices=audited_models, empty_label=_("全部"))
-    village = django_filters.ModelChoiceFilter(
-        label=_("行政村"), queryset=Village.objects.none(), empty_label=_("全部")
-    )
-    since = django_filters.DateFilter(
-        label=_("起始日期"), field_name="at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = django_filters.DateFilter(
-        label=_("截止日期"), field_name="at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    class Meta:
-        model = AuditEntry
-        fields = ["q", "action", "model", "village", "since", "until"]
+    village = django_filters.ModelChoiceFilter(queryset=Village.objects.none(), label=_("村"))
+    grid = django_filters.ModelChoiceFilter(queryset=Grid.objects.none(), label=_("网格"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["village"].queryset = access.visible_villages(user).order_by("name")
+        villages = Village.objects.visible_to(user).active()
+        self.filters["village"].queryset = villages
+        places = {
+            "grid": (Grid.objects.visible_to(user).active().select_related("village"), "village"),
+            "micro_grid": (MicroGrid.objects.visible_to(user).active().select_related("grid"), "grid__village"),
+            "villager_group": (VillagerGroup.objects.visible_to(user).active(), "village"),
+        }
+        village_ids = list(villages.values_list("pk", flat=True)[:2])
+        chosen = village_ids[0] if len(village_ids) == 1 else _id(self.data.get("village"))
+        for name, (queryset, path) in places.items():
+            if name not in self.filters:
+                continue
+            if chosen is not None:
+                self.filters[name].queryset = queryset.filter(**{path: chosen})
+            elif (asked := _id(self.data.get(name))) is not None:
+                self.filters[name].queryset = queryset.filter(pk=asked)
+            else:
+                del self.filters[name]
+        if len(village_ids) <= 1:
+            del self.filters["village"]  # one village: nothing to choose
 
-    def search(self, queryset, name, value):
-        """Who (name or address), what was noted, and which object — except, for the town office, the
-        object of a sensitive entry (a key person's name must not be findable by searching)."""
-        value = value.strip()
-        q = Q(actor_label__icontains=value) | Q(note__icontains=value) | Q(address__startswith=value)
-        objects = Q(object_repr__icontains=value)
-        if not access.scope_for(self.user).is_admin:
-            objects &= Q(sensitive=False)
-        return queryset.filter(q | objects)
+
+def _id(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdecimal() and len(value) < 19 else None

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ROLE_PLACE_FIELD, Assignment, Grid, JobRun, MicroGrid, Role, User
+from .models import ROLE_PLACE_FIELD, Assignment, Grid, MicroGrid, Role, User
 
 # Roles of which a place has one holder at a time: a new holder takes over from the current one.
 SINGLE_HOLDER_ROLES = {Role.GRID_WORKER, Role.LIAISON, Role.INFO_OFFICER}
@@ -111,21 +111,7 @@ def assignment_end(*, assignment: Assignment, on: datetime.date, by: User) -> As
     return assignment
 
 
-def job_run_record(*, name: str, detail: str = "") -> JobRun:
-    now = timezone.now()
-    return JobRun.objects.create(name=name, started_at=now, finished_at=now, detail=detail[:500])
-
-
-def heartbeat_record() -> JobRun:
-    """Beat's pulse: one row, updated in place (a row per minute would only grow)."""
-    now = timezone.now()
-    run, _ = JobRun.objects.update_or_create(
-        name="heartbeat", defaults={"started_at": now, "finished_at": now, "detail": "ok"}
-    )
-    return run
-
-
-# --- Inbox --------------------------------------------------------------------------------------
+# --- Holders --------------------------------------------------------------------------------------
 
 
 def holders(role: str, place) -> list[User]:
@@ -137,27 +123,3 @@ def holders(role: str, place) -> list[User]:
             assignments__in=Assignment.objects.current().filter(role=role, **{field: place}),
         ).distinct()
     )
-
-
-def notice_send(*, recipients, key: str, kind: str, title: str, body: str = "", url: str = "") -> int:
-    """Put a notice in each recipient's inbox, once per (recipient, key). Returns how many were new."""
-    from .models import Notice
-
-    recipient_ids = {r.pk for r in recipients}
-    if not recipient_ids:
-        return 0
-    already = set(Notice.objects.filter(recipient_id__in=recipient_ids, key=key).values_list("recipient_id", flat=True))
-    Notice.objects.bulk_create(
-        [
-            Notice(recipient_id=pk, key=key, kind=kind, title=title[:200], body=body, url=url)
-            for pk in sorted(recipient_ids - already)
-        ],
-        ignore_conflicts=True,  # a concurrent sender of the same key: the unique constraint keeps one
-    )
-    return len(recipient_ids - already)
-
-
-def notice_read(*, notice) -> None:
-    from .models import Notice
-
-    Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())

@@ -5,10 +5,6 @@ from . import views
 app_name = "grids"
 
 urlpatterns = [
-    path("inbox/", views.inbox, name="inbox"),
-    path("audit/", views.audit_list, name="audit-list"),
-    path("audit/export.xlsx", views.audit_export, name="audit-export"),
-    path("inbox/<int:pk>/open/", views.notice_open, name="notice-open"),
     path("villages/<int:pk>/grids/new/", views.grid_create, name="grid-create"),
     path("villages/<int:pk>/micro-grids/new/", views.micro_grid_create, name="microgrid-create"),
     path("villages/<int:pk>/assignments/new/", views.assignment_create, name="assignment-create"),

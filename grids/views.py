@@ -6,28 +6,20 @@ Lookups go through ``visible_to`` (out of scope is a 404); changes also need ``c
 
 from __future__ import annotations
 
-import io
-
-from django.apps import apps
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from openpyxl import Workbook
 
-from . import access, audit, services
-from .filters import AuditFilter, model_name
+from . import access, services
 from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm, add_service_errors
-from .models import Assignment, AuditAction, AuditEntry, Grid, MicroGrid, Role, Town, Village, VillagerGroup
-from .pages import paginate, xlsx_response
+from .models import Assignment, Grid, MicroGrid, Role, Town, Village, VillagerGroup
 
 
 @login_required
@@ -275,34 +267,6 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "grids/assignment_end.html", {"form": form, "assignment": assignment, "village": village})
 
 
-# --- Inbox ----------------------------------------------------------------------------------------
-
-
-@login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    from django.core.paginator import Paginator
-
-    from .models import Notice
-
-    notices = Notice.objects.visible_to(request.user)
-    page = Paginator(notices, 30).get_page(request.GET.get("page"))
-    return render(request, "grids/inbox.html", {"page": page, "query": ""})
-
-
-@login_required
-@require_http_methods(["POST"])
-def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark read, then go where the notice points (only inside the portal)."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    from .models import Notice
-
-    notice = get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
-    services.notice_read(notice=notice)
-    target = notice.url if url_has_allowed_host_and_scheme(notice.url, allowed_hosts=None) else ""
-    return redirect(target or "grids:inbox")
-
-
 # --- Own password -----------------------------------------------------------------------------------
 
 
@@ -324,107 +288,3 @@ class PasswordChange(auth_views.PasswordChangeView):
         Token.objects.filter(user=user).delete()
         messages.success(self.request, _("密码已修改。其他设备上的登录已退出。"))
         return response
-
-
-# --- The audit log -------------------------------------------------------------------------------
-
-AUDIT_EXPORT_LIMIT = 50_000
-
-
-def _audit_entries(request: HttpRequest) -> tuple[AuditFilter, bool]:
-    """The entries this user may read, filtered as asked; 404 for anyone who may read none."""
-    if not access.may_read_audit(request.user):
-        raise Http404
-    entries = AuditEntry.objects.visible_to(request.user).select_related("village")
-    return AuditFilter(request.GET, queryset=entries, user=request.user), access.scope_for(request.user).is_admin
-
-
-def _shown(entry: AuditEntry, reveal: bool) -> AuditEntry:
-    """What a reader sees of an entry: a sensitive one keeps its object and changes from the town."""
-    entry.hidden = entry.sensitive and not reveal
-    entry.model_name = model_name(entry.model) if entry.model else ""
-    if entry.hidden:
-        entry.shown_repr, entry.shown_changes = _("（敏感信息，仅系统管理员可见）"), []
-        return entry
-    labels = _field_labels(entry.model)
-    entry.shown_repr = entry.object_repr
-    entry.shown_changes = [
-        (labels.get(name, name), *(value if isinstance(value, list) and len(value) == 2 else ("", value)))
-        for name, value in entry.changes.items()
-    ]
-    return entry
-
-
-def _field_labels(label: str) -> dict[str, str]:
-    try:
-        fields = apps.get_model(label)._meta.concrete_fields
-    except (LookupError, ValueError):
-        return {}
-    return {f.attname: str(f.verbose_name) for f in fields} | {f.name: str(f.verbose_name) for f in fields}
-
-
-@login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
-    filterset, reveal = _audit_entries(request)
-    page, query = paginate(request, filterset.qs)
-    entries = [_shown(entry, reveal) for entry in page.object_list]
-    context = {
-        "filter": filterset,
-        "page": page,
-        "query": query,
-        "entries": entries,
-        "audit_retention_days": settings.AUDIT_RETENTION_DAYS,
-    }
-    return render(request, "grids/audit_list.html", context)
-
-
-@login_required
-def audit_export(request: HttpRequest) -> HttpResponse:
-    """The filtered entries as a workbook (at most 50,000, newest first); the export is itself audited."""
-    filterset, reveal = _audit_entries(request)
-    if not filterset.is_valid():
-        return redirect(f"{reverse('grids:audit-list')}?{request.GET.urlencode()}")
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("审计日志"))
-    sheet.append(
-        [
-            _("时间"),
-            _("操作人"),
-            _("来源地址"),
-            _("操作"),
-            _("对象类型"),
-            _("对象"),
-            _("行政村"),
-            _("变更内容"),
-            _("说明"),
-        ]
-    )
-    rows = 0
-    for entry in filterset.qs[:AUDIT_EXPORT_LIMIT].iterator(chunk_size=2000):
-        entry = _shown(entry, reveal)
-        changes = "；".join(f"{label}: {before} → {after}" for label, before, after in entry.shown_changes)
-        at = timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S")
-        village = entry.village.name if entry.village else ""
-        sheet.append(
-            [
-                at,
-                entry.actor_label,
-                entry.address or "",
-                entry.get_action_display(),
-                entry.model_name,
-                entry.shown_repr,
-                village,
-                changes,
-                entry.note,
-            ]
-        )
-        rows += 1
-    out = io.BytesIO()
-    book.save(out)
-    audit.record(
-        AuditAction.EXPORT,
-        model="grids.auditentry",
-        note=f"audit {request.GET.urlencode()}",
-        changes={"rows": [None, rows]},
-    )
-    return xlsx_response(out.getvalue(), f"audit-{timezone.localdate():%Y%m%d}.xlsx")

@@ -3,7 +3,7 @@ through their services, so versions and the timeline stay whole)."""
 
 from django.contrib import admin
 
-from grids.admin import NoDeleteAdmin
+from core.admin import NoDeleteAdmin
 
 from .models import MonthlyReport, ReportEvent, ReportPolicy
 

@@ -7,10 +7,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("月报")
 
     def ready(self):
-        from grids import audit
+        from audit import trail
 
         from .models import MonthlyReport, ReportComment, ReportPolicy
 
-        audit.track(MonthlyReport)
-        audit.track(ReportComment, village=audit.via("report", "village_id"))
-        audit.track(ReportPolicy, village=lambda policy: None)
+        trail.track(MonthlyReport)
+        trail.track(ReportComment, village=trail.via("report", "village_id"))
+        trail.track(ReportPolicy, village=lambda policy: None)

@@ -13,9 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import access, audit
-from grids.models import AuditAction, Role, User, Village
-from grids.services import holders, notice_send
+from audit import trail
+from audit.models import AuditAction
+from grids import access
+from grids.models import Role, User, Village
+from grids.services import holders
+from messaging.services import notice_send
 from visits import due
 
 from . import figures
@@ -89,7 +92,7 @@ def _transition(
     ReportEvent.objects.create(
         report=report, by=by, at=at or timezone.now(), from_state=report.state, to_state=to, version=version, note=note
     )
-    audit.record(AuditAction.TRANSITION, report, changes={"state": [report.state, to], **audit.diff_of(report, fields)})
+    trail.record(AuditAction.TRANSITION, report, changes={"state": [report.state, to], **trail.diff_of(report, fields)})
     return MonthlyReport.objects.select_related("village__town").get(pk=report.pk)
 
 
@@ -104,8 +107,8 @@ def report_save(*, report: MonthlyReport, by: User, revision: int, **sections: s
     updated = MonthlyReport.objects.filter(pk=report.pk, revision=revision, state__in=[State.DRAFT, State.RETURNED])
     if updated.update(**values, revision=F("revision") + 1, updated_at=timezone.now()) != 1:
         raise ReportChanged()
-    if changes := audit.diff_of(report, values):
-        audit.record(AuditAction.CHANGE, report, changes=changes)
+    if changes := trail.diff_of(report, values):
+        trail.record(AuditAction.CHANGE, report, changes=changes)
     return MonthlyReport.objects.select_related("village__town").get(pk=report.pk)
 
 
@@ -232,7 +235,7 @@ def late_villages(month: datetime.date) -> list[Village]:
 
 def late_reminders_send(*, month: datetime.date) -> int:
     """Remind the staff of every village late with ``month``'s report; once per person and month."""
-    from visits.reminders import Message, deliver
+    from messaging.services import Message, deliver
 
     from .models import ReportPolicy
 
@@ -247,5 +250,5 @@ def late_reminders_send(*, month: datetime.date) -> int:
         }
         url = reverse("reports:report-list", args=[village.pk])
         for staff in holders(Role.VILLAGE_STAFF, village):
-            sent += deliver("report_late", f"{month:%Y-%m}", Message(staff, text, url))
+            sent += deliver("report_late", f"{month:%Y-%m}", Message(staff, text, url, _("月报逾期提醒")))
     return sent

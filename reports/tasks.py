@@ -9,7 +9,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from grids.services import job_run_record
+from core.services import job_run_record
 
 from . import services
 

@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from audit import trail
+from audit.models import AuditAction
+from core.pages import xlsx_response
 from disputes.summary import town_summary, village_summary
-from grids import access, audit
+from grids import access
 from grids.forms import add_service_errors
-from grids.models import AuditAction, Village
-from grids.pages import xlsx_response
+from grids.models import Village
 from grids.views import town_villages
 from residents.views.registry import registry_overview
 from visits import due
@@ -254,7 +256,7 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
     data = version.figures if version else exports.live_figures(report)
     sections = version.sections if version else {name: getattr(report, name) for name in SECTIONS}
     content = exports.report_workbook(report, data, sections)
-    audit.record(AuditAction.EXPORT, report, note=f"report {report.month:%Y-%m}")
+    trail.record(AuditAction.EXPORT, report, note=f"report {report.month:%Y-%m}")
     return xlsx_response(content, f"report-{report.village_id}-{report.month:%Y-%m}.xlsx")
 
 
@@ -330,5 +332,5 @@ def town_dashboard_export(request: HttpRequest) -> HttpResponse:
     villages = _town_villages(request)
     month = _month(request.GET.get("month"), due.month_start(timezone.localdate()))
     dashboard.side_by_side(villages, month)
-    audit.record(AuditAction.EXPORT, model="reports.comparison", note=f"villages {month:%Y-%m}")
+    trail.record(AuditAction.EXPORT, model="reports.comparison", note=f"villages {month:%Y-%m}")
     return xlsx_response(exports.comparison_workbook(villages, month), f"villages-{month:%Y-%m}.xlsx")

@@ -11,24 +11,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from governance.rest import form_valid_or_400, id_or_none
-from grids import access, audit
-from grids.models import AuditAction, MicroGrid, NaturalVillage, VillagerGroup
+from audit import trail
+from audit.models import AuditAction
+from core.rest import ScopedPrimaryKey, form_valid_or_400, id_or_none
+from grids import access
+from grids.models import MicroGrid, NaturalVillage, VillagerGroup
 
 from . import services
 from .filters import HouseholdFilter, KeyPersonFilter, KeyPlaceFilter, ResidentFilter
 from .models import Household, KeyPerson, KeyPlace, Resident
-
-
-class ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
-    """A reference the caller may use: another village's id fails like a missing one."""
-
-    def __init__(self, *, model, **kwargs):
-        self.model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.context["request"].user)
 
 
 class MoveHouseholdSerializer(serializers.Serializer):
@@ -284,7 +275,7 @@ class ResidentViewSet(
         resident = self.get_object()
         try:
             number = services.id_number_reveal(
-                viewer=request.user, resident=resident, address=audit.client_address(request), purpose="api"
+                viewer=request.user, resident=resident, address=trail.client_address(request), purpose="api"
             )
         except PermissionError:
             raise PermissionDenied(_("您不能查看完整身份证号。")) from None
@@ -346,7 +337,7 @@ class KeyPersonViewSet(viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         key_person = self.get_object()
-        audit.record(AuditAction.VIEW, key_person, note="api")
+        trail.record(AuditAction.VIEW, key_person, note="api")
         return Response(self.get_serializer(key_person).data)
 
     def _save(self, request, data, *, resident, key_person=None):

@@ -7,14 +7,14 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("居民档案")
 
     def ready(self):
-        from grids import audit
+        from audit import trail
 
         from .models import Household, KeyPerson, KeyPersonResponsible, KeyPlace, Resident, Tag
 
         secret = {"id_cipher", "id_hash", "id_tail_hash"}
-        audit.track(Household, move_fields={"micro_grid_id"})
-        audit.track(Resident, secret=secret, move_fields={"household_id"})
-        audit.track(KeyPerson, village=audit.via("resident", "village_id"), sensitive=True)
-        audit.track(KeyPersonResponsible, village=audit.via("key_person", "resident", "village_id"), sensitive=True)
-        audit.track(KeyPlace)
-        audit.track(Tag, village=lambda tag: None)
+        trail.track(Household, move_fields={"micro_grid_id"})
+        trail.track(Resident, secret=secret, move_fields={"household_id"})
+        trail.track(KeyPerson, village=trail.via("resident", "village_id"), sensitive=True)
+        trail.track(KeyPersonResponsible, village=trail.via("key_person", "resident", "village_id"), sensitive=True)
+        trail.track(KeyPlace)
+        trail.track(Tag, village=lambda tag: None)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from grids.filters import ScopedFilterSet
 from grids.models import Grid, MicroGrid, Village, VillagerGroup
 
 from . import idnumber
@@ -90,46 +91,6 @@ class YesNo(forms.Select):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
-
-
-class ScopedFilterSet(django_filters.FilterSet):
-    """Narrows the place choices to what the requesting user may see.
-
-    Grids, micro-grids and villager groups are offered for one village: the user's only village, or
-    the village chosen in the filter. Someone who sees many villages (the town office: a town holds
-    hundreds of grids and villager groups) picks the village first; a link naming a place still works.
-    Rendering every place of a town as options cost more than the list itself (issue 10's bench)."""
-
-    village = django_filters.ModelChoiceFilter(queryset=Village.objects.none(), label=_("村"))
-    grid = django_filters.ModelChoiceFilter(queryset=Grid.objects.none(), label=_("网格"))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        villages = Village.objects.visible_to(user).active()
-        self.filters["village"].queryset = villages
-        places = {
-            "grid": (Grid.objects.visible_to(user).active().select_related("village"), "village"),
-            "micro_grid": (MicroGrid.objects.visible_to(user).active().select_related("grid"), "grid__village"),
-            "villager_group": (VillagerGroup.objects.visible_to(user).active(), "village"),
-        }
-        village_ids = list(villages.values_list("pk", flat=True)[:2])
-        chosen = village_ids[0] if len(village_ids) == 1 else _id(self.data.get("village"))
-        for name, (queryset, path) in places.items():
-            if name not in self.filters:
-                continue
-            if chosen is not None:
-                self.filters[name].queryset = queryset.filter(**{path: chosen})
-            elif (asked := _id(self.data.get(name))) is not None:
-                self.filters[name].queryset = queryset.filter(pk=asked)
-            else:
-                del self.filters[name]
-        if len(village_ids) <= 1:
-            del self.filters["village"]  # one village: nothing to choose
-
-
-def _id(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdecimal() and len(value) < 19 else None
 
 
 class HouseholdFilter(ScopedFilterSet):

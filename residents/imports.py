@@ -19,8 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import audit
-from grids.models import AuditAction, MicroGrid, Village
+from audit import trail
+from audit.models import AuditAction
+from grids.models import MicroGrid, Village
 
 from . import excel, idnumber, services
 from .codes import HAN, Political, Relation
@@ -396,7 +397,7 @@ def import_apply(*, job: ImportJob) -> ImportJob:
     rows = plan.valid_rows
     try:
         # The rows are audited as one entry for the import (the job keeps the file), not one per row.
-        with transaction.atomic(), audit.suspended():
+        with transaction.atomic(), trail.suspended():
             applied = _apply_rows(job, rows)
     except ImportAborted as error:
         summary["file_error"] = str(error)
@@ -411,8 +412,8 @@ def _finish(job: ImportJob, status: str, summary: dict, *, applied: int) -> Impo
     job.finished_at = timezone.now()
     job.save(update_fields=["summary", "status", "finished_at"])
     cache.delete(job.progress_key)
-    with audit.acting_as(user=job.created_by):
-        audit.record(
+    with trail.acting_as(user=job.created_by):
+        trail.record(
             AuditAction.IMPORT,
             job,
             village_id=job.village_id,

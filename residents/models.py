@@ -704,28 +704,3 @@ class ImportJob(models.Model):
     @property
     def progress_key(self) -> str:
         return f"import-progress:{self.pk}"
-
-
-class ExportRecord(models.Model):
-    """Every export of registry data: who, when, what, how many rows, and whether ID numbers were full."""
-
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("导出人")
-    )
-    kind = models.CharField(_("内容"), max_length=30)
-    rows = models.PositiveIntegerField(_("行数"))
-    full_id_numbers = models.BooleanField(_("含完整身份证号"), default=False)
-    query = models.CharField(_("筛选条件"), max_length=500, blank=True)
-    exported_at = models.DateTimeField(_("导出时间"), default=timezone.now)
-    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
-
-    objects = VillageStaffQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("导出记录")
-        verbose_name_plural = _("导出记录")
-        ordering = ["-exported_at"]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.kind} {self.rows} @ {self.exported_at:%Y-%m-%d %H:%M}"

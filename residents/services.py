@@ -11,8 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import access, audit
-from grids.models import AuditAction, MicroGrid, User
+from audit import trail
+from audit.models import AuditAction
+from grids import access
+from grids.models import MicroGrid, User
 
 from . import idnumber
 from .models import Household, HouseholdMove, IdNumberDisclosure, Resident, ResidentMove
@@ -30,7 +32,7 @@ def id_number_reveal(*, viewer: User, resident: Resident, address: str | None = 
     if not may_see_full_id(viewer, resident):
         raise PermissionError("not allowed to see full ID numbers of this village")
     IdNumberDisclosure.objects.create(resident=resident, viewer=viewer, address=address, purpose=purpose[:50])
-    audit.record(AuditAction.VIEW_ID, resident, note=purpose, sensitive=True)
+    trail.record(AuditAction.VIEW_ID, resident, note=purpose, sensitive=True)
     return resident.id_number
 
 
@@ -102,8 +104,8 @@ def household_restore(*, by: User, household: Household) -> Household:
 
 def _audit_members(action: str, members, *, before, after) -> None:
     """Members archived or restored with their household (one bulk UPDATE, so one entry each here)."""
-    change = {"archived_at": [audit.plain(before), audit.plain(after)]}
-    audit.record_many([audit.entry(action, member, changes=change) for member in members])
+    change = {"archived_at": [trail.plain(before), trail.plain(after)]}
+    trail.record_many([trail.entry(action, member, changes=change) for member in members])
 
 
 @transaction.atomic

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from grids import tasks
-from grids.models import JobRun
+from core import tasks
+from core.models import JobRun
 
 
 @pytest.mark.celery_worker

@@ -125,7 +125,7 @@ def VISIT1_PHOTO(w, u) -> dict:
 
 
 def WORKER_NOTICE(w, u) -> dict:
-    from grids.models import Notice
+    from messaging.models import Notice
 
     return {"pk": Notice.objects.create(recipient=u["worker"], key="k", kind="case", title="t", url="/field/").pk}
 
@@ -220,7 +220,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "disputes:town-desk": (NONE, _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)),
     "disputes:field-cases": (NONE, FIELD_ONLY),
     "disputes:field-case-new": (NONE, FIELD_ONLY),
-    "grids:inbox": (NONE, EVERYONE),
+    "messaging:inbox": (NONE, EVERYONE),
     "reports:report-list": (VILLAGE, REPORT_SEEN),
     "reports:report-start": (VILLAGE, POST_ONLY),
     "reports:report-detail": (REPORT1, REPORT_SEEN),
@@ -235,10 +235,10 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "visits:visit-photo": (VISIT1_PHOTO, SEEN_IN_GRID1),
     "visits:coverage": (NONE, _expect(worker=403, colleague=403, staff=200, town=200, outsider=200)),
     "visits:grid-outstanding": (GRID1, SEEN_IN_GRID1),
-    "grids:notice-open": (WORKER_NOTICE, POST_ONLY),
+    "messaging:notice-open": (WORKER_NOTICE, POST_ONLY),
     # The audit log: the town office (its town) and the system admin; nobody else knows it is there.
-    "grids:audit-list": (NONE, AUDIT_READERS),
-    "grids:audit-export": (NONE, AUDIT_READERS),
+    "audit:audit-list": (NONE, AUDIT_READERS),
+    "audit:audit-export": (NONE, AUDIT_READERS),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -262,7 +262,7 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     # The grid's worker and the village may add photos (no file: 400); the town may not at tier 1.
     "disputes:case-photo-add": (CASE1, _expect(worker=400, colleague=404, staff=400, town=403, outsider=404)),
     "disputes:mediator-archive": (MEDIATOR1, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
-    "grids:notice-open": (WORKER_NOTICE, _expect(worker=302, colleague=404, staff=404, town=404, outsider=404)),
+    "messaging:notice-open": (WORKER_NOTICE, _expect(worker=302, colleague=404, staff=404, town=404, outsider=404)),
     "reports:report-start": (VILLAGE, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
     # An empty form is refused with its errors (400) for those who may act; the others are told no.
     "reports:report-save": (REPORT1, _expect(worker=404, colleague=404, staff=400, town=403, outsider=404)),

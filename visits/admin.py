@@ -1,11 +1,11 @@
-"""Admin: the reminder settings (days, hour, thresholds: effective without a deploy), and read-only
-views of deliveries and snapshots."""
+"""Admin: the reminder settings (days, hour, thresholds: effective without a deploy), and a read-only
+view of the snapshots."""
 
 from django.contrib import admin
 
-from grids.admin import NoDeleteAdmin
+from core.admin import NoDeleteAdmin, ReadOnlyAdmin
 
-from .models import CoverageSnapshot, Delivery, ReminderPolicy, ReminderRun
+from .models import CoverageSnapshot, ReminderPolicy
 
 
 @admin.register(ReminderPolicy)
@@ -14,26 +14,6 @@ class ReminderPolicyAdmin(NoDeleteAdmin):
 
     def has_add_permission(self, request):
         return not ReminderPolicy.objects.exists()
-
-
-class ReadOnlyAdmin(NoDeleteAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["recipient", "kind", "period", "created_at", "email_sent_at", "sms_sent_at"]
-    list_filter = ["kind", "period"]
-    search_fields = ["recipient__username", "recipient__full_name"]
-
-
-@admin.register(ReminderRun)
-class ReminderRunAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "period", "finished_at", "sent"]
 
 
 @admin.register(CoverageSnapshot)

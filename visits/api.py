@@ -11,10 +11,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.rest import IDEMPOTENCY_HEADER, IdempotentCreateMixin, ScopedPrimaryKey
 from disputes.models import Category
-from governance.api import IDEMPOTENCY_HEADER, IdempotentCreateMixin
 from grids import access
-from residents.api import ScopedPrimaryKey
 from residents.models import Household, KeyPerson, KeyPlace
 
 from . import due, services, summary

@@ -7,13 +7,13 @@ class VisitsConfig(AppConfig):
     verbose_name = _("走访")
 
     def ready(self):
-        from grids import audit
+        from audit import trail
 
         from .models import ReminderPolicy, Visit, VisitPhoto
 
-        audit.track(Visit, sensitive=lambda visit: visit.key_person_id is not None)
-        audit.track(VisitPhoto, village=audit.via("visit", "village_id"))
-        audit.track(ReminderPolicy, village=lambda policy: None)
+        trail.track(Visit, sensitive=lambda visit: visit.key_person_id is not None)
+        trail.track(VisitPhoto, village=trail.via("visit", "village_id"))
+        trail.track(ReminderPolicy, village=lambda policy: None)
 
         from . import live
 

@@ -227,68 +227,6 @@ class ReminderKind(models.TextChoices):
 VISIT_KINDS = [ReminderKind.MONTHLY, ReminderKind.MIDMONTH, ReminderKind.MIDMONTH_STAFF, ReminderKind.OVERDUE]
 
 
-class DeliveryQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self if user.is_superuser else self.filter(recipient=user)
-
-
-class Delivery(models.Model):
-    """One reminder to one person for one period: the claim that makes it exactly once.
-
-    The row is inserted (unique on recipient, kind, period) in the same transaction as the inbox message;
-    email and SMS go out after, each marked when sent, so a retry sends only what is missing.
-    """
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("收件人")
-    )
-    kind = models.CharField(_("类型"), max_length=20, choices=ReminderKind.choices)
-    period = models.CharField(_("周期"), max_length=10, help_text=_("月份（2026-11）或日期（2026-11-23）。"))
-    text = models.TextField(_("内容"))
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
-    email_sent_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
-    sms_sent_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
-
-    objects = DeliveryQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("提醒发送记录")
-        verbose_name_plural = _("提醒发送记录")
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["recipient", "kind", "period"], name="reminder_once_per_period"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.recipient} {self.kind} {self.period}"
-
-
-class ReminderRunQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self if getattr(user, "is_superuser", False) else self.none()
-
-
-class ReminderRun(models.Model):
-    """A finished run of one kind for one period: the dispatcher does not start it again."""
-
-    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
-    period = models.CharField(max_length=10)
-    finished_at = models.DateTimeField(default=timezone.now)
-    sent = models.PositiveIntegerField(default=0)
-
-    objects = ReminderRunQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("提醒批次")
-        verbose_name_plural = _("提醒批次")
-        constraints = [models.UniqueConstraint(fields=["kind", "period"], name="reminder_run_once")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.period}"
-
-
 class GridFiguresQuerySet(models.QuerySet):
     """A grid's coverage figures (snapshots of closed months, the kept ones of this month)."""
 

@@ -8,10 +8,9 @@ Kinds (Asia/Shanghai; days and thresholds in ``ReminderPolicy``):
 - overdue (daily): overdue key-person visits to the grid's worker; after 7 days also to the village staff;
   after 14 days also to the town office, which gets counts per village, not names (PIPL).
 
-Exactly once: each message is claimed by inserting its ``Delivery`` row (unique per recipient, kind and
-period) in the same transaction as the inbox message, so a second run, a parallel run or a retry after a
-killed worker finds the claim and skips it; whoever was not reached yet is reached. Email and SMS follow
-the claim and are marked when sent; a retry sends only the channels still unmarked.
+Exactly once: each message is delivered through ``messaging.services.deliver``, which claims it
+(unique per recipient, kind and period) in the same transaction as the inbox message; a second run, a
+parallel run or a retry after a killed worker finds the claim and skips it.
 """
 
 from __future__ import annotations
@@ -20,30 +19,23 @@ import datetime
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from grids.models import Assignment, Grid, Role, User, Village
-from grids.services import notice_send
+from messaging.services import Message, deliver
 
 from . import due, live
-from .models import Delivery, ReminderKind, ReminderPolicy
+from .models import ReminderKind, ReminderPolicy
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Message:
-    recipient: User
-    text: str
-    url: str
+def _subject() -> str:
+    return _("网格走访提醒")
 
 
 def period_of(kind: str, day: datetime.date) -> str:
@@ -97,7 +89,7 @@ def plan(kind: str, day: datetime.date, policy: ReminderPolicy | None = None) ->
                 "k": cov.key_persons_due,
                 "p": cov.key_places_due,
             }
-            messages.append(Message(users[user_id], text, work_list))
+            messages.append(Message(users[user_id], text, work_list, _subject()))
     elif kind in (ReminderKind.MIDMONTH, ReminderKind.MIDMONTH_STAFF):
         lagging: dict[int, list[tuple[User, due.Coverage]]] = defaultdict(list)
         village_of_grid = dict(Grid.objects.filter(pk__in=all_grids).values_list("pk", "village"))
@@ -116,7 +108,7 @@ def plan(kind: str, day: datetime.date, policy: ReminderPolicy | None = None) ->
                         "k": cov.key_persons_due - cov.key_persons_done,
                         "p": cov.key_places_due - cov.key_places_done,
                     }
-                    messages.append(Message(users[user_id], text, work_list))
+                    messages.append(Message(users[user_id], text, work_list, _subject()))
         if kind == ReminderKind.MIDMONTH_STAFF:
             staff_of = _holders_by(Role.VILLAGE_STAFF, "village")
             for village_id, rows in lagging.items():
@@ -126,7 +118,7 @@ def plan(kind: str, day: datetime.date, policy: ReminderPolicy | None = None) ->
                     "lines": lines,
                 }
                 for staff in staff_of.get(village_id, []):
-                    messages.append(Message(staff, text, reverse("visits:coverage")))
+                    messages.append(Message(staff, text, reverse("visits:coverage"), _subject()))
     return messages
 
 
@@ -142,7 +134,7 @@ def _plan_overdue(day, policy, users, grids_of, all_grids) -> list[Message]:
         if mine:
             names = "、".join(f"{k.key_person.resident.name}（超期{k.overdue_days}天）" for k in mine[:10])
             text = _("重点人员走访已超期 %(n)d 人：%(names)s") % {"n": len(mine), "names": names}
-            messages.append(Message(users[user_id], text, work_list))
+            messages.append(Message(users[user_id], text, work_list, _subject()))
     staff_of = _holders_by(Role.VILLAGE_STAFF, "village")
     per_village: dict[int, list[due.KeyDue]] = defaultdict(list)
     for item in items:
@@ -156,7 +148,7 @@ def _plan_overdue(day, policy, users, grids_of, all_grids) -> list[Message]:
             "names": names,
         }
         for staff in staff_of.get(village_id, []):
-            messages.append(Message(staff, text, reverse("visits:coverage")))
+            messages.append(Message(staff, text, reverse("visits:coverage"), _subject()))
     town_of = _holders_by(Role.TOWN_OFFICE, "town")
     villages = {v.pk: v for v in Village.objects.filter(pk__in={i.key_person.resident.village_id for i in items})}
     per_town: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -168,61 +160,8 @@ def _plan_overdue(day, policy, users, grids_of, all_grids) -> list[Message]:
         lines = "；".join(f"{name} {n} 人" for name, n in sorted(counts.items()))
         text = _("重点人员走访超期 %(d)d 天以上：%(lines)s") % {"d": policy.town_after_days, "lines": lines}
         for user in town_of.get(town_id, []):
-            messages.append(Message(user, text, reverse("reports:town-home")))
+            messages.append(Message(user, text, reverse("reports:town-home"), _subject()))
     return messages
-
-
-def deliver(kind: str, period: str, message: Message) -> bool:
-    """Claim and deliver one message; False if it was already delivered (by this run or another)."""
-    try:
-        with transaction.atomic():
-            delivery, created = Delivery.objects.get_or_create(
-                recipient=message.recipient, kind=kind, period=period, defaults={"text": message.text}
-            )
-            if created:
-                notice_send(
-                    recipients=[message.recipient],
-                    key=f"reminder-{kind}-{period}",
-                    kind="reminder",
-                    title=message.text[:200],
-                    body=message.text,
-                    url=message.url,
-                )
-    except IntegrityError:
-        return False  # a parallel run claimed it between our look and our insert
-    _other_channels(delivery)
-    return created
-
-
-def _other_channels(delivery: Delivery) -> None:
-    """Email and SMS after the inbox claim. Each channel is claimed by marking it first (so two runs never
-    both send it) and unmarked again if sending fails (so the next run tries again)."""
-    user = delivery.recipient
-    if user.email:
-        _claimed_send(
-            delivery, "email_sent_at", lambda: send_mail(_("网格走访提醒"), delivery.text, None, [user.email])
-        )
-    if user.phone:
-        _claimed_send(
-            delivery,
-            "sms_sent_at",
-            lambda: sms_backend().send(user.phone, delivery.text, key=f"reminder-{delivery.pk}"),
-        )
-
-
-def _claimed_send(delivery: Delivery, mark: str, send_it) -> None:
-    claimed = Delivery.objects.filter(pk=delivery.pk, **{f"{mark}__isnull": True}).update(**{mark: timezone.now()})
-    if not claimed:
-        return
-    try:
-        send_it()
-    except Exception:  # any gateway or SMTP failure: give the channel back to the next run
-        Delivery.objects.filter(pk=delivery.pk).update(**{mark: None})
-        log.warning("reminder %s via %s failed; the next run retries it", delivery.pk, mark, exc_info=True)
-
-
-def sms_backend():
-    return import_string(settings.SMS_BACKEND)()
 
 
 def send(kind: str, day: datetime.date, *, dry_run: bool = False) -> tuple[list[Message], int]:

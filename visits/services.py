@@ -12,10 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import uploads
 from disputes import services as case_services
-from grids import access, uploads
+from grids import access
 from grids.models import Role, User
-from grids.services import holders, notice_send
+from grids.services import holders
+from messaging.services import notice_send
 from residents.models import Household, KeyPerson, KeyPersonResponsible, KeyPlace
 
 from . import due

@@ -12,11 +12,12 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from core.services import job_run_record
 from grids.models import Grid
-from grids.services import job_run_record
+from messaging.models import ReminderRun
 
 from . import due, live, reminders, services
-from .models import CoverageSnapshot, ReminderKind, ReminderPolicy, ReminderRun
+from .models import CoverageSnapshot, ReminderKind, ReminderPolicy
 
 
 @shared_task

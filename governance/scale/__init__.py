@@ -23,7 +23,7 @@ starts again. Two runs of one size at the same time cannot both succeed (town na
 
 Fast: rows are written with COPY on PostgreSQL (``writer.py``), ids drawn from the tables' sequences
 up front; other databases get ``bulk_create`` (SQLite: small sizes, for tests). Nothing is saved
-through a model, so no signal fires and no audit entry is written; ``audit.suspended()`` guards the run
+through a model, so no signal fires and no audit entry is written; ``trail.suspended()`` guards the run
 all the same. PostgreSQL's statistics are refreshed (VACUUM ANALYZE) after the commit, so the pages'
 queries are planned for the new row counts at once.
 """
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from grids import audit
+from audit import trail
 from grids.models import Town
 from visits.due import month_start, previous_month
 
@@ -223,7 +223,7 @@ def generate(
         f"{run.calendar.today} ({'COPY' if connection.vendor == 'postgresql' else 'bulk_create'})"
     )
     start = time.perf_counter()
-    with audit.suspended(), transaction.atomic():
+    with trail.suspended(), transaction.atomic():
         run.generate()
         committing = time.perf_counter()
     run.result.phases["commit"] = time.perf_counter() - committing

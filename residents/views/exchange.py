@@ -16,23 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grids import access, audit
-from grids.models import AuditAction
-from grids.pages import xlsx_response
+from audit import trail
+from audit.models import AuditAction
+from core.pages import xlsx_response
+from grids import access
 
 from .. import excel, idnumber, imports, tasks
 from ..filters import HouseholdFilter, KeyPersonFilter, KeyPlaceFilter, ResidentFilter
-from ..models import (
-    ExportRecord,
-    Household,
-    ImportJob,
-    ImportKind,
-    ImportMode,
-    ImportStatus,
-    KeyPerson,
-    KeyPlace,
-    Resident,
-)
+from ..models import Household, ImportJob, ImportKind, ImportMode, ImportStatus, KeyPerson, KeyPlace, Resident
 from .registry import _active_unless_archived_asked, _staff_village
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -112,7 +103,7 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
         status=ImportStatus.APPLYING, mode=mode
     )
     if claimed:
-        audit.record(
+        trail.record(
             AuditAction.IMPORT, job, village_id=job.village_id, note=_("确认导入 %(file)s") % {"file": job.filename}
         )
         transaction.on_commit(lambda: tasks.import_apply.delay(job.pk))
@@ -130,28 +121,6 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- exports -------------------------------------------------------------------------------------------------
-
-
-def record_export(request: HttpRequest, kind: str, rows: int, full_ids: bool) -> None:
-    # Filed under the village the user keeps, so its staff see their village's exports; exports by the
-    # town office or the system admin span villages and are filed under none (the admin sees all).
-    villages = list(access.changeable_villages(request.user)[:2])
-    export = ExportRecord.objects.create(
-        village=villages[0] if len(villages) == 1 else None,
-        user=request.user,
-        kind=kind,
-        rows=rows,
-        full_id_numbers=full_ids,
-        query=request.GET.urlencode()[:500],
-        address=audit.client_address(request),
-    )
-    audit.record(
-        AuditAction.EXPORT,
-        model=kind,
-        village_id=export.village_id,
-        note=f"{kind} {request.GET.urlencode()}",
-        changes={"rows": [None, rows], "full_id_numbers": [None, full_ids]},
-    )
 
 
 def _id_cell(request: HttpRequest, resident: Resident, full_villages: set[int]) -> str:
@@ -214,7 +183,7 @@ def _export_residents(request: HttpRequest, residents, kind: str) -> HttpRespons
     for r in residents.iterator(chunk_size=2000):
         full_used |= r.village_id in full
         rows.append(_resident_row(r, _id_cell(request, r, full)))
-    record_export(request, kind, len(rows), full_used)
+    trail.record_export(request, kind, len(rows), full_used)
     title, columns = excel.SHEETS[ImportKind.HOUSEHOLDS]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(excel.write_workbook(title, columns, rows), f"{kind}-{stamp}.xlsx")
@@ -248,7 +217,7 @@ def key_person_export(request: HttpRequest) -> HttpResponse:
         row = {c.key: getattr(kp, c.key, None) for c in excel.KEY_PERSON_COLUMNS}
         row.update(id_number=_id_cell(request, kp.resident, full), name=kp.resident.name)
         rows.append(row)
-    record_export(request, "key_persons", len(rows), full_used)
+    trail.record_export(request, "key_persons", len(rows), full_used)
     title, columns = excel.SHEETS[ImportKind.KEY_PERSONS]
     return xlsx_response(excel.write_workbook(title, columns, rows), "key-persons.xlsx")
 
@@ -270,5 +239,5 @@ def key_place_export(request: HttpRequest) -> HttpResponse:
         }
         for p in places.order_by("grid", "type", "name")
     ]
-    record_export(request, "key_places", len(rows), False)
+    trail.record_export(request, "key_places", len(rows), False)
     return xlsx_response(excel.write_workbook("重点场所", excel.KEY_PLACE_COLUMNS, rows), "key-places.xlsx")

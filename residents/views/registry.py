@@ -17,10 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grids import access, audit
+from audit import trail
+from audit.models import AuditAction
+from core.models import JobRun
+from core.pages import paginate
+from grids import access
 from grids.forms import add_service_errors
-from grids.models import ROLE_PLACE_FIELD, Assignment, AuditAction, JobRun, MicroGrid, Role, Village
-from grids.pages import paginate
+from grids.models import ROLE_PLACE_FIELD, Assignment, MicroGrid, Role, Village
 
 from .. import services
 from ..codes import Relation
@@ -351,7 +354,7 @@ def resident_id_number(request: HttpRequest, pk: int) -> HttpResponse:
     resident = _visible_resident(request, pk)
     try:
         number = services.id_number_reveal(
-            viewer=request.user, resident=resident, address=audit.client_address(request), purpose="resident-page"
+            viewer=request.user, resident=resident, address=trail.client_address(request), purpose="resident-page"
         )
     except PermissionError:
         raise PermissionDenied(_("只有本村村干部可以查看完整身份证号码。")) from None
@@ -474,7 +477,7 @@ def _visible_key_person(request: HttpRequest, pk: int) -> KeyPerson:
 @login_required
 def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     key_person = _visible_key_person(request, pk)
-    audit.record(AuditAction.VIEW, key_person)
+    trail.record(AuditAction.VIEW, key_person)
     context = {
         "kp": key_person,
         "responsibles": key_person.responsibles.select_related("user"),

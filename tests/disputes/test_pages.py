@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import ExportRecord
 from disputes import services
 from disputes.models import Case, CaseEvent, State
-from residents.models import ExportRecord
 from tests.conftest import ID2, make_case, png_bytes
 
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 from disputes import services
 from disputes.models import Case, CaseAttachment, CaseEvent, Department, Mediator, State, Tier
-from grids.models import Notice
+from messaging.models import Notice
 from tests.conftest import make_case, png_bytes
 
 

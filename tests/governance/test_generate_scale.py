@@ -10,9 +10,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from disputes.models import Case
 from governance import scale
-from grids.models import Assignment, AuditEntry, Grid, Role, Town, User, Village
+from grids.models import Assignment, Grid, Role, Town, User, Village
 from residents import idnumber
 from residents.models import Household, KeyCategory, KeyPerson, KeyPlace, Resident
 from visits import due

@@ -5,8 +5,8 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.test import RequestFactory
 
+from audit import trail
 from governance import demo
-from grids import audit
 from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
 
 
@@ -83,7 +83,7 @@ def test_same_data_every_run(db):
 
     demo.seed(registry=False)
     first = fingerprint()
-    with audit.suspended():  # clearing the table between runs is not anyone's action
+    with trail.suspended():  # clearing the table between runs is not anyone's action
         for model in [Assignment, User, MicroGrid, Grid, *[VillagerGroup, NaturalVillage], Village, Town]:
             model.objects.all().delete()
     assert not Assignment.objects.exists()

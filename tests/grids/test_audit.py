@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from audit import tasks, trail
+from audit.models import AuditAction, AuditEntry, AuditEntryIsFinal
 from disputes import services as case_services
-from grids import audit, tasks
-from grids.models import AuditAction, AuditEntry, AuditEntryIsFinal, Town, User, Village
+from grids.models import Town, User, Village
 from reports import services as report_services
 from residents import excel, services
 from residents.models import Household, ImportJob, Resident
@@ -69,7 +70,7 @@ def test_page_changes_name_the_person_the_address_and_what_changed(client, world
 
 
 def test_create_move_archive_and_restore(world, staff):
-    with audit.acting_as(user=staff, address=ADDRESS):
+    with trail.acting_as(user=staff, address=ADDRESS):
         household = services.household_save(
             by=staff,
             household=Household(
@@ -96,7 +97,7 @@ def test_create_move_archive_and_restore(world, staff):
 
 def test_a_state_transition_of_a_case_and_of_a_report(world, staff, town):
     case = make_case(world, staff)
-    with audit.acting_as(user=staff):
+    with trail.acting_as(user=staff):
         case_services.case_accept(case=case, by=staff, tier=2, version=case.version)
     entry = only(AuditAction.TRANSITION, case)
     assert entry.changes["state"] == ["reported", "accepted"]
@@ -105,7 +106,7 @@ def test_a_state_transition_of_a_case_and_of_a_report(world, staff, town):
 
     month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     report = report_services.report_open(village=world.village, month=month, by=staff)
-    with audit.acting_as(user=staff):
+    with trail.acting_as(user=staff):
         report = report_services.report_save(
             report=report, by=staff, revision=report.revision, work_done="走访全覆盖", next_plan="继续走访"
         )
@@ -168,10 +169,10 @@ def test_a_full_id_number_and_a_key_persons_page_are_views_on_record(client, wor
 
 
 def test_the_id_number_itself_never_reaches_the_log(world, staff):
-    with audit.acting_as(user=staff):
+    with trail.acting_as(user=staff):
         services.resident_save(by=staff, resident=world.resident2, id_number="110105199003070017")
     entry = only(AuditAction.CHANGE, world.resident2)
-    assert entry.changes["id_cipher"] == audit.HIDDEN
+    assert entry.changes["id_cipher"] == trail.HIDDEN
     stored = json.dumps(entry.changes) + entry.object_repr + entry.note
     assert "110105199003070017" not in stored and "0017" not in stored and ID1 not in stored
 
@@ -189,17 +190,17 @@ def test_logins_failed_logins_and_logouts(client, world, staff):
     assert logout.address == ADDRESS
     assert logout.village_id == staff.home_village_id is not None  # the town office sees its villages' logouts
     # The password change above (set_password + save) is on record, as changed, without the hash.
-    assert only(AuditAction.CHANGE, staff).changes == {"password": audit.HIDDEN}
+    assert only(AuditAction.CHANGE, staff).changes == {"password": trail.HIDDEN}
 
 
 def test_a_job_names_itself_and_demo_data_writes_nothing(world):
-    with audit.acting_as(label="nightly"):
+    with trail.acting_as(label="nightly"):
         Village.objects.filter(pk=world.village.pk).get().save()  # unchanged: no entry
         world.village.name = "一村（改）"
         world.village.save()
     entry = only(AuditAction.CHANGE, world.village)
     assert (entry.actor, entry.actor_label) == (None, "nightly")
-    with audit.suspended():
+    with trail.suspended():
         world.village.name = "一村"
         world.village.save()
     assert len(entries(AuditAction.CHANGE, world.village)) == 1
@@ -209,7 +210,7 @@ def test_a_job_names_itself_and_demo_data_writes_nothing(world):
 
 
 def test_entries_cannot_be_changed_or_deleted_through_the_app(world):
-    entry = audit.record(AuditAction.CHANGE, world.village, note="x")
+    entry = trail.record(AuditAction.CHANGE, world.village, note="x")
     entry.note = "changed"
     with pytest.raises(AuditEntryIsFinal):
         entry.save()
@@ -224,7 +225,7 @@ def test_entries_cannot_be_changed_or_deleted_through_the_app(world):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 def test_the_database_refuses_an_update_or_an_early_delete(world):
-    entry = audit.record(AuditAction.CHANGE, world.village, note="x")
+    entry = trail.record(AuditAction.CHANGE, world.village, note="x")
     table = AuditEntry._meta.db_table
     for sql in (f"UPDATE {table} SET note = 'changed' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):  # noqa: S608
         with pytest.raises(DatabaseError, match="audit entries"), transaction.atomic(), connection.cursor() as cursor:
@@ -235,11 +236,11 @@ def test_the_database_refuses_an_update_or_an_early_delete(world):
 def test_the_purge_removes_only_entries_past_the_retention(world, settings):
     settings.AUDIT_RETENTION_DAYS = 200
     now = timezone.now()
-    old = audit.entry(AuditAction.CHANGE, world.village, note="old")
+    old = trail.entry(AuditAction.CHANGE, world.village, note="old")
     old.at = now - datetime.timedelta(days=201)
-    kept = audit.entry(AuditAction.CHANGE, world.village, note="kept")
+    kept = trail.entry(AuditAction.CHANGE, world.village, note="kept")
     kept.at = now - datetime.timedelta(days=199)
-    audit.record_many([old, kept])
+    trail.record_many([old, kept])
     assert tasks.audit_purge.delay().get() == 1  # the Celery job (eager here; the beat runs it nightly)
     assert set(AuditEntry.objects.filter(note__in=["old", "kept"]).values_list("note", flat=True)) == {"kept"}
 
@@ -252,40 +253,40 @@ def far_entry(world):
     """An entry of a village of another town."""
     far_town = Town.objects.create(name="远镇")
     far_village = Village.objects.create(town=far_town, name="远村")
-    return audit.record(AuditAction.CHANGE, far_village, note="远方的修改")
+    return trail.record(AuditAction.CHANGE, far_village, note="远方的修改")
 
 
 def test_the_town_reads_its_towns_entries_with_sensitive_ones_masked(client, world, staff, town, far_entry):
-    with audit.acting_as(user=staff, address=ADDRESS):
+    with trail.acting_as(user=staff, address=ADDRESS):
         world.household1.address = "张庄1号之一"
         world.household1.save()
-        audit.record(AuditAction.VIEW, world.key_person1)
+        trail.record(AuditAction.VIEW, world.key_person1)
     client.force_login(town)
-    page = client.get(reverse("grids:audit-list")).content.decode()
+    page = client.get(reverse("audit:audit-list")).content.decode()
     assert "张庄1号之一" in page and ADDRESS in page
     assert "远方的修改" not in page  # another town's village
     assert "查看重点人员" in page and "仅系统管理员可见" in page
     assert str(world.key_person1) not in page  # the key person's name and category
     # Nor can the entry be found by searching for it.
-    found = client.get(reverse("grids:audit-list"), {"q": "精神障碍"}).content.decode()
+    found = client.get(reverse("audit:audit-list"), {"q": "精神障碍"}).content.decode()
     assert "没有符合条件的记录" in found
 
 
 def test_the_admin_reads_everything(client, world, admin_user, far_entry):
-    audit.record(AuditAction.VIEW, world.key_person1)
+    trail.record(AuditAction.VIEW, world.key_person1)
     client.force_login(admin_user)
-    page = client.get(reverse("grids:audit-list")).content.decode()
+    page = client.get(reverse("audit:audit-list")).content.decode()
     assert "远方的修改" in page and str(world.key_person1) in page
 
 
 def test_filters_search_and_paging(client, world, town, staff, colleague):
-    with audit.acting_as(user=staff):
+    with trail.acting_as(user=staff):
         for n in range(55):
-            audit.record(AuditAction.CHANGE, world.household1, note=f"第{n}次")
-    with audit.acting_as(user=colleague):
-        audit.record(AuditAction.EXPORT, model="residents", village_id=world.village.pk, note="colleague export")
+            trail.record(AuditAction.CHANGE, world.household1, note=f"第{n}次")
+    with trail.acting_as(user=colleague):
+        trail.record(AuditAction.EXPORT, model="residents", village_id=world.village.pk, note="colleague export")
     client.force_login(town)
-    url = reverse("grids:audit-list")
+    url = reverse("audit:audit-list")
     assert "colleague export" in client.get(url, {"action": "export"}).content.decode()
     assert "第3次" not in client.get(url, {"action": "export"}).content.decode()
     assert "colleague export" in client.get(url, {"q": colleague.username}).content.decode()
@@ -299,12 +300,12 @@ def test_filters_search_and_paging(client, world, town, staff, colleague):
 
 
 def test_the_workbook_holds_the_filtered_entries_and_is_itself_on_record(client, world, town, staff):
-    with audit.acting_as(user=staff):
+    with trail.acting_as(user=staff):
         for n in range(3):
-            audit.record(AuditAction.CHANGE, world.household1, note=f"第{n}次")
-        audit.record(AuditAction.VIEW, world.key_person1)
+            trail.record(AuditAction.CHANGE, world.household1, note=f"第{n}次")
+        trail.record(AuditAction.VIEW, world.key_person1)
     client.force_login(town)
-    response = client.get(reverse("grids:audit-export"), {"action": "change"})
+    response = client.get(reverse("audit:audit-export"), {"action": "change"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -317,9 +318,9 @@ def test_the_workbook_holds_the_filtered_entries_and_is_itself_on_record(client,
 def test_the_list_costs_the_same_for_3_and_30_entries(client, world, town, staff, django_assert_num_queries):
     client.force_login(town)
     for added in (3, 27):
-        with audit.acting_as(user=staff):
-            audit.record_many([audit.entry(AuditAction.CHANGE, world.household1) for _ in range(added)])
+        with trail.acting_as(user=staff):
+            trail.record_many([trail.entry(AuditAction.CHANGE, world.household1) for _ in range(added)])
         # session, user, scope, count, the page's ids, its entries (village joined), inbox count, the
         # filter's villages, session save: 11 statements on PostgreSQL (the choices are read through a cursor)
         with django_assert_num_queries(11 if connection.vendor == "postgresql" else 9):
-            assert client.get(reverse("grids:audit-list")).status_code == 200
+            assert client.get(reverse("audit:audit-list")).status_code == 200

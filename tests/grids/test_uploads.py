@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, PngImagePlugin
 
-from grids.uploads import clean_photo
+from core.uploads import clean_photo
 from tests.conftest import png_bytes
 
 SCRIPT = b"<script>alert(document.cookie)</script>"

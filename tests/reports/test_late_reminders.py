@@ -8,11 +8,12 @@ import time
 import pytest
 from django.utils import timezone
 
-from grids.models import JobRun, Notice, Role
+from core.models import JobRun
+from grids.models import Role
+from messaging.models import Delivery, Notice
 from reports import services, tasks
 from tests.conftest import assign, make_user
 from visits import due
-from visits.models import Delivery
 
 MONTH = due.previous_month(timezone.localdate())
 

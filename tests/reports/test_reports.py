@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from grids.models import Grid, Notice, Role, Village
+from grids.models import Grid, Role, Village
+from messaging.models import Notice
 from reports import services
 from reports.models import TRANSITIONS, MonthlyReport, ReportEvent, ReportPolicy, ReportVersion, State
 from tests.conftest import assign, make_case, make_household, make_user

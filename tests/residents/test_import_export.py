@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import ExportRecord
 from residents import excel
 from residents.idnumber import check_character
 from residents.models import (
-    ExportRecord,
     Household,
     ImportJob,
     ImportStatus,

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from disputes.models import Case
-from grids.models import Notice
+from messaging.models import Notice
 from residents import services as registry
 from residents.models import KeyPerson, KeyPersonResponsible
 from visits import due, services

@@ -11,11 +11,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from grids.models import Assignment, Grid, JobRun, Notice, Role
+from core.models import JobRun
+from grids.models import Assignment, Grid, Role
+from messaging.models import Delivery, Notice, ReminderRun
+from messaging.sms import MemoryBackend
 from tests.conftest import assign, make_user
 from visits import reminders, services, tasks
-from visits.models import VISIT_KINDS, Delivery, ReminderKind, ReminderRun
-from visits.sms import MemoryBackend
+from visits.models import VISIT_KINDS, ReminderKind
 
 TODAY = timezone.localdate
 
@@ -57,7 +59,7 @@ def test_something_visited_meanwhile_is_not_reminded(world, worker, staff, town)
 
 
 def test_a_second_run_sends_nothing_new_and_email_and_sms_go_once(world, worker, settings):
-    settings.SMS_BACKEND = "visits.sms.MemoryBackend"
+    settings.SMS_BACKEND = "messaging.sms.MemoryBackend"
     MemoryBackend.outbox.clear()
     worker.email, worker.phone = "w@example.org", "13912345678"
     worker.save()
@@ -70,7 +72,7 @@ def test_a_second_run_sends_nothing_new_and_email_and_sms_go_once(world, worker,
 
 
 def test_a_failed_sms_is_retried_by_the_next_run(world, worker, settings, monkeypatch):
-    settings.SMS_BACKEND = "visits.sms.MemoryBackend"
+    settings.SMS_BACKEND = "messaging.sms.MemoryBackend"
     MemoryBackend.outbox.clear()
     worker.phone = "13912345678"
     worker.save()
@@ -82,7 +84,7 @@ def test_a_failed_sms_is_retried_by_the_next_run(world, worker, settings, monkey
     reminders.send(ReminderKind.OVERDUE, TODAY())
     assert Delivery.objects.get().sms_sent_at is None
     monkeypatch.undo()
-    settings.SMS_BACKEND = "visits.sms.MemoryBackend"
+    settings.SMS_BACKEND = "messaging.sms.MemoryBackend"
     reminders.send(ReminderKind.OVERDUE, TODAY())
     assert Delivery.objects.get().sms_sent_at is not None and len(MemoryBackend.outbox) == 1
 

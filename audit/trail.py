@@ -1,6 +1,6 @@
-"""Writing the audit log (issue 9 §1).
+"""Writing the audit log (docs/architecture.md; GB/T 22239-2019 level 3, 安全审计).
 
-Two ways in, one entry format (``grids.models.AuditEntry``):
+Two ways in, one entry format (``audit.models.AuditEntry``):
 
 - ``track(Model, ...)`` — called once per audited model from its app's ``ready()`` — records every
   create, change, archive / restore, move and delete of that model through the ORM's save and delete
@@ -33,7 +33,9 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditAction, AuditEntry
+from grids import access
+
+from .models import AuditAction, AuditEntry, ExportRecord
 
 # Shown instead of the value of a secret field: that it changed, never what it is.
 HIDDEN = "***"
@@ -334,3 +336,26 @@ def audit_purge(*, now: datetime.datetime | None = None) -> int:
 
 def tracked_models() -> list[type[models.Model]]:
     return list(_tracked)
+
+
+def record_export(request, kind: str, rows: int, full_ids: bool) -> None:
+    """File an export of village data: who, when, what, how many rows, and whether ID numbers were full."""
+    # Filed under the village the user keeps, so its staff see their village's exports; exports by the
+    # town office or the system admin span villages and are filed under none (the admin sees all).
+    villages = list(access.changeable_villages(request.user)[:2])
+    export = ExportRecord.objects.create(
+        village=villages[0] if len(villages) == 1 else None,
+        user=request.user,
+        kind=kind,
+        rows=rows,
+        full_id_numbers=full_ids,
+        query=request.GET.urlencode()[:500],
+        address=client_address(request),
+    )
+    record(
+        AuditAction.EXPORT,
+        model=kind,
+        village_id=export.village_id,
+        note=f"{kind} {request.GET.urlencode()}",
+        changes={"rows": [None, rows], "full_id_numbers": [None, full_ids]},
+    )

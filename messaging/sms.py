@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 
-log = logging.getLogger("visits.sms")
+log = logging.getLogger("messaging.sms")
 
 
 class LogBackend:

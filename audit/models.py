@@ -1,6 +1,6 @@
-"""The audit log (issue 9 §1; GB/T 22239-2019 level 3, 安全审计): who did what to which record, when,
-from where, and what changed. Entries are written by ``grids.audit`` and are never changed or deleted
-through the app: the model refuses it, and on PostgreSQL a trigger refuses it too (migration 0005),
+"""The audit log (GB/T 22239-2019 level 3, 安全审计): who did what to which record, when,
+from where, and what changed. Entries are written by ``audit.trail`` and are never changed or deleted
+through the app: the model refuses it, and on PostgreSQL a trigger refuses it too (grids migration 0005, which made the table),
 except the purge of entries older than the retention (``AUDIT_RETENTION_DAYS``, at least 180 days).
 """
 
@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import access
+from grids import access
 
 
 class AuditAction(models.TextChoices):
@@ -88,6 +88,7 @@ class AuditEntry(models.Model):
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
+        db_table = "grids_auditentry"
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-at", "-pk"]
@@ -108,3 +109,36 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditEntryIsFinal("audit entries are removed only by the retention purge")
+
+
+class ExportRecordQuerySet(models.QuerySet):
+    """Exports of a village's data: for its staff (and the system admin) only."""
+
+    def visible_to(self, user):
+        return self.filter(access.change_q(user, village="village"))
+
+
+class ExportRecord(models.Model):
+    """Every export of registry data: who, when, what, how many rows, and whether ID numbers were full."""
+
+    village = models.ForeignKey("grids.Village", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("导出人")
+    )
+    kind = models.CharField(_("内容"), max_length=30)
+    rows = models.PositiveIntegerField(_("行数"))
+    full_id_numbers = models.BooleanField(_("含完整身份证号"), default=False)
+    query = models.CharField(_("筛选条件"), max_length=500, blank=True)
+    exported_at = models.DateTimeField(_("导出时间"), default=timezone.now)
+    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    objects = ExportRecordQuerySet.as_manager()
+
+    class Meta:
+        db_table = "residents_exportrecord"
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-exported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.rows} @ {self.exported_at:%Y-%m-%d %H:%M}"

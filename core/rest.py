@@ -1,15 +1,23 @@
 """What every API endpoint shares and DRF's settings point at: paging, scoped filtering, the error
-format and its documentation. Kept free of view imports (DRF reads these while importing its views)."""
+format and its documentation, scoped references, idempotent creation (docs/architecture.md). Kept free of
+view and model imports at the top (DRF reads these while importing its views, before apps may be ready)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 MAX_PAGE_SIZE = 200
@@ -153,3 +161,73 @@ def id_or_none(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number > 0 else None
+
+
+class ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
+    """A reference the caller may use: another village's id fails like a missing one."""
+
+    def __init__(self, *, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.context["request"].user)
+
+
+# --- Idempotent creation --------------------------------------------------------------------------------
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="A client-made unique key (e.g. a UUID). The same key with the same body returns the first "
+    "answer and creates nothing; with another body it is refused (409). Keys are kept per user.",
+)
+
+
+class IdempotentCreateMixin:
+    """``create`` honours an Idempotency-Key header: one row per key, also for concurrent duplicates."""
+
+    def create(self, request, *args, **kwargs):
+        from .models import IdempotencyKey  # here, not at the top: DRF imports this module before apps are ready
+
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if not key:
+            return super().create(request, *args, **kwargs)
+        if len(key) > 100:
+            raise exceptions.ValidationError({"Idempotency-Key": [_("Idempotency-Key 最长 100 个字符。")]})
+        digest = hashlib.sha256(
+            json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=False).encode()
+        ).hexdigest()
+        scope = f"{request.method} {request.path}"
+        existing = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    # The claim: a concurrent duplicate blocks on this row's unique index until we commit,
+                    # then finds it and answers with what we stored.
+                    claim = IdempotencyKey.objects.create(user=request.user, key=key, scope=scope, body_hash=digest)
+                    response = super().create(request, *args, **kwargs)
+                    if response.status_code >= 400:
+                        raise _Rollback(response)
+                    claim.status = response.status_code
+                    claim.response = response.data
+                    claim.save(update_fields=["status", "response"])
+                    return response
+            except _Rollback as rollback:
+                return rollback.response
+            except IntegrityError:
+                existing = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+                if existing is None:
+                    raise
+        if existing.scope != scope or existing.body_hash != digest:
+            raise Conflict(_("这个 Idempotency-Key 已用于另一次不同内容的请求。"))
+        response = Response(existing.response, status=existing.status)
+        response["Idempotent-Replay"] = "true"
+        return response
+
+
+class _Rollback(Exception):
+    def __init__(self, response):
+        self.response = response

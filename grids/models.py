@@ -14,13 +14,12 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import access
+from . import access
 
 
 class ArchivableQuerySet(models.QuerySet):
@@ -437,103 +436,3 @@ class Assignment(models.Model):
     @property
     def is_current(self) -> bool:
         return self.is_active_on(timezone.localdate())
-
-
-# --- Scheduled jobs -----------------------------------------------------------------------------
-
-
-class JobRun(models.Model):
-    """One run of a scheduled job: shows staff that beat and the worker are alive and what they did."""
-
-    name = models.CharField(_("任务"), max_length=100, db_index=True)
-    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    detail = models.CharField(_("结果"), max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("后台任务记录")
-        verbose_name_plural = _("后台任务记录")
-        ordering = ["-started_at"]
-
-    def __str__(self) -> str:
-        return f"{self.name} @ {self.started_at:%Y-%m-%d %H:%M}"
-
-
-# --- Inbox --------------------------------------------------------------------------------------
-
-
-class NoticeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(recipient=user)
-
-    def unread(self):
-        return self.filter(read_at__isnull=True)
-
-
-class Notice(models.Model):
-    """A message in a person's inbox (a case escalated to the town, a case assigned, a reminder).
-
-    ``key`` names the occasion; it is unique per recipient, so a job or a retry that sends the same
-    occasion twice delivers it once (STYLE 7: claim before you act).
-    """
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices", verbose_name=_("收件人")
-    )
-    key = models.CharField(_("事由标识"), max_length=120)
-    kind = models.CharField(_("类型"), max_length=30)
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
-    url = models.CharField(_("链接"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    objects = NoticeQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("消息")
-        verbose_name_plural = _("消息")
-        ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notice_once_per_recipient")]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notice_unread")]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-# --- API idempotency ----------------------------------------------------------------------------
-
-
-class IdempotencyKeyQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(user=user)
-
-
-class IdempotencyKey(models.Model):
-    """An API client's Idempotency-Key and the answer it got (governance/api.py), kept per user."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    scope = models.CharField(max_length=200, help_text="method and path the key was first used with")
-    body_hash = models.CharField(max_length=64)
-    status = models.PositiveSmallIntegerField(default=0)
-    response = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = IdempotencyKeyQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("接口幂等键")
-        verbose_name_plural = _("接口幂等键")
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.key}"
-
-
-# The audit log lives in its own module.
-from .audit import AuditAction, AuditEntry, AuditEntryIsFinal  # noqa: E402, F401

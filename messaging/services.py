@@ -1,0 +1,103 @@
+"""Messaging's verbs: an inbox notice once per (recipient, occasion), and a reminder delivered exactly
+once per (recipient, kind, period) to the inbox, by email and by SMS (docs/architecture.md).
+
+Exactly once: a reminder is claimed by inserting its ``Delivery`` row (unique per recipient, kind and
+period) in the same transaction as the inbox message, so a second run, a parallel run or a retry after a
+killed worker finds the claim and skips it; whoever was not reached yet is reached. Email and SMS follow
+the claim and are marked when sent; a retry sends only the channels still unmarked.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from .models import Delivery, Notice
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Message:
+    recipient: object  # a user
+    text: str
+    url: str
+    subject: str = ""  # the email's subject; the sending app names it
+
+
+def notice_send(*, recipients, key: str, kind: str, title: str, body: str = "", url: str = "") -> int:
+    """Put a notice in each recipient's inbox, once per (recipient, key). Returns how many were new."""
+    recipient_ids = {r.pk for r in recipients}
+    if not recipient_ids:
+        return 0
+    already = set(Notice.objects.filter(recipient_id__in=recipient_ids, key=key).values_list("recipient_id", flat=True))
+    Notice.objects.bulk_create(
+        [
+            Notice(recipient_id=pk, key=key, kind=kind, title=title[:200], body=body, url=url)
+            for pk in sorted(recipient_ids - already)
+        ],
+        ignore_conflicts=True,  # a concurrent sender of the same key: the unique constraint keeps one
+    )
+    return len(recipient_ids - already)
+
+
+def notice_read(*, notice) -> None:
+    Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def deliver(kind: str, period: str, message: Message) -> bool:
+    """Claim and deliver one message; False if it was already delivered (by this run or another)."""
+    try:
+        with transaction.atomic():
+            delivery, created = Delivery.objects.get_or_create(
+                recipient=message.recipient, kind=kind, period=period, defaults={"text": message.text}
+            )
+            if created:
+                notice_send(
+                    recipients=[message.recipient],
+                    key=f"reminder-{kind}-{period}",
+                    kind="reminder",
+                    title=message.text[:200],
+                    body=message.text,
+                    url=message.url,
+                )
+    except IntegrityError:
+        return False  # a parallel run claimed it between our look and our insert
+    _other_channels(delivery, message.subject or _("网格治理提醒"))
+    return created
+
+
+def _other_channels(delivery: Delivery, subject: str) -> None:
+    """Email and SMS after the inbox claim. Each channel is claimed by marking it first (so two runs never
+    both send it) and unmarked again if sending fails (so the next run tries again)."""
+    user = delivery.recipient
+    if user.email:
+        _claimed_send(delivery, "email_sent_at", lambda: send_mail(subject, delivery.text, None, [user.email]))
+    if user.phone:
+        _claimed_send(
+            delivery,
+            "sms_sent_at",
+            lambda: sms_backend().send(user.phone, delivery.text, key=f"reminder-{delivery.pk}"),
+        )
+
+
+def _claimed_send(delivery: Delivery, mark: str, send_it) -> None:
+    claimed = Delivery.objects.filter(pk=delivery.pk, **{f"{mark}__isnull": True}).update(**{mark: timezone.now()})
+    if not claimed:
+        return
+    try:
+        send_it()
+    except Exception:  # any gateway or SMTP failure: give the channel back to the next run
+        Delivery.objects.filter(pk=delivery.pk).update(**{mark: None})
+        log.warning("reminder %s via %s failed; the next run retries it", delivery.pk, mark, exc_info=True)
+
+
+def sms_backend():
+    return import_string(settings.SMS_BACKEND)()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/open/", views.notice_open, name="notice-open"),
+]
