@@ -35,8 +35,10 @@ run: install
 services:
 	@bash .ci/services.sh
 
+# Style (ruff) and the floors (import-linter's contracts in pyproject.toml; docs/architecture.md).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 checks: install
 	$(PY) manage.py makemigrations --check --dry-run

@@ -9,6 +9,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
     from django.core.management import execute_from_command_line
 
+    from core.storage import make_data_folders
+
+    make_data_folders()
     execute_from_command_line(sys.argv)
 
 

@@ -40,8 +40,11 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
-# Where the app keeps what it writes at run time (SQLite file, Celery's embedded broker, uploads).
+# Where the app keeps what it writes at run time (SQLite file, Celery's embedded broker, uploads). Importing
+# the settings writes nothing: the entry points (manage.py, wsgi.py, the Celery worker) make these folders
+# when they start (``core.storage.make_data_folders``).
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var")))
+DATA_FOLDERS = [DATA_DIR]
 
 DEMO_SECRET_KEY = "demo-only-insecure-key-do-not-use-in-production"  # noqa: S105 (refused below when DEBUG is off)
 
@@ -138,7 +141,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # and every such query paid ~20 ms compiling code that saved nothing (EXPLAIN ANALYZE, issue 10).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     # The web process and the Celery worker write the same file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -254,15 +256,17 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
     # Embedded: kombu's filesystem transport, so `make run` runs a real worker and beat with no server.
+    # Its control folder too (kombu's default is "control" in the working directory).
     _celery_queue = DATA_DIR / "celery" / "queue"
     _celery_processed = DATA_DIR / "celery" / "processed"
-    for _folder in (_celery_queue, _celery_processed):
-        _folder.mkdir(parents=True, exist_ok=True)
+    _celery_control = DATA_DIR / "celery" / "control"
+    DATA_FOLDERS += [_celery_queue, _celery_processed, _celery_control]
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_queue),
         "data_folder_out": str(_celery_queue),
         "processed_folder": str(_celery_processed),
+        "control_folder": str(_celery_control),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
