@@ -74,12 +74,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     # Our apps, in the order of the one-way arrows (an app imports only from those above it).
-    "governance",
     "grids",
     "residents",
     "disputes",
     "visits",
     "reports",
+    "tooling",
 ]
 
 MIDDLEWARE = [

@@ -5,9 +5,9 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.test import RequestFactory
 
-from governance import demo
 from grids import audit
 from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
+from tooling import demo
 
 
 def _row_counts() -> dict[str, int]:

@@ -20,9 +20,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
 from disputes.models import Mediator, MediatorType
-from governance.demo import cn_number
-from governance.demo_registry import PLANS, random_name
 from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
+from tooling.demo import cn_number
+from tooling.demo.registry import PLANS, random_name
 
 from .writer import Writer
 

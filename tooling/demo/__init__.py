@@ -18,7 +18,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from governance import demo_cases, demo_registry, demo_reports, demo_visits
 from grids import audit
 from grids.models import (
     ROLE_PLACE_FIELD,
@@ -32,6 +31,11 @@ from grids.models import (
     Village,
     VillagerGroup,
 )
+
+from .cases import seed_cases
+from .registry import seed_registry
+from .reports import seed_reports
+from .visits import seed_visits
 
 TOWN_NAME = "丁店镇"
 VILLAGE_A = "新庄村"
@@ -136,10 +140,10 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
     _seed_village_a(seeder, town)
     _seed_village_b(seeder, town)
     if registry:
-        demo_registry.seed_registry()
-        demo_cases.seed_cases()
-        demo_visits.seed_visits()
-        demo_reports.seed_reports()
+        seed_registry()
+        seed_cases()
+        seed_visits()
+        seed_reports()
     return seeder.accounts
 
 

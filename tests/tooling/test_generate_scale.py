@@ -11,10 +11,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from disputes.models import Case
-from governance import scale
 from grids.models import Assignment, AuditEntry, Grid, Role, Town, User, Village
 from residents import idnumber
 from residents.models import Household, KeyCategory, KeyPerson, KeyPlace, Resident
+from tooling import scale
 from visits import due
 from visits.models import CoverageSnapshot, Subject, Visit
 

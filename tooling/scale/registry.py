@@ -1,7 +1,7 @@
 """The registry of a generated county: households, residents (with valid, encrypted ID numbers), household
 tags, key persons with the people responsible for them, and key places.
 
-Families, names, ages and ID numbers are made the way the demo makes them (``governance.demo_registry``):
+Families, names, ages and ID numbers are made the way the demo makes them (``tooling.demo.registry``):
 3.3 residents per household, about one in six living away for work, 4 % Party members. Key persons are
 5 % of residents, spread over the categories in the proportions of the demo villages' lists, each picked
 among the residents of the right age and sex.
@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from governance.demo_registry import PLANS, TODAY, birth_date_at, family_members, household_sizes, random_name
 from residents import idnumber
 from residents.cadence import cadence_for
 from residents.codes import Education, Gender, Marriage, Political
@@ -34,6 +33,7 @@ from residents.models import (
     Tag,
     Treatment,
 )
+from tooling.demo.registry import PLANS, TODAY, birth_date_at, family_members, household_sizes, random_name
 
 from .territory import KEY_PERSON_SHARE, County, GridPlan, HouseholdRef, VillagePlan
 from .writer import Writer
