@@ -1,11 +1,13 @@
-"""The demo town: both seed villages, deterministic (same rows every run) and idempotent (a second run
-adds nothing). Later features extend ``seed`` with households, residents, visits, cases and reports.
+"""The demo town: the two villages of the source documents (docs/sources.md), deterministic (same rows
+every run) and idempotent (a second run adds nothing). Later features extend ``seed`` with households,
+residents, visits, cases and reports.
 
-Village A follows seed 000 (示范村验收汇报): 10.2 km², 32 natural villages, 69 villager groups, 6 grids,
-22 micro-grids with 22 micro-grid liaisons. Village B follows seed 003 (网格化治理经验材料): 9 villager
-groups, 2 grids with 2 grid workers, 9 information officers who are the group heads (社长).
-Seed 003 names no micro-grids; since a household must sit in exactly one micro-grid, each of B's
-villager groups is one micro-grid of its grid (groups 1–5 in grid 1, 6–9 in grid 2).
+Village A follows the model village's acceptance report (示范村验收汇报): 10.2 km², 32 natural villages,
+69 villager groups, 6 grids, 22 micro-grids with 22 micro-grid liaisons. Village B follows the
+grid-governance experience report (网格化治理经验材料): 9 villager groups, 2 grids with 2 grid workers,
+9 information officers who are the group heads (社长). That report names no micro-grids; since a
+household must sit in exactly one micro-grid, each of B's villager groups is one micro-grid of its grid
+(groups 1–5 in grid 1, 6–9 in grid 2).
 """
 
 from __future__ import annotations

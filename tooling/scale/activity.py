@@ -207,7 +207,7 @@ class Cases:
         major = path == "major"
         walk = CaseWalk(reported_at, reporter)
         if major:
-            # Seed 000: a major matter goes to the town at once (services.case_report).
+            # A major matter goes to the town at once, as in the demo (services.case_report).
             walk.move(
                 State.ESCALATED,
                 reporter,
