@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "disputes",
     "visits",
     "reports",
+    "tooling",
 ]
 
 MIDDLEWARE = [

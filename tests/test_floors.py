@@ -12,7 +12,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["core", "grids", "audit", "messaging", "residents", "disputes", "visits", "reports", "tooling", "governance"]
+PACKAGES = [
+    "core",
+    "grids",
+    "audit",
+    "messaging",
+    "residents",
+    "disputes",
+    "visits",
+    "reports",
+    "tooling",
+    "governance",
+]
 LINT = Path(sys.executable).parent / "lint-imports"
 
 

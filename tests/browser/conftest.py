@@ -45,7 +45,7 @@ def phone(browser):
 
 @pytest.fixture
 def seeded(transactional_db, settings):
-    from governance import demo
+    from tooling import demo
 
     settings.DEBUG = True  # the demo as `make run` serves it (demo accounts keep the shared password)
     from tests.conftest import restore_reference_data
@@ -56,7 +56,7 @@ def seeded(transactional_db, settings):
 
 @pytest.fixture
 def seeded_registry(transactional_db, settings):
-    from governance import demo
+    from tooling import demo
 
     settings.DEBUG = True  # the demo as `make run` serves it (demo accounts keep the shared password)
     from tests.conftest import restore_reference_data

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from disputes import deadlines
 from disputes.models import Case, CaseEvent, Kind, MediationSession, Mediator, Policy, State, Tier
-from governance import demo
+from tooling import demo
 
 
 @pytest.fixture

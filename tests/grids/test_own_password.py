@@ -58,7 +58,7 @@ def test_a_password_change_ends_the_other_sessions(client, world, staff):
 
 
 def test_demo_accounts_change_their_password_unless_debug(db, settings):
-    from governance import demo
+    from tooling import demo
 
     settings.DEBUG = False
     demo.seed(registry=False)

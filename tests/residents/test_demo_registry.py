@@ -4,8 +4,8 @@ idempotent."""
 import pytest
 from django.urls import reverse
 
-from governance import demo
 from residents.models import Household, KeyCategory, KeyPerson, KeyPlace, Registration, Resident
+from tooling import demo
 
 
 @pytest.fixture

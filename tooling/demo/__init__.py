@@ -1,11 +1,13 @@
-"""The demo town: both seed villages, deterministic (same rows every run) and idempotent (a second run
-adds nothing). Later features extend ``seed`` with households, residents, visits, cases and reports.
+"""The demo town: the two villages of the source documents (docs/sources.md), deterministic (same rows
+every run) and idempotent (a second run adds nothing). Later features extend ``seed`` with households,
+residents, visits, cases and reports.
 
-Village A follows seed 000 (示范村验收汇报): 10.2 km², 32 natural villages, 69 villager groups, 6 grids,
-22 micro-grids with 22 micro-grid liaisons. Village B follows seed 003 (网格化治理经验材料): 9 villager
-groups, 2 grids with 2 grid workers, 9 information officers who are the group heads (社长).
-Seed 003 names no micro-grids; since a household must sit in exactly one micro-grid, each of B's
-villager groups is one micro-grid of its grid (groups 1–5 in grid 1, 6–9 in grid 2).
+Village A follows the model village's acceptance report (示范村验收汇报): 10.2 km², 32 natural villages,
+69 villager groups, 6 grids, 22 micro-grids with 22 micro-grid liaisons. Village B follows the
+grid-governance experience report (网格化治理经验材料): 9 villager groups, 2 grids with 2 grid workers,
+9 information officers who are the group heads (社长). That report names no micro-grids; since a
+household must sit in exactly one micro-grid, each of B's villager groups is one micro-grid of its grid
+(groups 1–5 in grid 1, 6–9 in grid 2).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from audit import trail
-from governance import demo_cases, demo_registry, demo_reports, demo_visits
 from grids.models import (
     ROLE_PLACE_FIELD,
     Assignment,
@@ -32,6 +33,11 @@ from grids.models import (
     Village,
     VillagerGroup,
 )
+
+from .cases import seed_cases
+from .registry import seed_registry
+from .reports import seed_reports
+from .visits import seed_visits
 
 TOWN_NAME = "丁店镇"
 VILLAGE_A = "新庄村"
@@ -136,10 +142,10 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
     _seed_village_a(seeder, town)
     _seed_village_b(seeder, town)
     if registry:
-        demo_registry.seed_registry()
-        demo_cases.seed_cases()
-        demo_visits.seed_visits()
-        demo_reports.seed_reports()
+        seed_registry()
+        seed_cases()
+        seed_visits()
+        seed_reports()
     return seeder.accounts
 
 

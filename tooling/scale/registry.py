@@ -1,7 +1,7 @@
 """The registry of a generated county: households, residents (with valid, encrypted ID numbers), household
 tags, key persons with the people responsible for them, and key places.
 
-Families, names, ages and ID numbers are made the way the demo makes them (``governance.demo_registry``):
+Families, names, ages and ID numbers are made the way the demo makes them (``tooling.demo.registry``):
 3.3 residents per household, about one in six living away for work, 4 % Party members. Key persons are
 5 % of residents, spread over the categories in the proportions of the demo villages' lists, each picked
 among the residents of the right age and sex.
@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from governance.demo_registry import PLANS, TODAY, birth_date_at, family_members, household_sizes, random_name
 from residents import idnumber
 from residents.cadence import cadence_for
 from residents.codes import Education, Gender, Marriage, Political
@@ -34,13 +33,15 @@ from residents.models import (
     Tag,
     Treatment,
 )
+from tooling.demo.registry import PLANS, TODAY, birth_date_at, family_members, household_sizes, random_name
 
 from .territory import KEY_PERSON_SHARE, County, GridPlan, HouseholdRef, VillagePlan
 from .writer import Writer
 
 # Ages are counted on the demo's fixed day, so the same size gives the same people whatever the date.
 REFERENCE = TODAY
-AWAY_SHARE = 0.37  # of residents aged 18–45: about one resident in six lives away (seed 000: 4,743 of 5,616 live there)
+# Of residents aged 18–45: about one resident in six lives away (demo village A: 4,743 of 5,616 live there).
+AWAY_SHARE = 0.37
 AWAY_PLACES = ["苏州", "上海", "南京", "杭州", "深圳", "无锡", "合肥", "宁波"]
 _EDUCATION = list(Education.values)
 
@@ -55,7 +56,7 @@ CATEGORY_AGES = {
     KeyCategory.LEFT_BEHIND_WOMAN: (25, 55, False),
     KeyCategory.LEFT_BEHIND_CHILD: (0, 15, None),
 }
-# How many of each: the demo villages' lists (seed 000 and 003 villages) together.
+# How many of each: the two demo villages' lists together.
 CATEGORY_WEIGHTS = [sum(plan.key_persons.get(c, 0) for plan in PLANS) for c in CATEGORY_AGES]
 # 危险性评估 levels 0–5: most patients stable; about a quarter at level 3 or above (四帮一, monthly twice).
 RISK_WEIGHTS = [30, 25, 20, 12, 8, 5]
@@ -414,7 +415,7 @@ class Registry:
         )
         self.responsibles_t.add((kp_id, ResponsibleRole.CADRE, village.staff_id, village.staff_name))
         if risk is not None and risk >= 3:
-            # 四帮一 (seed 000): the psychiatric doctor, the community police officer and the guardian.
+            # 四帮一 (as in the demo's village A): the psychiatric doctor, the community police officer and the guardian.
             self.responsibles_t.add((kp_id, ResponsibleRole.DOCTOR, None, "精防医生" + random_name(rng, False)))
             self.responsibles_t.add((kp_id, ResponsibleRole.POLICE, None, "民警" + random_name(rng, True)))
             self.responsibles_t.add((kp_id, ResponsibleRole.GUARDIAN, None, guardian))

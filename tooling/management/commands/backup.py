@@ -1,10 +1,10 @@
-"""Back up the database and the uploaded files into one archive (see governance/backup.py)."""
+"""Back up the database and the uploaded files into one archive (see tooling/backup.py)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance import backup
+from tooling import backup
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@
 
 Prints one JSON object per scenario (p50 / p95 / max ms, queries, rows; for pages the hand-written SQL
 floor and the ratio to it; for lists Django admin's changelist and the ratio to it) and, with
-``--output``, writes them with the machine and the data size. See ``governance/benchmark.py``.
+``--output``, writes them with the machine and the data size. See ``tooling/bench/``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from governance import benchmark
+from tooling import bench
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, requests: int, output: Path | None, import_households: int, reminder_runs: int, **options):
-        people = benchmark.people()
+        people = bench.people()
         rows = []
         only = options["only"]
 
@@ -43,21 +43,21 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(row, ensure_ascii=False))
 
         clients: dict = {}
-        admin = benchmark.client_for(people.admin)
-        for page in benchmark.pages(people) + benchmark.api_pages(people):
+        admin = bench.client_for(people.admin)
+        for page in bench.pages(people) + bench.api_pages(people):
             if wanted(page.name):
-                emit(benchmark.run_page(page, clients, requests, admin))
+                emit(bench.run_page(page, clients, requests, admin))
         if wanted("report generation"):
-            emit(benchmark.run_report(people, max(3, requests // 3)))
+            emit(bench.run_report(people, max(3, requests // 3)))
         if wanted("reminder run") or wanted("nightly coverage"):
-            emit(benchmark.run_coverage_count())
+            emit(bench.run_coverage_count())
         if wanted("reminder run"):
-            for row in benchmark.run_reminders(reminder_runs):
+            for row in bench.run_reminders(reminder_runs):
                 emit(row)
         if import_households and wanted("import"):
-            emit(benchmark.run_import(people, import_households))
+            emit(bench.run_import(people, import_households))
         if output:
             output.parent.mkdir(parents=True, exist_ok=True)
-            result = {"machine": benchmark.machine(), "data": benchmark.data_size(), "scenarios": rows}
+            result = {"machine": bench.machine(), "data": bench.data_size(), "scenarios": rows}
             output.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
             self.stderr.write(f"written to {output}")

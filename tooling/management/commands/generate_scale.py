@@ -1,9 +1,9 @@
 """``python manage.py generate_scale --residents 1000000 [--months 12] [--seed N]``: a county-scale data
-set (issue 10), deterministic and idempotent per size; see ``governance/scale/__init__.py``."""
+set for load and performance work, deterministic and idempotent per size; see ``tooling/scale/__init__.py``."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance import scale
+from tooling import scale
 
 
 class Command(BaseCommand):

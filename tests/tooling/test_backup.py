@@ -3,7 +3,7 @@ an empty database, table by table and file by file; a database that is not empty
 archive and an archive of another vendor are refused.
 
 The commands run as subprocesses against databases of their own (created and dropped here), exactly as
-an operator runs them; the figures compared are computed here, independently of governance/backup.py.
+an operator runs them; the figures compared are computed here, independently of tooling/backup.py.
 """
 
 from __future__ import annotations
@@ -268,7 +268,7 @@ def test_sqlite_round_trip(tmp_path):
     source_url, target_url = f"sqlite:///{source_db}", f"sqlite:///{target_db}"
     ok(manage("migrate", "--noinput", "-v", "0", database_url=source_url, data_dir=source_dir))
     # The territory and the demo accounts (the full registry is covered on PostgreSQL above).
-    seed = "from governance import demo; demo.seed(registry=False)"
+    seed = "from tooling import demo; demo.seed(registry=False)"
     ok(manage("shell", "-c", seed, database_url=source_url, data_dir=source_dir))
     photo = source_dir / "media" / PHOTO
     photo.parent.mkdir(parents=True)

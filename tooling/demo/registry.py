@@ -1,8 +1,9 @@
-"""Demo registry: households, residents, key persons and key places for both seed villages.
+"""Demo registry: households, residents, key persons and key places for both demo villages.
 
-Figures (issue 4 §7, from the seeds): village A 1,832 households, 5,616 registered residents of whom
-4,743 live there; village B 731 households, 2,241 people. Households are spread over the grids so that
-some grids fall outside the 300–500 household rule (seed 003) and the overview flags them. Names and ID
+Figures (from the source documents, docs/sources.md): village A 1,832 households, 5,616 registered
+residents of whom 4,743 live there; village B 731 households, 2,241 people. Households are spread over
+the grids so that some grids fall outside the 300–500 household rule (from the grid-governance
+experience report, 网格化治理经验材料) and the overview flags them. Names and ID
 numbers are fake but valid (GB 11643 check digit), generated from a fixed seed: every run gives the
 same people. Bulk inserts keep the whole thing to a few seconds.
 """
@@ -267,7 +268,7 @@ def _seed_village(village: Village, plan: VillagePlan, rng: random.Random, ids: 
             )
             resident.set_id_number(number_)
             residents.append(resident)
-    # Who lives away (外出): working-age members first, deterministically, until the seed's figure holds.
+    # Who lives away (外出): working-age members first, deterministically, until the village's documented figure holds.
     away_needed = plan.residents - plan.living_here
     for resident in sorted(residents, key=lambda r: (abs(r.age_on(TODAY) - 30), r.household.number, r.name)):
         if away_needed == 0:
@@ -405,7 +406,8 @@ def _key_persons(village: Village, plan: VillagePlan, rng: random.Random) -> Non
 
 
 def _key_places(village: Village, grids: list[Grid], micro_by_grid: dict[int, list[MicroGrid]], rng) -> None:
-    # Seed 000: the village's industries are bedding, outdoor goods, hardware, aquaculture and nurseries.
+    # Village A's industries, as its acceptance report lists them: bedding, outdoor goods, hardware,
+    # aquaculture and nurseries.
     places = [
         (PlaceType.ENTERPRISE, "床上用品加工厂", "消防通道堆放杂物需定期检查"),
         (PlaceType.ENTERPRISE, "户外用品厂", ""),

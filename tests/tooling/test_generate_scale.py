@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from disputes.models import Case
-from governance import scale
 from grids.models import Assignment, Grid, Role, Town, User, Village
 from residents import idnumber
 from residents.models import Household, KeyCategory, KeyPerson, KeyPlace, Resident
+from tooling import scale
 from visits import due
 from visits.models import CoverageSnapshot, Subject, Visit
 

@@ -1,4 +1,5 @@
-"""A county-scale data set for load and performance work (issue 10): ``manage.py generate_scale``.
+"""A county-scale data set for load and performance work (``make bench`` builds a county of a million
+residents, the size the pages are timed at): ``manage.py generate_scale``.
 
     generate(residents=1_000_000, months=12)
 

@@ -1,4 +1,4 @@
-"""The county bench keeps working (issue 10): a small county, every scenario answered and measured."""
+"""The county bench keeps working: a small county, every scenario answered and measured."""
 
 import io
 import json

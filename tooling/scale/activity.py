@@ -1,10 +1,10 @@
 """The work done in a generated county over the months generated (they end today): cases with their
 timelines, monthly visits, and the coverage snapshots of the closed months.
 
-Cases take the demo's paths at the demo's pace (``governance.demo_cases``: most closed, some escalated
+Cases take the demo's paths at the demo's pace (``tooling.demo.cases``: most closed, some escalated
 to the village or the town, recent ones still on their way and some of those overdue); each is walked
 through the same states, fields and timeline lines ``disputes.services`` would write. Visits follow
-``governance.demo_visits``: most grids visit 86–99 % of their households each month, one grid in twenty
+``tooling.demo.visits``: most grids visit 86–99 % of their households each month, one grid in twenty
 lags (62–75 %), 3 % of attempts are "not possible", key persons are seen on their cadence with about
 one in eight hard to reach. Snapshots are counted from what was generated, by the rules of
 ``visits.due`` (a household is done when it had a completed visit that month).
@@ -36,7 +36,7 @@ from disputes.models import (
 )
 from disputes.services import InvalidTransition
 from disputes.workflow import is_allowed
-from governance.demo_cases import GAPS, PATHS, TEMPLATES, WEIGHTS
+from tooling.demo.cases import GAPS, PATHS, TEMPLATES, WEIGHTS
 from visits.due import month_end, next_month
 from visits.models import CoverageSnapshot, Finding, NotPossibleReason, Subject, Visit
 from visits.models import Outcome as VisitOutcome
@@ -207,7 +207,7 @@ class Cases:
         major = path == "major"
         walk = CaseWalk(reported_at, reporter)
         if major:
-            # Seed 000: a major matter goes to the town at once (services.case_report).
+            # A major matter goes to the town at once, as in the demo (services.case_report).
             walk.move(
                 State.ESCALATED,
                 reporter,
@@ -322,7 +322,7 @@ class Cases:
         self.visited[home.id].add(month)
 
     def _step(self, walk: CaseWalk, step: str, at: datetime.datetime, kind: str, grid: GridPlan) -> None:
-        """One step of a path, by whom ``governance.demo_cases._step`` has it taken."""
+        """One step of a path, by whom ``tooling.demo.cases._step`` has it taken."""
         rng = self.rng
         village = grid.village
         staff, town, worker = village.staff_id, village.town.office_id, grid.worker_id

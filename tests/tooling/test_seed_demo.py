@@ -6,8 +6,8 @@ from django.contrib.auth import authenticate
 from django.test import RequestFactory
 
 from audit import trail
-from governance import demo
 from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
+from tooling import demo
 
 
 def _row_counts() -> dict[str, int]:

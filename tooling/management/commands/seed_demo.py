@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from governance import demo
+from tooling import demo
 
 
 class Command(BaseCommand):

@@ -1,10 +1,10 @@
-"""Restore an archive made by `backup` into an empty database, then check it (see governance/backup.py)."""
+"""Restore an archive made by `backup` into an empty database, then check it (see tooling/backup.py)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance import backup
+from tooling import backup
 
 
 class Command(BaseCommand):

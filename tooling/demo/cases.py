@@ -21,7 +21,8 @@ from grids.models import Assignment, Role, Village
 from grids.services import holders
 from residents.models import Household
 
-# (category, title, description) — what grid workers in the seeds' villages typically meet.
+# (category, title, description) — what grid workers in villages like the demo's typically meet
+# (the source documents: docs/sources.md).
 TEMPLATES = [
     ("dispute.neighbour", "宅前排水沟堵塞引发邻里争吵", "两户共用排水沟被一方填堵，雨天积水倒灌，双方多次争吵。"),
     ("dispute.neighbour", "建房遮挡采光邻里纠纷", "一户翻建二层楼房，邻居认为遮挡采光，要求降低层高。"),

@@ -2,10 +2,11 @@
 micro-grids, and the people who work them (a town-office account per town, a village-staff account
 per village, a grid worker per grid, with their assignments) and each village's mediation team.
 
-Sizes scale linearly with the number of residents from the county of issue 10 (per million residents:
-300,000 households, 15 towns, 200 villages, 3,000 grids, 50,000 key persons, 60,000 cases a year).
-Households per grid follow the spread of the demo's grids (the seed villages' figures); micro-grids per
-grid and households per villager group follow village A of seed 000.
+Sizes scale linearly with the number of residents from a county of a million residents (the size
+``make bench`` times the pages at; per million residents: 300,000 households, 15 towns, 200 villages,
+3,000 grids, 50,000 key persons, 60,000 cases a year). Households per grid follow the spread of the
+demo's grids (the demo villages' documented figures); micro-grids per grid and households per villager
+group follow the demo's village A (the model village's acceptance report, 示范村验收汇报: docs/sources.md).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
 from disputes.models import Mediator, MediatorType
-from governance.demo import cn_number
-from governance.demo_registry import PLANS, random_name
 from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
+from tooling.demo import cn_number
+from tooling.demo.registry import PLANS, random_name
 
 from .writer import Writer
 
@@ -30,7 +31,7 @@ PER_MILLION = {"households": 300_000, "towns": 15, "villages": 200, "grids": 3_0
 KEY_PERSON_SHARE = 0.05  # of residents
 CASES_PER_RESIDENT_YEAR = 0.06
 MIN_GRIDS_PER_VILLAGE = 3
-# Seed 000, village A: 1,832 households in 69 villager groups, 69 groups in 32 natural villages,
+# The demo's village A: 1,832 households in 69 villager groups, 69 groups in 32 natural villages,
 # 22 micro-grids over 6 grids.
 HOUSEHOLDS_PER_GROUP = 1832 / 69
 GROUPS_PER_NATURAL_VILLAGE = 69 / 32
@@ -274,7 +275,7 @@ def _people(writer: Writer, rng: random.Random, county: County, prefix: str, ass
 
 
 def _mediators(writer: Writer, rng: random.Random, county: County) -> None:
-    """Each village's multi-party mediation team (多元调解团, seed 000): four to six people."""
+    """Each village's multi-party mediation team (多元调解团, as in the demo's village A): four to six people."""
     mediators_t = writer.table(Mediator, ["id", "village_id", "name", "type", "phone"])
     for village in county.villages:
         for kind in rng.sample(_MEDIATOR_TYPES, rng.randint(4, 6)):

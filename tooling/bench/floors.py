@@ -1,0 +1,73 @@
+"""The floors of the bench's page scenarios: what each page shows (its rows, and its count when it shows
+one), fetched by a hand-written SQL query. ``{extra}`` takes a scenario's filter."""
+
+HOUSEHOLD_ROWS = """
+SELECT h.id, h.number, h.address, h.phone, h.living_status, g.name, m.name, vg.name,
+       (SELECT r.name FROM residents_resident r
+         WHERE r.household_id = h.id AND r.relation = '02' AND r.archived_at IS NULL LIMIT 1),
+       (SELECT count(*) FROM residents_resident r WHERE r.household_id = h.id AND r.archived_at IS NULL)
+  FROM residents_household h
+  JOIN grids_grid g ON g.id = h.grid_id
+  JOIN grids_microgrid m ON m.id = h.micro_grid_id
+  LEFT JOIN grids_villagergroup vg ON vg.id = h.villager_group_id
+ WHERE h.village_id = ANY(%s) AND h.archived_at IS NULL {extra}
+ ORDER BY h.village_id, h.number LIMIT 50 OFFSET %s"""
+HOUSEHOLD_COUNT = (
+    "SELECT count(*) FROM residents_household h WHERE h.village_id = ANY(%s) AND h.archived_at IS NULL {extra}"
+)
+RESIDENT_ROWS = """
+SELECT r.id, r.name, r.gender, r.birth_date, r.phone, r.relation, r.id_cipher, h.number, h.address, g.name
+  FROM residents_resident r
+  LEFT JOIN residents_household h ON h.id = r.household_id
+  LEFT JOIN grids_grid g ON g.id = h.grid_id
+ WHERE r.village_id = ANY(%s) AND r.archived_at IS NULL {extra}
+ ORDER BY r.village_id, h.number, r.relation LIMIT 50 OFFSET %s"""
+RESIDENT_COUNT = """SELECT count(*) FROM residents_resident r LEFT JOIN residents_household h ON h.id = r.household_id
+ WHERE r.village_id = ANY(%s) AND r.archived_at IS NULL {extra}"""
+KEY_PERSON_ROWS = """
+SELECT k.id, k.category, k.risk_level, k.attention, r.name, r.phone, h.address, g.name
+  FROM residents_keyperson k
+  JOIN residents_resident r ON r.id = k.resident_id
+  LEFT JOIN residents_household h ON h.id = r.household_id
+  LEFT JOIN grids_grid g ON g.id = h.grid_id
+ WHERE r.village_id = ANY(%s) AND k.listed_from <= %s AND (k.listed_until IS NULL OR k.listed_until >= %s) {extra}
+ ORDER BY k.category, k.risk_level DESC, r.name LIMIT 50 OFFSET %s"""
+KEY_PERSON_COUNT = """SELECT count(*) FROM residents_keyperson k JOIN residents_resident r ON r.id = k.resident_id
+ WHERE r.village_id = ANY(%s) AND k.listed_from <= %s AND (k.listed_until IS NULL OR k.listed_until >= %s) {extra}"""
+CASE_ROWS = """
+SELECT c.id, c.number, c.title, c.kind, c.category, c.state, c.tier, c.reported_at, c.state_since, g.name, u.full_name
+  FROM disputes_case c
+  LEFT JOIN grids_grid g ON g.id = c.grid_id
+  LEFT JOIN grids_user u ON u.id = c.assignee_id
+ WHERE c.village_id = ANY(%s) {extra}
+ ORDER BY c.reported_at DESC LIMIT 50"""
+CASE_COUNT = "SELECT count(*) FROM disputes_case c WHERE c.village_id = ANY(%s) {extra}"
+# A month's coverage per grid: households due and visited (the coverage pages, the town's home).
+COVERAGE = """
+SELECT h.grid_id, count(*), count(*) FILTER (WHERE EXISTS (
+         SELECT 1 FROM visits_visit v WHERE v.household_id = h.id AND v.month = %s AND v.outcome = 'done'))
+  FROM residents_household h JOIN grids_grid g ON g.id = h.grid_id
+ WHERE g.village_id = ANY(%s) AND h.archived_at IS NULL
+ GROUP BY h.grid_id"""
+# The same figures kept per grid (visits.live): what the pages read when nothing changed since.
+KEPT_COVERAGE = """
+SELECT c.* FROM visits_livecoverage c JOIN grids_grid g ON g.id = c.grid_id
+ WHERE c.month = %s AND g.village_id = ANY(%s)"""
+WORK_LIST = """
+SELECT h.id, h.number, h.address, h.micro_grid_id,
+       (SELECT r.name FROM residents_resident r
+         WHERE r.household_id = h.id AND r.relation = '02' AND r.archived_at IS NULL LIMIT 1)
+  FROM residents_household h
+ WHERE h.grid_id = ANY(%s) AND h.archived_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM visits_visit v WHERE v.household_id = h.id AND v.month = %s AND v.outcome = 'done')
+ ORDER BY h.micro_grid_id, h.address LIMIT 30"""
+KEY_PERSONS_DUE = """
+SELECT k.id, k.category, k.risk_level, r.name,
+       (SELECT max(v.visited_on) FROM visits_visit v WHERE v.key_person_id = k.id AND v.outcome = 'done')
+  FROM residents_keyperson k JOIN residents_resident r ON r.id = k.resident_id
+  JOIN residents_household h ON h.id = r.household_id
+ WHERE h.grid_id = ANY(%s) AND k.listed_from <= %s AND (k.listed_until IS NULL OR k.listed_until >= %s)"""
+
+
+def fmt(sql: str, extra: str = "") -> str:
+    return sql.format(extra=extra)

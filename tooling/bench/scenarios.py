@@ -1,0 +1,333 @@
+"""The bench's scenarios: who asks (the people of the biggest village), and every page and API list timed,
+each with its floor (``floors``) and, for lists, Django admin's changelist of the same model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from disputes.models import Case
+from grids.models import Assignment, Grid, Role, Town, User, Village
+from residents.models import Household, Resident
+from visits import due, live
+
+from .floors import (
+    CASE_COUNT,
+    CASE_ROWS,
+    COVERAGE,
+    HOUSEHOLD_COUNT,
+    HOUSEHOLD_ROWS,
+    KEPT_COVERAGE,
+    KEY_PERSON_COUNT,
+    KEY_PERSON_ROWS,
+    KEY_PERSONS_DUE,
+    RESIDENT_COUNT,
+    RESIDENT_ROWS,
+    WORK_LIST,
+    fmt,
+)
+
+BENCH_ADMIN = "bench_admin"
+
+
+@dataclass
+class Page:
+    name: str
+    user: User
+    url: str
+    floor: list[tuple[str, list]] = field(default_factory=list)  # statements, run in order
+    admin_url: str | None = None
+    before: Callable[[], object] | None = None  # before each request, not timed (e.g. drop kept figures)
+
+
+@dataclass
+class People:
+    village: Village
+    town: Town
+    staff: User
+    town_office: User
+    worker: User
+    admin: User
+
+
+def people() -> People:
+    """The biggest village (by households), its staff, its town's office, the worker of its biggest grid,
+    and a system admin for the admin's changelists. The bench runs outside DEBUG, where accounts set by
+    someone else must change their password first: not these."""
+    village = (
+        Village.objects.annotate(n=Count("households")).filter(town__archived_at__isnull=True).order_by("-n").first()
+    )
+    if village is None:
+        raise LookupError("no data: run manage.py generate_scale (or seed_demo) first")
+    staff = _holder(Role.VILLAGE_STAFF, village=village)
+    town_office = _holder(Role.TOWN_OFFICE, town=village.town)
+    grid = village.grids.annotate(n=Count("households")).order_by("-n").first()
+    worker = _holder(Role.GRID_WORKER, grid=grid)
+    admin, _ = User.objects.get_or_create(
+        username=BENCH_ADMIN,
+        defaults={"is_superuser": True, "is_staff": True, "password": make_password(None), "full_name": "bench"},
+    )
+    User.objects.filter(pk__in=[staff.pk, town_office.pk, worker.pk, admin.pk]).update(must_change_password=False)
+    return People(village, village.town, staff, town_office, worker, admin)
+
+
+def _holder(role: str, **place) -> User:
+    today = timezone.localdate()
+    assignment = Assignment.objects.active_on(today).filter(role=role, **place).select_related("user").first()
+    if assignment is None:
+        raise LookupError(f"nobody holds {role} at {place}")
+    return assignment.user
+
+
+def pages(p: People) -> list[Page]:
+    today = timezone.localdate()
+    month = due.month_start(today)
+    village_ids = [p.village.pk]
+    town_ids = list(Village.objects.filter(town=p.town).values_list("pk", flat=True))
+    resident = Resident.objects.filter(village=p.village, archived_at__isnull=True).order_by("pk")[7]
+    household = Household.objects.filter(village=p.village).order_by("number")[len(village_ids) * 10]
+    case = Case.objects.filter(village=p.village).annotate(n=Count("events")).order_by("-n").first()
+    grid_ids = list(Assignment.objects.active_on(today).filter(user=p.worker).values_list("grid_id", flat=True))
+    town_households = Household.objects.filter(village_id__in=town_ids, archived_at__isnull=True).count()
+    town_residents = Resident.objects.filter(village_id__in=town_ids, archived_at__isnull=True).count()
+    deep_h, deep_r = max(1, town_households // 50 - 1), max(1, town_residents // 50 - 1)
+    name = resident.name
+    phone = (
+        Resident.objects.filter(village=p.village, archived_at__isnull=True)
+        .exclude(phone="")
+        .order_by("pk")
+        .values_list("phone", flat=True)
+        .first()
+        or "13800000000"
+    )
+    by_phone = (
+        "AND (h.phone = %s OR EXISTS (SELECT 1 FROM residents_resident m WHERE m.household_id = h.id AND m.phone = %s))"
+    )
+    tail = resident.id_number[-4:]
+    hl, rl, kl, cl = (
+        reverse(n)
+        for n in (
+            "residents:household-list",
+            "residents:resident-list",
+            "residents:keyperson-list",
+            "disputes:case-list",
+        )
+    )
+    admin_h = reverse("admin:residents_household_changelist")
+    admin_r = reverse("admin:residents_resident_changelist")
+    admin_k = reverse("admin:residents_keyperson_changelist")
+    admin_c = reverse("admin:disputes_case_changelist")
+    away = "AND h.living_status = 'away'"
+    like = "AND (h.address LIKE %s OR EXISTS (SELECT 1 FROM residents_resident m WHERE m.household_id = h.id AND m.name LIKE %s))"
+    return [
+        # The registry lists, as the town office (a whole town) and as a village's staff.
+        Page(
+            "household list",
+            p.town_office,
+            hl,
+            [(fmt(HOUSEHOLD_ROWS), [town_ids, 0]), (fmt(HOUSEHOLD_COUNT), [town_ids])],
+            admin_h,
+        ),
+        Page(
+            "household list, filtered",
+            p.town_office,
+            hl + "?living_status=away",
+            [(fmt(HOUSEHOLD_ROWS, away), [town_ids, 0]), (fmt(HOUSEHOLD_COUNT, away), [town_ids])],
+            admin_h + "?living_status__exact=away",
+        ),
+        Page(
+            "household list, deep page",
+            p.town_office,
+            hl + f"?page={deep_h}",
+            [(fmt(HOUSEHOLD_ROWS), [town_ids, (deep_h - 1) * 50]), (fmt(HOUSEHOLD_COUNT), [town_ids])],
+            admin_h + f"?p={deep_h}",
+        ),
+        Page(
+            "household list, search",
+            p.town_office,
+            hl + f"?q={name}",
+            [
+                (fmt(HOUSEHOLD_ROWS, like), [town_ids, f"%{name}%", f"%{name}%", 0]),
+                (fmt(HOUSEHOLD_COUNT, like), [town_ids, f"%{name}%", f"%{name}%"]),
+            ],
+            admin_h + f"?q={name}",
+        ),
+        Page(
+            "household list, search by phone",
+            p.town_office,
+            hl + f"?q={phone}",
+            [
+                (fmt(HOUSEHOLD_ROWS, by_phone), [town_ids, phone, phone, 0]),
+                (fmt(HOUSEHOLD_COUNT, by_phone), [town_ids, phone, phone]),
+            ],
+            admin_h + f"?q={phone}",
+        ),
+        Page(
+            "household list, village staff",
+            p.staff,
+            hl,
+            [(fmt(HOUSEHOLD_ROWS), [village_ids, 0]), (fmt(HOUSEHOLD_COUNT), [village_ids])],
+        ),
+        Page(
+            "resident list",
+            p.town_office,
+            rl,
+            [(fmt(RESIDENT_ROWS), [town_ids, 0]), (fmt(RESIDENT_COUNT), [town_ids])],
+            admin_r,
+        ),
+        Page(
+            "resident list, filtered",
+            p.town_office,
+            rl + "?gender=2&lives_here=false",
+            [
+                (fmt(RESIDENT_ROWS, "AND r.gender = '2' AND NOT r.lives_here"), [town_ids, 0]),
+                (fmt(RESIDENT_COUNT, "AND r.gender = '2' AND NOT r.lives_here"), [town_ids]),
+            ],
+            admin_r + "?gender__exact=2",
+        ),
+        Page(
+            "resident list, deep page",
+            p.town_office,
+            rl + f"?page={deep_r}",
+            [(fmt(RESIDENT_ROWS), [town_ids, (deep_r - 1) * 50]), (fmt(RESIDENT_COUNT), [town_ids])],
+            admin_r + f"?p={deep_r}",
+        ),
+        Page(
+            "resident list, search by name",
+            p.town_office,
+            rl + f"?q={name}",
+            [
+                (fmt(RESIDENT_ROWS, "AND r.name LIKE %s"), [town_ids, f"%{name}%", 0]),
+                (fmt(RESIDENT_COUNT, "AND r.name LIKE %s"), [town_ids, f"%{name}%"]),
+            ],
+            admin_r + f"?q={name}",
+        ),
+        Page(
+            "resident list, search by two characters",
+            p.town_office,
+            rl + f"?q={name[-2:]}",
+            [
+                (fmt(RESIDENT_ROWS, "AND r.name LIKE %s"), [town_ids, f"%{name[-2:]}%", 0]),
+                (fmt(RESIDENT_COUNT, "AND r.name LIKE %s"), [town_ids, f"%{name[-2:]}%"]),
+            ],
+            admin_r + f"?q={name[-2:]}",
+        ),
+        Page(
+            "resident list, search ID tail",
+            p.staff,
+            rl + f"?q={tail}",
+            [(fmt(RESIDENT_ROWS, "AND r.id_tail_hash = %s"), [village_ids, resident.id_tail_hash, 0])],
+        ),
+        Page(
+            "key person list",
+            p.staff,
+            kl,
+            [
+                (fmt(KEY_PERSON_ROWS), [village_ids, today, today, 0]),
+                (fmt(KEY_PERSON_COUNT), [village_ids, today, today]),
+            ],
+            admin_k,
+        ),
+        Page(
+            "key person list, filtered",
+            p.staff,
+            kl + "?category=mental",
+            [
+                (fmt(KEY_PERSON_ROWS, "AND k.category = 'mental'"), [village_ids, today, today, 0]),
+                (fmt(KEY_PERSON_COUNT, "AND k.category = 'mental'"), [village_ids, today, today]),
+            ],
+            admin_k + "?category__exact=mental",
+        ),
+        Page(
+            "key person list, search",
+            p.staff,
+            kl + f"?q={name[:1]}",
+            [(fmt(KEY_PERSON_ROWS, "AND r.name LIKE %s"), [village_ids, today, today, f"%{name[:1]}%", 0])],
+        ),
+        Page("case list", p.town_office, cl, [(fmt(CASE_ROWS), [town_ids]), (fmt(CASE_COUNT), [town_ids])], admin_c),
+        Page(
+            "case list, overdue",
+            p.staff,
+            cl + "?overdue=true",
+            [(fmt(CASE_ROWS, "AND c.state NOT IN ('closed', 'rejected')"), [village_ids])],
+            admin_c + "?state__exact=handling",
+        ),
+        Page(
+            "case list, search",
+            p.town_office,
+            cl + "?q=纠纷",
+            [(fmt(CASE_ROWS, "AND c.title LIKE %s"), [town_ids, "%纠纷%"])],
+            admin_c + "?q=纠纷",
+        ),
+        Page(
+            "case page",
+            p.staff,
+            reverse("disputes:case-detail", args=[case.pk]),
+            [
+                ("SELECT * FROM disputes_case WHERE id = %s", [case.pk]),
+                ("SELECT * FROM disputes_caseevent WHERE case_id = %s ORDER BY at", [case.pk]),
+                ("SELECT * FROM disputes_caseparty WHERE case_id = %s", [case.pk]),
+            ],
+        ),
+        Page(
+            "household page",
+            p.staff,
+            reverse("residents:household-detail", args=[household.pk]),
+            [
+                ("SELECT * FROM residents_household WHERE id = %s", [household.pk]),
+                ("SELECT * FROM residents_resident WHERE household_id = %s", [household.pk]),
+            ],
+        ),
+        Page(
+            "village overview",
+            p.staff,
+            reverse("reports:village-overview", args=[p.village.pk]),
+            [
+                (KEPT_COVERAGE, [month, village_ids]),
+                (fmt(CASE_COUNT, "AND c.state NOT IN ('closed', 'rejected')"), [village_ids]),
+            ],
+        ),
+        Page(
+            "field work list",
+            p.worker,
+            reverse("visits:work-list"),
+            [(WORK_LIST, [grid_ids, month]), (KEY_PERSONS_DUE, [grid_ids, month, today])],
+        ),
+        Page("coverage, town", p.town_office, reverse("visits:coverage"), [(KEPT_COVERAGE, [month, town_ids])]),
+        Page(
+            "coverage, town, counted afresh",
+            p.town_office,
+            reverse("visits:coverage"),
+            [(COVERAGE, [month, town_ids])],
+            before=lambda: live.forget(Grid.objects.filter(village__in=town_ids).values_list("pk", flat=True)),
+        ),
+        Page("town home", p.town_office, reverse("reports:town-home"), [(KEPT_COVERAGE, [month, town_ids])]),
+        Page("town dashboard", p.town_office, reverse("reports:town-dashboard"), [(KEPT_COVERAGE, [month, town_ids])]),
+    ]
+
+
+API_LISTS = [
+    "households",
+    "residents",
+    "key-persons",
+    "key-places",
+    "visits",
+    "cases",
+    "reports",
+    "grids",
+    "micro-grids",
+    "assignments",
+    "villages",
+    "mediators",
+    "notices",
+]
+
+
+def api_pages(p: People) -> list[Page]:
+    """Each API list endpoint's first page, as the town office (the widest role short of the admin)."""
+    return [Page(f"API {name}", p.town_office, f"/api/v1/{name}/") for name in API_LISTS]
