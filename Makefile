@@ -65,7 +65,7 @@ restore: install
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/portal-YYYYMMDD-HHMMSS.tar.gz" >&2; exit 2; }
 	$(PY) manage.py restore $(FILE) $(if $(YES),--yes)
 
-# County scale (issue 10): a generated county in PostgreSQL database $(BENCH_DB) (kept between runs: the
+# County scale: a generated county in PostgreSQL database $(BENCH_DB) (kept between runs: the
 # generator is idempotent per size), production settings (DEBUG off), every scenario as JSON lines,
 # and the whole result with the machine in bench/results.json.
 BENCH_DB ?= portal_county
@@ -84,7 +84,7 @@ bench: install
 	@$(BENCH_ENV) $(PY) manage.py generate_scale --residents $(BENCH_RESIDENTS)
 	@$(BENCH_ENV) $(PY) manage.py bench --requests $(BENCH_REQUESTS) --output $(BENCH_OUTPUT)
 
-# Load test (issue 10): 200 grid workers recording visits and opening their work lists for five minutes
+# Load test: 200 grid workers recording visits and opening their work lists for five minutes
 # against gunicorn + PostgreSQL (a fresh database load_county, dropped afterwards), then the check that every
 # visit acknowledged is in the database exactly once; the summary goes to bench/load.json. A short run:
 # `make loadtest LOAD_ARGS="--users 5 --time 20s --residents 20000"`.

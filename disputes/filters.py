@@ -53,7 +53,7 @@ class CaseFilter(ScopedFilterSet):
         if has_digit(value):
             party |= Q(phone__contains=value)
         # The parties of the cases in the list only: PostgreSQL hashed every party of the county (72,000 rows,
-        # 25 ms for the rows and again for the count) to search a town's 4,000 cases (issue 10).
+        # 25 ms for the rows and again for the count) to search a town's 4,000 cases (the county benchmark).
         parties = CaseParty.objects.filter(party, case__in=queryset.values("pk")).values("case_id")
         own = text_q("number", value, indexed=False) | text_q("title", value, indexed=False)
         return queryset.filter(own | Q(pk__in=parties))

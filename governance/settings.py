@@ -139,7 +139,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     # No JIT: the planner's cost estimates for the coverage counts (many index probes) crossed jit_above_cost
-    # and every such query paid ~20 ms compiling code that saved nothing (EXPLAIN ANALYZE, issue 10).
+    # and every such query paid ~20 ms compiling code that saved nothing (EXPLAIN ANALYZE at a million residents).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the Celery worker write the same file: wait for locks instead of failing.

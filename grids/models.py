@@ -143,7 +143,7 @@ class VillagerGroupQuerySet(ArchivableQuerySet):
 
 
 class VillagerGroup(Archivable):
-    """村民小组 (社): its head (社长) often serves as the information officer (seed 003)."""
+    """村民小组 (社): its head (社长) often serves as the information officer (docs/sources.md [S2])."""
 
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="villager_groups", verbose_name=_("行政村")

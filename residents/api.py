@@ -207,7 +207,7 @@ class ResidentViewSet(
     def get_queryset(self):
         # By village id, not the village's own order (town, name): that joined every row of a town to its
         # village and town and sorted all 71,000 for each page, 170 ms at a million; now an incremental sort
-        # of the first villages only, 5 ms for page 1 and 77 ms for page 1,400 (EXPLAIN ANALYZE, issue 10).
+        # of the first villages only, 5 ms for page 1 and 77 ms for page 1,400 (EXPLAIN ANALYZE at a million residents).
         return Resident.objects.visible_to(self.request.user).order_by("village_id", "pk")
 
     def perform_create(self, serializer):

@@ -1,4 +1,4 @@
-"""How often a key person must be visited: the one rule table (issue 4 §2), each rule with its source.
+"""How often a key person must be visited: the one rule table, each rule with its source (docs/sources.md).
 
 Seed 003 (网格化治理经验材料): every month a grid worker visits every household, key person, key place
 and key location of the grid once ("全覆盖") — so no key person is visited less than monthly.
@@ -21,14 +21,14 @@ class Cadence:
     source: str
 
 
-MONTHLY = Cadence(30, 1, "seed 003: 每月全覆盖走访")
+MONTHLY = Cadence(30, 1, "网格化治理经验材料: 每月全覆盖走访")
 
 # (category, minimum risk level or None) → cadence; the first matching row wins.
 RULES: list[tuple[str, int | None, Cadence]] = [
-    ("mental", 3, Cadence(14, 2, "国家基本公共卫生服务规范: 危险性3–5级 2周内随访; seed 000: 四帮一")),
-    ("mental", None, Cadence(30, 1, "seed 000: 严重精神障碍患者每月入户随访")),
-    ("corrections", None, Cadence(30, 1, "seed 000: 社区矫正人员每月走访")),
-    ("released", None, Cadence(30, 1, "seed 000: 刑满释放人员每月走访、安置帮教")),
+    ("mental", 3, Cadence(14, 2, "国家基本公共卫生服务规范: 危险性3–5级 2周内随访; 示范村验收汇报: 四帮一")),
+    ("mental", None, Cadence(30, 1, "示范村验收汇报: 严重精神障碍患者每月入户随访")),
+    ("corrections", None, Cadence(30, 1, "示范村验收汇报: 社区矫正人员每月走访")),
+    ("released", None, Cadence(30, 1, "示范村验收汇报: 刑满释放人员每月走访、安置帮教")),
 ]
 
 

@@ -31,7 +31,7 @@ def by_trigram_index(value: str) -> bool:
     (trigram indexes, migration residents 0006), phone (trigrams, 0007), a full ID number or its last four
     characters (keyed hashes, btree): the search is a set of ids from the indexes, not a scan of the list's
     rows. At a million residents a town's resident search by name took 270 ms scanning 70,000 rows, a
-    household search by phone 670 ms (issue 10). Shorter searches scan: trigrams need three characters."""
+    household search by phone 670 ms (the county benchmark). Shorter searches scan: trigrams need three characters."""
     return connection.vendor == "postgresql" and len(value) >= 3
 
 
@@ -47,7 +47,7 @@ def households_at(address_part: str):
 def text_q(field: str, value: str, indexed: bool) -> Q:
     """``icontains`` is ``UPPER(col) LIKE UPPER(…)``: the trigram indexes are built on it. A scan (short
     searches) of a value with no letters that have a case (Chinese, digits) skips the UPPER of every row it
-    reads: a town's count for a two-character name, 71,000 rows, 59 → 33 ms (issue 10)."""
+    reads: a town's count for a two-character name, 71,000 rows, 59 → 33 ms (the county benchmark)."""
     caseless = value.upper() == value.lower()
     return Q(**{f"{field}__{'contains' if caseless and not indexed else 'icontains'}": value})
 
@@ -161,7 +161,7 @@ class ResidentFilter(ScopedFilterSet):
         if by_trigram_index(value):
             return queryset.filter(resident_search_q(value) | Q(household__in=households_at(value)))
         # The households of what the user sees, not a join with all of them: a town's two-character search
-        # hashed 300,000 households to count its matches (215 ms; by the town's villages, issue 10).
+        # hashed 300,000 households to count its matches (215 ms; by the town's villages).
         households = Household.objects.visible_to(self.user).filter(text_q("address", value, False)).values("pk")
         return queryset.filter(resident_search_q(value) | Q(household__in=households))
 

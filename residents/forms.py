@@ -279,7 +279,7 @@ FOUR_TO_ONE = [ResponsibleRole.CADRE, ResponsibleRole.DOCTOR, ResponsibleRole.PO
 
 class BaseResponsibleFormSet(forms.BaseInlineFormSet):
     """The people responsible for a key person. A patient at risk level 3 or above needs the whole
-    "四帮一" team (seed 000): village cadre, psychiatric doctor, community police officer and guardian."""
+    "四帮一" team (docs/sources.md [S1] §四): village cadre, psychiatric doctor, community police officer and guardian."""
 
     def __init__(self, *args, risk_level=None, category=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,6 @@
 """What is due, what is done, what is overdue: the rules, computed when asked, never stored.
 
-Households and key places (seed 003, 全覆盖): once in every calendar month.
+Households and key places (全覆盖, docs/sources.md [S2] §一(三)): once in every calendar month.
 - Due for the grid the household is in now: a household moved mid-month is due once, for its new grid's
   worker; a visit made before the move still counts (visits follow the household, not the grid).
 - Added mid-month: due that month. Archived: no longer due, unless it was visited that month before it

@@ -1,4 +1,4 @@
-"""This month's coverage per grid, counted once and kept ready (``LiveCoverage``, issue 10).
+"""This month's coverage per grid, counted once and kept ready (``LiveCoverage``).
 
 Readers: ``coverage_now(grid_ids)`` gives the figures ``due.coverage_by_grid`` would, counting only the
 grids whose kept figures are stale (never counted, counted before today, or changed since).

@@ -75,7 +75,7 @@ def plan(kind: str, day: datetime.date, policy: ReminderPolicy | None = None) ->
     if kind == ReminderKind.OVERDUE:
         return _plan_overdue(day, policy, users, grids_of, all_grids)
     # Today's run reads the kept figures (counted by the nightly task, recounted where something changed):
-    # counting the county's 3,000 grids again took most of the run (issue 10).
+    # counting the county's 3,000 grids again took most of the run (the county benchmark).
     if day == timezone.localdate():
         coverage = live.coverage_now(all_grids)
     else:

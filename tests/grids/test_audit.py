@@ -1,4 +1,4 @@
-"""The audit log (issue 9 §1): an entry for every audited action, with who, when, from where, which
+"""The audit log: an entry for every audited action, with who, when, from where, which
 object and what changed; readable by the system admin (all) and the town office (its town, sensitive
 entries masked); never changed or deleted except by the retention purge."""
 

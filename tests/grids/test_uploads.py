@@ -1,4 +1,4 @@
-"""Uploads (issue 9 §5): a file that is not a photo is refused; a photo carrying a script keeps only its
+"""Uploads: a file that is not a photo is refused; a photo carrying a script keeps only its
 pixels."""
 
 import io

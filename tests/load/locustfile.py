@@ -1,4 +1,4 @@
-"""Grid workers on their phones (issue 10, load test): log in, open the month's work list, record visits.
+"""Grid workers on their phones (the load test): log in, open the month's work list, record visits.
 
 Run by ``tests/load/run.py``, which prepares the database and the accounts and checks the visits
 afterwards. By hand::

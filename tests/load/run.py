@@ -1,4 +1,4 @@
-"""Load test (issue 10): grid workers recording visits and opening their work lists against gunicorn +
+"""Load test: grid workers recording visits and opening their work lists against gunicorn +
 PostgreSQL, then the check that every visit acknowledged is in the database exactly once.
 
     .venv/bin/python tests/load/run.py                                          # 200 workers, 5 minutes

@@ -1,4 +1,4 @@
-"""seed_demo's registry matches the seeds' figures, flags the grids outside the sizing rule, and is
+"""seed_demo's registry matches the source documents' figures (docs/sources.md), flags the grids outside the sizing rule, and is
 idempotent."""
 
 import pytest

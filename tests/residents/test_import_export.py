@@ -256,7 +256,7 @@ def test_a_running_import_shows_its_progress(staff_client, world):
     assert '<meta http-equiv="refresh" content="2">' in page
 
 
-# --- applying in bulk (issue 10: 10,000 new households took 144 s one row at a time) ------------------
+# --- applying in bulk (10,000 new households took 144 s one row at a time) ------------------
 
 
 def _job(world, rows, mode="all") -> ImportJob:

@@ -1,4 +1,4 @@
-"""seed_demo reproduces both seed villages exactly, and a second run changes nothing."""
+"""seed_demo reproduces both demo villages (docs/sources.md [S1], [S2]) exactly, and a second run changes nothing."""
 
 import pytest
 from django.apps import apps

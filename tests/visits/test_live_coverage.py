@@ -1,4 +1,4 @@
-"""This month's coverage kept per grid (visits.live, issue 10): always the figures a fresh count gives,
+"""This month's coverage kept per grid (visits.live): always the figures a fresh count gives,
 whatever was written since, by whichever path; one query when fresh; a change made while counting is not
 lost; figures age at midnight."""
 

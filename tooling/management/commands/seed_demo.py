@@ -5,7 +5,7 @@ from tooling import demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo town (both seed villages). Deterministic and idempotent: a second run adds nothing."
+    help = "Load the demo town (two villages, as in the source documents of docs/sources.md). Deterministic and idempotent: a second run adds nothing."
 
     def handle(self, *args, **options):
         accounts = demo.seed()
