@@ -12,9 +12,11 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from audit import trail
 from audit.models import AuditAction
+from core import pipeline
 from grids import access
 from grids.models import Role, User, Village
 from grids.services import holders
@@ -25,20 +27,20 @@ from . import figures
 from .models import SECTIONS, TRANSITIONS, MonthlyReport, ReportComment, ReportEvent, ReportVersion, State
 
 
-class InvalidTransition(ValidationError):
-    def __init__(self, from_state: str, to_state: str):
-        super().__init__(
-            _("月报当前为「%(from)s」，不能变为「%(to)s」。")
-            % {"from": State(from_state).label, "to": State(to_state).label},
-            code="invalid_transition",
-        )
+class InvalidTransition(pipeline.InvalidTransition):
+    message = _lazy("月报当前为「%(from)s」，不能变为「%(to)s」。")
+    choices = State
 
 
-class ReportChanged(ValidationError):
-    def __init__(self):
-        super().__init__(
-            _("这份月报刚刚被别人修改或处理过，您的操作没有保存。请看一下最新内容后再操作。"), code="report_changed"
-        )
+class ReportChanged(pipeline.Changed):
+    message = _lazy("这份月报刚刚被别人修改或处理过，您的操作没有保存。请看一下最新内容后再操作。")
+    code = "report_changed"
+
+
+# The report's version field is ``revision`` (``version`` numbers what was submitted).
+REPORTS = pipeline.Pipeline(
+    MonthlyReport, TRANSITIONS, version_field="revision", invalid=InvalidTransition, changed=ReportChanged
+)
 
 
 def is_village_staff(user: User, village: Village) -> bool:
@@ -84,14 +86,17 @@ def _transition(
     version: int | None = None,
     at: datetime.datetime | None = None,
 ) -> MonthlyReport:
-    if to not in TRANSITIONS[report.state]:
-        raise InvalidTransition(report.state, to)
-    fields = {**(changes or {}), "state": to, "revision": F("revision") + 1, "updated_at": at or timezone.now()}
-    if MonthlyReport.objects.filter(pk=report.pk, state=report.state, revision=revision).update(**fields) != 1:
-        raise ReportChanged()
-    ReportEvent.objects.create(
-        report=report, by=by, at=at or timezone.now(), from_state=report.state, to_state=to, version=version, note=note
+    now = at or timezone.now()
+    step = REPORTS.move(
+        report,
+        to,
+        expected_version=revision,
+        changes={**(changes or {}), "updated_at": now},
+        event=lambda: ReportEvent.objects.create(
+            report=report, by=by, at=now, from_state=report.state, to_state=to, version=version, note=note
+        ),
     )
+    fields = step.fields
     trail.record(AuditAction.TRANSITION, report, changes={"state": [report.state, to], **trail.diff_of(report, fields)})
     return MonthlyReport.objects.select_related("village__town").get(pk=report.pk)
 
