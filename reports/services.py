@@ -43,23 +43,13 @@ REPORTS = pipeline.Pipeline(
 )
 
 
-def is_village_staff(user: User, village: Village) -> bool:
-    scope = access.scope_for(user)
-    return scope.is_admin or village.pk in scope.village_ids
-
-
-def is_town_office(user: User, village: Village) -> bool:
-    scope = access.scope_for(user)
-    return scope.is_admin or village.town_id in scope.town_ids
-
-
 def report_url(report: MonthlyReport) -> str:
     return reverse("reports:report-detail", args=[report.pk])
 
 
 def report_open(*, village: Village, month: datetime.date, by: User) -> MonthlyReport:
     """The village's report of ``month``, created as a draft the first time its staff open it."""
-    if not is_village_staff(by, village):
+    if not access.can_manage_village(by, village):
         raise PermissionDenied(_("只有本村村干部可以编写月报。"))
     month = due.month_start(month)
     if month > due.month_start(timezone.localdate()):
@@ -104,7 +94,7 @@ def _transition(
 @transaction.atomic
 def report_save(*, report: MonthlyReport, by: User, revision: int, **sections: str) -> MonthlyReport:
     """Save the written sections of a draft or returned report."""
-    if not is_village_staff(by, report.village):
+    if not access.can_manage_village(by, report.village):
         raise PermissionDenied(_("只有本村村干部可以编写月报。"))
     if not report.editable:
         raise ValidationError(_("月报已报送，不能再修改；如需修改请等待镇综治办退回。"))
@@ -121,7 +111,7 @@ def report_submit(
     *, report: MonthlyReport, by: User, revision: int, at: datetime.datetime | None = None
 ) -> MonthlyReport:
     """Freeze the figures and the sections as a new version, and send it to the town."""
-    if not is_village_staff(by, report.village):
+    if not access.can_manage_village(by, report.village):
         raise PermissionDenied(_("只有本村村干部可以报送月报。"))
     missing = [str(SECTIONS[name]) for name in ("work_done", "next_plan") if not getattr(report, name).strip()]
     if missing:
@@ -159,7 +149,7 @@ def report_submit(
 
 
 def _require_town(by: User, report: MonthlyReport) -> None:
-    if not is_town_office(by, report.village):
+    if not access.may_review_for_town(by, report.village.town_id):
         raise PermissionDenied(_("只有镇综治办可以审核月报。"))
 
 
