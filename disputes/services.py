@@ -3,7 +3,8 @@
 Every verb is atomic. A state change goes through ``case_transition``: it refuses what the table in
 ``workflow.py`` does not allow, applies the change only if the case is still the version the person
 saw (a conditional UPDATE — two people acting at once: one wins, the other is told), and writes the
-timeline event in the same transaction.
+timeline event in the same transaction (the steps are ``core.pipeline``'s, shared with monthly reports and
+registry imports).
 """
 
 from __future__ import annotations
