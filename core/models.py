@@ -60,3 +60,23 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+class SingletonPolicyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self  # settings that every user of the portal may read
+
+
+class SingletonPolicy(models.Model):
+    """Settings kept in one row (pk 1), edited by the system admin: ``current()`` reads it, creating it with
+    the defaults the first time."""
+
+    objects = SingletonPolicyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def current(cls):
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

@@ -20,6 +20,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .pipeline import Changed
+
 MAX_PAGE_SIZE = 200
 
 
@@ -72,7 +74,7 @@ def _flatten(detail) -> str:
 
 def exception_handler(exc, context):
     """One JSON shape for every 4xx; the services' Django errors become 400 / 403 / 404."""
-    if isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) in {"case_changed", "report_changed"}:
+    if isinstance(exc, Changed):
         exc = Conflict(exc.messages[0], code=exc.code)  # someone else changed it meanwhile
     elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):

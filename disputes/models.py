@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.models import SingletonPolicy
 from grids import access
 from grids.models import Archivable, ArchivableQuerySet, Grid, Village
 from residents.models import Household, Resident, mobile_validator
@@ -145,12 +146,7 @@ class Department(Archivable):
         return self.name
 
 
-class PolicyQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self  # time limits are public to every user of the portal
-
-
-class Policy(models.Model):
+class Policy(SingletonPolicy):
     """Time limits and colour thresholds, one row, edited by the system admin.
 
     Defaults and where they come from (days are calendar days, counted from the moment the stage began):
@@ -187,19 +183,12 @@ class Policy(models.Model):
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = PolicyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("案件时限设置")
         verbose_name_plural = _("案件时限设置")
 
     def __str__(self) -> str:
         return str(_("案件时限设置"))
-
-    @classmethod
-    def current(cls) -> Policy:
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
     def tier_days(self, tier: int) -> int:
         return {1: self.tier1_days, 2: self.tier2_days, 3: self.tier3_days}[tier]

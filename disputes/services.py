@@ -3,7 +3,8 @@
 Every verb is atomic. A state change goes through ``case_transition``: it refuses what the table in
 ``workflow.py`` does not allow, applies the change only if the case is still the version the person
 saw (a conditional UPDATE — two people acting at once: one wins, the other is told), and writes the
-timeline event in the same transaction.
+timeline event in the same transaction (the steps are ``core.pipeline``'s, shared with monthly reports and
+registry imports).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from audit import trail
 from audit.models import AuditAction
-from core import uploads
+from core import pipeline, uploads
 from grids.models import Assignment, Grid, Role, User, Village
 from grids.services import holders
 from messaging.services import notice_send
@@ -42,24 +44,20 @@ from .models import (
     State,
     Tier,
 )
-from .workflow import ACTIONS, Actor, is_allowed
+from .workflow import ACTIONS, TRANSITIONS, Actor
 
 
-class InvalidTransition(ValidationError):
-    def __init__(self, from_state: str, to_state: str):
-        super().__init__(
-            _("案件当前为「%(from)s」，不能变为「%(to)s」。")
-            % {"from": State(from_state).label, "to": State(to_state).label},
-            code="invalid_transition",
-        )
+class InvalidTransition(pipeline.InvalidTransition):
+    message = _lazy("案件当前为「%(from)s」，不能变为「%(to)s」。")
+    choices = State
 
 
-class CaseChanged(ValidationError):
-    def __init__(self):
-        super().__init__(
-            _("这件案件刚刚被别人处理过，您的操作没有保存。请看一下最新情况，需要的话再操作一次。"),
-            code="case_changed",
-        )
+class CaseChanged(pipeline.Changed):
+    message = _lazy("这件案件刚刚被别人处理过，您的操作没有保存。请看一下最新情况，需要的话再操作一次。")
+    code = "case_changed"
+
+
+CASES = pipeline.Pipeline(Case, TRANSITIONS, invalid=InvalidTransition, changed=CaseChanged)
 
 
 @dataclass
@@ -195,26 +193,26 @@ def case_transition(
 ) -> Case:
     """Move ``case`` to state ``to``: refused unless the table allows it and nobody changed the case since
     ``version`` (default: the version in hand). Writes one event. Returns the case as it now is."""
-    if not is_allowed(case.state, to):
-        raise InvalidTransition(case.state, to)
     now = at or timezone.now()
-    fields = dict(changes or {})
-    new_tier = fields.get("tier", case.tier)
-    fields.update(state=to, state_since=now, version=F("version") + 1, updated_at=now)
-    claimed = Case.objects.filter(pk=case.pk, state=case.state, version=version or case.version).update(**fields)
-    if claimed != 1:
-        raise CaseChanged()
-    event = CaseEvent.objects.create(
-        case=case,
-        by=by,
-        at=now,
-        action=action,
-        from_state=case.state,
-        to_state=to,
-        from_tier=case.tier,
-        to_tier=new_tier,
-        note=note,
+    new_tier = (changes or {}).get("tier", case.tier)
+    step = CASES.move(
+        case,
+        to,
+        expected_version=version or case.version,
+        changes={**(changes or {}), "state_since": now, "updated_at": now},
+        event=lambda: CaseEvent.objects.create(
+            case=case,
+            by=by,
+            at=now,
+            action=action,
+            from_state=case.state,
+            to_state=to,
+            from_tier=case.tier,
+            to_tier=new_tier,
+            note=note,
+        ),
     )
+    fields, event = step.fields, step.event
     trail.record(
         AuditAction.TRANSITION, case, changes={"state": [case.state, to], **trail.diff_of(case, fields)}, note=action
     )

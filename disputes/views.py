@@ -360,11 +360,9 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "disputes/case_form.html", {"form": form, "parties": parties, "village": village})
 
 
-def _require_field(request: HttpRequest):
-    scope = access.scope_for(request.user)
-    if not (scope.grid_ids or scope.micro_grid_ids):
+def _require_field(request: HttpRequest) -> None:
+    if not access.may_report_from_field(request.user):
         raise PermissionDenied(_("此页面供网格员和微网格联络员使用。"))
-    return scope
 
 
 @login_required

@@ -4,7 +4,7 @@ Every queryset a user reaches is filtered by a ``Q`` built here (``visible_q`` /
 the rule lives in one place. A model says how to reach the places from its rows (the *paths*), e.g.
 a household: ``village="micro_grid__grid__village", grid="micro_grid__grid", micro_grid="micro_grid"``.
 
-Who sees what (DOMAIN.md, issue 3):
+Who sees what:
 - system administrator (superuser): everything;
 - town office (镇综治办): every village of its town — read; acting on escalated cases and reports comes
   with those features;
@@ -16,6 +16,11 @@ Who sees what (DOMAIN.md, issue 3):
 
 Only assignments active today count. The scope is read once per request (one query) and cached on
 the user object.
+
+Who may do what beyond seeing and changing rows (write a monthly report, review it, record a visit, see a
+full ID number, use the field pages) is answered here too, by the ``may_…`` functions below: each is a
+rule on the territory (village, town, grid, micro-grid ids), so this floor needs nothing from the apps
+above it.
 """
 
 from __future__ import annotations
@@ -33,18 +38,12 @@ class Scope:
     is_admin: bool = False
     town_ids: frozenset[int] = field(default_factory=frozenset)
     # The villages of those towns: the town office's rows are found by village id, one indexable
-    # condition, rather than through a join to the village table (issue 10).
+    # condition, rather than through a join to the village table.
     town_village_ids: frozenset[int] = field(default_factory=frozenset)
     village_ids: frozenset[int] = field(default_factory=frozenset)
     grid_ids: frozenset[int] = field(default_factory=frozenset)
     micro_grid_ids: frozenset[int] = field(default_factory=frozenset)
     group_ids: frozenset[int] = field(default_factory=frozenset)
-
-    @property
-    def is_empty(self) -> bool:
-        return not (
-            self.is_admin or self.town_ids or self.village_ids or self.grid_ids or self.micro_grid_ids or self.group_ids
-        )
 
     @property
     def works_in_field(self) -> bool:
@@ -92,12 +91,6 @@ def scope_for(user) -> Scope:
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope
-
-
-def forget_scope(user) -> None:
-    """Drop the cached scope (after the user's own assignments changed within a request)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
 
 
 _NOTHING = Q(pk__in=[])
@@ -157,18 +150,6 @@ def visible_villages(user):
     return Village.objects.visible_to(user)
 
 
-def visible_grids(user):
-    from .models import Grid
-
-    return Grid.objects.visible_to(user)
-
-
-def visible_micro_grids(user):
-    from .models import MicroGrid
-
-    return MicroGrid.objects.visible_to(user)
-
-
 def changeable_villages(user):
     """Villages whose territory and assignments the user keeps (village staff, system admin)."""
     from .models import Village
@@ -206,3 +187,43 @@ def may_read_audit(user) -> bool:
     """The audit log: the system admin (all of it) and the town office (its town's villages)."""
     scope = scope_for(user)
     return scope.is_admin or bool(scope.town_ids)
+
+
+# --- Who may do what --------------------------------------------------------------------------------
+
+
+def may_review_for_town(user, town_id: int) -> bool:
+    """Review (approve, return) what a village of ``town_id`` sends up: that town's office, the admin."""
+    scope = scope_for(user)
+    return scope.is_admin or town_id in scope.town_ids
+
+
+def may_use_town_pages(user) -> bool:
+    """The town office's pages (its villages side by side): any town office, the admin."""
+    scope = scope_for(user)
+    return scope.is_admin or bool(scope.town_ids)
+
+
+def may_report_from_field(user) -> bool:
+    """The phone pages for reporting cases: grid workers and micro-grid liaisons."""
+    scope = scope_for(user)
+    return bool(scope.grid_ids or scope.micro_grid_ids)
+
+
+def may_record_visit(user, *, village_id: int, grid_id: int, micro_grid_id: int | None = None) -> bool:
+    """A visit in a grid: the grid's worker, the micro-grid's liaison, the village's staff (who visit key
+    persons too), the admin."""
+    scope = scope_for(user)
+    return (
+        scope.is_admin
+        or grid_id in scope.grid_ids
+        or village_id in scope.village_ids
+        or (micro_grid_id is not None and micro_grid_id in scope.micro_grid_ids)
+    )
+
+
+def may_see_full_id(user, village_id: int) -> bool:
+    """Full ID numbers of a village's residents: its staff and the admin. Everyone else (grid workers,
+    liaisons, the town office) sees them masked."""
+    scope = scope_for(user)
+    return scope.is_admin or village_id in scope.village_ids

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import SingletonPolicy
 from grids import access
 from grids.models import Village
 
@@ -53,12 +54,7 @@ FIGURE_BLOCKS = {
 }
 
 
-class ReportPolicyQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self
-
-
-class ReportPolicy(models.Model):
+class ReportPolicy(SingletonPolicy):
     """One row, edited by the system admin: the day of the next month a report is due."""
 
     due_day = models.PositiveSmallIntegerField(
@@ -66,19 +62,12 @@ class ReportPolicy(models.Model):
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = ReportPolicyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("月报设置")
         verbose_name_plural = _("月报设置")
 
     def __str__(self) -> str:
         return str(_("月报设置"))
-
-    @classmethod
-    def current(cls) -> ReportPolicy:
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
     def due_on(self, month: datetime.date) -> datetime.date:
         following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

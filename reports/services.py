@@ -12,9 +12,11 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from audit import trail
 from audit.models import AuditAction
+from core import pipeline
 from grids import access
 from grids.models import Role, User, Village
 from grids.services import holders
@@ -25,30 +27,20 @@ from . import figures
 from .models import SECTIONS, TRANSITIONS, MonthlyReport, ReportComment, ReportEvent, ReportVersion, State
 
 
-class InvalidTransition(ValidationError):
-    def __init__(self, from_state: str, to_state: str):
-        super().__init__(
-            _("月报当前为「%(from)s」，不能变为「%(to)s」。")
-            % {"from": State(from_state).label, "to": State(to_state).label},
-            code="invalid_transition",
-        )
+class InvalidTransition(pipeline.InvalidTransition):
+    message = _lazy("月报当前为「%(from)s」，不能变为「%(to)s」。")
+    choices = State
 
 
-class ReportChanged(ValidationError):
-    def __init__(self):
-        super().__init__(
-            _("这份月报刚刚被别人修改或处理过，您的操作没有保存。请看一下最新内容后再操作。"), code="report_changed"
-        )
+class ReportChanged(pipeline.Changed):
+    message = _lazy("这份月报刚刚被别人修改或处理过，您的操作没有保存。请看一下最新内容后再操作。")
+    code = "report_changed"
 
 
-def is_village_staff(user: User, village: Village) -> bool:
-    scope = access.scope_for(user)
-    return scope.is_admin or village.pk in scope.village_ids
-
-
-def is_town_office(user: User, village: Village) -> bool:
-    scope = access.scope_for(user)
-    return scope.is_admin or village.town_id in scope.town_ids
+# The report's version field is ``revision`` (``version`` numbers what was submitted).
+REPORTS = pipeline.Pipeline(
+    MonthlyReport, TRANSITIONS, version_field="revision", invalid=InvalidTransition, changed=ReportChanged
+)
 
 
 def report_url(report: MonthlyReport) -> str:
@@ -57,7 +49,7 @@ def report_url(report: MonthlyReport) -> str:
 
 def report_open(*, village: Village, month: datetime.date, by: User) -> MonthlyReport:
     """The village's report of ``month``, created as a draft the first time its staff open it."""
-    if not is_village_staff(by, village):
+    if not access.can_manage_village(by, village):
         raise PermissionDenied(_("只有本村村干部可以编写月报。"))
     month = due.month_start(month)
     if month > due.month_start(timezone.localdate()):
@@ -84,14 +76,17 @@ def _transition(
     version: int | None = None,
     at: datetime.datetime | None = None,
 ) -> MonthlyReport:
-    if to not in TRANSITIONS[report.state]:
-        raise InvalidTransition(report.state, to)
-    fields = {**(changes or {}), "state": to, "revision": F("revision") + 1, "updated_at": at or timezone.now()}
-    if MonthlyReport.objects.filter(pk=report.pk, state=report.state, revision=revision).update(**fields) != 1:
-        raise ReportChanged()
-    ReportEvent.objects.create(
-        report=report, by=by, at=at or timezone.now(), from_state=report.state, to_state=to, version=version, note=note
+    now = at or timezone.now()
+    step = REPORTS.move(
+        report,
+        to,
+        expected_version=revision,
+        changes={**(changes or {}), "updated_at": now},
+        event=lambda: ReportEvent.objects.create(
+            report=report, by=by, at=now, from_state=report.state, to_state=to, version=version, note=note
+        ),
     )
+    fields = step.fields
     trail.record(AuditAction.TRANSITION, report, changes={"state": [report.state, to], **trail.diff_of(report, fields)})
     return MonthlyReport.objects.select_related("village__town").get(pk=report.pk)
 
@@ -99,7 +94,7 @@ def _transition(
 @transaction.atomic
 def report_save(*, report: MonthlyReport, by: User, revision: int, **sections: str) -> MonthlyReport:
     """Save the written sections of a draft or returned report."""
-    if not is_village_staff(by, report.village):
+    if not access.can_manage_village(by, report.village):
         raise PermissionDenied(_("只有本村村干部可以编写月报。"))
     if not report.editable:
         raise ValidationError(_("月报已报送，不能再修改；如需修改请等待镇综治办退回。"))
@@ -116,7 +111,7 @@ def report_submit(
     *, report: MonthlyReport, by: User, revision: int, at: datetime.datetime | None = None
 ) -> MonthlyReport:
     """Freeze the figures and the sections as a new version, and send it to the town."""
-    if not is_village_staff(by, report.village):
+    if not access.can_manage_village(by, report.village):
         raise PermissionDenied(_("只有本村村干部可以报送月报。"))
     missing = [str(SECTIONS[name]) for name in ("work_done", "next_plan") if not getattr(report, name).strip()]
     if missing:
@@ -154,7 +149,7 @@ def report_submit(
 
 
 def _require_town(by: User, report: MonthlyReport) -> None:
-    if not is_town_office(by, report.village):
+    if not access.may_review_for_town(by, report.village.town_id):
         raise PermissionDenied(_("只有镇综治办可以审核月报。"))
 
 

@@ -46,8 +46,7 @@ def village_overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_town(request: HttpRequest):
-    scope = access.scope_for(request.user)
-    if not (scope.town_ids or scope.is_admin):
+    if not access.may_use_town_pages(request.user):
         raise PermissionDenied(_("此页面供镇综治办使用。"))
 
 
@@ -98,7 +97,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
         report = reports.get(month)
         late = policy.is_late(report, month)
         rows.append({"month": month, "report": report, "late": late, "due_on": policy.due_on(month)})
-    context = {"village": village, "rows": rows, "can_write": services.is_village_staff(request.user, village)}
+    context = {"village": village, "rows": rows, "can_write": access.can_manage_village(request.user, village)}
     return render(request, "reports/report_list.html", context)
 
 
@@ -160,8 +159,8 @@ def _report_page(request: HttpRequest, report: MonthlyReport, *, sections_form=N
         shown = versions[-1]
     data = shown.figures if shown else exports.live_figures(report)
     sections = shown.sections if shown else {name: getattr(report, name) for name in SECTIONS}
-    is_staff = services.is_village_staff(request.user, report.village)
-    is_town = services.is_town_office(request.user, report.village)
+    is_staff = access.can_manage_village(request.user, report.village)
+    is_town = access.may_review_for_town(request.user, report.village.town_id)
     policy = ReportPolicy.current()
     context = {
         "report": report,
@@ -197,7 +196,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_save(request: HttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request, pk)
-    if not services.is_village_staff(request.user, report.village):
+    if not access.can_manage_village(request.user, report.village):
         raise PermissionDenied(_("只有本村村干部可以编写月报。"))
     form = SectionsForm(request.POST)
     if form.is_valid():
@@ -226,7 +225,7 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
 def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The town approves, or returns with comments on the whole or on sections."""
     report = _visible_report(request, pk)
-    if not services.is_town_office(request.user, report.village):
+    if not access.may_review_for_town(request.user, report.village.town_id):
         raise PermissionDenied(_("只有镇综治办可以审核月报。"))
     form = ReviewForm(request.POST)
     if form.is_valid():

@@ -18,9 +18,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from audit import trail
 from audit.models import AuditAction
+from core import pipeline
 from grids.models import MicroGrid, Village
 
 from . import excel, idnumber, services
@@ -369,14 +371,55 @@ def plan_key_persons(village: Village, data: bytes) -> Plan:
 PLANNERS = {ImportKind.HOUSEHOLDS: plan_households, ImportKind.KEY_PERSONS: plan_key_persons}
 
 
+class ImportChanged(pipeline.Changed):
+    message = _lazy("该导入已在处理或已完成。")
+    code = "import_changed"
+
+
+class InvalidImportTransition(pipeline.InvalidTransition):
+    message = _lazy("导入当前为「%(from)s」，不能变为「%(to)s」。")
+    choices = ImportStatus
+
+
+# ``import_apply`` checks the file again itself, so a job may also be applied straight from its upload
+# (the load test and the bulk tests do) or from its plan without the page's claim.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    ImportStatus.PLANNING: frozenset({ImportStatus.PLANNED, ImportStatus.DONE, ImportStatus.FAILED}),
+    ImportStatus.PLANNED: frozenset({ImportStatus.APPLYING, ImportStatus.DONE, ImportStatus.FAILED}),
+    ImportStatus.APPLYING: frozenset({ImportStatus.DONE, ImportStatus.FAILED}),
+    ImportStatus.DONE: frozenset(),
+    ImportStatus.FAILED: frozenset(),
+}
+
+# A job has no version: the move is conditional on the status alone.
+IMPORTS = pipeline.Pipeline(
+    ImportJob,
+    TRANSITIONS,
+    state_field="status",
+    version_field=None,
+    invalid=InvalidImportTransition,
+    changed=ImportChanged,
+)
+
+
+def import_move(job: ImportJob, to: str, *, changes: dict | None = None, event=None) -> ImportJob:
+    """Move ``job`` to status ``to`` (refused if someone moved it first); ``job`` is updated in place."""
+
+    def moved():
+        # The event (the audit entry) describes the job as it now is.
+        for name, value in {**(changes or {}), "status": to}.items():
+            setattr(job, name, value)
+        return event() if event is not None else None
+
+    IMPORTS.move(job, to, changes=changes, event=moved)
+    return job
+
+
 def import_plan(*, job: ImportJob) -> ImportJob:
     """Check the uploaded file and store what would happen (nothing is saved to the registry)."""
     data = job.file.open("rb").read()
     plan = PLANNERS[job.kind](job.village, data)
-    job.summary = plan.summary()
-    job.status = ImportStatus.PLANNED
-    job.save(update_fields=["summary", "status"])
-    return job
+    return import_move(job, ImportStatus.PLANNED, changes={"summary": plan.summary()})
 
 
 # --- applying -----------------------------------------------------------------------------------------------
@@ -407,19 +450,19 @@ def import_apply(*, job: ImportJob) -> ImportJob:
 
 def _finish(job: ImportJob, status: str, summary: dict, *, applied: int) -> ImportJob:
     summary["applied"] = applied
-    job.summary = summary
-    job.status = status
-    job.finished_at = timezone.now()
-    job.save(update_fields=["summary", "status", "finished_at"])
+
+    def event():
+        with trail.acting_as(user=job.created_by):
+            trail.record(
+                AuditAction.IMPORT,
+                job,
+                village_id=job.village_id,
+                note=f"{job.get_kind_display()} {job.filename}: {job.get_status_display()}, {applied}",
+                changes={"status": [None, status], "applied": [None, applied]},
+            )
+
+    import_move(job, status, changes={"summary": summary, "finished_at": timezone.now()}, event=event)
     cache.delete(job.progress_key)
-    with trail.acting_as(user=job.created_by):
-        trail.record(
-            AuditAction.IMPORT,
-            job,
-            village_id=job.village_id,
-            note=f"{job.get_kind_display()} {job.filename}: {job.get_status_display()}, {applied}",
-            changes={"status": [None, status], "applied": [None, applied]},
-        )
     return job
 
 

@@ -21,10 +21,8 @@ from .models import Household, HouseholdMove, IdNumberDisclosure, Resident, Resi
 
 
 def may_see_full_id(user: User, resident: Resident) -> bool:
-    """Full ID numbers: village staff of the resident's village and the system admin. Everyone else
-    (grid workers, liaisons, the town office) sees them masked."""
-    scope = access.scope_for(user)
-    return scope.is_admin or resident.village_id in scope.village_ids
+    """Full ID numbers of ``resident``: the rule is the access door's (``access.may_see_full_id``)."""
+    return access.may_see_full_id(user, resident.village_id)
 
 
 def id_number_reveal(*, viewer: User, resident: Resident, address: str | None = None, purpose: str = "") -> str:

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import SingletonPolicy
 from disputes.models import Case
 from grids import access
 from grids.models import Grid, MicroGrid, Village
@@ -174,12 +175,7 @@ class VisitPhoto(models.Model):
         return self.image.name
 
 
-class ReminderPolicyQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self
-
-
-class ReminderPolicy(models.Model):
+class ReminderPolicy(SingletonPolicy):
     """When reminders go out and at what thresholds; one row, edited by the system admin, read by the
     dispatcher every few minutes, so a change takes effect without a deploy. Times are Asia/Shanghai."""
 
@@ -200,19 +196,12 @@ class ReminderPolicy(models.Model):
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = ReminderPolicyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("走访提醒设置")
         verbose_name_plural = _("走访提醒设置")
 
     def __str__(self) -> str:
         return str(_("走访提醒设置"))
-
-    @classmethod
-    def current(cls) -> ReminderPolicy:
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
 
 class ReminderKind(models.TextChoices):

@@ -38,17 +38,6 @@ def subject_place(target) -> tuple[str, object, object, object]:
     raise TypeError(target)
 
 
-def may_record(user: User, grid, micro_grid) -> bool:
-    """The grid's worker, the micro-grid's liaison, the village's staff (who visit key persons too)."""
-    scope = access.scope_for(user)
-    return (
-        scope.is_admin
-        or grid.pk in scope.grid_ids
-        or grid.village_id in scope.village_ids
-        or (micro_grid is not None and micro_grid.pk in scope.micro_grid_ids)
-    )
-
-
 def late_entry_limit(month: datetime.date, policy: ReminderPolicy) -> datetime.date:
     return due.month_end(month) + datetime.timedelta(days=policy.late_entry_days)
 
@@ -122,7 +111,9 @@ def _record(
     today = today or timezone.localdate()
     visited_on = visited_on or today
     subject, village, grid, micro_grid = subject_place(target)
-    if not may_record(worker, grid, micro_grid):
+    if not access.may_record_visit(
+        worker, village_id=grid.village_id, grid_id=grid.pk, micro_grid_id=micro_grid.pk if micro_grid else None
+    ):
         raise PermissionDenied(_("只有本网格的网格员或本村村干部可以记录走访。"))
     errors: dict[str, list[str]] = {}
     policy = ReminderPolicy.current()

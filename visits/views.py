@@ -103,7 +103,9 @@ def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
     """One visit: the big button records "visited, nothing found"; the rest is for when there is more."""
     target = _target(request, subject, pk)
     _s, _village, grid, micro_grid = services.subject_place(target)
-    if not services.may_record(request.user, grid, micro_grid):
+    if not access.may_record_visit(
+        request.user, village_id=grid.village_id, grid_id=grid.pk, micro_grid_id=micro_grid.pk if micro_grid else None
+    ):
         raise PermissionDenied(_("只有本网格的网格员或本村村干部可以记录走访。"))
     key_person = target if subject == Subject.KEY_PERSON else None
     data = request.POST or None

@@ -99,16 +99,19 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     if mode not in ImportMode.values:
         mode = ImportMode.ALL_OR_NOTHING
     # Claim before acting: a double click or a second tab applies the file once.
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PLANNED).update(
-        status=ImportStatus.APPLYING, mode=mode
-    )
-    if claimed:
-        trail.record(
-            AuditAction.IMPORT, job, village_id=job.village_id, note=_("确认导入 %(file)s") % {"file": job.filename}
+    try:
+        imports.import_move(
+            job,
+            ImportStatus.APPLYING,
+            changes={"mode": mode},
+            event=lambda: trail.record(
+                AuditAction.IMPORT, job, village_id=job.village_id, note=_("确认导入 %(file)s") % {"file": job.filename}
+            ),
         )
-        transaction.on_commit(lambda: tasks.import_apply.delay(job.pk))
-    else:
+    except (imports.InvalidImportTransition, imports.ImportChanged):
         messages.info(request, _("该导入已在处理或已完成。"))
+    else:
+        transaction.on_commit(lambda: tasks.import_apply.delay(job.pk))
     return redirect("residents:import-detail", pk=job.pk)
 
 
