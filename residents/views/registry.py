@@ -1,17 +1,14 @@
-"""Registry pages: the live village overview, lists, details, forms, moves, archive/restore, and the grid
+"""Registry pages: lists, details, forms, moves, archive/restore, and the grid
 worker's phone pages for households. Every lookup goes through ``visible_to``; changes through
 ``changeable_by``; out of scope is a 404, read-only scope a 403."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,11 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import trail
 from audit.models import AuditAction
-from core.models import JobRun
 from core.pages import paginate
 from grids import access
 from grids.forms import add_service_errors
-from grids.models import ROLE_PLACE_FIELD, Assignment, MicroGrid, Role, Village
+from grids.models import Village
 
 from .. import services
 from ..codes import Relation
@@ -38,7 +34,7 @@ from ..forms import (
     ResidentMoveForm,
     ResponsibleFormSet,
 )
-from ..models import Household, KeyCategory, KeyPerson, KeyPlace, Registration, Resident
+from ..models import Household, KeyPerson, KeyPlace, Resident
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -65,108 +61,6 @@ def _staff_village(request: HttpRequest, pk: int) -> Village:
 def _default_village(request: HttpRequest) -> Village | None:
     villages = list(access.changeable_villages(request.user).active()[:2])
     return villages[0] if len(villages) == 1 else None
-
-
-# --- Village overview (live) --------------------------------------------------------------------------
-
-
-def registry_overview(request: HttpRequest, village: Village) -> dict:
-    """The live registry of a village for its overview page (reports composes it with cases and visits)."""
-    grids = list(
-        village.grids.active().prefetch_related(
-            Prefetch("micro_grids", queryset=MicroGrid.objects.active(), to_attr="active_micro_grids")
-        )
-    )
-    holders = _holders_by_place(village)
-    # .order_by(): the models' default orders name the village (its town, its name), and Django keeps the
-    # joins they need even in a GROUP BY query that drops the ORDER BY (the key-person count 25 → 12 ms).
-    households = dict(
-        Household.objects.active()
-        .filter(village=village)
-        .order_by()
-        .values_list("micro_grid")
-        .annotate(n=Count("pk"))
-        .values_list("micro_grid", "n")
-    )
-    # household__village (always the resident's village) lets PostgreSQL read the village's households by
-    # index instead of hashing all 300,000: 53 → 12 ms for a village of 7,650 people (EXPLAIN, issue 10).
-    people = {
-        row["household__micro_grid"]: row
-        for row in Resident.objects.active()
-        .filter(village=village, household__village=village, registration=Registration.REGISTERED)
-        .order_by()
-        .values("household__micro_grid")
-        .annotate(registered=Count("pk"), living=Count("pk", filter=Q(lives_here=True)))
-    }
-    key_by_grid: dict[int, dict[str, int]] = defaultdict(dict)
-    for grid_id, category, n in (
-        KeyPerson.objects.current()
-        .filter(resident__village=village, resident__archived_at__isnull=True)
-        .order_by()
-        .values_list("resident__household__grid", "category")
-        .annotate(n=Count("pk"))
-        .values_list("resident__household__grid", "category", "n")
-    ):
-        key_by_grid[grid_id][category] = n
-    places = dict(
-        KeyPlace.objects.active()
-        .filter(village=village)
-        .order_by()
-        .values_list("grid")
-        .annotate(n=Count("pk"))
-        .values_list("grid", "n")
-    )
-    totals = {"households": 0, "registered": 0, "living": 0, "key_persons": 0, "key_places": 0}
-    for grid in grids:
-        grid.workers = holders.get(("grid", grid.pk), [])
-        grid.n_households = grid.n_registered = grid.n_living = 0
-        for micro in grid.active_micro_grids:
-            micro.liaisons = holders.get(("micro_grid", micro.pk), [])
-            micro.n_households = households.get(micro.pk, 0)
-            row = people.get(micro.pk, {})
-            micro.n_registered, micro.n_living = row.get("registered", 0), row.get("living", 0)
-            grid.n_households += micro.n_households
-            grid.n_registered += micro.n_registered
-            grid.n_living += micro.n_living
-        grid.key_persons = [(label, key_by_grid[grid.pk].get(value, 0)) for value, label in KeyCategory.choices]
-        grid.key_person_total = sum(key_by_grid[grid.pk].values())
-        grid.n_key_places = places.get(grid.pk, 0)
-        grid.size_flag = not settings.GRID_HOUSEHOLDS_MIN <= grid.n_households <= settings.GRID_HOUSEHOLDS_MAX
-        totals["households"] += grid.n_households
-        totals["registered"] += grid.n_registered
-        totals["living"] += grid.n_living
-        totals["key_persons"] += grid.key_person_total
-        totals["key_places"] += grid.n_key_places
-    category_totals = [
-        (label, sum(key_by_grid[g.pk].get(value, 0) for g in grids)) for value, label in KeyCategory.choices
-    ]
-    groups = list(village.villager_groups.active().select_related("natural_village"))
-    for group in groups:
-        group.officers = holders.get(("villager_group", group.pk), [])
-    context = {
-        "village": village,
-        "grids": grids,
-        "totals": totals,
-        "category_totals": category_totals,
-        "micro_grid_count": sum(len(g.active_micro_grids) for g in grids),
-        "liaison_count": sum(1 for g in grids for m in g.active_micro_grids if m.liaisons),
-        "groups": groups,
-        "natural_villages": village.natural_villages.active(),
-        "staff": Assignment.objects.current().filter(role=Role.VILLAGE_STAFF, village=village).select_related("user"),
-        "can_manage": access.can_manage_village(request.user, village),
-        "last_heartbeat": JobRun.objects.filter(name="heartbeat").order_by("-started_at").first(),
-        "size_min": settings.GRID_HOUSEHOLDS_MIN,
-        "size_max": settings.GRID_HOUSEHOLDS_MAX,
-    }
-    return context
-
-
-def _holders_by_place(village: Village) -> dict[tuple[str, int], list[Assignment]]:
-    holders: dict[tuple[str, int], list[Assignment]] = defaultdict(list)
-    for a in Assignment.objects.current().in_village(village).select_related("user"):
-        field = ROLE_PLACE_FIELD[Role(a.role)]
-        holders[(field, getattr(a, f"{field}_id"))].append(a)
-    return holders
 
 
 # --- Households ---------------------------------------------------------------------------------------
