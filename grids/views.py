@@ -1,4 +1,4 @@
-"""Pages of the territory: each user's home, the village overview, grids, micro-grids, assignments.
+"""Pages of the territory: each user's home, grids, micro-grids, assignments.
 
 Lookups go through ``visible_to`` (out of scope is a 404); changes also need ``can_manage_village``
 (a town office that may read a village but not change it gets a 403).
