@@ -1,4 +1,4 @@
-"""Pages of the territory: each user's home, the village overview, grids, micro-grids, assignments.
+"""Pages of the territory: each user's home, grids, micro-grids, assignments.
 
 Lookups go through ``visible_to`` (out of scope is a 404); changes also need ``can_manage_village``
 (a town office that may read a village but not change it gets a 403).
@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import access, services
 from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm, add_service_errors
-from .models import Assignment, Grid, MicroGrid, Role, Town, Village, VillagerGroup
+from .models import Assignment, Grid, MicroGrid, Role, Village
 
 
 @login_required
@@ -36,46 +36,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.is_admin:
         return redirect("admin:index")
     return render(request, "grids/no_assignment.html", status=200)
-
-
-def town_villages(user):
-    """The towns a user oversees with their villages and territory counts (for the town's home)."""
-    return (
-        Town.objects.visible_to(user)
-        .active()
-        .prefetch_related(
-            Prefetch(
-                "villages",
-                queryset=Village.objects.active().annotate(
-                    grid_count=Count("grids", filter=Q(grids__archived_at__isnull=True), distinct=True),
-                    micro_grid_count=Count(
-                        "grids__micro_grids",
-                        filter=Q(grids__archived_at__isnull=True, grids__micro_grids__archived_at__isnull=True),
-                        distinct=True,
-                    ),
-                ),
-            )
-        )
-    )
-
-
-def field_places(request: HttpRequest) -> HttpResponse:
-    """The places a liaison or information officer covers (their /field/ page; grid workers get the work
-    list there, from visits)."""
-    scope = access.scope_for(request.user)
-    grids = (
-        Grid.objects.active()
-        .filter(pk__in=scope.grid_ids)
-        .select_related("village")
-        .prefetch_related(Prefetch("micro_grids", queryset=MicroGrid.objects.active()))
-    )
-    micro_grids = MicroGrid.objects.active().filter(pk__in=scope.micro_grid_ids).select_related("grid__village")
-    groups = VillagerGroup.objects.active().filter(pk__in=scope.group_ids).select_related("village")
-    return render(
-        request,
-        "grids/field_home.html",
-        {"grids": grids, "micro_grids": micro_grids, "groups": groups},
-    )
 
 
 def _village_for_change(request: HttpRequest, pk: int) -> Village:

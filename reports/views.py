@@ -1,15 +1,14 @@
 """The pages that gather everything: the village overview, the town's home, monthly reports and the
 town's review and dashboard.
 
-They sit here, the top of the arrows, because they show the registry, cases and visits together; each
-lower app hands over its part as a context dict.
+They sit here, the top of the arrows, because they show the registry, cases and visits together; the
+read side is composed in ``selectors`` from each lower app's own selectors and summaries.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,32 +16,26 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit import trail
 from audit.models import AuditAction
 from core.pages import xlsx_response
-from disputes.summary import town_summary, village_summary
 from grids import access
 from grids.forms import add_service_errors
 from grids.models import Village
-from grids.views import town_villages
-from residents.views.registry import registry_overview
 from visits import due
 from visits import summary as visit_summary
 
-from . import dashboard, exports, services
-from .models import FIGURE_BLOCKS, SECTIONS, MonthlyReport, ReportPolicy, State
+from . import dashboard, exports, selectors, services
+from .forms import ReviewForm, SectionsForm
+from .models import SECTIONS, MonthlyReport, ReportPolicy, State
 
 
 @login_required
 def village_overview(request: HttpRequest, pk: int) -> HttpResponse:
     village = get_object_or_404(Village.objects.visible_to(request.user).select_related("town"), pk=pk)
-    context = registry_overview(request, village)
-    context.update(village_summary(request.user, village))
-    context.update(visit_summary.overview([village]))
-    return render(request, "reports/village_overview.html", context)
+    return render(request, "reports/village_overview.html", selectors.village_overview(request.user, village))
 
 
 def _require_town(request: HttpRequest):
@@ -53,24 +46,7 @@ def _require_town(request: HttpRequest):
 @login_required
 def town_home(request: HttpRequest) -> HttpResponse:
     _require_town(request)
-    towns = list(town_villages(request.user))
-    cases = town_summary(request.user)
-    for town in towns:
-        for village in town.villages.all():
-            village.case_figures = cases["case_by_village"].get(village.pk, {})
-    villages = [v for town in towns for v in town.villages.all()]
-    visits = visit_summary.overview(villages)
-    coverage = {v.pk: v.cov for v in visits["visit_rows"]}
-    for village in villages:
-        village.cov = coverage.get(village.pk)
-    report_month = due.previous_month(timezone.localdate())
-    reports = {r.village_id: r for r in MonthlyReport.objects.filter(village__in=villages, month=report_month)}
-    policy = ReportPolicy.current()
-    for village in villages:
-        village.last_report = reports.get(village.pk)
-        village.last_report_late = policy.is_late(village.last_report, report_month)
-    context = {"towns": towns, **cases, **visits, "report_month": report_month}
-    return render(request, "reports/town_home.html", context)
+    return render(request, "reports/town_home.html", selectors.town_home(request.user))
 
 
 # --- Monthly reports ----------------------------------------------------------------------------------
@@ -112,35 +88,6 @@ def report_start(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.messages[0])
         return redirect("reports:report-list", pk=village.pk)
     return redirect("reports:report-detail", pk=report.pk)
-
-
-class SectionsForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
-    work_done = forms.CharField(label=SECTIONS["work_done"], required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    problems = forms.CharField(label=SECTIONS["problems"], required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    next_plan = forms.CharField(label=SECTIONS["next_plan"], required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    good_practices = forms.CharField(
-        label=SECTIONS["good_practices"], required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-
-
-COMMENT_TARGETS = [("", gettext_lazy("整体")), *SECTIONS.items(), *FIGURE_BLOCKS.items()]
-
-
-class ReviewForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
-    comment = forms.CharField(label=gettext_lazy("总体意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for key, label in COMMENT_TARGETS[1:]:
-            self.fields[f"on_{key}"] = forms.CharField(label=label, required=False, widget=forms.TextInput())
-
-    def comments(self) -> list[tuple[str, str]]:
-        data = self.cleaned_data
-        return [("", data.get("comment") or "")] + [
-            (key, data.get(f"on_{key}") or "") for key, _l in COMMENT_TARGETS[1:]
-        ]
 
 
 def _visible_report(request: HttpRequest, pk: int) -> MonthlyReport:

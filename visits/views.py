@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from grids import access
+from grids import access, selectors
 from grids.forms import add_service_errors
 from grids.models import Grid, Village
-from grids.views import field_places
 from residents.codes import Relation
 from residents.models import Household, KeyPerson, KeyPlace, Resident
 
@@ -49,7 +48,8 @@ def work_list(request: HttpRequest) -> HttpResponse:
     if not scope.works_in_field:
         raise PermissionDenied(_("此页面供网格员、微网格联络员和信息员使用。"))
     if not scope.grid_ids:
-        return field_places(request)  # liaisons and information officers: the places they cover
+        # Liaisons and information officers: the places they cover.
+        return render(request, "grids/field_home.html", selectors.field_places(request.user))
     today = timezone.localdate()
     month = due.month_start(today)
     grid_ids = sorted(scope.grid_ids)

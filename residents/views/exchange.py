@@ -24,7 +24,7 @@ from grids import access
 from .. import excel, idnumber, imports, tasks
 from ..filters import HouseholdFilter, KeyPersonFilter, KeyPlaceFilter, ResidentFilter
 from ..models import Household, ImportJob, ImportKind, ImportMode, ImportStatus, KeyPerson, KeyPlace, Resident
-from .registry import _active_unless_archived_asked, _staff_village
+from ._shared import _active_unless_archived_asked, _staff_village
 
 MAX_UPLOAD = 20 * 1024 * 1024
 

@@ -1,0 +1,73 @@
+"""Read-side queries of the territory for pages of this app and of the apps above it: plain querysets and
+dicts, no requests and no rendering."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch, Q
+
+from . import access
+from .models import ROLE_PLACE_FIELD, Assignment, Grid, MicroGrid, Role, Town, Village, VillagerGroup
+
+
+def town_villages(user):
+    """The towns a user oversees with their villages and territory counts (for the town's home)."""
+    return (
+        Town.objects.visible_to(user)
+        .active()
+        .prefetch_related(
+            Prefetch(
+                "villages",
+                queryset=Village.objects.active().annotate(
+                    grid_count=Count("grids", filter=Q(grids__archived_at__isnull=True), distinct=True),
+                    micro_grid_count=Count(
+                        "grids__micro_grids",
+                        filter=Q(grids__archived_at__isnull=True, grids__micro_grids__archived_at__isnull=True),
+                        distinct=True,
+                    ),
+                ),
+            )
+        )
+    )
+
+
+def field_places(user) -> dict:
+    """The places a liaison or information officer covers: their grids (with active micro-grids), micro-grids
+    and villager groups, for the /field/ page."""
+    scope = access.scope_for(user)
+    grids = (
+        Grid.objects.active()
+        .filter(pk__in=scope.grid_ids)
+        .select_related("village")
+        .prefetch_related(Prefetch("micro_grids", queryset=MicroGrid.objects.active()))
+    )
+    micro_grids = MicroGrid.objects.active().filter(pk__in=scope.micro_grid_ids).select_related("grid__village")
+    groups = VillagerGroup.objects.active().filter(pk__in=scope.group_ids).select_related("village")
+    return {"grids": grids, "micro_grids": micro_grids, "groups": groups}
+
+
+def village_grids(village: Village) -> list[Grid]:
+    """A village's active grids, each with its active micro-grids as ``active_micro_grids``."""
+    return list(
+        village.grids.active().prefetch_related(
+            Prefetch("micro_grids", queryset=MicroGrid.objects.active(), to_attr="active_micro_grids")
+        )
+    )
+
+
+def holders_by_place(village: Village) -> dict[tuple[str, int], list[Assignment]]:
+    """The current assignments in a village keyed by (place field, place id): ("grid", 3) → its workers."""
+    holders: dict[tuple[str, int], list[Assignment]] = defaultdict(list)
+    for a in Assignment.objects.current().in_village(village).select_related("user"):
+        field = ROLE_PLACE_FIELD[Role(a.role)]
+        holders[(field, getattr(a, f"{field}_id"))].append(a)
+    return holders
+
+
+def village_groups(village: Village) -> list[VillagerGroup]:
+    return list(village.villager_groups.active().select_related("natural_village"))
+
+
+def village_staff(village: Village):
+    return Assignment.objects.current().filter(role=Role.VILLAGE_STAFF, village=village).select_related("user")

@@ -1,0 +1,105 @@
+"""Read-side composition of the pages that gather everything: the village overview and the town's home.
+
+Each lower app hands over plain data through its own ``selectors``; the composition (totals, flags, the
+figures hung on each grid and village) happens here, the top of the arrows.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+
+from core.models import JobRun
+from disputes.summary import town_summary, village_summary
+from grids import access
+from grids import selectors as territory
+from grids.models import Village
+from residents import selectors as registry
+from residents.models import KeyCategory
+from visits import due
+from visits import summary as visit_summary
+
+from .models import MonthlyReport, ReportPolicy
+
+
+def registry_overview(user, village: Village) -> dict:
+    """The live registry of a village: its grids and micro-grids with their holders, households, people,
+    key persons and key places, and the village's totals."""
+    grids = territory.village_grids(village)
+    holders = territory.holders_by_place(village)
+    households = registry.households_by_micro_grid(village)
+    people = registry.people_by_micro_grid(village)
+    key_by_grid = registry.key_persons_by_grid(village)
+    places = registry.key_places_by_grid(village)
+    totals = {"households": 0, "registered": 0, "living": 0, "key_persons": 0, "key_places": 0}
+    for grid in grids:
+        grid.workers = holders.get(("grid", grid.pk), [])
+        grid.n_households = grid.n_registered = grid.n_living = 0
+        for micro in grid.active_micro_grids:
+            micro.liaisons = holders.get(("micro_grid", micro.pk), [])
+            micro.n_households = households.get(micro.pk, 0)
+            row = people.get(micro.pk, {})
+            micro.n_registered, micro.n_living = row.get("registered", 0), row.get("living", 0)
+            grid.n_households += micro.n_households
+            grid.n_registered += micro.n_registered
+            grid.n_living += micro.n_living
+        grid.key_persons = [(label, key_by_grid[grid.pk].get(value, 0)) for value, label in KeyCategory.choices]
+        grid.key_person_total = sum(key_by_grid[grid.pk].values())
+        grid.n_key_places = places.get(grid.pk, 0)
+        grid.size_flag = not settings.GRID_HOUSEHOLDS_MIN <= grid.n_households <= settings.GRID_HOUSEHOLDS_MAX
+        totals["households"] += grid.n_households
+        totals["registered"] += grid.n_registered
+        totals["living"] += grid.n_living
+        totals["key_persons"] += grid.key_person_total
+        totals["key_places"] += grid.n_key_places
+    category_totals = [
+        (label, sum(key_by_grid[g.pk].get(value, 0) for g in grids)) for value, label in KeyCategory.choices
+    ]
+    groups = territory.village_groups(village)
+    for group in groups:
+        group.officers = holders.get(("villager_group", group.pk), [])
+    return {
+        "village": village,
+        "grids": grids,
+        "totals": totals,
+        "category_totals": category_totals,
+        "micro_grid_count": sum(len(g.active_micro_grids) for g in grids),
+        "liaison_count": sum(1 for g in grids for m in g.active_micro_grids if m.liaisons),
+        "groups": groups,
+        "natural_villages": village.natural_villages.active(),
+        "staff": territory.village_staff(village),
+        "can_manage": access.can_manage_village(user, village),
+        "last_heartbeat": JobRun.objects.filter(name="heartbeat").order_by("-started_at").first(),
+        "size_min": settings.GRID_HOUSEHOLDS_MIN,
+        "size_max": settings.GRID_HOUSEHOLDS_MAX,
+    }
+
+
+def village_overview(user, village: Village) -> dict:
+    """The village overview: the live registry, the cases and this month's visits of one village."""
+    context = registry_overview(user, village)
+    context.update(village_summary(user, village))
+    context.update(visit_summary.overview([village]))
+    return context
+
+
+def town_home(user) -> dict:
+    """The town's home: its villages with territory counts, case figures, visit coverage and last month's
+    report (its state and whether it was late)."""
+    towns = list(territory.town_villages(user))
+    cases = town_summary(user)
+    for town in towns:
+        for village in town.villages.all():
+            village.case_figures = cases["case_by_village"].get(village.pk, {})
+    villages = [v for town in towns for v in town.villages.all()]
+    visits = visit_summary.overview(villages)
+    coverage = {v.pk: v.cov for v in visits["visit_rows"]}
+    for village in villages:
+        village.cov = coverage.get(village.pk)
+    report_month = due.previous_month(timezone.localdate())
+    reports = {r.village_id: r for r in MonthlyReport.objects.filter(village__in=villages, month=report_month)}
+    policy = ReportPolicy.current()
+    for village in villages:
+        village.last_report = reports.get(village.pk)
+        village.last_report_late = policy.is_late(village.last_report, report_month)
+    return {"towns": towns, **cases, **visits, "report_month": report_month}

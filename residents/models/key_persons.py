@@ -1,0 +1,225 @@
+"""Key persons (重点人员): the listing of a resident in a category, with its people responsible."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grids import access
+
+from ..cadence import Cadence, cadence_for
+from .people import Resident
+from .validators import mobile_validator
+
+
+class KeyCategory(models.TextChoices):
+    CORRECTIONS = "corrections", _("社区矫正人员")
+    RELEASED = "released", _("刑满释放人员")
+    MENTAL = "mental", _("严重精神障碍患者")
+    DRUG = "drug", _("吸毒人员")
+    YOUTH = "youth", _("重点青少年")
+    LEFT_BEHIND_ELDERLY = "lb_elderly", _("留守老人")
+    LEFT_BEHIND_WOMAN = "lb_woman", _("留守妇女")
+    LEFT_BEHIND_CHILD = "lb_child", _("留守儿童")
+
+
+class Attention(models.TextChoices):
+    HIGH = "high", _("高")
+    MEDIUM = "medium", _("中")
+    LOW = "low", _("低")
+
+
+class CorrectionType(models.TextChoices):
+    """GB/T 31000 社区矫正人员 · 矫正类别."""
+
+    CONTROL = "control", _("管制")
+    PROBATION = "probation", _("缓刑")
+    PAROLE = "parole", _("假释")
+    MEDICAL_PAROLE = "medical", _("暂予监外执行")
+
+
+class SupervisionGap(models.TextChoices):
+    """脱管 (lost contact while under supervision) / 漏管 (never taken into supervision)."""
+
+    NONE = "", _("无")
+    LOST = "lost", _("脱管")
+    MISSED = "missed", _("漏管")
+
+
+class Treatment(models.TextChoices):
+    NONE = "none", _("未治疗")
+    OUTPATIENT = "outpatient", _("门诊治疗")
+    HOSPITAL = "hospital", _("住院治疗")
+    HOME = "home", _("居家服药")
+
+
+class KeyPersonQuerySet(models.QuerySet):
+    def current(self):
+        today = timezone.localdate()
+        return self.filter(Q(listed_from__lte=today) & (Q(listed_until__isnull=True) | Q(listed_until__gte=today)))
+
+    def visible_to(self, user):
+        """Sensitive (PIPL, DOMAIN.md): only staff of the village, the grid worker who visits the person
+        (their grid) and the people named responsible. The town office sees counts in reports, not
+        these records; no liaison or information officer sees them."""
+        q = access.visible_q(user, village="resident__village", grid="resident__household__grid")
+        if extra := _named_outside(user, q):
+            q |= Q(pk__in=extra)
+        return self.filter(q)
+
+
+def _named_outside(user, scope_q: Q) -> list[int]:
+    """The key persons ``user`` is named responsible for that their places do not already show: usually
+    none, so the scope stays one indexable condition. (An ``OR EXISTS(responsible …)`` beside the village
+    made PostgreSQL scan every key person of the county: 3 s for a village's list at a million
+    residents.) Read once per request and kept on the user object, like the scope."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_key_persons_named_outside", None)
+    if cached is None:
+        named = KeyPersonResponsible.objects.filter(user=user).values("key_person_id")
+        cached = list(
+            KeyPerson.objects.filter(pk__in=named).exclude(scope_q).values_list("pk", flat=True).order_by("pk")
+        )
+        user._key_persons_named_outside = cached
+    return cached
+
+
+class KeyPerson(models.Model):
+    """A resident listed in a key-person category from ``listed_from`` until ``listed_until``."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="key_listings", verbose_name=_("居民")
+    )
+    category = models.CharField(_("类别"), max_length=20, choices=KeyCategory.choices)
+    attention = models.CharField(_("关注程度"), max_length=10, choices=Attention.choices, default=Attention.MEDIUM)
+    listed_from = models.DateField(_("列管开始"))
+    listed_until = models.DateField(_("列管结束"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    # 社区矫正
+    correction_type = models.CharField(_("矫正类别"), max_length=10, choices=CorrectionType.choices, blank=True)
+    correction_start = models.DateField(_("矫正开始日期"), null=True, blank=True)
+    correction_end = models.DateField(_("矫正结束日期"), null=True, blank=True)
+    supervision_gap = models.CharField(
+        _("脱管/漏管"), max_length=10, choices=SupervisionGap.choices, blank=True, default=SupervisionGap.NONE
+    )
+    # 刑满释放
+    release_date = models.DateField(_("释放日期"), null=True, blank=True)
+    resettlement = models.CharField(_("衔接/安置情况"), max_length=200, blank=True)
+    # 严重精神障碍
+    risk_level = models.PositiveSmallIntegerField(
+        _("危险性评估等级"), null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    guardian_name = models.CharField(_("监护人"), max_length=50, blank=True)
+    guardian_phone = models.CharField(_("监护人电话"), max_length=11, blank=True, validators=[mobile_validator])
+    incident_history = models.BooleanField(_("有肇祸史"), default=False)
+    treatment = models.CharField(_("治疗情况"), max_length=12, choices=Treatment.choices, blank=True)
+    # 留守 (老人/妇女/儿童)
+    health = models.CharField(_("健康状况"), max_length=100, blank=True)
+    difficulties = models.CharField(_("困难及诉求"), max_length=300, blank=True)
+
+    objects = KeyPersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("重点人员")
+        verbose_name_plural = _("重点人员")
+        ordering = ["resident__village", "category", "resident__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(risk_level__isnull=True) | Q(risk_level__lte=5),
+                name="keyperson_risk_level_0_5",
+                violation_error_message=_("危险性评估等级应为0–5级。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(listed_until__isnull=True) | Q(listed_until__gte=models.F("listed_from")),
+                name="keyperson_until_after_from",
+                violation_error_message=_("列管结束日期不能早于开始日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.get_category_display()}"
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.listed_from <= today and (self.listed_until is None or self.listed_until >= today)
+
+    @property
+    def cadence(self) -> Cadence:
+        return cadence_for(self.category, self.risk_level)
+
+    @property
+    def needs_four_to_one_team(self) -> bool:
+        # 国家基本公共卫生服务规范 (docs/sources.md): level 3+ patients are followed by the "四帮一" team.
+        return self.category == KeyCategory.MENTAL and (self.risk_level or 0) >= 3
+
+    def clean(self):
+        errors = {}
+        if self.category == KeyCategory.MENTAL:
+            if self.risk_level is None:
+                errors["risk_level"] = _("严重精神障碍患者须填写危险性评估等级（0–5级）。")
+            if not self.guardian_name:
+                errors["guardian_name"] = _("严重精神障碍患者须填写监护人。")
+        elif self.risk_level is not None:
+            errors["risk_level"] = _("只有严重精神障碍患者有危险性评估等级。")
+        if self.category == KeyCategory.CORRECTIONS and not self.correction_type:
+            errors["correction_type"] = _("社区矫正人员须填写矫正类别。")
+        if self.correction_start and self.correction_end and self.correction_end < self.correction_start:
+            errors["correction_end"] = _("矫正结束日期不能早于开始日期。")
+        if self.category == KeyCategory.RELEASED and not self.release_date:
+            errors["release_date"] = _("刑满释放人员须填写释放日期。")
+        if self.listed_until and self.listed_from and self.listed_until < self.listed_from:
+            errors["listed_until"] = _("列管结束日期不能早于开始日期。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ResponsibleRole(models.TextChoices):
+    """四帮一: village cadre, psychiatric doctor, community police officer and the guardian (国家基本公共卫生服务规范; docs/sources.md)."""
+
+    CADRE = "cadre", _("村干部")
+    DOCTOR = "doctor", _("精防医生")
+    POLICE = "police", _("社区民警")
+    GUARDIAN = "guardian", _("监护人")
+    GRID_WORKER = "grid_worker", _("网格员")
+    OTHER = "other", _("其他帮扶人")
+
+
+class KeyPersonResponsibleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(key_person__in=KeyPerson.objects.visible_to(user))
+
+
+class KeyPersonResponsible(models.Model):
+    key_person = models.ForeignKey(
+        KeyPerson, on_delete=models.CASCADE, related_name="responsibles", verbose_name=_("重点人员")
+    )
+    role = models.CharField(_("职责"), max_length=12, choices=ResponsibleRole.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="key_person_duties",
+        verbose_name=_("平台账号"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("电话"), max_length=11, blank=True, validators=[mobile_validator])
+
+    objects = KeyPersonResponsibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("帮扶责任人")
+        verbose_name_plural = _("帮扶责任人")
+        constraints = [
+            models.UniqueConstraint(fields=["key_person", "role", "name"], name="responsible_unique_role_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"

@@ -1,0 +1,63 @@
+"""The grid worker's phone pages for households: find one of my grids' households, see it, correct it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core.pages import paginate
+from grids import access
+
+from .. import services
+from ..filters import HouseholdFilter
+from ..forms import FieldHouseholdForm
+from ..models import Household
+from ._shared import _require_change
+from .households import _household_rows, _visible_household
+
+
+def _require_field_worker(request: HttpRequest) -> None:
+    if not access.scope_for(request.user).works_in_field:
+        raise PermissionDenied(_("此页面供网格员使用。"))
+
+
+@login_required
+def field_household_list(request: HttpRequest) -> HttpResponse:
+    """Find a household of my grids by name, address, phone or the last four of an ID number."""
+    _require_field_worker(request)
+    base = _household_rows(Household.objects.visible_to(request.user).active())
+    filterset = HouseholdFilter(request.GET, queryset=base, user=request.user)
+    page, query = paginate(request, filterset.qs.order_by("micro_grid__number", "address"), per_page=20)
+    return render(request, "residents/field_household_list.html", {"filter": filterset, "page": page, "query": query})
+
+
+@login_required
+def field_household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_field_worker(request)
+    household = _visible_household(request, pk)
+    members = household.members.active().order_by("relation", "birth_date")
+    can_change = Household.objects.changeable_by(request.user).filter(pk=household.pk).exists()
+    return render(
+        request,
+        "residents/field_household_detail.html",
+        {"household": household, "members": members, "can_change": can_change},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def field_household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_field_worker(request)
+    household = _visible_household(request, pk)
+    _require_change(request, household, Household.objects.changeable_by(request.user))
+    form = FieldHouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        services.household_save(by=request.user, household=form.save(commit=False))
+        messages.success(request, _("已保存。"))
+        return redirect("residents:field-household-detail", pk=household.pk)
+    return render(request, "residents/field_household_edit.html", {"form": form, "household": household})

@@ -1,0 +1,163 @@
+"""Household pages: list, detail, create, edit, move to another micro-grid, archive and restore. Lookups go
+through ``visible_to`` (out of scope is a 404); changes need the village's staff (else a 403)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.pages import paginate
+from grids import access
+from grids.forms import add_service_errors
+
+from .. import services
+from ..codes import Relation
+from ..filters import HouseholdFilter
+from ..forms import HouseholdForm, HouseholdMoveForm
+from ..models import Household, KeyPerson, Resident
+from ._shared import _active_unless_archived_asked, _default_village, _ordered, _staff_village
+
+
+def _household_rows(queryset):
+    head = Resident.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD, archived_at__isnull=True)
+    members = (
+        Resident.objects.filter(household=OuterRef("pk"), archived_at__isnull=True)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        queryset.select_related("grid", "micro_grid", "villager_group")
+        .prefetch_related("tags")
+        .annotate(head_name=Subquery(head.values("name")[:1]), member_count=Subquery(members))
+    )
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    base = _active_unless_archived_asked(request, Household.objects.visible_to(request.user))
+    filterset = HouseholdFilter(request.GET, queryset=_household_rows(base), user=request.user)
+    page, query = paginate(request, _ordered(filterset, "village_id", "number"))
+    return render(
+        request,
+        "residents/household_list.html",
+        {"filter": filterset, "page": page, "query": query, "create_village": _default_village(request)},
+    )
+
+
+def _visible_household(request: HttpRequest, pk: int) -> Household:
+    return get_object_or_404(
+        Household.objects.visible_to(request.user).select_related(
+            "village", "grid", "micro_grid", "villager_group", "natural_village"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _visible_household(request, pk)
+    members = list(household.members.order_by("archived_at", "relation", "birth_date"))
+    key_persons = (
+        KeyPerson.objects.visible_to(request.user).filter(resident__household=household).select_related("resident")
+    )
+    context = {
+        "household": household,
+        "members": members,
+        "key_persons": key_persons,
+        "moves": household.moves.select_related("from_micro_grid__grid", "to_micro_grid__grid", "moved_by"),
+        "can_change": Household.objects.changeable_by(request.user).filter(pk=household.pk).exists(),
+        "can_manage": access.can_manage_village(request.user, household.village),
+    }
+    return render(request, "residents/household_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_create(request: HttpRequest, pk: int) -> HttpResponse:
+    village = _staff_village(request, pk)
+    form = HouseholdForm(request.POST or None, village=village)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_save(by=request.user, household=form.save(commit=False))
+            form.save_m2m()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已新建户“%(h)s”。") % {"h": household})
+            return redirect("residents:household-detail", pk=household.pk)
+    return render(request, "residents/household_form.html", {"form": form, "village": village})
+
+
+def _household_for_staff(request: HttpRequest, pk: int) -> Household:
+    household = _visible_household(request, pk)
+    access.require_manage(request.user, household.village)
+    return household
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_update(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _household_for_staff(request, pk)
+    if household.is_archived:
+        raise PermissionDenied(_("该户已归档，请先恢复。"))
+    form = HouseholdForm(request.POST or None, instance=household, village=household.village)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_save(by=request.user, household=form.save(commit=False))
+            form.save_m2m()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("residents:household-detail", pk=household.pk)
+    return render(
+        request, "residents/household_form.html", {"form": form, "village": household.village, "household": household}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_move(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _household_for_staff(request, pk)
+    form = HouseholdMoveForm(request.POST or None, village=household.village)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_move(
+                by=request.user, household=household, to=form.cleaned_data["micro_grid"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已将该户迁到“%(m)s”。") % {"m": form.cleaned_data["micro_grid"]})
+            return redirect("residents:household-detail", pk=household.pk)
+    return render(request, "residents/household_move.html", {"form": form, "household": household})
+
+
+@login_required
+@require_POST
+def household_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _household_for_staff(request, pk)
+    services.household_archive(by=request.user, household=household)
+    messages.success(request, _("已归档该户及其成员；历史记录保留，可随时恢复。"))
+    return redirect("residents:household-detail", pk=household.pk)
+
+
+@login_required
+@require_POST
+def household_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _household_for_staff(request, pk)
+    try:
+        services.household_restore(by=request.user, household=household)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已恢复该户。"))
+    return redirect("residents:household-detail", pk=household.pk)
