@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.trail import record_export
+from core.excel import Column, write_workbook
 from core.pages import paginate, xlsx_response
 from grids import access
 from grids.forms import add_service_errors
-from residents.excel import Column, write_workbook
 
 from . import deadlines, services
 from .filters import CaseFilter

@@ -18,15 +18,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from audit import trail
 from audit.models import AuditAction
-from core import pipeline
 from grids.models import MicroGrid, Village
 
 from . import excel, idnumber, services
 from .codes import HAN, Political, Relation
+from .import_states import ImportChanged, InvalidImportTransition, import_move
 from .models import (
     Household,
     ImportJob,
@@ -39,6 +38,8 @@ from .models import (
     Tag,
 )
 from .signals import registry_bulk_saved
+
+__all__ = ["ImportChanged", "InvalidImportTransition", "import_apply", "import_move", "import_plan"]
 
 SAMPLE = 30  # planned changes listed on the preview page
 MAX_ERRORS_SHOWN = 500
@@ -369,50 +370,6 @@ def plan_key_persons(village: Village, data: bytes) -> Plan:
 
 
 PLANNERS = {ImportKind.HOUSEHOLDS: plan_households, ImportKind.KEY_PERSONS: plan_key_persons}
-
-
-class ImportChanged(pipeline.Changed):
-    message = _lazy("该导入已在处理或已完成。")
-    code = "import_changed"
-
-
-class InvalidImportTransition(pipeline.InvalidTransition):
-    message = _lazy("导入当前为「%(from)s」，不能变为「%(to)s」。")
-    choices = ImportStatus
-
-
-# ``import_apply`` checks the file again itself, so a job may also be applied straight from its upload
-# (the load test and the bulk tests do) or from its plan without the page's claim.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    ImportStatus.PLANNING: frozenset({ImportStatus.PLANNED, ImportStatus.DONE, ImportStatus.FAILED}),
-    ImportStatus.PLANNED: frozenset({ImportStatus.APPLYING, ImportStatus.DONE, ImportStatus.FAILED}),
-    ImportStatus.APPLYING: frozenset({ImportStatus.DONE, ImportStatus.FAILED}),
-    ImportStatus.DONE: frozenset(),
-    ImportStatus.FAILED: frozenset(),
-}
-
-# A job has no version: the move is conditional on the status alone.
-IMPORTS = pipeline.Pipeline(
-    ImportJob,
-    TRANSITIONS,
-    state_field="status",
-    version_field=None,
-    invalid=InvalidImportTransition,
-    changed=ImportChanged,
-)
-
-
-def import_move(job: ImportJob, to: str, *, changes: dict | None = None, event=None) -> ImportJob:
-    """Move ``job`` to status ``to`` (refused if someone moved it first); ``job`` is updated in place."""
-
-    def moved():
-        # The event (the audit entry) describes the job as it now is.
-        for name, value in {**(changes or {}), "status": to}.items():
-            setattr(job, name, value)
-        return event() if event is not None else None
-
-    IMPORTS.move(job, to, changes=changes, event=moved)
-    return job
 
 
 def import_plan(*, job: ImportJob) -> ImportJob:

@@ -20,14 +20,9 @@ from . import idnumber
 from .models import Household, HouseholdMove, IdNumberDisclosure, Resident, ResidentMove
 
 
-def may_see_full_id(user: User, resident: Resident) -> bool:
-    """Full ID numbers of ``resident``: the rule is the access door's (``access.may_see_full_id``)."""
-    return access.may_see_full_id(user, resident.village_id)
-
-
 def id_number_reveal(*, viewer: User, resident: Resident, address: str | None = None, purpose: str = "") -> str:
     """Return the full number and record that ``viewer`` saw it. Raises PermissionError if not allowed."""
-    if not may_see_full_id(viewer, resident):
+    if not access.may_see_full_id(viewer, resident.village_id):
         raise PermissionError("not allowed to see full ID numbers of this village")
     IdNumberDisclosure.objects.create(resident=resident, viewer=viewer, address=address, purpose=purpose[:50])
     trail.record(AuditAction.VIEW_ID, resident, note=purpose, sensitive=True)

@@ -51,7 +51,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "key_listings": KeyPerson.objects.visible_to(request.user).filter(resident=resident),
         "moves": resident.moves.select_related("from_household", "to_household", "moved_by"),
         "can_manage": access.can_manage_village(request.user, resident.village),
-        "may_see_full_id": services.may_see_full_id(request.user, resident),
+        "may_see_full_id": access.may_see_full_id(request.user, resident.village_id),
     }
     return render(request, "residents/resident_detail.html", context)
 
