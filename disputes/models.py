@@ -1,7 +1,7 @@
 """Cases: disputes (矛盾纠纷) with tiered mediation, hazards (安全隐患) and requests (诉求 / 代办服务).
 
-All three kinds run through one event loop (seed 003: 信息收集 → 问题发现 → 任务分办 → 协调处置 →
-结果反馈) and one state machine (``disputes/workflow.py``). Disputes are mediated in tiers (seed 000:
+All three kinds run through one event loop (docs/sources.md [S2] §一(三): 信息收集 → 问题发现 → 任务分办 → 协调处置 →
+结果反馈) and one state machine (``disputes/workflow.py``). Disputes are mediated in tiers ([S1] §四:
 villager group and grid worker first, then the village, then the town).
 
 The state is changed only by ``disputes.services``; every change writes a ``CaseEvent`` in the same
@@ -152,7 +152,7 @@ class Policy(SingletonPolicy):
     Defaults and where they come from (days are calendar days, counted from the moment the stage began):
     - accept 3 days: 《信访工作条例》(2022) gives 15 days to tell a petitioner whether a matter is
       accepted; a village office sits next door to the parties, so the house default is far shorter.
-    - tier 1 (villager group + grid worker) 15 days: seed 000 sends small neighbour disputes here first;
+    - tier 1 (villager group + grid worker) 15 days: [S1] §四 sends small neighbour disputes here first;
       half the village's month, so an unsettled case still reaches the village in time.
     - tier 2 (village mediation committee) 30 days: 《人民调解工作若干规定》(司法部令第75号) — a
       people's mediation committee generally concludes a dispute within one month.
@@ -214,7 +214,7 @@ class MediatorQuerySet(ArchivableQuerySet):
 
 
 class Mediator(Archivable):
-    """A member of the village's multi-party mediation team (多元调解团, seed 000)."""
+    """A member of the village's multi-party mediation team (多元调解团, docs/sources.md [S1] §四)."""
 
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="mediators", verbose_name=_("村"))
     name = models.CharField(_("姓名"), max_length=50)
@@ -415,7 +415,7 @@ class CaseEvent(models.Model):
         ordering = ["at", "pk"]
         indexes = [
             # The town's mediation figures read each dispute's "resolve" events (one in eight events): from
-            # this small index, not the case's whole history (issue 10).
+            # this small index, not the case's whole history (the county benchmark).
             models.Index(fields=["case", "at"], condition=Q(action="resolve"), name="caseevent_resolve"),
         ]
 

@@ -4,7 +4,7 @@
 case (each is one edge, or a few edges with the same meaning, of the table) and ``Actor`` says who may
 take which action. ``services.case_transition`` refuses anything not in ``TRANSITIONS``.
 
-The loop (seed 003: 信息收集 → 问题发现 → 任务分办 → 协调处置 → 结果反馈; DOMAIN.md, life of a case):
+The loop (docs/sources.md [S2] §一(三): 信息收集 → 问题发现 → 任务分办 → 协调处置 → 结果反馈; DOMAIN.md, life of a case):
 
     reported ─accept→ accepted ─assign→ handling ─resolve→ resolved ─feedback→ feedback ─close→ closed
        │                  │                 │                 │                   └─reopen→ handling

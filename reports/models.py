@@ -37,7 +37,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     State.APPROVED: frozenset(),
 }
 
-# The sections the village writes (seed 000: work done, problems, plans, good methods and cases reported
+# The sections the village writes (docs/sources.md [S1]: work done, problems, plans, good methods and cases reported
 # to the town).
 SECTIONS = {
     "work_done": _("本月工作开展情况"),

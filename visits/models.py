@@ -1,5 +1,5 @@
-"""Monthly visits (走访): every household, key person and key place of a grid, every month (seed 003:
-全覆盖), and the reminders that keep it so.
+"""Monthly visits (走访): every household, key person and key place of a grid, every month (全覆盖,
+docs/sources.md [S2] §一(三)), and the reminders that keep it so.
 
 A visit counts for the month of its real date (``month``). "Due", "done", "overdue" and "coverage" are
 computed when shown (``visits/due.py``), never stored as statuses; only closed months are kept as
@@ -110,7 +110,7 @@ class Visit(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("由此上报的案件")
     )
-    # 四帮一 (seed 000): who of the patient's team came along on a level ≥ 3 patient's visit.
+    # 四帮一 (docs/sources.md [S1] §四): who of the patient's team came along on a level ≥ 3 patient's visit.
     team = models.ManyToManyField(KeyPersonResponsible, blank=True, related_name="visits", verbose_name=_("参与人员"))
     # The phone's token for this submission: a double tap or a retry after a timeout records one visit.
     client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -124,7 +124,7 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["household", "month"], name="visit_household_month"),
             models.Index(fields=["key_person", "visited_on"], name="visit_key_person_day"),
-            # The API's list order, newest first (issue 10): its page of a town's 300,000 visits read
+            # The API's list order, newest first: its page of a town's 300,000 visits read
             # in index order, 101 ms → 4 ms at a million residents.
             models.Index(fields=["-visited_on", "-id"], name="visit_recent"),
             models.Index(fields=["key_place", "month"], name="visit_key_place_month"),
@@ -256,7 +256,7 @@ class CoverageSnapshot(models.Model):
 
 
 class LiveCoverage(models.Model):
-    """This month's coverage of one grid, counted once and kept until something in the grid changes (issue 10).
+    """This month's coverage of one grid, counted once and kept until something in the grid changes.
 
     Counting a town's month (200 grids, 18,000 households, 3,300 key persons with their visit histories)
     took 420–700 ms at a million residents; the coverage page, the town's home and dashboard and the

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# The household tags villages keep (issue 4): 低保, 五保, 留守, 独居老人, 党员户 and a few more in common use.
+# The household tags villages keep: 低保, 五保, 留守, 独居老人, 党员户 and a few more in common use.
 STANDARD_TAGS = [
     ("dibao", "低保"),
     ("wubao", "五保"),

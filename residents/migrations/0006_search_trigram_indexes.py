@@ -1,4 +1,4 @@
-"""Trigram indexes for the lists' "contains" search (issue 10; ``residents.filters.by_trigram_index``).
+"""Trigram indexes for the lists' "contains" search (``residents.filters.by_trigram_index``).
 
 A search by name or address is ``UPPER(col) LIKE UPPER('%…%')`` (Django's ``icontains``): no btree index
 helps. pg_trgm's GIN index answers it for three characters or more, and pg_trgm makes trigrams of

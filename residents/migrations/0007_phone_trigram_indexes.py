@@ -1,4 +1,4 @@
-"""Trigram indexes on the phone columns (issue 10): a search with digits (a phone number or part of one)
+"""Trigram indexes on the phone columns: a search with digits (a phone number or part of one)
 was a scan of the list's rows and every member's row; at a million residents a town's household search by
 phone took 670 ms. With these, every branch of a search of three characters or more is answered by an
 index (``residents.filters.by_trigram_index``): name and address (0006), phone (here), ID number and its
