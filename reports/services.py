@@ -107,16 +107,36 @@ def report_save(*, report: MonthlyReport, by: User, revision: int, **sections: s
     return MonthlyReport.objects.select_related("village__town").get(pk=report.pk)
 
 
+def submittable_from(month: datetime.date) -> datetime.date:
+    """The first day a report of ``month`` may be submitted: the day after the month ends. Its figures
+    are frozen when it is submitted, so a report of a month still running would freeze part of a month
+    (README, 月报)."""
+    return due.next_month(due.month_start(month))
+
+
+def report_check_submit(*, report: MonthlyReport, by: User, today: datetime.date | None = None) -> None:
+    """Raise what stops ``by`` from submitting ``report`` today (a message for the page), or nothing."""
+    if not access.can_manage_village(by, report.village):
+        raise PermissionDenied(_("只有本村村干部可以报送月报。"))
+    today = today or timezone.localdate()
+    opens = submittable_from(report.month)
+    if today < opens:
+        raise ValidationError(
+            _("%(month)s 还没有结束，月报从 %(date)s 起才能报送：报送时数据会固定下来，月中报送只能固定半个月的数据。")
+            % {"month": f"{report.month:%Y-%m}", "date": opens.isoformat()},
+            code="month_not_ended",
+        )
+    missing = [str(SECTIONS[name]) for name in ("work_done", "next_plan") if not getattr(report, name).strip()]
+    if missing:
+        raise ValidationError(_("请先填写：%s。") % "、".join(missing))
+
+
 def report_submit(
     *, report: MonthlyReport, by: User, revision: int, at: datetime.datetime | None = None
 ) -> MonthlyReport:
     """Freeze the figures and the sections as a new version, and send it to the town."""
-    if not access.can_manage_village(by, report.village):
-        raise PermissionDenied(_("只有本村村干部可以报送月报。"))
-    missing = [str(SECTIONS[name]) for name in ("work_done", "next_plan") if not getattr(report, name).strip()]
-    if missing:
-        raise ValidationError(_("请先填写：%s。") % "、".join(missing))
     now = at or timezone.now()
+    report_check_submit(report=report, by=by, today=timezone.localtime(now).date())
     with transaction.atomic():
         number = report.versions.count() + 1
         report = _transition(

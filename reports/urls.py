@@ -10,6 +10,7 @@ urlpatterns = [
     path("villages/<int:pk>/reports/start/", views.report_start, name="report-start"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
     path("reports/<int:pk>/save/", views.report_save, name="report-save"),
+    path("reports/<int:pk>/submit/", views.report_submit, name="report-submit"),
     path("reports/<int:pk>/review/", views.report_review, name="report-review"),
     path("reports/<int:pk>/export.xlsx", views.report_export, name="report-export"),
     path("reports/<int:pk>/print/", views.report_print, name="report-print"),

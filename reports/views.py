@@ -127,7 +127,11 @@ def _report_page(request: HttpRequest, report: MonthlyReport, *, sections_form=N
             if is_staff and report.editable
             else None
         ),
-        "can_submit": is_staff and report.editable,
+        "can_submit": is_staff and report.editable and timezone.localdate() >= services.submittable_from(report.month),
+        "month_running": is_staff
+        and report.editable
+        and timezone.localdate() < services.submittable_from(report.month),
+        "submittable_from": services.submittable_from(report.month),
         "review_form": review_form
         or (ReviewForm(initial={"revision": report.revision}) if is_town and report.state == State.SUBMITTED else None),
     }
@@ -152,7 +156,9 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             report = services.report_save(report=report, by=request.user, revision=revision, **data)
             if "submit" in request.POST:
-                report = services.report_submit(report=report, by=request.user, revision=report.revision)
+                # Saved; submitting freezes the month, so it is confirmed on a page of its own.
+                services.report_check_submit(report=report, by=request.user)
+                return redirect("reports:report-submit", pk=report.pk)
         except services.ReportChanged as error:
             messages.error(request, error.messages[0])
             return redirect("reports:report-detail", pk=report.pk)
@@ -162,9 +168,39 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
             form.data = form.data.copy()
             form.data["revision"] = report.revision
         else:
-            messages.success(request, _("已报送镇综治办。") if "submit" in request.POST else _("已保存。"))
+            messages.success(request, _("已保存。"))
             return redirect("reports:report-detail", pk=report.pk)
     return _report_page(request, report, sections_form=form, status=400)
+
+
+@login_required
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submitting asks first: it freezes the month's figures and the text as they are now and sends them
+    to the town office. GET shows what will be sent; POST (with the revision seen) sends it."""
+    report = _visible_report(request, pk)
+    if not access.can_manage_village(request.user, report.village):
+        raise PermissionDenied(_("只有本村村干部可以报送月报。"))
+    if not report.editable:
+        messages.info(request, _("这份月报已报送，不需要再报送。"))
+        return redirect("reports:report-detail", pk=report.pk)
+    try:
+        services.report_check_submit(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("reports:report-detail", pk=report.pk)
+    if request.method == "POST":
+        revision = request.POST.get("revision", "")
+        try:
+            if not revision.isdecimal():
+                raise services.ReportChanged()
+            services.report_submit(report=report, by=request.user, revision=int(revision))
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("reports:report-detail", pk=report.pk)
+        messages.success(request, _("已报送镇综治办。"))
+        return redirect("reports:report-detail", pk=report.pk)
+    figures = exports.key_figures(exports.live_figures(report))
+    return render(request, "reports/report_submit.html", {"report": report, "figures": figures})
 
 
 @login_required

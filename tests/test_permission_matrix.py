@@ -226,6 +226,8 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "reports:report-detail": (REPORT1, REPORT_SEEN),
     "reports:report-save": (REPORT1, POST_ONLY),
     "reports:report-review": (REPORT1, POST_ONLY),
+    # Already submitted: the staff are sent back to the report; the town may not submit for a village.
+    "reports:report-submit": (REPORT1, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
     "reports:report-export": (REPORT1, REPORT_SEEN),
     "reports:report-print": (REPORT1, REPORT_SEEN),
     "reports:town-reports": (NONE, TOWN_ONLY),

@@ -148,7 +148,11 @@ def test_staff_write_and_submit_from_the_page_and_the_town_returns_per_section(c
     assert "开展走访" in response.content.decode()  # kept
     report.refresh_from_db()
     data.update(revision=report.revision, next_plan="继续")
-    assert client.post(reverse("reports:report-save", args=[report.pk]), data).status_code == 302
+    response = client.post(reverse("reports:report-save", args=[report.pk]), data)
+    assert response["Location"] == reverse("reports:report-submit", args=[report.pk])  # saved, then asked
+    assert MonthlyReport.objects.get().state == State.DRAFT
+    report.refresh_from_db()
+    client.post(reverse("reports:report-submit", args=[report.pk]), {"revision": report.revision})
     assert MonthlyReport.objects.get().state == State.SUBMITTED
     client.force_login(town)
     report.refresh_from_db()
