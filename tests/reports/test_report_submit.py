@@ -35,7 +35,9 @@ def test_a_month_still_running_cannot_be_submitted(world, staff):
 
 def test_it_can_be_submitted_from_the_first_day_of_the_next_month(world, staff):
     report = _draft(world, staff, LAST_MONTH)
-    last_day = timezone.make_aware(datetime.datetime.combine(THIS_MONTH - datetime.timedelta(days=1), datetime.time(23)))
+    last_day = timezone.make_aware(
+        datetime.datetime.combine(THIS_MONTH - datetime.timedelta(days=1), datetime.time(23))
+    )
     with pytest.raises(ValidationError):
         services.report_submit(report=report, by=staff, revision=report.revision, at=last_day)
     first_day = timezone.make_aware(datetime.datetime.combine(THIS_MONTH, datetime.time(0, 5)))
@@ -62,9 +64,7 @@ def test_the_api_refuses_a_month_still_running(world, staff):
     report = _draft(world, staff, THIS_MONTH)
     api = APIClient()
     api.force_authenticate(staff)
-    response = api.post(
-        reverse("api:report-submit", args=[report.pk]), {"revision": report.revision}, format="json"
-    )
+    response = api.post(reverse("api:report-submit", args=[report.pk]), {"revision": report.revision}, format="json")
     assert response.status_code == 400 and "还没有结束" in response.json()["message"]
     assert MonthlyReport.objects.get().state == State.DRAFT
 
