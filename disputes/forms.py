@@ -175,10 +175,15 @@ class FieldCaseForm(CaseFieldsMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         scope = access.scope_for(user)
-        # Grid workers report in their grids; liaisons in the grid of their micro-grid.
+        # Grid workers report in their grids; liaisons in the grid of their micro-grid; information
+        # officers in the grids where their villager group's households live.
         self.fields["grid"].queryset = (
             Grid.objects.active()
-            .filter(Q(pk__in=scope.grid_ids) | Q(micro_grids__in=scope.micro_grid_ids))
+            .filter(
+                Q(pk__in=scope.grid_ids)
+                | Q(micro_grids__in=scope.micro_grid_ids)
+                | Q(households__villager_group__in=scope.group_ids, households__archived_at__isnull=True)
+            )
             .distinct()
             .select_related("village")
         )

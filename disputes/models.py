@@ -67,6 +67,7 @@ class Category(models.TextChoices):
 
 class Source(models.TextChoices):
     GRID_WORKER = "grid_worker", _("网格员上报")
+    INFO_OFFICER = "info_officer", _("信息员上报")
     VISIT = "visit", _("走访发现")
     WALK_IN = "walk_in", _("群众来访")
     PHONE = "phone", _("来电")

@@ -362,7 +362,7 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _require_field(request: HttpRequest) -> None:
     if not access.may_report_from_field(request.user):
-        raise PermissionDenied(_("此页面供网格员和微网格联络员使用。"))
+        raise PermissionDenied(_("此页面供网格员、微网格联络员和综治信息员使用。"))
 
 
 @login_required
@@ -376,6 +376,7 @@ def field_case_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         grid = data["grid"]
+        scope = access.scope_for(request.user)
         parties = []
         if data["party_name"].strip():
             parties.append(
@@ -392,7 +393,7 @@ def field_case_new(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 people_involved=data["people_involved"],
                 household=data["household"],
-                source=Source.GRID_WORKER,
+                source=Source.GRID_WORKER if scope.grid_ids or scope.micro_grid_ids else Source.INFO_OFFICER,
                 major=data["major"],
                 parties=parties,
                 photos=data["photos"],

@@ -205,9 +205,9 @@ def may_use_town_pages(user) -> bool:
 
 
 def may_report_from_field(user) -> bool:
-    """The phone pages for reporting cases: grid workers and micro-grid liaisons."""
-    scope = scope_for(user)
-    return bool(scope.grid_ids or scope.micro_grid_ids)
+    """The phone pages for reporting cases: grid workers, micro-grid liaisons, and the information officers
+    (villager-group heads) who help them collect information (docs/sources.md [S2] §一(一))."""
+    return scope_for(user).works_in_field
 
 
 def may_record_visit(user, *, village_id: int, grid_id: int, micro_grid_id: int | None = None) -> bool:
