@@ -246,7 +246,9 @@ class AssignForm(ActionForm):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
-        self.fields["assignee"].queryset = services.assignable_people(case)
+        self.fields["assignee"].queryset = services.assignable_people(case)  # what a posted id is checked against
+        # Shown with each person's roles and places, the case's grid worker first (one query, no other).
+        self.fields["assignee"].choices = [("", "---------"), *services.assignee_choices(case)]
         if case.tier == Tier.TOWN:
             self.fields["department"].required = True
             del self.fields["mediators"]

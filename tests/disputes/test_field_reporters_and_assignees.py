@@ -1,5 +1,7 @@
-"""Information officers (villager-group heads) help the grid workers collect information: they report
-events from the phone in the grids where their group's households live."""
+"""Who reports from the field and who is handed a case. Information officers (villager-group heads) help
+the grid workers collect information: they report events from the phone in the grids where their group's
+households live. The village staff assign a case from a menu that names each person's role and place,
+the grid worker of the case's grid first."""
 
 from __future__ import annotations
 
@@ -63,3 +65,22 @@ def test_a_grid_worker_still_reports_as_a_grid_worker(client, world, worker):
         },
     )
     assert Case.objects.get().source == Source.GRID_WORKER
+
+
+def test_the_assign_menu_names_roles_and_places_and_puts_the_grids_worker_first(
+    client, world, staff, worker, colleague
+):
+    from disputes import services
+    from tests.conftest import make_case
+
+    case = make_case(world, staff)  # a dispute in grid 1
+    services.case_accept(case=case, by=staff, version=case.version, tier=1)
+    case.refresh_from_db()
+    choices = services.assignee_choices(case)
+    labels = [label for _pk, label in choices]
+    assert choices[0][0] == worker.pk and "网格员 · 第一网格" in labels[0]
+    assert any("网格员 · 第二网格" in label for label in labels[1:])  # the colleague, further down
+    assert any("村两委/综治专干" in label for label in labels)
+    client.force_login(staff)
+    page = client.get(reverse("disputes:case-detail", args=[case.pk])).content.decode()
+    assert page.index("网格员 · 第一网格") < page.index("网格员 · 第二网格")
