@@ -95,3 +95,23 @@ def test_a_late_report_reminder_is_not_sent_after_the_month_it_was_due_in(polici
     assert tasks.late_reports_dispatch("2026-12-03") == []  # recorded once, not retried
     assert tasks.late_reports_dispatch("2026-12-06") == ["2026-11"]  # November's is due from the 6th
     assert _late("2026-11") == ["outsider", "staff"] and not Delivery.objects.filter(period="2026-10").exists()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_after_downtime_one_dispatch_on_a_real_worker_sends_the_late_report_reminder_once(
+    policies, world, staff, outsider, start_worker
+):
+    # No worker ran from 2026-11-06 to 2026-11-08.
+    process = start_worker()
+    tasks.late_reports_dispatch.delay("2026-11-09")
+    tasks.late_reports_dispatch.delay("2026-11-09")  # beat's next dispatch, before the first run is done
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read().decode()
+        if JobRun.objects.filter(name="late report reminders", detail__startswith="2026-10").count() >= 1:
+            break
+        time.sleep(0.2)
+    time.sleep(1)  # a second copy, if one was started, finishes too
+    assert _late("2026-10") == ["outsider", "staff"]
+    assert ReminderRun.objects.get(kind="report_late", period="2026-10").sent == 2
