@@ -5,10 +5,16 @@ Exactly once: a reminder is claimed by inserting its ``Delivery`` row (unique pe
 period) in the same transaction as the inbox message, so a second run, a parallel run or a retry after a
 killed worker finds the claim and skips it; whoever was not reached yet is reached. Email and SMS follow
 the claim and are marked when sent; a retry sends only the channels still unmarked.
+
+Runs that catch up: each scheduled reminder has a window (``ReminderWindow``), from when it is due to when
+the period it is about is over. A dispatcher asks ``reminder_runs_due`` which windows are open and not yet
+finished (``ReminderRun``), so a run missed while beat or the worker was down goes out on the next
+dispatch; one whose period ended first is recorded as skipped (``reminder_run_skip``), never sent late.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass
 
@@ -19,7 +25,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from .models import Delivery, Notice
+from core.services import job_run_record
+
+from .models import Delivery, Notice, ReminderRun
 
 log = logging.getLogger(__name__)
 
@@ -101,3 +109,48 @@ def _claimed_send(delivery: Delivery, mark: str, send_it) -> None:
 
 def sms_backend():
     return import_string(settings.SMS_BACKEND)()
+
+
+@dataclass(frozen=True)
+class ReminderWindow:
+    """When one run of a reminder (a kind for a period) may go out: due from ``opens``; from ``closes`` on,
+    the period it is about is over and a reminder would only arrive too late."""
+
+    kind: str
+    period: str
+    opens: datetime.datetime
+    closes: datetime.datetime
+
+
+def reminder_runs_due(
+    *, windows: list[ReminderWindow], now: datetime.datetime
+) -> tuple[list[ReminderWindow], list[ReminderWindow]]:
+    """The runs not yet finished whose window has opened by ``now``: (still to send, too late to send).
+
+    A run missed on its day (beat or the worker down) is still to send on a later dispatch while its period
+    lasts. One query for all the windows.
+    """
+    opened = [w for w in windows if w.opens <= now]
+    if not opened:
+        return [], []
+    finished = set(
+        ReminderRun.objects.filter(
+            kind__in={w.kind for w in opened}, period__in={w.period for w in opened}
+        ).values_list("kind", "period")
+    )
+    pending = [w for w in opened if (w.kind, w.period) not in finished]
+    return [w for w in pending if now < w.closes], [w for w in pending if now >= w.closes]
+
+
+def reminder_run_finish(*, kind: str, period: str, sent: int) -> None:
+    """Record a finished run, so the dispatchers do not start it again (the first record stays)."""
+    ReminderRun.objects.get_or_create(kind=kind, period=period, defaults={"sent": sent})
+
+
+def reminder_run_skip(*, kind: str, period: str, job: str) -> bool:
+    """Record a run whose period ended before it could be sent as finished with nothing sent, so it is not
+    tried again, and say why in the job records (``job`` names the job). False if it was already recorded."""
+    _run, created = ReminderRun.objects.get_or_create(kind=kind, period=period, defaults={"sent": 0})
+    if created:
+        job_run_record(name=job, detail=f"{period}: skipped, the period was over before it could be sent")
+    return created

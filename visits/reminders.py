@@ -8,6 +8,11 @@ Kinds (Asia/Shanghai; days and thresholds in ``ReminderPolicy``):
 - overdue (daily): overdue key-person visits to the grid's worker; after 7 days also to the village staff;
   after 14 days also to the town office, which gets counts per village, not names (PIPL).
 
+When (``windows``): the monthly reminder is due from its day at the send hour until the month ends, the
+mid-month ones likewise, so a dispatch after downtime still sends this month's; a month that ended before
+its reminder went out is recorded as skipped, not reminded late. Overdue reminders are daily and are not
+caught up: a missed day's is not resent, since the next day's run names the same persons.
+
 Exactly once: each message is delivered through ``messaging.services.deliver``, which claims it
 (unique per recipient, kind and period) in the same transaction as the inbox message; a second run, a
 parallel run or a retry after a killed worker finds the claim and skips it.
@@ -26,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Assignment, Grid, Role, User, Village
-from messaging.services import Message, deliver
+from messaging.services import Message, ReminderWindow, deliver
 
 from . import due, live
 from .models import ReminderKind, ReminderPolicy
@@ -40,6 +45,39 @@ def _subject() -> str:
 
 def period_of(kind: str, day: datetime.date) -> str:
     return day.isoformat() if kind == ReminderKind.OVERDUE else f"{day:%Y-%m}"
+
+
+def dispatch_moment(day: str | None, hour: int) -> datetime.datetime:
+    """The moment a dispatch runs for: now (Asia/Shanghai), or ``day`` (an ISO date) at ``hour``."""
+    if day is None:
+        return timezone.localtime()
+    return at(datetime.date.fromisoformat(day), hour)
+
+
+def at(day: datetime.date, hour: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def windows(now: datetime.datetime, policy: ReminderPolicy) -> list[ReminderWindow]:
+    """The runs a dispatch at ``now`` considers: the monthly and mid-month kinds of this month and the last
+    (the last month's are over: recorded as skipped if they never went out), and today's overdue run.
+
+    Overdue reminders are daily and only today's is considered: a day missed while beat or the worker was
+    down is not resent, because the next day's run reminds about the same persons, counted anew.
+    """
+    today = timezone.localtime(now).date()
+    out = []
+    for month in (due.previous_month(today), due.month_start(today)):
+        closes = at(due.next_month(month))
+        for kind, day in (
+            (ReminderKind.MONTHLY, policy.monthly_day),
+            (ReminderKind.MIDMONTH, policy.midmonth_day),
+            (ReminderKind.MIDMONTH_STAFF, policy.midmonth_day),
+        ):
+            out.append(ReminderWindow(kind, f"{month:%Y-%m}", at(month.replace(day=day), policy.send_hour), closes))
+    tomorrow = today + datetime.timedelta(days=1)
+    out.append(ReminderWindow(ReminderKind.OVERDUE, today.isoformat(), at(today, policy.send_hour), at(tomorrow)))
+    return out
 
 
 def _workers():

@@ -1,8 +1,10 @@
 """Scheduled work for visits: thin tasks that call the services (STYLE 6).
 
 Beat runs ``reminders_dispatch`` every five minutes; it reads the admin's settings (``ReminderPolicy``)
-and starts what is due today in Asia/Shanghai time. Starting a kind twice is harmless: every message is
-claimed exactly once (``reminders.deliver``) and a finished run is recorded (``ReminderRun``).
+and starts every reminder due by now in Asia/Shanghai time that has no finished run (``ReminderRun``), so
+after beat or the worker was down the next dispatch catches up; a month that ended first is recorded as
+skipped, not reminded late (``reminders.windows``). Starting a kind twice is harmless: every message is
+claimed exactly once (``reminders.deliver``).
 """
 
 from __future__ import annotations
@@ -10,34 +12,31 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
-from django.utils import timezone
 
 from core.services import job_run_record
 from grids.models import Grid
-from messaging.models import ReminderRun
+from messaging.services import reminder_run_finish, reminder_run_skip, reminder_runs_due
 
 from . import due, live, reminders, services
-from .models import CoverageSnapshot, ReminderKind, ReminderPolicy
+from .models import CoverageSnapshot, ReminderPolicy
 
 
 @shared_task
-def reminders_dispatch() -> list[str]:
-    now = timezone.localtime()
+def reminders_dispatch(day: str | None = None) -> list[str]:
+    """Start what is due; ``day`` (an ISO date) dispatches as if at the send hour of that day, None now."""
     policy = ReminderPolicy.current()
+    now = reminders.dispatch_moment(day, policy.send_hour)
+    today = now.date()
+    to_send, too_late = reminder_runs_due(windows=reminders.windows(now, policy), now=now)
     started: list[str] = []
+    for window in too_late:
+        if reminder_run_skip(kind=window.kind, period=window.period, job=f"visit reminders {window.kind}"):
+            started.append(f"skipped {window.kind} {window.period}")
+    for window in to_send:
+        reminders_send.delay(window.kind, today.isoformat())
+        started.append(f"{window.kind} {window.period}")
     if now.hour < policy.send_hour:
         return started
-    today = now.date()
-    kinds = [ReminderKind.OVERDUE]
-    if today.day == policy.monthly_day:
-        kinds.append(ReminderKind.MONTHLY)
-    if today.day == policy.midmonth_day:
-        kinds += [ReminderKind.MIDMONTH, ReminderKind.MIDMONTH_STAFF]
-    for kind in kinds:
-        period = reminders.period_of(kind, today)
-        if not ReminderRun.objects.filter(kind=kind, period=period).exists():
-            reminders_send.delay(kind, today.isoformat())
-            started.append(f"{kind} {period}")
     # The month that just ended is kept as it stood (history and the twelve-month chart read this).
     last_month = due.previous_month(today)
     if not CoverageSnapshot.objects.filter(month=last_month).exists():
@@ -51,7 +50,7 @@ def reminders_send(kind: str, day: str) -> int:
     today = datetime.date.fromisoformat(day)
     messages, sent = reminders.send(kind, today)
     period = reminders.period_of(kind, today)
-    ReminderRun.objects.get_or_create(kind=kind, period=period, defaults={"sent": sent})
+    reminder_run_finish(kind=kind, period=period, sent=sent)
     job_run_record(name=f"visit reminders {kind}", detail=f"{period}: {sent} new of {len(messages)}")
     return sent
 

@@ -104,7 +104,7 @@ def test_dispatch_starts_the_kinds_of_the_day_once(world, worker, settings, monk
     policy.send_hour = 0
     policy.save()
     started = tasks.reminders_dispatch()
-    assert any(s.startswith("monthly") for s in started) == (TODAY().day == policy.monthly_day)
+    assert any(s.startswith("monthly") for s in started)  # its day (today, or the 28th) has come this month
     assert any(s.startswith("overdue") for s in started)
     assert ReminderRun.objects.filter(kind="overdue").exists()  # eager in tests: ran and recorded
     assert not any(s.startswith("overdue") for s in tasks.reminders_dispatch())
