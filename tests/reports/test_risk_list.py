@@ -250,3 +250,13 @@ def test_the_overview_card_links_into_the_list(client, world, staff, town):
     assert link in client.get(url).content.decode()
     client.force_login(town)
     assert reverse("reports:risk-list", args=[world.village.pk]) not in client.get(url).content.decode()
+
+
+def test_the_lists_speak_english_when_asked(client, world, staff, town):
+    client.force_login(staff)
+    url = reverse("reports:risk-list", args=[world.village.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Risk list" in page and "days overdue" in page
+    client.force_login(town)
+    page = client.get(reverse("reports:town-risks"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Risks by village" in page and "Of which overdue" in page
