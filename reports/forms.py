@@ -35,3 +35,25 @@ class ReviewForm(forms.Form):
         return [("", data.get("comment") or "")] + [
             (key, data.get(f"on_{key}") or "") for key, _l in COMMENT_TARGETS[1:]
         ]
+
+
+class RiskFilterForm(forms.Form):
+    """The risk list's filters: a kind, a grid. The grids are the ones the page already read for the reader
+    (scoped choices, and no query of its own)."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("风险类别"), required=False)
+    grid = forms.TypedChoiceField(label=gettext_lazy("网格"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, grids, **kwargs):
+        from .risks import Kind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", gettext_lazy("全部")), *Kind.choices]
+        self.fields["grid"].choices = [("", gettext_lazy("全部网格")), *((g.pk, g.name) for g in grids)]
+        self.grids = {g.pk: g for g in grids}
+
+    def chosen(self) -> tuple[str, object]:
+        """(kind, grid) when the filters are valid; a bad value shows its error and filters nothing."""
+        if not self.is_valid():
+            return "", None
+        return self.cleaned_data["kind"], self.grids.get(self.cleaned_data["grid"])

@@ -6,19 +6,23 @@ figures hung on each grid and village) happens here, the top of the arrows.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.conf import settings
 from django.utils import timezone
 
 from core.models import JobRun
+from disputes.models import Case
 from disputes.summary import town_summary, village_summary
 from grids import access
 from grids import selectors as territory
-from grids.models import Village
+from grids.models import Grid, Village
 from residents import selectors as registry
-from residents.models import KeyCategory
+from residents.models import Household, KeyCategory
 from visits import due
 from visits import summary as visit_summary
 
+from . import risks
 from .models import MonthlyReport, ReportPolicy
 
 
@@ -103,3 +107,53 @@ def town_home(user) -> dict:
         village.last_report = reports.get(village.pk)
         village.last_report_late = policy.is_late(village.last_report, report_month)
     return {"towns": towns, **cases, **visits, "report_month": report_month}
+
+
+# --- The risk list ----------------------------------------------------------------------------------------
+
+
+def risk_grids(user, village: Village) -> list[Grid]:
+    """The village's active grids the reader sees, for the risk list and its grid filter."""
+    return list(Grid.objects.visible_to(user).active().filter(village=village).order_by("number", "name"))
+
+
+def village_risk_list(user, village: Village, grids: list[Grid], *, kind: str = "", grid: Grid | None = None) -> dict:
+    """A village's risk list, most urgent first, for its staff (it names key persons). Every kind is counted
+    whatever the filter, so the page shows how many of each there are; the filter then keeps one kind."""
+    rows = risks.village_risks(
+        grids=[grid] if grid else grids,
+        cases=Case.objects.visible_to(user).open(),
+        households=Household.objects.visible_to(user),
+    )
+    names = {g.pk: g.name for g in grids}
+    counts: Counter = Counter()
+    for row in rows:
+        row.grid_name = names.get(row.grid_id, "")
+        counts.update(row.kinds)
+    if kind:
+        rows = [r for r in rows if kind in r.kinds]
+    kinds = [(value, label, counts[value]) for value, label in risks.Kind.choices]
+    return {"village": village, "rows": rows, "kinds": kinds, "total": sum(counts.values())}
+
+
+def town_risk_counts(user) -> dict:
+    """The town's risk list as counts per village and kind: no names (key persons are not the town's to
+    read, PIPL); links go to the lists the town may open (cases, coverage)."""
+    villages = list(
+        Village.objects.visible_to(user)
+        .active()
+        .filter(town__archived_at__isnull=True)
+        .select_related("town")
+        .order_by("town__name", "name")
+    )
+    counts = risks.counts_by_village(
+        grids=Grid.objects.visible_to(user).active().filter(village__in=villages),
+        cases=Case.objects.visible_to(user).open(),
+        households=Household.objects.visible_to(user),
+    )
+    for village in villages:
+        village.risks = counts.get(village.pk, Counter())
+    totals: Counter = Counter()
+    for village in villages:
+        totals.update(village.risks)
+    return {"villages": villages, "totals": totals}

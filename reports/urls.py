@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("villages/<int:pk>/", views.village_overview, name="village-overview"),
+    path("villages/<int:pk>/risks/", views.risk_list, name="risk-list"),
     path("villages/<int:pk>/reports/", views.report_list, name="report-list"),
     path("villages/<int:pk>/reports/start/", views.report_start, name="report-start"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("reports/<int:pk>/export.xlsx", views.report_export, name="report-export"),
     path("reports/<int:pk>/print/", views.report_print, name="report-print"),
     path("town/", views.town_home, name="town-home"),
+    path("town/risks/", views.town_risks, name="town-risks"),
     path("town/reports/", views.town_reports, name="town-reports"),
     path("town/dashboard/", views.town_dashboard, name="town-dashboard"),
     path("town/dashboard/export.xlsx", views.town_dashboard_export, name="town-dashboard-export"),

@@ -12,6 +12,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from audit import trail
 from audit.models import AuditAction
-from core.pages import xlsx_response
+from core.pages import PER_PAGE, xlsx_response
 from grids import access
 from grids.forms import add_service_errors
 from grids.models import Village
@@ -28,7 +29,7 @@ from visits import due
 from visits import summary as visit_summary
 
 from . import dashboard, exports, selectors, services
-from .forms import ReviewForm, SectionsForm
+from .forms import ReviewForm, RiskFilterForm, SectionsForm
 from .models import SECTIONS, MonthlyReport, ReportPolicy, State
 
 
@@ -47,6 +48,31 @@ def _require_town(request: HttpRequest):
 def town_home(request: HttpRequest) -> HttpResponse:
     _require_town(request)
     return render(request, "reports/town_home.html", selectors.town_home(request.user))
+
+
+@login_required
+def risk_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """A village's risk list (风险清单), for its staff: it names key persons, so the town office, which sees
+    the village, is refused (it has the counts per village on its own page) and anyone else gets a 404."""
+    village = get_object_or_404(Village.objects.visible_to(request.user).select_related("town"), pk=pk)
+    if not access.can_manage_village(request.user, village):
+        raise PermissionDenied(_("风险清单列出重点人员姓名，只供本村村干部查看；镇综治办请看各村风险统计。"))
+    grids = selectors.risk_grids(request.user, village)
+    form = RiskFilterForm(request.GET or None, grids=grids)
+    kind, grid = form.chosen() if form.is_bound else ("", None)
+    context = selectors.village_risk_list(request.user, village, grids, kind=kind, grid=grid)
+    # The list is built whole (it merges several registries by urgency), so it is paged here.
+    page = Paginator(context["rows"], PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context.update({"page": page, "query": params.urlencode(), "filter": {"form": form}, "kind": kind})
+    return render(request, "reports/risk_list.html", context)
+
+
+@login_required
+def town_risks(request: HttpRequest) -> HttpResponse:
+    _require_town(request)
+    return render(request, "reports/town_risks.html", selectors.town_risk_counts(request.user))
 
 
 # --- Monthly reports ----------------------------------------------------------------------------------

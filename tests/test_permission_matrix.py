@@ -166,6 +166,8 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "grids:microgrid-archive": (MICRO1, STAFF_EDIT_GRID1),
     "grids:assignment-end": (WORKER_ASSIGNMENT, STAFF_EDIT_GRID1),
     "reports:village-overview": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)),
+    # The risk list names key persons: the village's staff only; the town sees the village but has its counts.
+    "reports:risk-list": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)),
     "residents:household-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "residents:resident-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "residents:keyplace-create": (VILLAGE, STAFF_EDIT_VILLAGE),
@@ -231,6 +233,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "reports:report-export": (REPORT1, REPORT_SEEN),
     "reports:report-print": (REPORT1, REPORT_SEEN),
     "reports:town-reports": (NONE, TOWN_ONLY),
+    "reports:town-risks": (NONE, TOWN_ONLY),
     "reports:town-dashboard": (NONE, TOWN_ONLY),
     "reports:town-dashboard-export": (NONE, TOWN_ONLY),
     "visits:visit-new": (VISIT_HOUSEHOLD1, _expect(worker=200, colleague=404, staff=200, town=403, outsider=404)),

@@ -33,6 +33,8 @@ def _queries(client, url) -> int:
         ("staff", "reports:village-overview", lambda w: [w.village.pk]),
         ("town", "reports:village-overview", lambda w: [w.village.pk]),
         ("town", "reports:town-home", lambda w: []),
+        ("staff", "reports:risk-list", lambda w: [w.village.pk]),
+        ("town", "reports:town-risks", lambda w: []),
         ("staff", "grids:grid-detail", lambda w: [w.grid1.pk]),
         ("worker", "visits:work-list", lambda w: []),
     ],
