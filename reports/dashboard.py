@@ -127,11 +127,14 @@ def trends(villages: list, months: int = 12) -> dict:
         )
     ):
         coverage[row["grid__village"]][row["month"]] = _pct(row["done"] or 0, row["due"] or 0)
-    # This month: live. The villages already carry it when the page showed the current month.
-    if not all(getattr(v, "cov_month", None) == series_months[-1] for v in villages):
-        summary.coverage_table(villages, series_months[-1])
+    # This month: live. The villages already carry it when the table showed the current month; for another
+    # month they carry that month's figures, which the series must not overwrite (the table shows them).
+    if all(getattr(v, "cov_month", None) == series_months[-1] for v in villages):
+        now = {v.pk: v.cov for v in villages}
+    else:
+        now = summary.village_totals(ids, series_months[-1])
     for v in villages:
-        coverage[v.pk][series_months[-1]] = v.cov.percent if v.cov.due else None
+        coverage[v.pk][series_months[-1]] = now[v.pk].percent if now[v.pk].due else None
     reported = defaultdict(dict)
     for row in (
         Case.objects.filter(village__in=ids, reported_at__gte=_aware(first))

@@ -87,6 +87,17 @@ def coverage_table(villages, month: datetime.date) -> dict:
     return {"village_rows": rows, "town_total": due.total(v.cov for v in rows)}
 
 
+def village_totals(village_ids, month: datetime.date) -> dict[int, due.Coverage]:
+    """Each village's coverage of ``month`` (the sum of its active grids), without touching any village
+    object a page is already showing."""
+    grids = dict(Grid.objects.active().filter(village__in=village_ids).values_list("pk", "village"))
+    figures = coverage_for(list(grids), month)
+    out = {pk: due.Coverage() for pk in village_ids}
+    for grid_id, village_id in grids.items():
+        out[village_id].add(figures[grid_id])
+    return out
+
+
 def trend(village_ids, n: int = 12, live: due.Coverage | None = None) -> list[tuple[datetime.date, int | None]]:
     """(month, percent) for the last ``n`` months: snapshots for closed months, live for this one."""
     months = recent_months(n)
