@@ -11,11 +11,11 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disputes import deadlines
 from disputes.models import OPEN_STATES, Case, CaseEvent, Kind, Outcome, Policy, State
 from visits import due, summary
 from visits.models import CoverageSnapshot
 
+from .figures import open_cases as open_case_rows
 from .models import MonthlyReport, ReportPolicy
 
 
@@ -25,26 +25,18 @@ def _aware(day: datetime.date) -> datetime.datetime:
 
 def side_by_side(villages: list, month: datetime.date) -> list:
     """Each village gets ``cov`` (visit coverage), ``cases`` (open by state, overdue), ``mediation``
-    (this month and year to date) and ``report`` (this month's report state and lateness)."""
+    (this month and year to date) and ``report`` (this month's report state and lateness). A closed month's
+    figures are those it had when it ended: kept coverage, cases as they stood on its last day."""
     month = due.month_start(month)
     ids = [v.pk for v in villages]
     table = summary.coverage_table(villages, month)
     cov = {v.pk: v.cov for v in table["village_rows"]}
     policy = Policy.current()
     open_cases = defaultdict(dict)
-    for village_id, state, n in (
-        Case.objects.filter(village__in=ids, state__in=OPEN_STATES)
-        .values_list("village", "state")
-        .annotate(n=Count("pk"))
-        .values_list("village", "state", "n")
-    ):
+    overdue: dict[int, int] = defaultdict(int)
+    for village_id, state, n, late in open_case_rows(Case.objects.filter(village__in=ids), month, policy, "village"):
         open_cases[village_id][state] = n
-    overdue = dict(
-        deadlines.overdue(Case.objects.filter(village__in=ids, state__in=OPEN_STATES), policy)
-        .values_list("village")
-        .annotate(n=Count("pk"))
-        .values_list("village", "n")
-    )
+        overdue[village_id] += late
     start, end = _aware(month), _aware(due.next_month(month))
     year_start = _aware(month.replace(month=1))
     mediation = {

@@ -50,6 +50,7 @@ def _snapshot_coverage(grid_ids, month) -> dict[int, due.Coverage]:
             key_persons_done=s.key_persons_done,
             key_places_due=s.key_places_due,
             key_places_done=s.key_places_done,
+            key_persons_overdue=s.key_persons_overdue,
         )
     return out
 

@@ -63,7 +63,7 @@ def _as_export(page: list[str]) -> list:
     return [
         name,
         coverage,
-        int(key_overdue),
+        None if key_overdue == "—" else int(key_overdue),
         _open_cases(open_cases),
         int(overdue),
         month_rate,
@@ -79,18 +79,21 @@ def _export_as_page(row: list) -> list:
     return [name, _pct(percent), key_overdue, open_cases, overdue, _pct(m_month), _pct(m_ytd), state, late, late_ytd]
 
 
-def _snapshot(grid, month, *, due_n: int, done: int) -> None:
-    CoverageSnapshot.objects.create(grid=grid, month=month, households_due=due_n, households_done=done)
+def _snapshot(grid, month, *, due_n: int, done: int, key_overdue: int | None = None) -> None:
+    CoverageSnapshot.objects.create(
+        grid=grid, month=month, households_due=due_n, households_done=done, key_persons_overdue=key_overdue
+    )
 
 
 def test_page_and_export_agree_for_each_of_the_last_twelve_months(client, world, worker, town):
     from visits.summary import recent_months
 
     months = recent_months(12)
-    # Every closed month kept its own coverage, none like this month's.
+    # Every closed month kept its own coverage, none like this month's; the other village's were kept
+    # before the overdue key persons were (unknown: "—").
     for i, month in enumerate(months[:-1]):
-        _snapshot(world.grid1, month, due_n=10, done=i)
-        _snapshot(world.grid2, month, due_n=10, done=10 - i)
+        _snapshot(world.grid1, month, due_n=10, done=i, key_overdue=i % 3)
+        _snapshot(world.grid2, month, due_n=10, done=10 - i, key_overdue=1)
         _snapshot(world.other_grid, month, due_n=4, done=i % 5)
     services.visit_record(worker=worker, target=world.household1)  # this month: live, 1 of 4
     make_case(world, worker)
