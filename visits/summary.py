@@ -67,12 +67,24 @@ def coverage_for(grid_ids, month: datetime.date) -> dict[int, due.Coverage]:
     return {g: found.get(g, due.Coverage()) for g in grid_ids}
 
 
+def _grids_and_workers(month: datetime.date):
+    """The grids and their workers a month's table shows: today's for the current month (or a later one);
+    for a closed month those of its last day, so a grid archived since still shows the figures it kept."""
+    month = due.month_start(month)
+    if month >= due.month_start(timezone.localdate()):
+        return Grid.objects.active(), Assignment.objects.current()
+    end = timezone.make_aware(datetime.datetime.combine(due.next_month(month), datetime.time()))
+    grids = Grid.objects.filter(Q(archived_at__isnull=True) | Q(archived_at__gte=end))
+    return grids, Assignment.objects.active_on(due.month_end(month))
+
+
 def coverage_table(villages, month: datetime.date) -> dict:
     """Per village its grids (with workers) and totals, and the town's total."""
-    grids = list(Grid.objects.active().filter(village__in=villages).order_by("village", "number"))
+    grids, assignments = _grids_and_workers(month)
+    grids = list(grids.filter(village__in=villages).order_by("village", "number"))
     figures = coverage_for([g.pk for g in grids], month)
     workers = defaultdict(list)
-    for a in Assignment.objects.current().filter(role=Role.GRID_WORKER, grid__in=grids).select_related("user"):
+    for a in assignments.filter(role=Role.GRID_WORKER, grid__in=grids).select_related("user"):
         workers[a.grid_id].append(a.user)
     by_village = defaultdict(list)
     for grid in grids:

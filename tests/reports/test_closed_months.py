@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from disputes import services as cases
 from disputes.models import State
+from grids.models import Assignment, Grid, Role
 from reports import figures
 from reports import services as reports
-from tests.conftest import make_case
+from tests.conftest import assign, make_case, make_user
 from tests.reports.test_dashboard_months import _export_rows, _page_rows
 from visits import due
 from visits import services as visits
@@ -113,3 +114,34 @@ def test_a_month_kept_before_overdue_key_persons_were_shows_them_as_unknown(clie
     page = client.get(reverse("visits:coverage") + f"?month={LAST_MONTH:%Y-%m}").content.decode()
     row = re.search(rf'<tr data-grid="{world.grid1.pk}"[^>]*>(.*?)</tr>', page, re.S).group(1)
     assert "—</td>" in row
+
+
+def test_a_grid_archived_and_a_worker_replaced_since_leave_a_closed_month_as_it_was(
+    client, world, worker, colleague, town
+):
+    CoverageSnapshot.objects.create(
+        grid=world.grid1, month=LAST_MONTH, households_due=4, households_done=1, key_persons_overdue=0
+    )
+    CoverageSnapshot.objects.create(
+        grid=world.grid2, month=LAST_MONTH, households_due=4, households_done=3, key_persons_overdue=2
+    )
+    # This month grid 2 is archived (the registry's steps before it do not matter here) and grid 1's
+    # worker hands over to a new one.
+    Grid.objects.filter(pk=world.grid2.pk).update(archived_at=timezone.now())
+    today = timezone.localdate()
+    Assignment.objects.filter(user=worker).update(end=today - datetime.timedelta(days=1))
+    assign(make_user("newcomer", world.village, full_name="网格员丙"), Role.GRID_WORKER, world.grid1, start=today)
+
+    data = figures.compute(world.village, LAST_MONTH)
+    assert [(g["grid"], g["workers"], g["key_persons_overdue"]) for g in data["visits"]["grids"]] == [
+        ("第一网格", "网格员甲", 0),
+        ("第二网格", "网格员乙", 2),
+    ]
+    assert data["visits"]["month"] == {"due": 8, "done": 4, "percent": 50}
+    client.force_login(town)
+    assert _page_rows(client, LAST_MONTH)["一村"][1:3] == ["50%", "2"]
+    assert _export_rows(client, LAST_MONTH)["一村"][1:5] == [50, 4, 8, 2]
+    coverage = reverse("visits:coverage")
+    assert f'data-grid="{world.grid2.pk}"' in client.get(coverage + f"?month={LAST_MONTH:%Y-%m}").content.decode()
+    now = client.get(coverage).content.decode()
+    assert f'data-grid="{world.grid2.pk}"' not in now and "网格员丙" in now
