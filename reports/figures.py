@@ -217,9 +217,11 @@ def _cases(village: Village, month: datetime.date, year_start, start, end) -> di
 
 
 def _workers(village: Village, month: datetime.date, year_start, start, end) -> list[dict]:
+    # A closed month's workers are those of its last day (one who handed over since is still listed).
+    on = min(timezone.localdate(), due.month_end(month))
     people = {
         a.user_id: a.user
-        for a in Assignment.objects.current()
+        for a in Assignment.objects.active_on(on)
         .filter(role=Role.GRID_WORKER, grid__village=village)
         .select_related("user")
     }

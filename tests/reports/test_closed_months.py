@@ -138,6 +138,7 @@ def test_a_grid_archived_and_a_worker_replaced_since_leave_a_closed_month_as_it_
         ("第二网格", "网格员乙", 2),
     ]
     assert data["visits"]["month"] == {"due": 8, "done": 4, "percent": 50}
+    assert {w["name"] for w in data["workers"]} == {"网格员甲", "网格员乙"}
     client.force_login(town)
     assert _page_rows(client, LAST_MONTH)["一村"][1:3] == ["50%", "2"]
     assert _export_rows(client, LAST_MONTH)["一村"][1:5] == [50, 4, 8, 2]
