@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import ExpressionWrapper, F, OuterRef, Subquery, Value, When
+from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,7 +156,7 @@ def as_of(queryset, moment: datetime.datetime):
         return Subquery(rows.values(field)[:1])
 
     return queryset.filter(reported_at__lt=moment).annotate(
-        # A case without a timeline (none is written so) counts as reported, at the group's tier.
+        # Every service writes the first event; a case made otherwise counts as reported, at the first tier.
         state_then=Coalesce(last(events, "to_state"), Value(State.REPORTED)),
         tier_then=Coalesce(last(events, "to_tier"), Value(int(Tier.GROUP))),
         state_since_then=Coalesce(last(events.exclude(from_state=F("to_state")), "at"), F("reported_at")),
@@ -168,8 +168,10 @@ def as_of(queryset, moment: datetime.datetime):
 def open_as_of(queryset, policy: Policy, moment: datetime.datetime):
     """The cases open at ``moment``, with ``due_at_then`` (their deadline then): ``overdue_then`` is true
     for those past it at that moment. The limits are today's policy's."""
+    # Rejected and closed are final: a case closed before the moment was not open at it, and its timeline
+    # need not be read (most of a village's cases, after a year or two).
     return (
-        as_of(queryset, moment)
+        as_of(queryset.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=moment)), moment)
         .filter(state_then__in=OPEN_STATES)
         .annotate(due_at_then=due_at_expression(policy, THEN))
         .annotate(
