@@ -15,12 +15,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import ExpressionWrapper, F, Value, When
+from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Policy, State
+from .models import OPEN_STATES, CaseEvent, Policy, State, Tier
 
 WAITING = (State.REPORTED, State.ESCALATED)
 IN_TIER = (State.ACCEPTED, State.HANDLING)
@@ -117,14 +118,67 @@ def _plus(field: str, days: int):
     )
 
 
-def due_at_expression(policy: Policy):
+# The case's fields the clocks read; ``as_of`` gives the same ones as they stood at a moment.
+NOW = {
+    "state": "state",
+    "tier": "tier",
+    "state_since": "state_since",
+    "tier_since": "tier_since",
+    "resolved_at": "resolved_at",
+}
+THEN = {name: f"{name}_then" for name in NOW}
+# The steps that start the tier's clock again (``services``: reported, accepted, escalated, sent back, reopened).
+TIER_CLOCK_ACTIONS = ("report", "accept", "escalate", "send_back", "reopen")
+
+
+def due_at_expression(policy: Policy, fields: dict[str, str] = NOW):
     """The same rule as ``deadline_for`` in SQL, so lists can filter on and sort by it."""
+    state, tier = fields["state"], fields["tier"]
     return models.Case(
-        When(state__in=WAITING, then=_plus("state_since", policy.accept_days)),
-        *(When(state__in=IN_TIER, tier=tier, then=_plus("tier_since", policy.tier_days(tier))) for tier in (1, 2, 3)),
-        When(state__in=AFTER_RESOLUTION, then=_plus("resolved_at", policy.return_visit_days)),
+        When(**{f"{state}__in": WAITING}, then=_plus(fields["state_since"], policy.accept_days)),
+        *(
+            When(**{f"{state}__in": IN_TIER, tier: t}, then=_plus(fields["tier_since"], policy.tier_days(t)))
+            for t in (1, 2, 3)
+        ),
+        When(**{f"{state}__in": AFTER_RESOLUTION}, then=_plus(fields["resolved_at"], policy.return_visit_days)),
         default=None,
         output_field=models.DateTimeField(),
+    )
+
+
+def as_of(queryset, moment: datetime.datetime):
+    """The cases reported before ``moment``, each annotated with its state, tier and clocks as they stood
+    then (``state_then``, ``tier_then``, …), rebuilt from its timeline: a closed month's open and overdue
+    cases are those of its last day, not of today. One query, whatever later steps the cases took."""
+    events = CaseEvent.objects.filter(case=OuterRef("pk"), at__lt=moment).order_by("-at", "-pk")
+
+    def last(rows, field):
+        return Subquery(rows.values(field)[:1])
+
+    return queryset.filter(reported_at__lt=moment).annotate(
+        # Every service writes the first event; a case made otherwise counts as reported, at the first tier.
+        state_then=Coalesce(last(events, "to_state"), Value(State.REPORTED)),
+        tier_then=Coalesce(last(events, "to_tier"), Value(int(Tier.GROUP))),
+        state_since_then=Coalesce(last(events.exclude(from_state=F("to_state")), "at"), F("reported_at")),
+        tier_since_then=Coalesce(last(events.filter(action__in=TIER_CLOCK_ACTIONS), "at"), F("reported_at")),
+        resolved_at_then=last(events.filter(action="resolve"), "at"),
+    )
+
+
+def open_as_of(queryset, policy: Policy, moment: datetime.datetime):
+    """The cases open at ``moment``, with ``due_at_then`` (their deadline then): ``overdue_then`` is true
+    for those past it at that moment. The limits are today's policy's."""
+    # Rejected and closed are final: a case closed before the moment was not open at it, and its timeline
+    # need not be read (most of a village's cases, after a year or two).
+    return (
+        as_of(queryset.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=moment)), moment)
+        .filter(state_then__in=OPEN_STATES)
+        .annotate(due_at_then=due_at_expression(policy, THEN))
+        .annotate(
+            overdue_then=models.Case(
+                When(due_at_then__lt=moment, then=Value(True)), default=Value(False), output_field=models.BooleanField()
+            )
+        )
     )
 
 

@@ -11,11 +11,11 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disputes import deadlines
 from disputes.models import OPEN_STATES, Case, CaseEvent, Kind, Outcome, Policy, State
 from visits import due, summary
 from visits.models import CoverageSnapshot
 
+from .figures import open_cases as open_case_rows
 from .models import MonthlyReport, ReportPolicy
 
 
@@ -25,26 +25,18 @@ def _aware(day: datetime.date) -> datetime.datetime:
 
 def side_by_side(villages: list, month: datetime.date) -> list:
     """Each village gets ``cov`` (visit coverage), ``cases`` (open by state, overdue), ``mediation``
-    (this month and year to date) and ``report`` (this month's report state and lateness)."""
+    (this month and year to date) and ``report`` (this month's report state and lateness). A closed month's
+    figures are those it had when it ended: kept coverage, cases as they stood on its last day."""
     month = due.month_start(month)
     ids = [v.pk for v in villages]
     table = summary.coverage_table(villages, month)
     cov = {v.pk: v.cov for v in table["village_rows"]}
     policy = Policy.current()
     open_cases = defaultdict(dict)
-    for village_id, state, n in (
-        Case.objects.filter(village__in=ids, state__in=OPEN_STATES)
-        .values_list("village", "state")
-        .annotate(n=Count("pk"))
-        .values_list("village", "state", "n")
-    ):
+    overdue: dict[int, int] = defaultdict(int)
+    for village_id, state, n, late in open_case_rows(Case.objects.filter(village__in=ids), month, policy, "village"):
         open_cases[village_id][state] = n
-    overdue = dict(
-        deadlines.overdue(Case.objects.filter(village__in=ids, state__in=OPEN_STATES), policy)
-        .values_list("village")
-        .annotate(n=Count("pk"))
-        .values_list("village", "n")
-    )
+        overdue[village_id] += late
     start, end = _aware(month), _aware(due.next_month(month))
     year_start = _aware(month.replace(month=1))
     mediation = {
@@ -127,11 +119,14 @@ def trends(villages: list, months: int = 12) -> dict:
         )
     ):
         coverage[row["grid__village"]][row["month"]] = _pct(row["done"] or 0, row["due"] or 0)
-    # This month: live. The villages already carry it when the page showed the current month.
-    if not all(getattr(v, "cov_month", None) == series_months[-1] for v in villages):
-        summary.coverage_table(villages, series_months[-1])
+    # This month: live. The villages already carry it when the table showed the current month; for another
+    # month they carry that month's figures, which the series must not overwrite (the table shows them).
+    if all(getattr(v, "cov_month", None) == series_months[-1] for v in villages):
+        now = {v.pk: v.cov for v in villages}
+    else:
+        now = summary.village_totals(ids, series_months[-1])
     for v in villages:
-        coverage[v.pk][series_months[-1]] = v.cov.percent if v.cov.due else None
+        coverage[v.pk][series_months[-1]] = now[v.pk].percent if now[v.pk].due else None
     reported = defaultdict(dict)
     for row in (
         Case.objects.filter(village__in=ids, reported_at__gte=_aware(first))

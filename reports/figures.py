@@ -5,7 +5,8 @@ freezes it. Every figure has the month (当月数) and, where it adds up, the ye
 1 January to the end of the month). A fixed number of queries whatever the size of the village.
 
 Case figures count what happened in the period from the timeline (reported, accepted, resolved,
-escalated); "overdue" is the open cases past their deadline when the figures are computed.
+escalated); "overdue" is the open cases past their deadline: now for the current month, on its last day
+for a closed one (``open_cases``), so a case resolved later still counts where it was overdue.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from disputes import deadlines
-from disputes.models import Case, CaseEvent, Category, Kind, Outcome, Policy, Tier
+from disputes.models import OPEN_STATES, Case, CaseEvent, Category, Kind, Outcome, Policy, Tier
 from grids.models import Assignment, Role, Village
 from residents.models import Household, KeyCategory, KeyPerson, KeyPlace, Registration, Resident
 from visits import due, summary
@@ -38,6 +39,27 @@ def _pct(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
+def open_cases(cases, month: datetime.date, policy: Policy, key: str) -> list[tuple]:
+    """(``key``, state, open, overdue) of the open cases among ``cases``, grouped by ``key`` and state. The
+    current month: as the cases stand now. A closed month: as they stood when it ended, rebuilt from their
+    timeline (docs/architecture.md, "The data path"), since today's state says nothing of then. One query."""
+    month = due.month_start(month)
+    if month >= due.month_start(timezone.localdate()):
+        rows = deadlines.with_due(cases.filter(state__in=OPEN_STATES), policy).values(key, "state")
+        return list(
+            rows.annotate(n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=timezone.now())))
+            .order_by()
+            .values_list(key, "state", "n", "late")
+        )
+    end = _bounds(month)[2]
+    rows = deadlines.open_as_of(cases, policy, end).values(key, "state_then")
+    return list(
+        rows.annotate(n=Count("pk"), late=Count("pk", filter=Q(overdue_then=True)))
+        .order_by()
+        .values_list(key, "state_then", "n", "late")
+    )
+
+
 def compute(village: Village, month: datetime.date) -> dict:
     month = due.month_start(month)
     year_start, start, end = _bounds(month)
@@ -46,7 +68,7 @@ def compute(village: Village, month: datetime.date) -> dict:
         "computed_at": timezone.now().isoformat(timespec="seconds"),
         "registry": _registry(village),
         "visits": _visits(village, month),
-        "cases": _cases(village, year_start, start, end),
+        "cases": _cases(village, month, year_start, start, end),
         "workers": _workers(village, month, year_start, start, end),
     }
 
@@ -121,7 +143,7 @@ def _visits(village: Village, month: datetime.date) -> dict:
     }
 
 
-def _cases(village: Village, year_start, start, end) -> dict:
+def _cases(village: Village, month: datetime.date, year_start, start, end) -> dict:
     cases = Case.objects.filter(village=village)
     in_month, in_year = (
         Q(reported_at__gte=start, reported_at__lt=end),
@@ -151,12 +173,9 @@ def _cases(village: Village, year_start, start, end) -> dict:
             tiers[row["to_tier"]][period] += row[period]
             if row["case__kind"] == Kind.DISPUTE and row["case__outcome"] == Outcome.AGREEMENT:
                 agreements[period] += row[period]
-    open_overdue = dict(
-        deadlines.overdue(cases.open(), Policy.current())
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
-    )
+    open_overdue: dict[str, int] = defaultdict(int)
+    for kind, _state, _n, late in open_cases(cases, month, Policy.current(), "kind"):
+        open_overdue[kind] += late
     by_kind = []
     totals = {name: {"month": 0, "ytd": 0} for name in ("reported", *CASE_ACTIONS)}
     for kind, label in Kind.choices:
@@ -198,9 +217,11 @@ def _cases(village: Village, year_start, start, end) -> dict:
 
 
 def _workers(village: Village, month: datetime.date, year_start, start, end) -> list[dict]:
+    # A closed month's workers are those of its last day (one who handed over since is still listed).
+    on = min(timezone.localdate(), due.month_end(month))
     people = {
         a.user_id: a.user
-        for a in Assignment.objects.current()
+        for a in Assignment.objects.active_on(on)
         .filter(role=Role.GRID_WORKER, grid__village=village)
         .select_related("user")
     }

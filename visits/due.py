@@ -189,7 +189,8 @@ class Coverage:
     key_persons_done: int = 0
     key_places_due: int = 0
     key_places_done: int = 0
-    key_persons_overdue: int = 0
+    # None: not known (a closed month kept before this figure was, ``CoverageSnapshot``).
+    key_persons_overdue: int | None = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -210,8 +211,10 @@ class Coverage:
         return f"{self.percent}%" if self.due else "—"
 
     def add(self, other: Coverage) -> Coverage:
+        """Sum per figure; a figure unknown on either side stays unknown in the sum."""
         for name in FIGURES:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+            mine, theirs = getattr(self, name), getattr(other, name)
+            setattr(self, name, None if mine is None or theirs is None else mine + theirs)
         return self
 
 

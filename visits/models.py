@@ -234,6 +234,10 @@ class CoverageSnapshot(models.Model):
     key_persons_done = models.PositiveIntegerField(default=0)
     key_places_due = models.PositiveIntegerField(default=0)
     key_places_done = models.PositiveIntegerField(default=0)
+    # Key persons overdue on the month's last day. NULL: kept before this figure was, so unknown (shown
+    # "—"). Counting it again now would read today's registry (people moved or archived since), not the
+    # month as it ended.
+    key_persons_overdue = models.PositiveIntegerField(null=True, blank=True)
     taken_at = models.DateTimeField(default=timezone.now)
 
     objects = GridFiguresQuerySet.as_manager()

@@ -238,6 +238,7 @@ def coverage_snapshot(*, month: datetime.date, grid_ids=None) -> int:
                 "key_persons_done": cov.key_persons_done,
                 "key_places_due": cov.key_places_due,
                 "key_places_done": cov.key_places_done,
+                "key_persons_overdue": cov.key_persons_overdue,
                 "taken_at": timezone.now(),
             },
         )

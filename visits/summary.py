@@ -50,6 +50,7 @@ def _snapshot_coverage(grid_ids, month) -> dict[int, due.Coverage]:
             key_persons_done=s.key_persons_done,
             key_places_due=s.key_places_due,
             key_places_done=s.key_places_done,
+            key_persons_overdue=s.key_persons_overdue,
         )
     return out
 
@@ -66,12 +67,24 @@ def coverage_for(grid_ids, month: datetime.date) -> dict[int, due.Coverage]:
     return {g: found.get(g, due.Coverage()) for g in grid_ids}
 
 
+def _grids_and_workers(month: datetime.date):
+    """The grids and their workers a month's table shows: today's for the current month (or a later one);
+    for a closed month those of its last day, so a grid archived since still shows the figures it kept."""
+    month = due.month_start(month)
+    if month >= due.month_start(timezone.localdate()):
+        return Grid.objects.active(), Assignment.objects.current()
+    end = timezone.make_aware(datetime.datetime.combine(due.next_month(month), datetime.time()))
+    grids = Grid.objects.filter(Q(archived_at__isnull=True) | Q(archived_at__gte=end))
+    return grids, Assignment.objects.active_on(due.month_end(month))
+
+
 def coverage_table(villages, month: datetime.date) -> dict:
     """Per village its grids (with workers) and totals, and the town's total."""
-    grids = list(Grid.objects.active().filter(village__in=villages).order_by("village", "number"))
+    grids, assignments = _grids_and_workers(month)
+    grids = list(grids.filter(village__in=villages).order_by("village", "number"))
     figures = coverage_for([g.pk for g in grids], month)
     workers = defaultdict(list)
-    for a in Assignment.objects.current().filter(role=Role.GRID_WORKER, grid__in=grids).select_related("user"):
+    for a in assignments.filter(role=Role.GRID_WORKER, grid__in=grids).select_related("user"):
         workers[a.grid_id].append(a.user)
     by_village = defaultdict(list)
     for grid in grids:
@@ -85,6 +98,17 @@ def coverage_table(villages, month: datetime.date) -> dict:
         village.cov_month = month
         rows.append(village)
     return {"village_rows": rows, "town_total": due.total(v.cov for v in rows)}
+
+
+def village_totals(village_ids, month: datetime.date) -> dict[int, due.Coverage]:
+    """Each village's coverage of ``month`` (the sum of its active grids), without touching any village
+    object a page is already showing."""
+    grids = dict(Grid.objects.active().filter(village__in=village_ids).values_list("pk", "village"))
+    figures = coverage_for(list(grids), month)
+    out = {pk: due.Coverage() for pk in village_ids}
+    for grid_id, village_id in grids.items():
+        out[village_id].add(figures[grid_id])
+    return out
 
 
 def trend(village_ids, n: int = 12, live: due.Coverage | None = None) -> list[tuple[datetime.date, int | None]]:

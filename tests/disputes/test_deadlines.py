@@ -102,3 +102,51 @@ def test_an_edit_by_the_admin_moves_every_open_deadline(world, staff, admin_clie
     )
     assert response.status_code == 302
     assert deadlines.overdue(Case.objects.filter(pk=now_case.pk), Policy.current()).exists()  # now 10 days
+
+
+def test_a_case_rebuilt_from_its_timeline_is_the_case_as_it_was_after_each_step(world, staff, worker, town, policy):
+    """Every step of a long path (escalated, sent back, resolved, reopened, closed): the case rebuilt as of
+    a moment after it has the state, tier and clocks the case itself had then, so its deadline is the same."""
+    from disputes import services
+
+    start = _at(2026, 3, 2, 9, 0)
+    case = make_case(world, worker, reported_at=start)
+    steps = [
+        lambda c, at: services.case_accept(case=c, by=staff, version=c.version, tier=1, at=at),
+        lambda c, at: services.case_assign(case=c, by=staff, version=c.version, assignee=worker, at=at),
+        lambda c, at: services.case_escalate(case=c, by=worker, version=c.version, note="调解不成", at=at),
+        lambda c, at: services.case_accept(case=c, by=staff, version=c.version, at=at),
+        lambda c, at: services.case_escalate(case=c, by=staff, version=c.version, note="涉及多户", at=at),
+        lambda c, at: services.case_send_back(case=c, by=town, version=c.version, note="请先组织调解", at=at),
+        lambda c, at: services.case_assign(case=c, by=staff, version=c.version, assignee=worker, at=at),
+        lambda c, at: services.case_resolve(
+            case=c, by=worker, version=c.version, outcome="agreement", resolution="达成", at=at
+        ),
+        lambda c, at: services.case_feedback(case=c, by=worker, version=c.version, note="已告知", at=at),
+        lambda c, at: services.case_reopen(case=c, by=staff, version=c.version, note="未履行", at=at),
+        lambda c, at: services.case_resolve(
+            case=c, by=worker, version=c.version, outcome="agreement", resolution="履行", at=at
+        ),
+        lambda c, at: services.case_feedback(case=c, by=worker, version=c.version, note="已告知", at=at),
+        lambda c, at: services.case_close(case=c, by=staff, version=c.version, at=at),
+    ]
+    seen = [(start, Case.objects.get(pk=case.pk))]
+    for n, step in enumerate(steps, start=1):
+        case = step(case, start + datetime.timedelta(days=2 * n))
+        seen.append((start + datetime.timedelta(days=2 * n), Case.objects.get(pk=case.pk)))
+    for at, then in seen:
+        moment = at + datetime.timedelta(days=1)
+        rebuilt = deadlines.as_of(Case.objects.filter(pk=case.pk), moment).get()
+        assert (rebuilt.state_then, rebuilt.tier_then, rebuilt.state_since_then, rebuilt.tier_since_then) == (
+            then.state,
+            then.tier,
+            then.state_since,
+            then.tier_since,
+        ), then.state
+        expected = deadlines.deadline_for(then, policy, now=moment)
+        opened = deadlines.open_as_of(Case.objects.filter(pk=case.pk), policy, moment).first()
+        if expected is None:
+            assert opened is None
+        else:
+            assert (opened.due_at_then, opened.overdue_then) == (expected.due_at, expected.overdue)
+    assert not deadlines.as_of(Case.objects.filter(pk=case.pk), start).exists()  # not yet reported

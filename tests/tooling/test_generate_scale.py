@@ -127,6 +127,7 @@ def test_closed_months_snapshot_what_due_computes(town):
         assert (snap.households_due, snap.households_done) == (cov.households_due, cov.households_done)
         assert (snap.key_persons_due, snap.key_persons_done) == (cov.key_persons_due, cov.key_persons_done)
         assert (snap.key_places_due, snap.key_places_done) == (cov.key_places_due, cov.key_places_done)
+        assert snap.key_persons_overdue == cov.key_persons_overdue
     total = due.total(live.values())
     assert 0.8 <= total.households_done / total.households_due <= 1
 

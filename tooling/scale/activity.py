@@ -451,13 +451,15 @@ class Visits:
                 "key_persons_done",
                 "key_places_due",
                 "key_places_done",
+                "key_persons_overdue",
                 "taken_at",
             ],
         )
 
     def build(self, county: County, key_persons: list[KeyPersonPlan], tick: Callable[[int], None]) -> None:
         months = len(self.cal.months)
-        # Per grid and month: [households due, done, key persons due, done, key places due, done].
+        # Per grid and month: [households due, done, key persons due, done, key places due, done, key persons
+        # overdue on the month's last day].
         figures: dict[int, list[list[int]]] = {}
         for n, grid in enumerate(county.grids, start=1):
             figures[grid.id] = self._grid(grid)
@@ -487,7 +489,7 @@ class Visits:
                 self._visit(grid, m, month, share, Subject.KEY_PLACE, place_id, micro_id)
                 for place_id, micro_id in grid.key_places
             )
-            figures.append([len(grid.households), done_households, 0, 0, len(grid.key_places), done_places])
+            figures.append([len(grid.households), done_households, 0, 0, len(grid.key_places), done_places, 0])
         return figures
 
     def _visit(
@@ -548,6 +550,7 @@ class Visits:
         grid = kp.grid
         reliable = rng.random() > 0.12
         current = len(cal.months) - 1
+        last_done: datetime.date | None = None
         for m, month in enumerate(cal.months):
             if kp.listed_from > month_end(month) or (kp.listed_until and kp.listed_until < month):
                 continue
@@ -581,4 +584,9 @@ class Visits:
                     )
                 )
                 done += not missed
+                if not missed:
+                    last_done = max(last_done or day, day)
             figures[m][3] += done >= kp.per_month
+            # Overdue on the last day as ``visits.due`` counts it: past the cadence since the last visit done.
+            since = last_done or kp.listed_from
+            figures[m][6] += (month_end(month) - since).days > kp.interval_days

@@ -124,6 +124,7 @@ class KeyPersonPlan:
     listed_from: datetime.date
     listed_until: datetime.date | None
     per_month: int
+    interval_days: int
 
 
 class Registry:
@@ -419,9 +420,17 @@ class Registry:
             self.responsibles_t.add((kp_id, ResponsibleRole.DOCTOR, None, "精防医生" + random_name(rng, False)))
             self.responsibles_t.add((kp_id, ResponsibleRole.POLICE, None, "民警" + random_name(rng, True)))
             self.responsibles_t.add((kp_id, ResponsibleRole.GUARDIAN, None, guardian))
-        per_month = cadence_for(category, risk).visits_per_month
+        cadence = cadence_for(category, risk)
         self.key_persons.append(
-            KeyPersonPlan(kp_id, person.grid, person.micro_id, listed_from, listed_until, per_month)
+            KeyPersonPlan(
+                kp_id,
+                person.grid,
+                person.micro_id,
+                listed_from,
+                listed_until,
+                cadence.visits_per_month,
+                cadence.interval_days,
+            )
         )
 
     def _key_places(self, village: VillagePlan, grid: GridPlan) -> None:
