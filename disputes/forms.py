@@ -15,7 +15,7 @@ from residents import idnumber
 from residents.forms import HouseholdNumberField
 from residents.models import Household, mobile_validator
 
-from . import services
+from . import assignees, services
 from .models import Case, Category, Department, Kind, MediationSession, Mediator, PartyRole, Source, Tier
 
 
@@ -246,9 +246,9 @@ class AssignForm(ActionForm):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
-        self.fields["assignee"].queryset = services.assignable_people(case)  # what a posted id is checked against
+        self.fields["assignee"].queryset = assignees.assignable_people(case)  # what a posted id is checked against
         # Shown with each person's roles and places, the case's grid worker first (one query, no other).
-        self.fields["assignee"].choices = [("", "---------"), *services.assignee_choices(case)]
+        self.fields["assignee"].choices = [("", "---------"), *assignees.assignee_choices(case)]
         if case.tier == Tier.TOWN:
             self.fields["department"].required = True
             del self.fields["mediators"]

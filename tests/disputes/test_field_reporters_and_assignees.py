@@ -70,13 +70,13 @@ def test_a_grid_worker_still_reports_as_a_grid_worker(client, world, worker):
 def test_the_assign_menu_names_roles_and_places_and_puts_the_grids_worker_first(
     client, world, staff, worker, colleague
 ):
-    from disputes import services
+    from disputes import assignees, services
     from tests.conftest import make_case
 
     case = make_case(world, staff)  # a dispute in grid 1
     services.case_accept(case=case, by=staff, version=case.version, tier=1)
     case.refresh_from_db()
-    choices = services.assignee_choices(case)
+    choices = assignees.assignee_choices(case)
     labels = [label for _pk, label in choices]
     assert choices[0][0] == worker.pk and "网格员 · 第一网格" in labels[0]
     assert any("网格员 · 第二网格" in label for label in labels[1:])  # the colleague, further down
