@@ -16,6 +16,7 @@ from audit.models import AuditAction
 from core.pages import paginate
 from grids import access
 
+from .. import panels
 from ..filters import KeyPersonFilter
 from ..forms import KeyPersonForm, ResponsibleFormSet
 from ..models import KeyPerson, Resident
@@ -48,6 +49,8 @@ def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kp": key_person,
         "responsibles": key_person.responsibles.select_related("user"),
         "can_manage": access.can_manage_village(request.user, key_person.resident.village),
+        # Visits and cases, from the apps above the registry (residents/panels.py).
+        "panels": panels.panels_for(panels.KEY_PERSON, request.user, key_person),
     }
     return render(request, "residents/key_person_detail.html", context)
 
