@@ -26,7 +26,7 @@ from .residents import _resident_for_staff
 
 @login_required
 def key_person_list(request: HttpRequest) -> HttpResponse:
-    base = KeyPerson.objects.visible_to(request.user).select_related("resident__household__grid")
+    base = KeyPerson.objects.visible_to(request.user).select_related("resident__household__grid").with_last_visit()
     if "current" not in request.GET:
         base = base.current()
     filterset = KeyPersonFilter(request.GET, queryset=base, user=request.user)

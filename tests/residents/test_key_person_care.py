@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disputes.services import PartyInput
-from residents.models import KeyPersonResponsible, ResponsibleRole
-from tests.conftest import make_case
+from residents.codes import Relation
+from residents.models import KeyCategory, KeyPerson, KeyPersonResponsible, ResponsibleRole
+from tests.conftest import make_case, make_resident
 from visits.models import Finding, NotPossibleReason, Outcome, Subject, Visit
 
 TODAY = timezone.localdate()
@@ -195,3 +196,93 @@ def test_panels_come_in_order_and_register_once():
     visit_panels.connect()  # a second ready() (tests, reloads) does not show the panel twice
     registered = [key for _order, key, _f in panels._registry[panels.KEY_PERSON]]
     assert registered == ["visits.panels.key_person_panel", "disputes.panels.key_person_panel"]
+
+
+def _listed(resident, category, *, days_ago: int, **extra) -> KeyPerson:
+    return KeyPerson.objects.create(
+        resident=resident, category=category, listed_from=TODAY - datetime.timedelta(days=days_ago), **extra
+    )
+
+
+@pytest.fixture
+def cadence_cases(world, worker):
+    """Key persons on both sides of their cadence (level-3 patient 14 days, everyone else 30)."""
+    from tests.residents.test_list_queries import _unique_id
+
+    def person(name):
+        return make_resident(world.household1, name, _unique_id(), relation=Relation.SON)
+
+    late_patient = world.key_person1  # level 3: 14 days; visited 20 days ago
+    _visit(world, worker, days_ago=20, key_person=late_patient)
+    fresh = _listed(person("刚列管"), KeyCategory.RELEASED, days_ago=5, release_date=TODAY)  # never visited, 5 days
+    visited = _listed(person("按时走访"), KeyCategory.RELEASED, days_ago=400, release_date=TODAY)
+    _visit(world, worker, days_ago=29, key_person=visited)  # 29 ≤ 30 days: on time
+    attempts = _listed(person("屡访不遇"), KeyCategory.LEFT_BEHIND_ELDERLY, days_ago=400)
+    _visit(world, worker, days_ago=31, key_person=attempts)  # done 31 days ago: late by a day …
+    _visit(world, worker, days_ago=2, key_person=attempts, outcome=Outcome.NOT_POSSIBLE, reason="away")  # … still
+    yesterday = TODAY - datetime.timedelta(days=1)
+    ended = _listed(person("已解除"), KeyCategory.LEFT_BEHIND_ELDERLY, days_ago=400, listed_until=yesterday)
+    return {"overdue": {late_patient.pk, attempts.pk}, "on_time": {fresh.pk, visited.pk}, "ended": ended.pk}
+
+
+def _list_ids(client, query: str = "") -> list[int]:
+    response = client.get(reverse("residents:keyperson-list") + query)
+    assert response.status_code == 200
+    return [kp.pk for kp in response.context["page"].object_list]
+
+
+def test_overdue_filter_shows_the_overdue_by_their_cadence(client, world, staff, cadence_cases):
+    client.force_login(staff)
+    assert set(_list_ids(client, "?overdue=on")) == cadence_cases["overdue"]
+    everyone = set(_list_ids(client))
+    assert cadence_cases["overdue"] | cadence_cases["on_time"] <= everyone
+    assert cadence_cases["ended"] not in set(_list_ids(client, "?current=false&overdue=on"))
+
+
+def test_overdue_filter_agrees_with_what_the_visits_count_as_overdue(world, cadence_cases):
+    from visits.due import key_persons_due
+
+    # The month's coverage also counts a listing that ended this month; the list's filter is for those listed now.
+    by_visits = {
+        d.key_person.pk for d in key_persons_due([world.grid1.pk], TODAY) if d.overdue and d.key_person.is_current
+    }
+    listed_now = KeyPerson.objects.filter(resident__household__grid=world.grid1)
+    assert set(listed_now.overdue().values_list("pk", flat=True)) == by_visits == cadence_cases["overdue"]
+
+
+def test_list_reads_last_visit_by_the_visits_outcome_value():
+    """The list reads visits through the reverse relation with the outcome's value, without importing them."""
+    from residents.models.key_persons import VISIT_DONE
+
+    assert VISIT_DONE == Outcome.DONE
+    assert KeyPerson._meta.get_field("visits").related_model is Visit
+
+
+def test_list_shows_last_visit_and_marks_the_overdue(client, world, worker, staff, cadence_cases):
+    client.force_login(staff)
+    page = client.get(reverse("residents:keyperson-list")).content.decode()
+    cells = re.findall(r"<td data-last-visit>(.*?)</td>", page)
+    assert (TODAY - datetime.timedelta(days=20)).isoformat() + ' <mark class="flag">超期</mark>' in cells
+    assert (TODAY - datetime.timedelta(days=29)).isoformat() in cells
+    assert "尚未走访" in cells  # the one listed 5 days ago
+
+
+def test_list_query_count_unchanged_with_the_overdue_filter(client, world, worker, staff, cadence_cases):
+    from tests.residents.test_list_queries import _grow, _queries
+
+    client.force_login(staff)
+    url = reverse("residents:keyperson-list")
+    plain = _queries(client, url)
+    assert _queries(client, url + "?overdue=on") == plain
+    _grow(world, 30)
+    for i, kp in enumerate(KeyPerson.objects.all()):
+        _visit(world, worker, days_ago=i % 60, key_person=kp)
+    assert _queries(client, url) == plain == _queries(client, url + "?overdue=on")
+
+
+def test_key_person_care_in_english(client, world, worker, staff):
+    _visit(world, worker, days_ago=20, key_person=world.key_person1)
+    client.force_login(staff)
+    url = reverse("residents:keyperson-detail", args=[world.key_person1.pk])
+    text = _text(client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "Next visit due" in text and "Overdue by 6 days" in text and "14 days from the last visit" in text
