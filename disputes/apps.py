@@ -17,3 +17,7 @@ class DisputesConfig(AppConfig):
             trail.track(model, village=trail.via("case", "village_id"))
         for model in (Department, Policy):
             trail.track(model, village=lambda obj: None)
+
+        from . import panels
+
+        panels.connect()

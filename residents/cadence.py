@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Case, IntegerField, Q, Value, When
+
 
 @dataclass(frozen=True)
 class Cadence:
@@ -41,3 +43,19 @@ def cadence_for(category: str, risk_level: int | None) -> Cadence:
 
 def visit_interval_days(category: str, risk_level: int | None) -> int:
     return cadence_for(category, risk_level).interval_days
+
+
+def intervals() -> set[int]:
+    """Every interval a key person can have: the rules' and the monthly default."""
+    return {cadence.interval_days for _category, _level, cadence in RULES} | {MONTHLY.interval_days}
+
+
+def interval_days_expression() -> Case:
+    """``visit_interval_days`` in SQL, from the same table: for lists that filter by it (only the overdue)."""
+    whens = []
+    for rule_category, min_level, cadence in RULES:
+        condition = Q(category=rule_category)
+        if min_level is not None:
+            condition &= Q(risk_level__gte=min_level)
+        whens.append(When(condition, then=Value(cadence.interval_days)))
+    return Case(*whens, default=Value(MONTHLY.interval_days), output_field=IntegerField())

@@ -181,6 +181,7 @@ class KeyPersonFilter(ScopedFilterSet):
     category = django_filters.ChoiceFilter(choices=KeyCategory.choices, label=_("类别"))
     risk_level = django_filters.NumberFilter(field_name="risk_level", lookup_expr="gte", label=_("危险性等级≥"))
     current = django_filters.BooleanFilter(method="filter_current", label=_("在管"), widget=YesNo)
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("只看超期"), widget=forms.CheckboxInput)
     ordering = django_filters.OrderingFilter(
         fields=(("resident__name", "name"), ("category", "category"), ("risk_level", "risk"), ("listed_from", "from")),
         field_labels={
@@ -202,6 +203,9 @@ class KeyPersonFilter(ScopedFilterSet):
     def filter_current(self, queryset, name, value):
         current = queryset.current()
         return current if value else queryset.exclude(pk__in=current.values("pk"))
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset
 
 
 class KeyPlaceFilter(ScopedFilterSet):

@@ -15,6 +15,7 @@ class VisitsConfig(AppConfig):
         trail.track(VisitPhoto, village=trail.via("visit", "village_id"))
         trail.track(ReminderPolicy, village=lambda policy: None)
 
-        from . import live
+        from . import live, panels
 
         live.connect()
+        panels.connect()

@@ -166,6 +166,25 @@ def key_persons_due(grid_ids, month: datetime.date, today: datetime.date | None 
     ]
 
 
+def key_person_due_from(key_person: KeyPerson, visits, today: datetime.date | None = None) -> KeyDue:
+    """The same facts as ``key_persons_due`` for one key person whose visits are already loaded (newest
+    first or in any order): the key person's page reads them once and shows them all."""
+    today = today or timezone.localdate()
+    past = sorted((v for v in visits if v.visited_on <= today), key=lambda v: v.visited_on, reverse=True)
+    last_done = next((v.visited_on for v in past if v.outcome == Outcome.DONE), None)
+    this_month = month_start(today)
+    return KeyDue(
+        key_person=key_person,
+        cadence=cadence_for(key_person.category, key_person.risk_level),
+        last_done=last_done,
+        done_in_month=sum(1 for v in visits if v.outcome == Outcome.DONE and v.month == this_month),
+        misses_since_done=sum(
+            1 for v in past if v.outcome == Outcome.NOT_POSSIBLE and (last_done is None or v.visited_on > last_done)
+        ),
+        today=today,
+    )
+
+
 # --- Coverage ---------------------------------------------------------------------------------------
 
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids import access
 
+from .. import cadence as cadences
 from ..cadence import Cadence, cadence_for
 from .people import Resident
 from .validators import mobile_validator
@@ -58,7 +64,41 @@ class Treatment(models.TextChoices):
     HOME = "home", _("居家服药")
 
 
+# ``visits.Visit`` has a ForeignKey to KeyPerson (related name ``visits``): the list reads the last completed
+# visit through that reverse relation, in its own query, without importing visits, which stands above the
+# registry (docs/architecture.md, "Where a new feature goes"). The value is ``visits.models.Outcome.DONE``;
+# tests/residents/test_key_person_care.py holds the two together and checks the overdue against visits/due.py.
+VISIT_DONE = "done"
+
+
 class KeyPersonQuerySet(models.QuerySet):
+    def with_last_visit(self, today: datetime.date | None = None):
+        """Each key person's ``last_visit``: the date of their last completed visit up to today, or None."""
+        if "last_visit" in self.query.annotations:
+            return self
+        today = today or timezone.localdate()
+        done = Q(visits__outcome=VISIT_DONE, visits__visited_on__lte=today)
+        return self.annotate(last_visit=Max("visits__visited_on", filter=done))
+
+    def overdue(self, today: datetime.date | None = None):
+        """Listed now and overdue by their cadence (residents/cadence.py), as ``visits.due.KeyDue`` tells
+        it: more than the interval has passed since the last completed visit, or since the listing if never
+        visited. A visit that was not possible does not stop the clock."""
+        today = today or timezone.localdate()
+        rows = (
+            self.current()
+            .with_last_visit(today)
+            .annotate(
+                visit_interval=cadences.interval_days_expression(),
+                visit_clock_from=Coalesce("last_visit", "listed_from"),
+            )
+        )
+        late = (
+            Q(visit_interval=days, visit_clock_from__lt=today - datetime.timedelta(days=days))
+            for days in sorted(cadences.intervals())
+        )
+        return rows.filter(reduce(operator.or_, late))
+
     def current(self):
         today = timezone.localdate()
         return self.filter(Q(listed_from__lte=today) & (Q(listed_until__isnull=True) | Q(listed_until__gte=today)))
@@ -153,6 +193,16 @@ class KeyPerson(models.Model):
     @property
     def cadence(self) -> Cadence:
         return cadence_for(self.category, self.risk_level)
+
+    @property
+    def next_visit_due(self) -> datetime.date:
+        """From ``with_last_visit()``: the last completed visit (or the listing) plus the cadence's interval."""
+        start = self.last_visit or self.listed_from
+        return start + datetime.timedelta(days=self.cadence.interval_days)
+
+    @property
+    def visit_overdue(self) -> bool:
+        return self.is_current and self.next_visit_due < timezone.localdate()
 
     @property
     def needs_four_to_one_team(self) -> bool:

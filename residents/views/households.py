@@ -16,7 +16,7 @@ from core.pages import paginate
 from grids import access
 from grids.forms import add_service_errors
 
-from .. import services
+from .. import panels, services
 from ..codes import Relation
 from ..filters import HouseholdFilter
 from ..forms import HouseholdForm, HouseholdMoveForm
@@ -75,6 +75,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "moves": household.moves.select_related("from_micro_grid__grid", "to_micro_grid__grid", "moved_by"),
         "can_change": Household.objects.changeable_by(request.user).filter(pk=household.pk).exists(),
         "can_manage": access.can_manage_village(request.user, household.village),
+        # Visits and cases, from the apps above the registry (residents/panels.py).
+        "panels": panels.panels_for(panels.HOUSEHOLD, request.user, household),
     }
     return render(request, "residents/household_detail.html", context)
 

@@ -16,6 +16,7 @@ from audit.models import AuditAction
 from core.pages import paginate
 from grids import access
 
+from .. import panels
 from ..filters import KeyPersonFilter
 from ..forms import KeyPersonForm, ResponsibleFormSet
 from ..models import KeyPerson, Resident
@@ -25,7 +26,7 @@ from .residents import _resident_for_staff
 
 @login_required
 def key_person_list(request: HttpRequest) -> HttpResponse:
-    base = KeyPerson.objects.visible_to(request.user).select_related("resident__household__grid")
+    base = KeyPerson.objects.visible_to(request.user).select_related("resident__household__grid").with_last_visit()
     if "current" not in request.GET:
         base = base.current()
     filterset = KeyPersonFilter(request.GET, queryset=base, user=request.user)
@@ -48,6 +49,8 @@ def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kp": key_person,
         "responsibles": key_person.responsibles.select_related("user"),
         "can_manage": access.can_manage_village(request.user, key_person.resident.village),
+        # Visits and cases, from the apps above the registry (residents/panels.py).
+        "panels": panels.panels_for(panels.KEY_PERSON, request.user, key_person),
     }
     return render(request, "residents/key_person_detail.html", context)
 
