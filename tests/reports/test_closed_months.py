@@ -5,10 +5,12 @@ afterwards (docs/architecture.md, "The data path")."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from disputes import services as cases
 from disputes.models import State
@@ -84,6 +86,12 @@ def test_a_closed_month_keeps_its_overdue_key_persons_and_cases(client, world, w
     client.force_login(staff)
     page = client.get(reverse("reports:report-detail", args=[report.pk])).content.decode()
     assert 'data-figure="key-overdue">1<' in page
+    # ... and the report's export.
+    book = load_workbook(io.BytesIO(client.get(reverse("reports:report-export", args=[report.pk])).content))
+    visit_rows = {row[0]: row for row in book["走访覆盖"].iter_rows(min_row=2, values_only=True)}
+    assert visit_rows["当月合计"][5] == 1 and visit_rows[world.grid1.name][5] == 1
+    case_rows = {row[0]: row for row in book["案件"].iter_rows(min_row=2, values_only=True)}
+    assert case_rows["矛盾纠纷"][9] == 2  # overdue on the month's last day
 
     # The coverage page of that month.
     client.force_login(town)
