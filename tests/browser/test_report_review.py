@@ -23,6 +23,11 @@ def test_submit_return_resubmit_approve_and_the_charts(seeded_registry, live_ser
     staff.fill("#id_next_plan", "组织网格员培训。")
     staff.click("button[name=submit]")
     staff.wait_for_load_state()
+    # Saved, then asked: the figures about to be frozen, and a button to confirm.
+    assert staff.locator("table.submit-figures [data-figure=coverage]").inner_text().endswith("%")
+    staff.screenshot(path=str(output_dir / "report-submit-confirm.png"), full_page=True)
+    staff.click("button[name=confirm]")
+    staff.wait_for_load_state()
     assert "已报送镇综治办" in staff.locator(".messages").inner_text()
     assert staff.locator("[data-state]").get_attribute("data-state") == "submitted"
 
@@ -41,6 +46,8 @@ def test_submit_return_resubmit_approve_and_the_charts(seeded_registry, live_ser
     assert "请写明存在的问题和整改措施" in staff.locator(".review-comments").inner_text()
     staff.fill("#id_problems", "外出户走访难，已约定周末集中走访。")
     staff.click("button[name=submit]")
+    staff.wait_for_load_state()
+    staff.click("button[name=confirm]")
     staff.wait_for_load_state()
     assert staff.locator("[data-state]").get_attribute("data-state") == "submitted"
 
