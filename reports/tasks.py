@@ -12,8 +12,11 @@ from celery import shared_task
 
 from core.services import job_run_record
 from messaging.services import ReminderWindow, reminder_run_finish, reminder_run_skip, reminder_runs_due
+from visits import reminders
+from visits.models import ReminderPolicy
 
 from . import services
+from .models import ReportPolicy
 
 KIND = "report_late"
 
@@ -22,11 +25,6 @@ KIND = "report_late"
 def late_reports_dispatch(day: str | None = None) -> list[str]:
     """Start the late-report reminders due; ``day`` (an ISO date) dispatches as if at the reminder hour of
     that day, None now."""
-    from visits import reminders
-    from visits.models import ReminderPolicy
-
-    from .models import ReportPolicy
-
     hour = ReminderPolicy.current().send_hour
     now = reminders.dispatch_moment(day, hour)
     policy = ReportPolicy.current()

@@ -135,6 +135,9 @@ def _report_page(request: HttpRequest, report: MonthlyReport, *, sections_form=N
     is_staff = access.can_manage_village(request.user, report.village)
     is_town = access.may_review_for_town(request.user, report.village.town_id)
     policy = ReportPolicy.current()
+    writable = is_staff and report.editable
+    submittable_from = services.submittable_from(report.month)
+    month_over = timezone.localdate() >= submittable_from
     context = {
         "report": report,
         "figures": data,
@@ -150,14 +153,12 @@ def _report_page(request: HttpRequest, report: MonthlyReport, *, sections_form=N
         "sections_form": sections_form
         or (
             SectionsForm(initial={"revision": report.revision, **{k: getattr(report, k) for k in SECTIONS}})
-            if is_staff and report.editable
+            if writable
             else None
         ),
-        "can_submit": is_staff and report.editable and timezone.localdate() >= services.submittable_from(report.month),
-        "month_running": is_staff
-        and report.editable
-        and timezone.localdate() < services.submittable_from(report.month),
-        "submittable_from": services.submittable_from(report.month),
+        "can_submit": writable and month_over,
+        "month_running": writable and not month_over,
+        "submittable_from": submittable_from,
         "review_form": review_form
         or (ReviewForm(initial={"revision": report.revision}) if is_town and report.state == State.SUBMITTED else None),
     }
@@ -210,20 +211,16 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("这份月报已报送，不需要再报送。"))
         return redirect("reports:report-detail", pk=report.pk)
     try:
-        services.report_check_submit(report=report, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("reports:report-detail", pk=report.pk)
-    if request.method == "POST":
-        revision = request.POST.get("revision", "")
-        try:
+        if request.method == "POST":
+            revision = request.POST.get("revision", "")
             if not revision.isdecimal():
                 raise services.ReportChanged()
             services.report_submit(report=report, by=request.user, revision=int(revision))
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.success(request, _("已报送镇综治办。"))
             return redirect("reports:report-detail", pk=report.pk)
-        messages.success(request, _("已报送镇综治办。"))
+        services.report_check_submit(report=report, by=request.user)
+    except ValidationError as error:  # the month still running, a section missing, a stale page
+        messages.error(request, error.messages[0])
         return redirect("reports:report-detail", pk=report.pk)
     figures = exports.key_figures(exports.live_figures(report))
     return render(request, "reports/report_submit.html", {"report": report, "figures": figures})
