@@ -21,7 +21,6 @@ parallel run or a retry after a killed worker finds the claim and skips it.
 from __future__ import annotations
 
 import datetime
-import logging
 import time
 from collections import defaultdict
 
@@ -35,8 +34,6 @@ from messaging.services import Message, ReminderWindow, deliver
 
 from . import due, live
 from .models import ReminderKind, ReminderPolicy
-
-log = logging.getLogger(__name__)
 
 
 def _subject() -> str:
