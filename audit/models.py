@@ -26,6 +26,7 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("导入")
     EXPORT = "export", _("导出")
     VIEW_ID = "view_id", _("查看完整身份证号")
+    SEARCH_ID = "search_id", _("按完整身份证号查询")
     VIEW = "view", _("查看重点人员")
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")

@@ -334,6 +334,15 @@ def audit_purge(*, now: datetime.datetime | None = None) -> int:
     return AuditEntry.objects.purge_before(retention_cutoff(now))
 
 
+def secret_fields(label: str) -> frozenset[str]:
+    """The fields of a tracked model (``app_label.model``) that are recorded only as "changed" today: the
+    audit pages hide them from the town also in entries written before they became secret."""
+    for model, spec in _tracked.items():
+        if model._meta.label_lower == label:
+            return spec.secret
+    return frozenset()
+
+
 def tracked_models() -> list[type[models.Model]]:
     return list(_tracked)
 

@@ -41,9 +41,12 @@ def _shown(entry: AuditEntry, reveal: bool) -> AuditEntry:
         entry.shown_repr, entry.shown_changes = _("（敏感信息，仅系统管理员可见）"), []
         return entry
     labels = _field_labels(entry.model)
+    secret = frozenset() if reveal else trail.secret_fields(entry.model)
     entry.shown_repr = entry.object_repr
     entry.shown_changes = [
         (labels.get(name, name), *(value if isinstance(value, list) and len(value) == 2 else ("", value)))
+        if name not in secret
+        else (labels.get(name, name), "", trail.HIDDEN)
         for name, value in entry.changes.items()
     ]
     return entry

@@ -174,6 +174,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 if AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180 (audit entries are kept six months).")
+# A search by a full ID number by someone who may not see full numbers: recorded, and this many a day
+# (residents/disclosure.py).
+ID_SEARCH_DAILY_LIMIT = env_int("ID_SEARCH_DAILY_LIMIT", 20)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -227,3 +227,19 @@ def may_see_full_id(user, village_id: int) -> bool:
     liaisons, the town office) sees them masked."""
     scope = scope_for(user)
     return scope.is_admin or village_id in scope.village_ids
+
+
+def may_see_full_ids_everywhere(user) -> bool:
+    """Whether every village the user sees is one whose full ID numbers they may see (the admin; a
+    village's staff, also when they work one of its grids). What a search or an ordering tells about
+    birth dates and ID numbers is answered in full only for them (residents/disclosure.py)."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return True
+    if not scope.village_ids or scope.town_ids:
+        return False
+    if not scope.works_in_field:
+        return True
+    from .models import Village
+
+    return not Village.objects.visible_to(user).exclude(pk__in=scope.village_ids).exists()

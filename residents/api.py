@@ -5,7 +5,8 @@ number is given only by ``POST residents/{id}/reveal-id-number/``, and every suc
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from core.rest import ScopedPrimaryKey, form_valid_or_400, id_or_none
 from grids import access
 from grids.models import MicroGrid, NaturalVillage, VillagerGroup
 
-from . import services
+from . import disclosure, services
 from .filters import HouseholdFilter, KeyPersonFilter, KeyPlaceFilter, ResidentFilter
 from .models import Household, KeyPerson, KeyPlace, Resident
 
@@ -153,10 +154,41 @@ def _keeps_any_village(user) -> bool:
     return scope.is_admin or bool(scope.village_ids)
 
 
+class _ShownToCaller(serializers.Field):
+    """A resident's value as the caller may see it (residents/disclosure.py)."""
+
+    shown = None
+
+    def __init__(self, source="*", **kwargs):
+        super().__init__(read_only=True, source=source, **kwargs)
+
+    def to_representation(self, resident):
+        return type(self).shown(self.context["request"].user, resident)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MaskedIdField(_ShownToCaller):
+    shown = staticmethod(disclosure.masked_id)
+
+
+@extend_schema_field({"type": "string", "format": "date", "nullable": True})
+class BirthDateField(_ShownToCaller):
+    shown = staticmethod(disclosure.birth_date)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class AgeField(_ShownToCaller):
+    shown = staticmethod(disclosure.age)
+
+
 class ResidentSerializer(serializers.ModelSerializer):
     household = ScopedPrimaryKey(model=Household, required=False, allow_null=True)
     id_number = serializers.CharField(write_only=True, required=False, help_text="18 位身份证号（GB 11643）")
-    id_number_masked = serializers.CharField(read_only=True)
+    id_number_masked = MaskedIdField(
+        help_text="masked: the first and last four characters for the village's staff, the first two for others"
+    )
+    birth_date = BirthDateField(help_text="null for those who may not see the village's full ID numbers")
+    age = AgeField(help_text="full years for the village's staff; for others this year minus the year of birth")
 
     class Meta:
         model = Resident
@@ -170,6 +202,7 @@ class ResidentSerializer(serializers.ModelSerializer):
             "id_number_masked",
             "gender",
             "birth_date",
+            "age",
             "phone",
             "ethnicity",
             "political",
@@ -182,7 +215,7 @@ class ResidentSerializer(serializers.ModelSerializer):
             "archived_at",
             "updated_at",
         ]
-        read_only_fields = ["village", "gender", "birth_date", "archived_at", "updated_at"]
+        read_only_fields = ["village", "gender", "archived_at", "updated_at"]
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("id_number"):
@@ -284,7 +317,7 @@ class ResidentViewSet(
 
 class KeyPersonSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="resident.name", read_only=True)
-    id_number_masked = serializers.CharField(source="resident.id_number_masked", read_only=True)
+    id_number_masked = MaskedIdField(source="resident")
 
     class Meta:
         model = KeyPerson

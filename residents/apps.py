@@ -11,7 +11,8 @@ class ResidentsConfig(AppConfig):
 
         from .models import Household, KeyPerson, KeyPersonResponsible, KeyPlace, Resident, Tag
 
-        secret = {"id_cipher", "id_hash", "id_tail_hash"}
+        # The birth date is the ID number's 7th to 14th characters (residents/disclosure.py).
+        secret = {"id_cipher", "id_hash", "id_tail_hash", "birth_date"}
         trail.track(Household, move_fields={"micro_grid_id"})
         trail.track(Resident, secret=secret, move_fields={"household_id"})
         trail.track(KeyPerson, village=trail.via("resident", "village_id"), sensitive=True)

@@ -6,12 +6,14 @@ import django_filters
 from django import forms
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from grids import access
 from grids.filters import ScopedFilterSet
 from grids.models import Grid, MicroGrid, Village, VillagerGroup
 
-from . import idnumber
+from . import disclosure, idnumber
 from .codes import Gender
 from .models import (
     Household,
@@ -60,30 +62,77 @@ def _household_q(value: str, indexed: bool = True) -> Q:
     return q
 
 
-def _resident_q(value: str, prefix: str = "", indexed: bool = True) -> Q:
+def _resident_q(value: str, prefix: str = "", indexed: bool = True, tails: bool = True) -> Q:
     """Name, phone (when there are digits: names have none), a full ID number (keyed hash) or its last four
-    characters (keyed hash of the tail)."""
+    characters (keyed hash of the tail; ``tails=False`` for a viewer who may not have it: disclosure.py)."""
     q = text_q(f"{prefix}name", value, indexed)
     if has_digit(value):
         q |= Q(**{f"{prefix}phone__contains": value})
     if idnumber.looks_like_full_number(value):
         q |= Q(**{f"{prefix}id_hash": idnumber.lookup_hash(value)})
-    elif len(value) == 4 and (value[:3].isdigit() and (value[3].isdigit() or value[3] in "xX")):
+    elif tails and len(value) == 4 and (value[:3].isdigit() and (value[3].isdigit() or value[3] in "xX")):
         q |= Q(**{f"{prefix}id_tail_hash": idnumber.tail_hash(value)})
     return q
 
 
-def residents_matching(value: str):
+def residents_matching(value: str, tails: bool = True):
     """Ids of the residents a search finds, each branch from an index (``by_trigram_index``)."""
-    return Resident.objects.filter(_resident_q(value.strip()))
+    return Resident.objects.filter(_resident_q(value.strip(), tails=tails))
 
 
-def resident_search_q(value: str, prefix: str = "") -> Q:
+def resident_search_q(value: str, prefix: str = "", tails: bool = True) -> Q:
     """Name, phone, a full ID number or its last four characters."""
     value = value.strip()
     if by_trigram_index(value):
-        return Q(**{f"{prefix}pk__in": residents_matching(value).values("pk")})
-    return _resident_q(value, prefix, indexed=False)
+        return Q(**{f"{prefix}pk__in": residents_matching(value, tails).values("pk")})
+    return _resident_q(value, prefix, indexed=False, tails=tails)
+
+
+class GuardedSearch:
+    """A filter set whose ``q`` may be a full ID number: checked before it runs (recorded, and limited a
+    day, for a viewer who may not see full numbers: disclosure.py). A refused search finds nothing; the
+    page shows the message under the field, the API answers 400 with it."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        viewer = self.user
+
+        def clean_q(form):
+            value = form.cleaned_data.get("q") or ""
+            disclosure.check_id_search(viewer, value.strip())
+            return value
+
+        return type(form_class.__name__, (form_class,), {"clean_q": clean_q})
+
+    def filter_queryset(self, queryset):
+        if "q" in self.form.errors:
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+    @property
+    def tails(self) -> bool:
+        return disclosure.may_search_tails(self.user)
+
+
+class BirthOrdering(django_filters.OrderingFilter):
+    """Ordering by birth: by the date for those who see birth dates, else by the year of birth and the
+    name (an order by date among people of one year would tell each one's birthday nearly to the day)."""
+
+    def filter(self, qs, value):
+        if (
+            value
+            and any(v.lstrip("-") == "birth" for v in value)
+            and not access.may_see_full_ids_everywhere(self.parent.user)
+        ):
+            ordering = []
+            for param in value:
+                if param.lstrip("-") == "birth":
+                    year = ExtractYear("birth_date")
+                    ordering += [year.desc() if param.startswith("-") else year.asc(), "name", "pk"]
+                else:
+                    ordering.append(self.get_ordering_value(param))
+            return qs.order_by(*ordering)
+        return super().filter(qs, value)
 
 
 class YesNo(forms.Select):
@@ -93,7 +142,7 @@ class YesNo(forms.Select):
         super().__init__(attrs, choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
 
 
-class HouseholdFilter(ScopedFilterSet):
+class HouseholdFilter(GuardedSearch, ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     micro_grid = django_filters.ModelChoiceFilter(queryset=MicroGrid.objects.none(), label=_("微网格"))
     villager_group = django_filters.ModelChoiceFilter(queryset=VillagerGroup.objects.none(), label=_("村民小组"))
@@ -118,10 +167,10 @@ class HouseholdFilter(ScopedFilterSet):
         """Address, household number or phone, or any member by name / phone / ID number."""
         value = value.strip()
         if by_trigram_index(value):
-            members = residents_matching(value).values("household_id")
+            members = residents_matching(value, self.tails).values("household_id")
             own = Household.objects.filter(_household_q(value)).values("pk")
             return queryset.filter(Q(pk__in=own) | Q(number=value) | Q(pk__in=members))
-        members = Resident.objects.filter(_resident_q(value, indexed=False), household=OuterRef("pk"))
+        members = Resident.objects.filter(_resident_q(value, indexed=False, tails=self.tails), household=OuterRef("pk"))
         return queryset.filter(_household_q(value, indexed=False) | Q(number=value) | Exists(members))
 
     def filter_archived(self, queryset, name, value):
@@ -129,7 +178,7 @@ class HouseholdFilter(ScopedFilterSet):
         return queryset.filter(archived_at__isnull=value != "true")
 
 
-class ResidentFilter(ScopedFilterSet):
+class ResidentFilter(GuardedSearch, ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     grid = django_filters.ModelChoiceFilter(field_name="household__grid", queryset=Grid.objects.none(), label=_("网格"))
     micro_grid = django_filters.ModelChoiceFilter(
@@ -146,7 +195,7 @@ class ResidentFilter(ScopedFilterSet):
     archived = django_filters.ChoiceFilter(
         choices=[("true", _("已归档"))], empty_label=_("在用"), method="filter_archived", label=_("状态")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = BirthOrdering(
         fields=(("name", "name"), ("birth_date", "birth"), ("household__number", "household")),
         field_labels={"name": _("姓名"), "birth_date": _("出生日期"), "household__number": _("户编号")},
         label=_("排序"),
@@ -159,18 +208,18 @@ class ResidentFilter(ScopedFilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         if by_trigram_index(value):
-            return queryset.filter(resident_search_q(value) | Q(household__in=households_at(value)))
+            return queryset.filter(resident_search_q(value, tails=self.tails) | Q(household__in=households_at(value)))
         # The households of what the user sees, not a join with all of them: a town's two-character search
         # hashed 300,000 households to count its matches (215 ms; by the town's villages).
         households = Household.objects.visible_to(self.user).filter(text_q("address", value, False)).values("pk")
-        return queryset.filter(resident_search_q(value) | Q(household__in=households))
+        return queryset.filter(resident_search_q(value, tails=self.tails) | Q(household__in=households))
 
     def filter_archived(self, queryset, name, value):
         # The view already narrows to rows in use unless archived ones are asked for.
         return queryset.filter(archived_at__isnull=value != "true")
 
 
-class KeyPersonFilter(ScopedFilterSet):
+class KeyPersonFilter(GuardedSearch, ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     village = django_filters.ModelChoiceFilter(
         field_name="resident__village", queryset=Village.objects.none(), label=_("村")
@@ -198,7 +247,7 @@ class KeyPersonFilter(ScopedFilterSet):
         fields = ["village", "grid", "category", "attention"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(resident_search_q(value, prefix="resident__"))
+        return queryset.filter(resident_search_q(value, prefix="resident__", tails=self.tails))
 
     def filter_current(self, queryset, name, value):
         current = queryset.current()

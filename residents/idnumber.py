@@ -86,10 +86,19 @@ def parse(raw: str, *, today: datetime.date | None = None) -> IdFacts:
 
 
 def mask(number: str) -> str:
-    """Masked for display: the first four and the last four (3201**********1234)."""
+    """Masked for those who may reveal the number anyway (a village's staff): the first four and the last
+    four (3201**********1234)."""
     if not number:
         return ""
     return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
+
+
+def mask_hard(number: str) -> str:
+    """Masked for everyone else: the province only (32****************). With the last four and an age,
+    the birth day and the county are all that is left to guess (residents/disclosure.py)."""
+    if not number:
+        return ""
+    return f"{number[:2]}{'*' * (len(number) - 2)}"
 
 
 # --- Protection at rest ---------------------------------------------------------------------------

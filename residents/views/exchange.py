@@ -129,7 +129,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 def _id_cell(request: HttpRequest, resident: Resident, full_villages: set[int]) -> str:
     if resident.village_id in full_villages:
         return resident.id_number
-    return idnumber.mask(resident.id_number)
+    return idnumber.mask_hard(resident.id_number)
 
 
 def _full_id_villages(request: HttpRequest) -> set[int]:
