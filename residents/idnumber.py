@@ -1,6 +1,7 @@
 """Resident ID numbers (居民身份证号码, GB 11643-1999): validate, derive, protect.
 
-- 18 characters: 6-digit region code (GB/T 2260), 8-digit birth date, 3-digit sequence (odd = male),
+- 18 characters: 6-digit region code (GB/T 2260, current or historical: python-stdnum's list,
+  docs/sources.md [D1]), 8-digit birth date, 3-digit sequence (odd = male),
   check character (ISO 7064 MOD 11-2, 0–9 or X).
 - Stored encrypted (Fernet; keys from ``ID_NUMBER_KEYS``, newest first, so an old key still decrypts
   while ``manage.py rotate_id_key`` re-encrypts) plus keyed hashes (HMAC-SHA256 with
@@ -17,13 +18,14 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum import numdb
 
 from .codes import PROVINCE_CODES, Gender
 
@@ -35,6 +37,22 @@ OLDEST_BIRTH = datetime.date(1890, 1, 1)
 def check_character(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of the first 17 digits."""
     return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+@cache
+def region_codes() -> frozenset[str]:
+    """Every GB/T 2260 code an ID number may begin with: current and historical (a county renamed, merged or
+    abolished keeps its people's numbers), from python-stdnum's ``cn/loc`` (docs/sources.md [D1]). Built on
+    first use, once per process: ``numdb`` keeps the parsed file as a tree of prefixes (province, then the
+    four digits below it), which is walked here into a set, so a check is one lookup."""
+    codes = set()
+    for length, low, high, _props, children in numdb.get("cn/loc").prefixes:
+        for province in range(int(low), int(high) + 1):
+            for sub_length, sub_low, sub_high, _sub_props, _below in children:
+                codes.update(
+                    f"{province:0{length}d}{sub:0{sub_length}d}" for sub in range(int(sub_low), int(sub_high) + 1)
+                )
+    return frozenset(code for code in codes if len(code) == 6)
 
 
 def normalize(raw: str) -> str:
@@ -66,6 +84,12 @@ def parse(raw: str, *, today: datetime.date | None = None) -> IdFacts:
     if number[:2] not in PROVINCE_CODES:
         raise ValidationError(
             _("身份证号码前两位“%(code)s”不是有效的省级行政区划代码。"), code="region", params={"code": number[:2]}
+        )
+    # Any code ever in use, whatever the birth year: numbers are given at registration, not at birth,
+    # and keep their code when the county changes (stdnum.cn.ric's check by year would refuse them).
+    if number[:6] not in region_codes():
+        raise ValidationError(
+            _("身份证号码前六位“%(code)s”不是有效的行政区划代码。"), code="region", params={"code": number[:6]}
         )
     try:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

@@ -293,7 +293,7 @@ def _plan_resident(plan, values, index: _VillageIndex, existing, seen_ids, heads
         heads[number] = plan.number
     current = existing.get(idnumber.lookup_hash(facts.number))
     if current is not None and current.village_id != index.village.pk:
-        plan.errors.append(("身份证号码", _("该身份证号码已在其他村登记，请联系该村或镇综治办核实。")))
+        plan.errors.append(("身份证号码", services.id_number_elsewhere()))  # neither where nor whose
         return
     # Whatever the model itself checks (away place, migrant registration date, mobile format…).
     probe = Resident(village=index.village, **{k: v for k, v in person.items() if v is not None})

@@ -123,17 +123,28 @@ def household_move(*, by: User, household: Household, to: MicroGrid, note: str =
 # --- Residents ---------------------------------------------------------------------------------
 
 
+def id_number_elsewhere() -> str:
+    """Why a number registered in another village cannot be registered here, without saying so."""
+    return _("该身份证号码无法在本村登记，请联系镇综治办。")
+
+
 def _check_id_free(resident: Resident, number: str, viewer: User | None) -> None:
-    taken = Resident.objects.with_id_number(number).exclude(pk=resident.pk).select_related("village").first()
+    taken = Resident.objects.with_id_number(number).exclude(pk=resident.pk).first()
     if taken is None:
         return
-    if viewer is not None and Resident.objects.visible_to(viewer).filter(pk=taken.pk).exists():
+    village_id = resident.household.village_id if resident.household_id else resident.village_id
+    if (
+        viewer is not None
+        and taken.village_id == village_id
+        and Resident.objects.visible_to(viewer).filter(pk=taken.pk).exists()
+    ):
         where = _("已登记为本村居民“%(name)s”。") % {"name": taken.name}
         if taken.is_archived:
             where = _("已登记为居民“%(name)s”（已归档，可在其页面恢复）。") % {"name": taken.name}
-    else:
-        where = _("已在其他村登记，请联系该村或镇综治办核实。")
-    raise ValidationError({"id_number": _("该身份证号码%(where)s一人只能登记一次。") % {"where": where}})
+        raise ValidationError({"id_number": _("该身份证号码%(where)s一人只能登记一次。") % {"where": where}})
+    # Registered in another village (or out of the viewer's sight): saying so, or where, would show this
+    # village's staff a record of a registry they may not see (PIPL, docs/sources.md [L1]).
+    raise ValidationError({"id_number": id_number_elsewhere()})
 
 
 def resident_check(resident: Resident, id_number: str | None, *, viewer: User | None, unique: bool = True):

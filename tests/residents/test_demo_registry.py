@@ -58,3 +58,29 @@ def test_registry_seed_is_idempotent(seeded):
         KeyPerson.objects.count(),
         KeyPlace.objects.count(),
     ) == counts
+
+
+def _place(region: str) -> str:
+    """Province and prefecture of a region code, as python-stdnum names them (安徽省阜阳市)."""
+    from stdnum import numdb
+
+    loc = numdb.get("cn/loc")
+    province = dict(loc.info(region))[region[:2]]["province"]
+    prefecture = dict(loc.info(region[:4] + "00"))[region[2:4] + "00"]["county"]
+    return province + prefecture.split("]")[-1]
+
+
+def test_id_numbers_are_real_and_match_where_people_come_from(seeded):
+    """Villagers hold the demo county's code (灌云县, 320723); migrants a real code of the prefecture
+    their household registration (户籍地) names."""
+    from residents import idnumber
+
+    migrants = 0
+    for resident in Resident.objects.filter(village__name__in=[demo.VILLAGE_A, demo.VILLAGE_B]):
+        number = idnumber.parse(resident.id_number).number
+        if resident.registration == Registration.MIGRANT:
+            migrants += 1
+            assert _place(number[:6]) == resident.hukou_place, (number[:6], resident.hukou_place)
+        else:
+            assert number[:6] == "320723"
+    assert migrants == 36

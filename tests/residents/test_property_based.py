@@ -40,15 +40,16 @@ WITH_DB = settings(
 
 TODAY = datetime.date(2026, 6, 30)
 ASCII_DIGITS = "0123456789"
+REGIONS = sorted(idnumber.region_codes())
 
 # --- ID numbers ---------------------------------------------------------------------------------------
 
 
 @st.composite
 def id_numbers(draw) -> tuple[str, datetime.date, int]:
-    """A valid number: a province code, four more region digits, a birth date up to ``TODAY``, a sequence
-    number and its check character. Returns the number, the birth date and the sequence number."""
-    region = draw(st.sampled_from(sorted(PROVINCE_CODES))) + draw(st.text(ASCII_DIGITS, min_size=4, max_size=4))
+    """A valid number: a GB/T 2260 region code (current or historical), a birth date up to ``TODAY``, a
+    sequence number and its check character. Returns the number, the birth date and the sequence number."""
+    region = draw(st.sampled_from(REGIONS))
     birth = draw(st.dates(min_value=idnumber.OLDEST_BIRTH, max_value=TODAY))
     sequence = draw(st.integers(0, 999))
     first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
@@ -64,6 +65,18 @@ def test_a_valid_number_is_accepted_with_its_birth_date_and_gender(generated):
     assert facts.birth_date == birth
     assert facts.gender == (Gender.MALE if sequence % 2 else Gender.FEMALE)
     assert idnumber.looks_like_full_number(number)
+
+
+@FAST
+@given(id_numbers(), st.sampled_from(sorted(PROVINCE_CODES)), st.text(ASCII_DIGITS, min_size=4, max_size=4))
+def test_a_region_code_nobody_was_given_is_refused(generated, province, county):
+    """Six digits under a real province that are no GB/T 2260 code: refused, the code named."""
+    region = province + county
+    assume(region not in idnumber.region_codes())
+    first17 = region + generated[0][6:17]
+    with pytest.raises(ValidationError) as caught:
+        idnumber.parse(first17 + idnumber.check_character(first17), today=TODAY)
+    assert caught.value.messages == [f"身份证号码前六位“{region}”不是有效的行政区划代码。"]
 
 
 @FAST

@@ -53,7 +53,8 @@ def test_duplicate_in_another_village_does_not_leak_the_name(client, world, staf
     client.force_login(staff)
     response = client.post(reverse("residents:resident-create", args=[world.village.pk]), _resident_post(id_number=ID3))
     page = response.content.decode()
-    assert "已在其他村登记" in page and "王五" not in page
+    assert "该身份证号码无法在本村登记，请联系镇综治办。" in page
+    assert "其他村" not in page and "王五" not in page and world.other_village.name not in page
     assert not Resident.objects.filter(name="新居民").exists()
 
 

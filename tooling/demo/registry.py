@@ -37,7 +37,11 @@ from residents.models import (
     Treatment,
 )
 
-REGION = "320723"  # a county-level GB/T 2260 code for the demo town's residents
+# Real GB/T 2260 codes (python-stdnum's list, docs/sources.md [D1]) so the demo's numbers pass the check:
+# the demo town lies in 灌云县 (连云港市, 江苏省); migrants hold a county code of their registration's prefecture.
+REGION = "320723"
+MIGRANT_REGIONS = {"安徽省阜阳市": "341204", "河南省周口市": "411623", "四川省达州市": "511722"}
+DEMO_REGIONS = frozenset({REGION, *MIGRANT_REGIONS.values()})
 TODAY = datetime.date(2026, 11, 1)  # fixed: ages and dates do not drift between runs
 
 _SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱马胡郭林何高梁郑罗宋谢唐韩曹许邓萧冯曾程蔡彭潘袁于董余苏叶吕魏蒋田杜丁沈姜范江傅钟卢汪戴崔任陆廖姚方金邱夏谭韦贾邹石熊孟秦阎薛侯雷白龙段郝孔邵史毛常万顾赖武康贺严尹钱施牛洪龚"
@@ -318,13 +322,13 @@ def _migrants(village: Village, count: int, rng: random.Random, ids: IdFactory) 
             inflow_reason=rng.choice(["务工", "经商", "投靠亲友"]),
             registered_on=datetime.date(2026, rng.randrange(1, 11), rng.randrange(1, 28)),
             document_expires=datetime.date(2027, rng.randrange(1, 13), 1),
-            hukou_place=rng.choice(["安徽省阜阳市", "河南省周口市", "四川省达州市"]),
+            hukou_place=rng.choice(list(MIGRANT_REGIONS)),
             current_address=f"{village.name}出租屋",
             phone=f"18{rng.randrange(0, 10**9):09d}",
             occupation=rng.choice(["纺织工", "五金工", "养殖工"]),
         )
         # Migrants' ID numbers come from their home region.
-        first17 = f"341204{birth:%Y%m%d}{(rng.randrange(0, 500) * 2 + (1 if male else 0)):03d}"
+        first17 = f"{MIGRANT_REGIONS[resident.hukou_place]}{birth:%Y%m%d}{(rng.randrange(0, 500) * 2 + (1 if male else 0)):03d}"
         ids.used.add(first17)
         resident.set_id_number(first17 + idnumber.check_character(first17))
         resident.save()

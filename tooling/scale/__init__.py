@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from audit import trail
 from grids.models import Town
+from tooling.demo import registry as demo_registry
 from visits.due import month_start, previous_month
 
 from . import activity, registry, territory
@@ -51,7 +52,7 @@ from .writer import Writer
 MIN_RESIDENTS = 200
 PROGRESS_EVERY = 10.0  # seconds between progress lines inside a long phase
 # Region codes the demo uses: generated ID numbers never share them.
-DEMO_REGIONS = {"320723", "341204"}
+DEMO_REGIONS = demo_registry.DEMO_REGIONS
 PROVINCES = ["32", "34", "36", "37", "41", "42", "43", "51"]
 
 
@@ -151,15 +152,20 @@ class _Run:
         return random.Random(f"{self.residents}:{self.seed}:{part}")  # noqa: S311 (test data, not security)
 
     def regions(self) -> Callable[[int], str]:
-        """The county's region code (GB/T 2260), from the seed; the next codes if a day runs out of numbers."""
+        """The county's region code (GB/T 2260, a real county of one of ``PROVINCES``), from the seed; the
+        codes that follow it if a day runs out of numbers."""
         rng = self.rng("region")
-        province, start = rng.choice(PROVINCES), rng.randrange(100, 9900)
-        codes = [c for c in (f"{province}{(start + i) % 10000:04d}" for i in range(20)) if c not in DEMO_REGIONS]
+        codes = [c for c in registry.county_codes(PROVINCES) if c not in DEMO_REGIONS]
+        start = rng.randrange(len(codes))
 
         def region(n: int) -> str:
-            return codes[n]
+            return codes[(start + n) % len(codes)]
 
         return region
+
+    def id_offset(self) -> int:
+        """Where the run's ID counters start among a code's 499 numbers per day and sex (``IdNumbers``)."""
+        return self.rng("id-offset").randrange(499)
 
     def phase(self, name: str) -> Phase:
         return Phase(name, self)
@@ -180,7 +186,7 @@ class _Run:
             )
         with self.phase("registry") as phase:
             people = registry.Registry(
-                writer, self.rng("registry"), registry.IdNumbers(regions), (cal.months[0], cal.today)
+                writer, self.rng("registry"), registry.IdNumbers(regions, self.id_offset()), (cal.months[0], cal.today)
             )
             people.build(county, shape.residents, lambda n: phase.tick(n, shape.residents, "residents"))
         with self.phase("cases") as phase:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
+
+from stdnum import numdb
 
 from residents import idnumber
 from residents.cadence import cadence_for
@@ -81,21 +84,48 @@ PLACE_WEIGHTS = [kind[1] for kind in PLACE_KINDS]
 PLACES_PER_GRID = (1, 5)  # the demo's village A has 14 key places in 6 grids
 
 
+# A county name in python-stdnum's list (docs/sources.md [D1]) with the years it was in use: "[-2010]崇文区",
+# "[1997-]通州区", "[-1991]东郊区,[1992-]东丽区". One that ended is a former name of the code.
+_ENDED = re.compile(r"\[\d*-\d+\]")
+
+
+def county_codes(provinces: Iterable[str]) -> list[str]:
+    """The current county-level region codes (GB/T 2260) of some provinces, in code order: real codes a
+    generated county's residents hold, not a prefecture's own code (…00) nor its "市辖区" (…01)."""
+    loc = numdb.get("cn/loc")
+    wanted = set(provinces)
+    codes = []
+    for code in sorted(idnumber.region_codes()):
+        if code[:2] not in wanted or code.endswith("00"):
+            continue
+        names = dict(loc.info(code)).get(code[2:], {}).get("county", "").split(",")
+        current = [name for name in names if name and not _ENDED.match(name)]
+        if current and not any(name.endswith("市辖区") for name in current):
+            codes.append(code)
+    return codes
+
+
 class IdNumbers:
     """Valid ID numbers (GB 11643), unique without remembering them: the sequence is a counter per birth
-    date and sex (odd for men), as a police station hands them out. The county's region code is a seeded
-    choice among some 78,000, so two sizes in one database practically never share numbers (if they did,
-    the unique ``id_hash`` would refuse the run, and the run writes nothing)."""
+    date and sex (odd for men), as a police station hands them out, in the county's real region code
+    (GB/T 2260), then its neighbours' when a day and sex run out of the 499 numbers of a code.
 
-    def __init__(self, regions: Callable[[int], str]):
+    The county's code is a seeded choice among about a thousand, and each run's counters start at a seeded
+    ``offset`` among the 499, so two sizes in one database practically never share numbers: they would have
+    to draw the same county and overlapping counters (if they did, the unique ``id_hash`` would refuse the
+    run, and the run writes nothing; another ``--seed`` draws again)."""
+
+    def __init__(self, regions: Callable[[int], str], offset: int = 0):
         self.regions = regions
+        self.offset = offset
         self.counters: dict[tuple[datetime.date, bool], int] = {}
 
     def make(self, birth: datetime.date, male: bool) -> str:
         k = self.counters.get((birth, male), 0)
         self.counters[birth, male] = k + 1
-        region = self.regions(k // 499)  # 499 numbers per day and sex in a region, then the next region
-        seq = 2 * (k % 499) + (1 if male else 2)
+        n = self.offset + k
+        region = self.regions(n // 499)  # 499 numbers per day and sex in a region, then the next region
+        seq = 2 * (n % 499) + (1 if male else 2)
         first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
         return first17 + idnumber.check_character(first17)
 
