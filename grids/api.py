@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.rest import form_valid_or_400, id_or_none
+from core.rest import Conflict, form_valid_or_400, id_or_none
 
 from . import access, credentials, services
 from .auth import AssignmentEnded
@@ -239,7 +239,10 @@ class AssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied(_("镇综治办的岗位由系统管理员管理。"))
         access.require_manage(request.user, assignment.village_of_place)
         form = form_valid_or_400(EndAssignmentForm(request.data))
-        services.assignment_end(assignment=assignment, on=form.cleaned_data["end"], by=request.user)
+        try:
+            services.assignment_end(assignment=assignment, on=form.cleaned_data["end"], by=request.user)
+        except services.AssignmentAlreadyEnded as error:
+            raise Conflict(error.messages[0], code="already_ended") from None
         assignment.refresh_from_db()
         return Response(AssignmentSerializer(assignment).data)
 
