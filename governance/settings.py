@@ -169,6 +169,12 @@ AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
 # Idle sessions end after 30 minutes (each request moves the expiry on).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# API tokens end this many days after they were issued (a working month by default): the client logs in
+# again. Sessions and tokens also end when the password changes, the account is switched off or the last
+# assignment is over (grids/credentials.py).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be at least 1.")
 # The audit log keeps entries this many days (at least 180: GB/T 22239-2019 asks for six months);
 # a daily job removes older ones.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
@@ -288,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
     "late-report-reminders": {"task": "reports.tasks.late_reports_dispatch", "schedule": 900.0},
     # Audit entries past the retention go, once a day at night.
     "audit-purge": {"task": "audit.tasks.audit_purge", "schedule": crontab(hour=3, minute=17)},
+    # Sessions and API tokens of the people whose last assignment ended yesterday (grids/credentials.py).
+    "credentials-after-assignments": {
+        "task": "grids.tasks.credentials_after_assignments",
+        "schedule": crontab(hour=0, minute=10),
+    },
     # This month's coverage per grid counted after midnight (overdue depends on the day), so that the
     # first visitor of the day does not wait for a town's count.
     "coverage-warm": {"task": "visits.tasks.coverage_warm", "schedule": crontab(hour=0, minute=5)},
@@ -305,7 +316,8 @@ LOGGING = {
 REST_FRAMEWORK = {
     # Token first: an anonymous call is told 401 with "WWW-Authenticate: Token" (session is for the browsable API).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token, with an expiry and the account's state checked (grids/auth.py).
+        "grids.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -14,9 +14,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.rest import form_valid_or_400, id_or_none
+from core.rest import Conflict, form_valid_or_400, id_or_none
 
-from . import access, services
+from . import access, credentials, services
+from .auth import AssignmentEnded
 from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm
 from .models import Assignment, Grid, MicroGrid, Village
 from .security import lockout_message
@@ -238,7 +239,10 @@ class AssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied(_("镇综治办的岗位由系统管理员管理。"))
         access.require_manage(request.user, assignment.village_of_place)
         form = form_valid_or_400(EndAssignmentForm(request.data))
-        services.assignment_end(assignment=assignment, on=form.cleaned_data["end"], by=request.user)
+        try:
+            services.assignment_end(assignment=assignment, on=form.cleaned_data["end"], by=request.user)
+        except services.AssignmentAlreadyEnded as error:
+            raise Conflict(error.messages[0], code="already_ended") from None
         assignment.refresh_from_db()
         return Response(AssignmentSerializer(assignment).data)
 
@@ -252,7 +256,8 @@ class LockedOut(exceptions.APIException):
 
 
 class TokenView(APIView):
-    """POST username + password → a token; DELETE revokes the caller's token."""
+    """POST username + password → a token (the same one until it expires: every device of the user shares
+    it); DELETE on the revoke URL ends it. A token expired is replaced by a new one."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -261,7 +266,15 @@ class TokenView(APIView):
         request=inline_serializer(
             "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse",
+                {
+                    "token": serializers.CharField(),
+                    "expires_at": serializers.DateTimeField(help_text="API_TOKEN_TTL_DAYS after it was issued"),
+                },
+            )
+        },
         auth=[],
     )
     def post(self, request):
@@ -278,9 +291,17 @@ class TokenView(APIView):
         if user is None or not user.is_active:
             raise exceptions.ValidationError({"non_field_errors": [_("用户名或密码不正确。")]})
         if user.must_change_password:
-            raise exceptions.PermissionDenied(_("您的密码是由管理员设置的，请先在网页上登录并设置您自己的密码。"))
+            raise exceptions.PermissionDenied(
+                _("您的密码是由管理员设置的，请先在网页上登录并设置您自己的密码。"), code="password_change_required"
+            )
+        if credentials.assignments_over(user):
+            raise exceptions.PermissionDenied(AssignmentEnded.default_detail, code=AssignmentEnded.default_code)
         token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        if credentials.token_expired(token):
+            token.delete()
+            token = Token.objects.create(user=user)
+        expires_at = serializers.DateTimeField().to_representation(credentials.token_expires_at(token))
+        return Response({"token": token.key, "expires_at": expires_at})
 
 
 class TokenRevokeView(APIView):

@@ -133,8 +133,12 @@ class AssignmentForm(forms.Form):
 
 
 class EndAssignmentForm(forms.Form):
+    """The last day; the rules (today or later, not twice, not one's own) are the service's."""
+
     end = forms.DateField(label=_("最后在岗日期"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("end", timezone.localdate())
+        today = timezone.localdate()
+        kwargs.setdefault("initial", {}).setdefault("end", today)
         super().__init__(*args, **kwargs)
+        self.fields["end"].widget.attrs["min"] = today.isoformat()

@@ -98,14 +98,39 @@ def assignment_create(
     return assignment
 
 
+class AssignmentAlreadyEnded(ValidationError):
+    """The assignment is over, or already ends on that day or before it (the API answers 409)."""
+
+
 @transaction.atomic
 def assignment_end(*, assignment: Assignment, on: datetime.date, by: User) -> Assignment:
-    """End an assignment on ``on`` (the last day it counts)."""
+    """End an assignment on ``on`` (the last day it counts), today or later: the pages and the API write
+    no history. An assignment that is over stays as it ended, one with a last day still to come may only
+    end sooner, and nobody ends their own (they would lock themselves out). A correction of the past is
+    the system admin's act in the Django admin, which the audit log records (README, "Security and
+    personal data"). Raises ValidationError with a Chinese message; nothing is saved then."""
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    today = timezone.localdate()
+    if assignment.user_id == by.pk:
+        raise ValidationError(_("不能结束自己的岗位，请由本村其他村干部或系统管理员办理。"))
+    if assignment.end is not None and assignment.end < today:
+        raise AssignmentAlreadyEnded(_("该岗位已于 %(end)s 结束，不能再次结束。") % {"end": assignment.end})
+    if assignment.end is not None and assignment.end <= on:
+        raise AssignmentAlreadyEnded(
+            _("该岗位已于 %(end)s 结束（或已定于该日结束），只能提前，不能推迟。") % {"end": assignment.end}
+        )
+    if on < today:
+        raise ValidationError(
+            {
+                "end": _(
+                    "最后在岗日期不能早于今天（%(today)s）。更正过去的记录请联系系统管理员在管理后台办理，"
+                    "修改会记入审计日志。"
+                )
+                % {"today": today}
+            }
+        )
     if on < assignment.start:
         raise ValidationError({"end": _("结束日期不能早于开始日期（%(start)s）。") % {"start": assignment.start}})
-    if assignment.end is not None and assignment.end <= on:
-        raise ValidationError(_("该指派已于 %(end)s 结束。") % {"end": assignment.end})
     assignment.end = on
     assignment.save(update_fields=["end"])
     return assignment

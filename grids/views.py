@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import access, services
 from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm, add_service_errors
-from .models import Assignment, Grid, MicroGrid, Role, Village
+from .models import Assignment, Grid, MicroGrid, Role, User, Village
 
 
 @login_required
@@ -231,20 +231,14 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class PasswordChange(auth_views.PasswordChangeView):
-    """Choose a new password (required at the first login after the admin set one). Other sessions and
-    the API tokens of the user end with the old password."""
+    """Choose a new password (required at the first login after the admin set one). The user's other
+    sessions and API tokens end with the old password (grids/credentials.py); this session stays."""
 
     template_name = "accounts/password_change.html"
     success_url = "/"
 
     def form_valid(self, form):
-        from rest_framework.authtoken.models import Token
-
-        response = super().form_valid(form)  # keeps this session; the others no longer validate
-        user = form.user
-        from .models import User
-
-        User.objects.filter(pk=user.pk).update(must_change_password=False)
-        Token.objects.filter(user=user).delete()
+        response = super().form_valid(form)  # saving the password ends the others; this one gets a new key
+        User.objects.filter(pk=form.user.pk).update(must_change_password=False)
         messages.success(self.request, _("密码已修改。其他设备上的登录已退出。"))
         return response

@@ -4,8 +4,11 @@ A route missing from the table fails ``test_every_api_route_is_in_the_matrix``."
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from tests.conftest import ID2
 from tests.test_permission_matrix import (
@@ -378,7 +381,8 @@ def _body(name, w, u, kwargs):
             "start": "2026-01-01",
         }
     if name == "END":
-        return {"end": "2026-12-31"}
+        # A last day from today on: the past is refused (tests/grids/test_assignment_end.py).
+        return {"end": (timezone.localdate() + datetime.timedelta(days=30)).isoformat()}
     if name == "MOVE_HOUSEHOLD":
         return {"micro_grid": w.micro2.pk, "note": "搬家"}
     if name == "MOVE_RESIDENT":

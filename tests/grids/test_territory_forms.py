@@ -3,6 +3,7 @@
 import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 
 from grids.models import Assignment, Grid, MicroGrid, Role
 
@@ -121,11 +122,12 @@ def test_ending_an_assignment(client, world, staff, worker):
     client.force_login(staff)
     assignment = worker.assignments.get()
     response = client.post(reverse("grids:assignment-end", args=[assignment.pk]), {"end": "2024-01-01"})
-    assert "结束日期不能早于开始日期" in response.content.decode()
-    response = client.post(reverse("grids:assignment-end", args=[assignment.pk]), {"end": "2026-03-31"})
+    assert "最后在岗日期不能早于今天" in response.content.decode()  # more: test_assignment_end.py
+    last_day = timezone.localdate() + datetime.timedelta(days=30)
+    response = client.post(reverse("grids:assignment-end", args=[assignment.pk]), {"end": last_day.isoformat()})
     assert response.status_code == 302
     assignment.refresh_from_db()
-    assert assignment.end == datetime.date(2026, 3, 31)
+    assert assignment.end == last_day
 
 
 def test_archiving_a_grid_with_micro_grids_is_refused(client, world, staff):
