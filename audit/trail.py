@@ -118,7 +118,7 @@ def _who() -> tuple[object | None, str, str | None]:
 @dataclass(frozen=True)
 class Tracked:
     fields: tuple[str, ...]  # attnames recorded with their values
-    secret: frozenset[str]  # attnames recorded only as "changed"
+    secret: Callable[[models.Model], frozenset[str]]  # attnames recorded only as "changed"
     move_fields: frozenset[str]  # a change of one of these is a move
     village: Callable[[models.Model], int | None]
     sensitive: Callable[[models.Model], bool]
@@ -148,19 +148,20 @@ def track(
     model: type[models.Model],
     *,
     exclude: Iterable[str] = (),
-    secret: Iterable[str] = (),
+    secret: Iterable[str] | Callable[[models.Model], Iterable[str]] = (),
     move_fields: Iterable[str] = (),
     village: Callable[[models.Model], int | None] | None = None,
     sensitive: bool | Callable[[models.Model], bool] = False,
 ) -> None:
     """Audit every save and delete of ``model``. ``village`` says which village an object belongs to
     (whose town office may read its entries); ``sensitive`` hides an entry's object and changes from
-    the town office (key persons: the town sees counts, not names)."""
+    the town office (key persons: the town sees counts, not names); ``secret`` names the fields recorded
+    only as "changed" (or says, for one object, which they are)."""
     skip = NEVER_AUDITED | set(exclude)
     fields = tuple(f.attname for f in model._meta.concrete_fields if f.attname not in skip and not f.primary_key)
     _tracked[model] = Tracked(
         fields=fields,
-        secret=frozenset(secret),
+        secret=_per_object(secret),
         move_fields=frozenset(move_fields),
         village=village or via("village_id"),
         sensitive=sensitive if callable(sensitive) else (lambda obj, flag=sensitive: flag),
@@ -211,12 +212,18 @@ def _before_save(sender, instance, raw=False, **kwargs):
     instance._audit_before = {k: plain(v) for k, v in row.items()} if row else None
 
 
-def _diff(before: dict, after: dict, spec: Tracked) -> dict:
+def _per_object(secret) -> Callable[[models.Model], frozenset[str]]:
+    if callable(secret):
+        return lambda obj: frozenset(secret(obj))
+    return lambda obj, names=frozenset(secret): names
+
+
+def _diff(before: dict, after: dict, secret: frozenset[str]) -> dict:
     changes = {}
     for name, new in after.items():
         old = before.get(name)
         if old != new:
-            changes[name] = HIDDEN if name in spec.secret else [old, new]
+            changes[name] = HIDDEN if name in secret else [old, new]
     return changes
 
 
@@ -227,11 +234,12 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
     after = _values(instance, spec)
     before = getattr(instance, "_audit_before", None)
     instance._audit_before = None
+    secret = spec.secret(instance)
     if created or before is None:
-        changes = {k: (HIDDEN if k in spec.secret else [None, v]) for k, v in after.items() if v not in (None, "")}
+        changes = {k: (HIDDEN if k in secret else [None, v]) for k, v in after.items() if v not in (None, "")}
         action = AuditAction.CREATE
     else:
-        changes = _diff(before, after, spec)
+        changes = _diff(before, after, secret)
         if not changes:
             return
         action = AuditAction.CHANGE
@@ -246,7 +254,8 @@ def _after_delete(sender, instance, **kwargs):
     if _context.get().suspended:
         return
     spec = _tracked[sender]
-    before = {k: (HIDDEN if k in spec.secret else [v, None]) for k, v in _values(instance, spec).items()}
+    secret = spec.secret(instance)
+    before = {k: (HIDDEN if k in secret else [v, None]) for k, v in _values(instance, spec).items()}
     _write(AuditAction.DELETE, instance, spec, before)
 
 

@@ -17,7 +17,7 @@ from grids import access
 from grids.models import Grid, User, Village
 from residents.models import Household, Resident
 
-from . import deadlines, services
+from . import deadlines, origin, services
 from .filters import CaseFilter
 from .models import (
     Case,
@@ -130,6 +130,13 @@ class CaseSerializer(serializers.ModelSerializer):
             "resolution",
             "satisfied",
         ]
+
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        # Where the case was found, for those who may be told (``origin``: not a key person's household).
+        if not origin.tells_place(getattr(self.context.get("request"), "user", None), case):
+            data["household"] = None
+        return data
 
 
 class CaseDetailSerializer(CaseSerializer):

@@ -10,8 +10,9 @@ class DisputesConfig(AppConfig):
         from audit import trail
 
         from .models import Case, CaseAttachment, CaseParty, Department, MediationSession, Mediator, Policy
+        from .origin import audit_secret
 
-        trail.track(Case)
+        trail.track(Case, secret=audit_secret)
         trail.track(Mediator)
         for model in (CaseParty, MediationSession, CaseAttachment):
             trail.track(model, village=trail.via("case", "village_id"))

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from residents.models import Household, KeyPerson
 
+from . import origin
 from .models import Case, CaseParty
 
 # A household's or key person's page lists their latest cases; all of them are on the case list.
@@ -20,7 +21,8 @@ def _cases(user, q: Q, limit: int) -> list[Case]:
 def cases_of_household(user, household: Household, limit: int = CASES_SHOWN) -> list[Case]:
     """Cases about the household, or naming one of its members as a party. One query."""
     parties = CaseParty.objects.filter(resident__household=household).values("case_id")
-    return _cases(user, Q(household=household) | Q(pk__in=parties), limit)
+    # A case found on a visit is "about the household" only for those told where it was found (``origin``).
+    return _cases(user, (Q(household=household) & origin.place_told_q(user)) | Q(pk__in=parties), limit)
 
 
 def cases_of_key_person(user, key_person: KeyPerson, limit: int = CASES_SHOWN) -> list[Case]:
@@ -28,5 +30,5 @@ def cases_of_key_person(user, key_person: KeyPerson, limit: int = CASES_SHOWN) -
     resident = key_person.resident
     q = Q(pk__in=CaseParty.objects.filter(resident=resident).values("case_id"))
     if resident.household_id is not None:
-        q |= Q(household_id=resident.household_id)
+        q |= Q(household_id=resident.household_id) & origin.place_told_q(user)
     return _cases(user, q, limit)

@@ -23,7 +23,7 @@ from core.pages import paginate, xlsx_response
 from grids import access
 from grids.forms import add_service_errors
 
-from . import deadlines, services
+from . import deadlines, origin, services
 from .filters import CaseFilter
 from .forms import (
     CaseForm,
@@ -160,6 +160,8 @@ def _case_page(request: HttpRequest, case: Case, *, bound: dict | None = None, s
         forms.append((action, bound.get(action.name) or action_form(action, case)))
     context = {
         "case": case,
+        # Where the case was found, for those who may be told (``origin``: not a key person's household).
+        "household": origin.household_shown(request.user, case),
         "deadline": deadlines.deadline_for(case, policy),
         "parties": case.parties.select_related("resident"),
         "attachments": case.attachments.all(),

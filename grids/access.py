@@ -222,6 +222,20 @@ def may_record_visit(user, *, village_id: int, grid_id: int, micro_grid_id: int 
     )
 
 
+def key_person_places_q(user, *, village: str, grid: str) -> Q:
+    """Rows in the places where ``user`` may know who is a key person: the village's staff, the grid's
+    worker, the admin (the places ``KeyPerson.objects.visible_to`` starts from; the people named
+    responsible see only the persons they are named for). The town office, liaisons and information
+    officers see key persons as counts only (docs/sources.md [L1]; README, "Who sees key persons")."""
+    return visible_q(user, village=village, grid=grid)
+
+
+def may_see_key_persons(user, *, village_id: int, grid_id: int) -> bool:
+    """``key_person_places_q`` for one place: a village and one of its grids."""
+    scope = scope_for(user)
+    return scope.is_admin or village_id in scope.village_ids or grid_id in scope.grid_ids
+
+
 def may_see_full_id(user, village_id: int) -> bool:
     """Full ID numbers of a village's residents: its staff and the admin. Everyone else (grid workers,
     liaisons, the town office) sees them masked."""

@@ -9,10 +9,12 @@ class VisitsConfig(AppConfig):
     def ready(self):
         from audit import trail
 
-        from .models import ReminderPolicy, Visit, VisitPhoto
+        from .models import ReminderPolicy, Visit, VisitPhoto, is_private
 
-        trail.track(Visit, sensitive=lambda visit: visit.key_person_id is not None)
-        trail.track(VisitPhoto, village=trail.via("visit", "village_id"))
+        trail.track(Visit, sensitive=is_private)
+        trail.track(
+            VisitPhoto, village=trail.via("visit", "village_id"), sensitive=lambda photo: is_private(photo.visit)
+        )
         trail.track(ReminderPolicy, village=lambda policy: None)
 
         from . import live, panels

@@ -53,11 +53,24 @@ class Finding(models.TextChoices):
 # Findings that open a case, and the case kind each opens.
 CASE_FINDINGS = {Finding.DISPUTE: "dispute", Finding.HAZARD: "hazard", Finding.REQUEST: "request"}
 
+# Visits as private as a key person (docs/sources.md [L1]; README, "Who sees key persons"): a key person's
+# visit, and every visit that opened a case. The town reads the cases escalated to it, all "走访发现" alike;
+# if it also read the household visits behind them, a case with no such visit would tell it that the
+# household holds a key person. So whoever may not see key persons sees the visit behind no case, nor its
+# audit entries, whatever was visited; the case itself carries what they need to act on it.
+PRIVATE_VISIT = Q(subject=Subject.KEY_PERSON) | Q(finding__in=list(CASE_FINDINGS))
+
+
+def is_private(visit) -> bool:
+    """``PRIVATE_VISIT`` for one visit (its audit entries, and its photos', are masked from the town)."""
+    return visit.subject == Subject.KEY_PERSON or visit.finding in CASE_FINDINGS
+
 
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The grid's worker, the village's staff, the town; liaisons and officers their own places.
-        Key-person visits are as sensitive as the key person: not the town, not liaisons."""
+        Key-person visits are as sensitive as the key person, and so is any visit that opened a case
+        (``PRIVATE_VISIT``): not the town, not liaisons, unless they recorded it."""
         q = access.visible_q(
             user,
             town="village__town",
@@ -66,8 +79,8 @@ class VisitQuerySet(models.QuerySet):
             micro_grid="micro_grid",
             group="household__villager_group",
         )
-        sensitive = Q(subject=Subject.KEY_PERSON)
-        private = access.visible_q(user, village="village", grid="grid")
+        sensitive = PRIVATE_VISIT
+        private = access.key_person_places_q(user, village="village", grid="grid")
         if getattr(user, "is_authenticated", False):
             q |= Q(worker=user)
             private |= Q(worker=user)
