@@ -285,6 +285,8 @@ CELERY_BEAT_SCHEDULE = {
     "late-report-reminders": {"task": "reports.tasks.late_reports_dispatch", "schedule": 900.0},
     # Audit entries past the retention go, once a day at night.
     "audit-purge": {"task": "audit.tasks.audit_purge", "schedule": crontab(hour=3, minute=17)},
+    # Imports nobody confirmed within a week are cancelled; no ended import keeps its file (ID numbers).
+    "import-files-expire": {"task": "residents.tasks.import_files_expire", "schedule": crontab(hour=3, minute=37)},
     # This month's coverage per grid counted after midnight (overdue depends on the day), so that the
     # first visitor of the day does not wait for a town's count.
     "coverage-warm": {"task": "visits.tasks.coverage_warm", "schedule": crontab(hour=0, minute=5)},
