@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing sent to a signed-in user is cached (static files are answered above, by WhiteNoise).
+    "core.middleware.NoStoreMiddleware",
     "grids.middleware.PasswordChangeRequiredMiddleware",
     # Who and from where, for the audit entries written while a request is served.
     "audit.trail.AuditContextMiddleware",
