@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -127,8 +127,14 @@ def _cell(sheet, value, *, header: bool = False):
         return value
     # Control characters other than tab, line feed and carriage return cannot be stored in a workbook
     # at all (openpyxl refuses the whole file); they are dropped rather than failing the export.
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"  # set after the value: assigning the value makes "=…" a formula ("f")
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not header and not value.startswith("=") and value not in ERROR_CODES:
+        # openpyxl stores any other str as a string cell itself; a cell object for each would make a
+        # large export much slower (tests/test_export_formulas.py checks every kind of text either way).
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # set after the value: assigning it makes "=…" a formula ("f"), "#N/A" an error
     if header:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
