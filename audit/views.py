@@ -3,8 +3,6 @@ office; a sensitive entry keeps its object and changes from the town (docs/archi
 
 from __future__ import annotations
 
-import io
-
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -13,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from core import excel
 from core.pages import paginate, xlsx_response
 from grids import access
 
@@ -81,9 +79,10 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     filterset, reveal = _audit_entries(request)
     if not filterset.is_valid():
         return redirect(f"{reverse('audit:audit-list')}?{request.GET.urlencode()}")
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("审计日志"))
-    sheet.append(
+    book = excel.new_workbook()
+    sheet = excel.add_sheet(
+        book,
+        _("审计日志"),
         [
             _("时间"),
             _("操作人"),
@@ -94,7 +93,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             _("行政村"),
             _("变更内容"),
             _("说明"),
-        ]
+        ],
     )
     rows = 0
     for entry in filterset.qs[:AUDIT_EXPORT_LIMIT].iterator(chunk_size=2000):
@@ -102,7 +101,8 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         changes = "；".join(f"{label}: {before} → {after}" for label, before, after in entry.shown_changes)
         at = timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S")
         village = entry.village.name if entry.village else ""
-        sheet.append(
+        excel.append_row(
+            sheet,
             [
                 at,
                 entry.actor_label,
@@ -113,15 +113,14 @@ def audit_export(request: HttpRequest) -> HttpResponse:
                 village,
                 changes,
                 entry.note,
-            ]
+            ],
         )
         rows += 1
-    out = io.BytesIO()
-    book.save(out)
+    content = excel.workbook_bytes(book)
     trail.record(
         AuditAction.EXPORT,
         model="audit.auditentry",
         note=f"audit {request.GET.urlencode()}",
         changes={"rows": [None, rows]},
     )
-    return xlsx_response(out.getvalue(), f"audit-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(content, f"audit-{timezone.localdate():%Y%m%d}.xlsx")

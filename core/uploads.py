@@ -45,8 +45,11 @@ def clean_photo(upload) -> ContentFile:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ValidationError(_("无法识别这个文件，请上传照片（JPEG、PNG 或 WebP）。")) from exc
     upright.thumbnail((MAX_SIDE, MAX_SIDE))
+    # Pixels only. ``convert`` copies the source's info dict, and Pillow writes an info "comment" (a
+    # JPEG's COM segment, a GIF's comment, a PNG text chunk named "comment") into the new JPEG, so the
+    # dict is emptied; EXIF (GPS), XMP and ICC profiles are written only when passed to ``save``, and none is.
+    upright.info = {}
     out = io.BytesIO()
-    # A fresh image with no info dict: EXIF, GPS, XMP and ICC profiles are not carried over.
     upright.save(out, format="JPEG", quality=85, optimize=True)
     photo = ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
     photo.width, photo.height = upright.size

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing sent to a signed-in user is cached (static files are answered above, by WhiteNoise).
+    "core.middleware.NoStoreMiddleware",
     "grids.middleware.PasswordChangeRequiredMiddleware",
     # Who and from where, for the audit entries written while a request is served.
     "audit.trail.AuditContextMiddleware",
@@ -299,6 +301,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grids.tasks.credentials_after_assignments",
         "schedule": crontab(hour=0, minute=10),
     },
+    # Imports nobody confirmed within a week are cancelled; no ended import keeps its file (ID numbers).
+    "import-files-expire": {"task": "residents.tasks.import_files_expire", "schedule": crontab(hour=3, minute=37)},
     # This month's coverage per grid counted after midnight (overdue depends on the day), so that the
     # first visitor of the day does not wait for a town's count.
     "coverage-warm": {"task": "visits.tasks.coverage_warm", "schedule": crontab(hour=0, minute=5)},

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-
+from core import excel
 from visits import due
 
 from . import figures
 from .models import SECTIONS, MonthlyReport, ReportVersion
-
-HEADER = PatternFill("solid", fgColor="DDEBF7")
 
 
 def live_figures(report: MonthlyReport) -> dict:
@@ -57,30 +52,20 @@ def history(report: MonthlyReport, months: int = 6) -> list[dict]:
     return rows
 
 
-def _sheet(book, title: str, header: list[str]):
-    sheet = book.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER
-    return sheet
-
-
+# Both workbooks are written through ``core.excel``, which writes text as text (a village's report, a
+# grid's or a worker's name never becomes a formula, whatever it begins with).
 def report_workbook(report: MonthlyReport, data: dict, sections: dict) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
+    book = excel.new_workbook()
     month = f"{report.month:%Y-%m}"
-    info = _sheet(book, "月报", ["项目", "内容"])
-    info.append(["村", report.village.name])
-    info.append(["月份", month])
-    info.append(["状态", report.get_state_display()])
+    info = excel.add_sheet(book, "月报", ["项目", "内容"], widths={"A": 22, "B": 80})
+    excel.append_row(info, ["村", report.village.name])
+    excel.append_row(info, ["月份", month])
+    excel.append_row(info, ["状态", report.get_state_display()])
     for key, label in SECTIONS.items():
-        info.append([str(label), sections.get(key, "")])
-    info.column_dimensions["A"].width = 22
-    info.column_dimensions["B"].width = 80
+        excel.append_row(info, [str(label), sections.get(key, "")])
 
     reg = data["registry"]
-    basics = _sheet(book, "基本情况", ["项目", "数量"])
+    basics = excel.add_sheet(book, "基本情况", ["项目", "数量"])
     for label, value in (
         ("户数", reg["households"]),
         ("户籍人口", reg["registered"]),
@@ -89,21 +74,22 @@ def report_workbook(report: MonthlyReport, data: dict, sections: dict) -> bytes:
         ("重点场所", reg["key_places"]),
         ("重点人员合计", reg["key_persons_total"]),
     ):
-        basics.append([label, value])
+        excel.append_row(basics, [label, value])
     for row in reg["key_persons"]:
-        basics.append([f"重点人员·{row['category']}", row["n"]])
+        excel.append_row(basics, [f"重点人员·{row['category']}", row["n"]])
 
     v = data["visits"]
-    visits = _sheet(book, "走访覆盖", ["网格", "网格员", "应走访", "已走访", "覆盖率%", "重点人员超期"])
+    visits = excel.add_sheet(book, "走访覆盖", ["网格", "网格员", "应走访", "已走访", "覆盖率%", "重点人员超期"])
     for g in v["grids"]:
-        visits.append([g["grid"], g["workers"], g["due"], g["done"], g["percent"], g["key_persons_overdue"]])
-    visits.append(
-        ["当月合计", "", v["month"]["due"], v["month"]["done"], v["month"]["percent"], v["key_persons"]["overdue"]]
+        excel.append_row(visits, [g["grid"], g["workers"], g["due"], g["done"], g["percent"], g["key_persons_overdue"]])
+    excel.append_row(
+        visits,
+        ["当月合计", "", v["month"]["due"], v["month"]["done"], v["month"]["percent"], v["key_persons"]["overdue"]],
     )
-    visits.append(["本年累计", "", v["ytd"]["due"], v["ytd"]["done"], v["ytd"]["percent"], ""])
+    excel.append_row(visits, ["本年累计", "", v["ytd"]["due"], v["ytd"]["done"], v["ytd"]["percent"], ""])
 
     c = data["cases"]
-    cases = _sheet(
+    cases = excel.add_sheet(
         book,
         "案件",
         [
@@ -120,7 +106,8 @@ def report_workbook(report: MonthlyReport, data: dict, sections: dict) -> bytes:
         ],
     )
     for row in c["by_kind"]:
-        cases.append(
+        excel.append_row(
+            cases,
             [
                 row["kind"],
                 row["reported"]["month"],
@@ -132,29 +119,29 @@ def report_workbook(report: MonthlyReport, data: dict, sections: dict) -> bytes:
                 row["escalate"]["month"],
                 row["escalate"]["ytd"],
                 row["overdue"],
-            ]
+            ],
         )
-    cases.append([])
-    cases.append(
-        ["调解成功率%(当月)", c["mediation"]["month"]["rate"], "调解成功率%(累计)", c["mediation"]["ytd"]["rate"]]
+    excel.append_row(cases, [])
+    excel.append_row(
+        cases,
+        ["调解成功率%(当月)", c["mediation"]["month"]["rate"], "调解成功率%(累计)", c["mediation"]["ytd"]["rate"]],
     )
     for row in c["by_tier"]:
-        cases.append([f"办结·{row['tier']}", row["month"], "", row["ytd"]])
+        excel.append_row(cases, [f"办结·{row['tier']}", row["month"], "", row["ytd"]])
     for row in c["by_category"]:
-        cases.append([f"类别·{row['category']}", row["month"], "", row["ytd"]])
+        excel.append_row(cases, [f"类别·{row['category']}", row["month"], "", row["ytd"]])
 
-    workers = _sheet(book, "网格员", ["网格员", "走访(当月)", "走访(累计)", "上报案件(当月)", "上报案件(累计)"])
+    workers = excel.add_sheet(
+        book, "网格员", ["网格员", "走访(当月)", "走访(累计)", "上报案件(当月)", "上报案件(累计)"]
+    )
     for w in data["workers"]:
-        workers.append([w["name"], w["visits_month"], w["visits_ytd"], w["cases_month"], w["cases_ytd"]])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        excel.append_row(workers, [w["name"], w["visits_month"], w["visits_ytd"], w["cases_month"], w["cases_ytd"]])
+    return excel.workbook_bytes(book)
 
 
 def comparison_workbook(villages: list, month: datetime.date) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    sheet = _sheet(
+    book = excel.new_workbook()
+    sheet = excel.add_sheet(
         book,
         f"{month:%Y-%m}各村对比",
         [
@@ -171,9 +158,11 @@ def comparison_workbook(villages: list, month: datetime.date) -> bytes:
             "月报逾期",
             "本年逾期次数",
         ],
+        widths={"A": 14},
     )
     for v in villages:
-        sheet.append(
+        excel.append_row(
+            sheet,
             [
                 v.name,
                 v.cov.percent if v.cov and v.cov.due else None,
@@ -187,9 +176,6 @@ def comparison_workbook(villages: list, month: datetime.date) -> bytes:
                 str(v.report_state),
                 "是" if v.report_late else "",
                 v.late_ytd,
-            ]
+            ],
         )
-    sheet.column_dimensions["A"].width = 14
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return excel.workbook_bytes(book)

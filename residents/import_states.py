@@ -1,9 +1,11 @@
-"""The states of an import job (uploaded → checked → applying → done or failed), moved only through the
-shared status pipeline (``core.pipeline``): a second click or a second worker finds the job moved and
-stops instead of applying a file twice."""
+"""The states of an import job (uploaded → checked → applying → done or failed; a checked job may also be
+cancelled), moved only through the shared status pipeline (``core.pipeline``): a second click or a second
+worker finds the job moved and stops instead of applying a file twice. When a job ends, its uploaded file
+is removed."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _lazy
 
 from core import pipeline
@@ -25,11 +27,16 @@ class InvalidImportTransition(pipeline.InvalidTransition):
 # (the load test and the bulk tests do) or from its plan without the page's claim.
 TRANSITIONS: dict[str, frozenset[str]] = {
     ImportStatus.PLANNING: frozenset({ImportStatus.PLANNED, ImportStatus.DONE, ImportStatus.FAILED}),
-    ImportStatus.PLANNED: frozenset({ImportStatus.APPLYING, ImportStatus.DONE, ImportStatus.FAILED}),
+    ImportStatus.PLANNED: frozenset(
+        {ImportStatus.APPLYING, ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED}
+    ),
     ImportStatus.APPLYING: frozenset({ImportStatus.DONE, ImportStatus.FAILED}),
     ImportStatus.DONE: frozenset(),
     ImportStatus.FAILED: frozenset(),
+    ImportStatus.CANCELLED: frozenset(),
 }
+# Where a job ends: nothing reads its file again.
+ENDED = frozenset(state for state, onward in TRANSITIONS.items() if not onward)
 
 # A job has no version: the move is conditional on the status alone.
 IMPORTS = pipeline.Pipeline(
@@ -52,4 +59,17 @@ def import_move(job: ImportJob, to: str, *, changes: dict | None = None, event=N
         return event() if event is not None else None
 
     IMPORTS.move(job, to, changes=changes, event=moved)
+    if to in ENDED:
+        # After the commit: a move rolled back with an outer transaction keeps its file.
+        transaction.on_commit(lambda: import_file_remove(job))
     return job
+
+
+def import_file_remove(job: ImportJob) -> None:
+    """Remove the uploaded workbook of a job that has ended. It holds residents' ID numbers in clear and
+    nothing reads it again: the job keeps its summary (counts, each error's row, column and reason), which
+    is all its page shows. The file goes first, then its name: a failure in between leaves a name without
+    a file, which the pages answer with a message and the nightly sweep clears (``import_files_expire``)."""
+    if job.file:
+        job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).exclude(file="").update(file="")

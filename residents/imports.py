@@ -9,6 +9,7 @@ the all-or-nothing transaction is still open.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from grids.models import MicroGrid, Village
 
 from . import excel, idnumber, services
 from .codes import HAN, Political, Relation
-from .import_states import ImportChanged, InvalidImportTransition, import_move
+from .import_states import ENDED, ImportChanged, InvalidImportTransition, import_file_remove, import_move
 from .models import (
     Household,
     ImportJob,
@@ -39,7 +40,16 @@ from .models import (
 )
 from .signals import registry_bulk_saved
 
-__all__ = ["ImportChanged", "InvalidImportTransition", "import_apply", "import_move", "import_plan"]
+__all__ = [
+    "FileGone",
+    "ImportChanged",
+    "InvalidImportTransition",
+    "import_apply",
+    "import_cancel",
+    "import_files_expire",
+    "import_move",
+    "import_plan",
+]
 
 SAMPLE = 30  # planned changes listed on the preview page
 MAX_ERRORS_SHOWN = 500
@@ -372,9 +382,30 @@ def plan_key_persons(village: Village, data: bytes) -> Plan:
 PLANNERS = {ImportKind.HOUSEHOLDS: plan_households, ImportKind.KEY_PERSONS: plan_key_persons}
 
 
+class FileGone(Exception):
+    """The job's uploaded file is no longer there: removed when the job ended (``import_states``)."""
+
+
+def _file_data(job: ImportJob) -> bytes:
+    if not job.file:
+        raise FileGone
+    try:
+        with job.file.open("rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        raise FileGone from None
+
+
+def _file_gone() -> dict:
+    return Plan(rows=[], file_error=_("上传的文件已不在服务器上，请重新上传。")).summary()
+
+
 def import_plan(*, job: ImportJob) -> ImportJob:
     """Check the uploaded file and store what would happen (nothing is saved to the registry)."""
-    data = job.file.open("rb").read()
+    try:
+        data = _file_data(job)
+    except FileGone:
+        return import_move(job, ImportStatus.FAILED, changes={"summary": _file_gone()})
     plan = PLANNERS[job.kind](job.village, data)
     return import_move(job, ImportStatus.PLANNED, changes={"summary": plan.summary()})
 
@@ -389,14 +420,18 @@ class ImportAborted(Exception):
 def import_apply(*, job: ImportJob) -> ImportJob:
     """Apply a planned import. All-or-nothing: any error (found again now, data may have changed since the
     preview) and nothing is saved. Valid-only: the valid rows are saved, the others reported."""
-    data = job.file.open("rb").read()
+    try:
+        data = _file_data(job)
+    except FileGone:
+        return _finish(job, ImportStatus.FAILED, _file_gone(), applied=0)
     plan = PLANNERS[job.kind](job.village, data)
     summary = plan.summary()
     if plan.file_error or (job.mode == ImportMode.ALL_OR_NOTHING and plan.error_rows):
         return _finish(job, ImportStatus.FAILED, summary, applied=0)
     rows = plan.valid_rows
     try:
-        # The rows are audited as one entry for the import (the job keeps the file), not one per row.
+        # The rows are audited as one entry for the import, not one per row (the job keeps what it did:
+        # its counts, and each error by row, column and reason).
         with transaction.atomic(), trail.suspended():
             applied = _apply_rows(job, rows)
     except ImportAborted as error:
@@ -554,10 +589,54 @@ def _apply_key_person_row(row: RowPlan, village: Village) -> None:
 
 
 def error_rows_workbook(job: ImportJob) -> bytes:
-    """The rows that were not imported, as written, with the reason beside each: fix and import again."""
-    data = job.file.open("rb").read()
+    """The rows that were not imported, as written, with the reason beside each: fix and import again.
+    Cut from the uploaded file, so only while the job waits for confirmation (``FileGone`` after)."""
+    data = _file_data(job)
     plan = PLANNERS[job.kind](job.village, data)
     title, columns = excel.SHEETS[job.kind]
     bad = plan.error_rows
     reasons = {i: "；".join(f"{column}：{reason}" for column, reason in row.errors) for i, row in enumerate(bad)}
     return excel.write_workbook(title, columns, [row.raw for row in bad], errors=reasons)
+
+
+# --- ending without applying ---------------------------------------------------------------------------
+
+
+def import_cancel(*, job: ImportJob) -> ImportJob:
+    """The user does not confirm a checked import: nothing is saved and the file is removed."""
+    return import_move(
+        job,
+        ImportStatus.CANCELLED,
+        changes={"finished_at": timezone.now()},
+        event=lambda: trail.record(
+            AuditAction.IMPORT, job, village_id=job.village_id, note=_("取消导入 %(file)s") % {"file": job.filename}
+        ),
+    )
+
+
+# A checked import waits a week for its confirmation (long enough to come back after a weekend or a
+# meeting); then it is cancelled so that its file, with the ID numbers in it, does not stay for good.
+PLAN_KEPT = datetime.timedelta(days=7)
+
+
+def import_files_expire(*, now: datetime.datetime | None = None) -> int:
+    """The nightly sweep: cancel the imports left unconfirmed past ``PLAN_KEPT``, and remove any file an
+    ended job still holds (jobs that ended before files were removed, or whose removal was interrupted).
+    Returns how many imports were cancelled."""
+    now = now or timezone.now()
+    cancelled = 0
+    for job in ImportJob.objects.filter(status=ImportStatus.PLANNED, created_at__lt=now - PLAN_KEPT):
+        note = _("导入超过 %(days)d 天未确认，已自动取消：%(file)s") % {"days": PLAN_KEPT.days, "file": job.filename}
+        with contextlib.suppress(ImportChanged, InvalidImportTransition):  # confirmed at this very moment
+            import_move(
+                job,
+                ImportStatus.CANCELLED,
+                changes={"finished_at": now},
+                event=lambda job=job, note=note: trail.record(
+                    AuditAction.IMPORT, job, village_id=job.village_id, note=note
+                ),
+            )
+            cancelled += 1
+    for job in ImportJob.objects.filter(status__in=ENDED).exclude(file=""):
+        import_file_remove(job)
+    return cancelled

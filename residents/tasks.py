@@ -16,3 +16,8 @@ def import_plan(job_id: int) -> str:
 def import_apply(job_id: int) -> str:
     job = ImportJob.objects.select_related("village", "created_by").get(pk=job_id)
     return imports.import_apply(job=job).status
+
+
+@shared_task
+def import_files_expire() -> int:
+    return imports.import_files_expire()

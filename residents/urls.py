@@ -11,6 +11,7 @@ urlpatterns = [
     path("villages/<int:pk>/imports/new/", exchange.import_new, name="import-new"),
     path("imports/<int:pk>/", exchange.import_detail, name="import-detail"),
     path("imports/<int:pk>/apply/", exchange.import_apply, name="import-apply"),
+    path("imports/<int:pk>/cancel/", exchange.import_cancel, name="import-cancel"),
     path("imports/<int:pk>/errors.xlsx", exchange.import_errors, name="import-errors"),
     path("imports/template/<slug:kind>.xlsx", exchange.import_template, name="import-template"),
     path("households/export.xlsx", exchange.household_export, name="household-export"),

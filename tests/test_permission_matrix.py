@@ -195,6 +195,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "residents:import-new": (VILLAGE, STAFF_EDIT_VILLAGE),
     "residents:import-detail": (IMPORT_JOB, STAFF_ONLY),
     "residents:import-apply": (IMPORT_JOB, POST_ONLY),
+    "residents:import-cancel": (IMPORT_JOB, POST_ONLY),
     "residents:import-errors": (IMPORT_JOB, STAFF_ONLY),
     "residents:import-template": (TEMPLATE, EVERYONE),
     "residents:household-export": (NONE, EVERYONE),
@@ -256,6 +257,7 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "residents:resident-restore": (RESIDENT1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "residents:resident-id-number": (RESIDENT1, STAFF_EDIT_GRID1),
     "residents:import-apply": (IMPORT_JOB, STAFF_ONLY | {"staff": 302}),
+    "residents:import-cancel": (IMPORT_JOB, STAFF_ONLY | {"staff": 302}),
     "residents:keyplace-archive": (KEY_PLACE1, STAFF_EDIT_GRID1 | {"staff": 302}),
     # Accepting a new case is the village staff's (an empty form: 400 with the errors shown); the worker
     # and the town see the case but may not; the others do not see it at all.

@@ -26,6 +26,7 @@ class ImportStatus(models.TextChoices):
     APPLYING = "applying", _("正在导入")
     DONE = "done", _("已完成")
     FAILED = "failed", _("未导入")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class VillageStaffQuerySet(models.QuerySet):
@@ -36,7 +37,9 @@ class VillageStaffQuerySet(models.QuerySet):
 
 
 class ImportJob(models.Model):
-    """An uploaded workbook: checked first (plan), applied only when the user confirms."""
+    """An uploaded workbook: checked first (plan), applied only when the user confirms. The file holds ID
+    numbers in clear, so it is removed when the job ends (done, failed or cancelled: ``import_states``);
+    the summary (counts, errors by row, column and reason) stays."""
 
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name=_("行政村"))
     created_by = models.ForeignKey(
@@ -44,7 +47,7 @@ class ImportJob(models.Model):
     )
     kind = models.CharField(_("内容"), max_length=20, choices=ImportKind.choices)
     mode = models.CharField(_("方式"), max_length=10, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
-    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", blank=True)
     filename = models.CharField(_("文件名"), max_length=200)
     status = models.CharField(_("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PLANNING)
     summary = models.JSONField(_("检查结果"), default=dict, blank=True)

@@ -116,11 +116,35 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _visible_job(request, pk)
+    try:
+        imports.import_cancel(job=job)
+    except (imports.InvalidImportTransition, imports.ImportChanged):
+        messages.info(request, _("该导入已在处理或已完成，不能再取消。"))
+    else:
+        messages.success(request, _("已取消导入，上传的文件已删除。"))
+    return redirect("residents:import-detail", pk=job.pk)
+
+
+@login_required
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     job = _visible_job(request, pk)
     if job.status == ImportStatus.PLANNING:
         raise PermissionDenied(_("还在检查文件，请稍候。"))
-    return xlsx_response(imports.error_rows_workbook(job), f"errors-{job.pk}.xlsx")
+    try:
+        content = imports.error_rows_workbook(job)
+    except imports.FileGone:
+        # The rows are cut from the uploaded file, which goes when the job ends (it holds ID numbers).
+        messages.info(
+            request,
+            _(
+                "导入结束后，上传的文件已删除（其中含身份证号码），不能再下载错误行。请按本页列出的行号和原因在原文件中更正后重新上传。"
+            ),
+        )
+        return redirect("residents:import-detail", pk=job.pk)
+    return xlsx_response(content, f"errors-{job.pk}.xlsx")
 
 
 # --- exports -------------------------------------------------------------------------------------------------

@@ -48,3 +48,84 @@ def test_a_photos_location_is_not_kept():
     stored = clean_photo(SimpleUploadedFile("gps.png", png_bytes(exif_gps=True), content_type="image/png"))
     with Image.open(io.BytesIO(stored.read())) as again:
         assert not again.getexif()
+
+
+MARKER = "MARKER-7f3a-comment"
+
+
+def _jpeg_with_text() -> bytes:
+    """A phone photo carrying text in every place a JPEG holds it: a comment (COM), EXIF, XMP, ICC."""
+    image = Image.new("RGB", (64, 48), "olive")
+    exif = Image.Exif()
+    exif[0x010E] = MARKER  # ImageDescription
+    out = io.BytesIO()
+    image.save(
+        out,
+        format="JPEG",
+        comment=MARKER.encode(),
+        exif=exif,
+        xmp=f'<x:xmpmeta xmlns:x="adobe:ns:meta/">{MARKER}</x:xmpmeta>'.encode(),
+        icc_profile=b"\0\0\0\0" + MARKER.encode(),
+    )
+    return out.getvalue()
+
+
+def _png_with_text() -> bytes:
+    """A PNG with tEXt (one named "comment", which Pillow reads as the image's comment), iTXt, zTXt, EXIF
+    and an ICC profile."""
+    image = Image.new("RGB", (64, 48), "navy")
+    info = PngImagePlugin.PngInfo()
+    info.add_text("comment", MARKER)
+    info.add_itxt("Description", MARKER)
+    info.add_text("Author", MARKER, zip=True)
+    exif = Image.Exif()
+    exif[0x010E] = MARKER
+    out = io.BytesIO()
+    image.save(out, format="PNG", pnginfo=info, exif=exif, icc_profile=b"\0\0\0\0" + MARKER.encode())
+    return out.getvalue()
+
+
+def _gif_with_comment() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "maroon").save(out, format="GIF", comment=MARKER.encode())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "make"), [("phone.jpg", _jpeg_with_text), ("shot.png", _png_with_text), ("anim.gif", _gif_with_comment)]
+)
+def test_an_uploaded_photo_keeps_no_comment_or_other_text(client, world, worker, name, make):
+    """Through the case page (the real upload path): the stored file holds pixels only."""
+    from django.urls import reverse
+
+    from disputes.models import CaseAttachment
+    from tests.conftest import make_case
+
+    data = make()
+    assert MARKER.encode() in data
+    case = make_case(world, worker)
+    client.force_login(worker)
+    response = client.post(
+        reverse("disputes:case-photo-add", args=[case.pk]),
+        {"photo-image": SimpleUploadedFile(name, data, content_type="image/jpeg"), "photo-caption": ""},
+    )
+    assert response.status_code == 302
+    attachment = CaseAttachment.objects.get(case=case)
+    with attachment.image.open("rb") as stored:
+        saved = stored.read()
+    assert MARKER.encode() not in saved
+    with Image.open(io.BytesIO(saved)) as again:
+        assert again.format == "JPEG" and again.size == (64, 48)
+        assert not again.getexif()
+        assert {"comment", "exif", "icc_profile", "xmp"} & set(again.info) == set()
+    # The segments before the picture: no comment (COM), no EXIF or XMP (APP1), no ICC profile (APP2).
+    assert {0xFE, 0xE1, 0xE2} & set(_segments(saved)) == set()
+
+
+def _segments(jpeg: bytes) -> list[int]:
+    """The markers of a JPEG's header segments, up to the start of the scan."""
+    markers, i = [], 2
+    while jpeg[i] == 0xFF and jpeg[i + 1] != 0xDA:
+        markers.append(jpeg[i + 1])
+        i += 2 + int.from_bytes(jpeg[i + 2 : i + 4], "big")
+    return markers

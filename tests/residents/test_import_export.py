@@ -106,11 +106,7 @@ def test_valid_rows_only_saves_499_and_returns_the_bad_one(staff_client, world, 
     job = _upload(
         staff_client, world.village, _workbook(_rows(500, bad_row=137)), capture=django_capture_on_commit_callbacks
     )
-    job = _apply(staff_client, job, "valid", django_capture_on_commit_callbacks)
-    assert job.status == ImportStatus.DONE
-    assert Resident.objects.count() == before + 499
-    assert Household.objects.filter(village=world.village, number__startswith="H").count() == 250
-    assert Household.objects.get(number="H0000").tags.filter(name="党员户").exists()
+    # The rows in error are downloaded before confirming: the file goes once the import is done.
     response = staff_client.get(reverse("residents:import-errors", args=[job.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -118,6 +114,13 @@ def test_valid_rows_only_saves_499_and_returns_the_bad_one(staff_client, world, 
     assert len(rows) == 2
     assert rows[1][rows[0].index("姓名")] == "导入137"
     assert "校验位错误" in rows[1][-1]
+    job = _apply(staff_client, job, "valid", django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.DONE
+    assert Resident.objects.count() == before + 499
+    assert Household.objects.filter(village=world.village, number__startswith="H").count() == 250
+    assert Household.objects.get(number="H0000").tags.filter(name="党员户").exists()
+    page = staff_client.get(reverse("residents:import-detail", args=[job.pk])).content.decode()
+    assert "校验位错误" in page and "139" in page  # the reasons stay on the job's page
 
 
 def test_reimporting_the_same_file_changes_nothing(staff_client, world, django_capture_on_commit_callbacks):
@@ -325,3 +328,79 @@ def test_a_number_registered_after_the_check_stops_the_bulk_write_and_keeps_noth
     assert "相同的户编号或身份证号码" in job.summary["file_error"]
     assert not Household.objects.filter(village=world.village, number__startswith="H").exists()
     assert not Resident.objects.filter(name__startswith="导入").exists()
+
+
+# --- the uploaded file holds ID numbers in clear: it goes when the job ends ------------------------------------
+
+
+def _stored(job: ImportJob):
+    from pathlib import Path
+
+    return Path(job.file.path)
+
+
+def test_the_file_is_removed_from_disk_once_applied(staff_client, world, django_capture_on_commit_callbacks):
+    job = _upload(staff_client, world.village, _workbook(_rows(6)), capture=django_capture_on_commit_callbacks)
+    path = _stored(job)
+    assert path.exists()  # kept while the job waits for the user's confirmation
+    job = _apply(staff_client, job, "all", django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.DONE
+    assert not path.exists()
+    assert not job.file and ImportJob.objects.filter(pk=job.pk, file="").exists()
+    assert job.summary["applied"] == 6 and job.summary["rows"] == 6  # what the user needs to see stays
+    page = staff_client.get(reverse("residents:import-detail", args=[job.pk]))
+    assert page.status_code == 200 and 'data-stat="rows">6<' in page.content.decode()
+
+
+def test_the_file_is_removed_when_the_import_fails(staff_client, world, django_capture_on_commit_callbacks):
+    data = _workbook(_rows(6, bad_row=2))
+    job = _upload(staff_client, world.village, data, capture=django_capture_on_commit_callbacks)
+    path = _stored(job)
+    job = _apply(staff_client, job, "all", django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.FAILED and not path.exists()
+    # The error rows were cut from the file: now there is none, and the user is told so (no 500).
+    response = staff_client.get(reverse("residents:import-errors", args=[job.pk]), follow=True)
+    assert response.status_code == 200
+    assert "上传的文件已删除" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("residents:import-detail", args=[job.pk])
+
+
+def test_the_file_is_removed_when_the_import_is_cancelled(staff_client, world, django_capture_on_commit_callbacks):
+    job = _upload(staff_client, world.village, _workbook(_rows(6)), capture=django_capture_on_commit_callbacks)
+    path = _stored(job)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("residents:import-cancel", args=[job.pk]))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportStatus.CANCELLED and not path.exists() and not job.file
+    assert not Resident.objects.filter(name__startswith="导入").exists()
+    page = staff_client.get(reverse("residents:import-detail", args=[job.pk])).content.decode()
+    assert "已取消" in page and "确认导入" not in page
+    # A cancelled import cannot be applied afterwards.
+    job = _apply(staff_client, job, "all", django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.CANCELLED
+    assert not Resident.objects.filter(name__startswith="导入").exists()
+
+
+def test_files_left_behind_are_removed_by_the_nightly_sweep(world, staff):
+    """An import nobody confirmed (its check is older than a week) is cancelled, and a finished job that
+    still holds its file (one finished before files were removed) loses it; a fresh plan keeps its file."""
+    import datetime
+
+    from django.utils import timezone
+
+    from residents import tasks
+
+    old, finished, fresh = _job(world, _rows(2)), _job(world, _rows(2)), _job(world, _rows(2))
+    ImportJob.objects.filter(pk=old.pk).update(
+        status=ImportStatus.PLANNED, created_at=timezone.now() - datetime.timedelta(days=8)
+    )
+    ImportJob.objects.filter(pk=finished.pk).update(status=ImportStatus.DONE)
+    ImportJob.objects.filter(pk=fresh.pk).update(status=ImportStatus.PLANNED)
+    paths = {job.pk: _stored(job) for job in (old, finished, fresh)}
+    tasks.import_files_expire.delay()
+    assert not paths[old.pk].exists() and not paths[finished.pk].exists()
+    assert paths[fresh.pk].exists()
+    assert ImportJob.objects.get(pk=old.pk).status == ImportStatus.CANCELLED
+    assert ImportJob.objects.get(pk=finished.pk).status == ImportStatus.DONE
+    assert set(ImportJob.objects.filter(file="").values_list("pk", flat=True)) == {old.pk, finished.pk}
