@@ -119,6 +119,7 @@ def _who() -> tuple[object | None, str, str | None]:
 class Tracked:
     fields: tuple[str, ...]  # attnames recorded with their values
     secret: Callable[[models.Model], frozenset[str]]  # attnames recorded only as "changed"
+    always_secret: frozenset[str]  # those of them that are secret for every object
     move_fields: frozenset[str]  # a change of one of these is a move
     village: Callable[[models.Model], int | None]
     sensitive: Callable[[models.Model], bool]
@@ -162,6 +163,7 @@ def track(
     _tracked[model] = Tracked(
         fields=fields,
         secret=_per_object(secret),
+        always_secret=frozenset() if callable(secret) else frozenset(secret),
         move_fields=frozenset(move_fields),
         village=village or via("village_id"),
         sensitive=sensitive if callable(sensitive) else (lambda obj, flag=sensitive: flag),
@@ -348,7 +350,7 @@ def secret_fields(label: str) -> frozenset[str]:
     audit pages hide them from the town also in entries written before they became secret."""
     for model, spec in _tracked.items():
         if model._meta.label_lower == label:
-            return spec.secret
+            return spec.always_secret
     return frozenset()
 
 
