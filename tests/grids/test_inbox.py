@@ -48,7 +48,7 @@ def test_people_who_work_in_the_field_read_the_inbox_on_the_phone_layout(client,
     page = _inbox(client, request.getfixturevalue(who))
     assert '<body class="field">' in page
     # The field header leads straight back to the work list, not to a desktop page.
-    assert f'href="{reverse("visits:work-list")}" class="brand"' in page
+    assert f'href="{reverse("visits:work-list")}" class="brand"><span class="up"' in page
     assert "mainnav" not in page
 
 

@@ -22,7 +22,9 @@ def test_a_missing_page_is_a_chinese_404_in_ones_own_layout(client, world, reque
     page = response.content.decode()
     assert f'<body class="{body}">' in page
     assert "页面不存在" in page
-    assert '<a href="/field/" class="back" data-back>返回上一页</a>' in page  # the page they came from
+    assert (
+        '<a href="/field/" class="back secondary outline" role="button" data-back>返回上一页</a>' in page
+    )  # the page they came from
     assert f'href="{reverse("home")}"' in page and "回到首页" in page
 
 
