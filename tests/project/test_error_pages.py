@@ -50,6 +50,7 @@ def test_a_refusal_is_a_chinese_403_in_ones_own_layout_with_the_reason(client, w
     page = response.content.decode()
     assert f'<body class="{body}">' in page
     assert "没有权限" in page and "回到首页" in page
+    assert "此页面供镇综治办使用。" in page  # the door's own words say why
 
 
 def test_the_500_page_needs_no_database_and_no_request_context():
