@@ -189,3 +189,11 @@ def test_phone_fields_on_field_forms_open_the_number_pad(client, world, worker):
         page = client.get(url).content.decode()
         phones = re.findall(r"<input[^>]*name=\"(?:phone|party_phone)\"[^>]*>", page)
         assert phones and all('inputmode="tel"' in p for p in phones), url
+
+
+def test_key_persons_and_places_on_the_list_also_lead_back_to_their_row(client, world, worker):
+    client.force_login(worker)
+    page = client.get(reverse("visits:work-list"), {"q": "张"}).content.decode()
+    kp = f"{_visit_url('key_person', world.key_person1.pk)}?next={quote('/field/?q=' + quote('张'), safe='')}%23k-"
+    assert f'id="k-{world.key_person1.pk}"' in page and kp in page
+    assert f'id="p-{world.key_place1.pk}"' in page
