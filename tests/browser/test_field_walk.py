@@ -17,6 +17,7 @@ def test_a_visit_from_page_two_returns_to_page_two_at_the_row(
     monkeypatch.setattr("visits.views.FIELD_PAGE", 8)  # a few pages whatever the size of the demo grid
     log_in(phone, live_server, "worker", settings.DEMO_PASSWORD)
     phone.goto(f"{live_server.url}/field/?page=2")
+    phone.screenshot(path=str(output_dir / "field-walk-list-top-360.png"), full_page=False)
     rows = phone.locator(".tap-list.walk li[id^='h-']")
     assert rows.count() >= 4
     row = rows.nth(3)
@@ -45,4 +46,16 @@ def test_a_visit_from_page_two_returns_to_page_two_at_the_row(
     box = back.bounding_box()
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 740  # scrolled to the row
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # The next row: nobody home. Its own choice, and its row says so (orange), unlike the visited one.
+    other = phone.locator(".tap-list.walk li[id^='h-']").nth(4)
+    other_id = other.get_attribute("id")
+    other.locator("a").click()
+    phone.wait_for_load_state()
+    phone.select_option("#id_reason", "away")
+    phone.click("button[name=not_possible]")
+    phone.wait_for_load_state()
+    assert re.search(rf"/field/\?page=2#{other_id}$", phone.url), phone.url
+    attempt = phone.locator(f"#{other_id}")
+    assert "未能走访·外出" in attempt.inner_text() and "已走访" not in attempt.inner_text()
     phone.screenshot(path=str(output_dir / "field-walk-list-360.png"), full_page=False)
