@@ -25,7 +25,7 @@ def _visit_url(subject, pk):
 
 
 def _addresses(page: str) -> list[str]:
-    return re.findall(r'<li id="h-\d+".*?<strong>(.*?)</strong>', page)
+    return re.findall(r'/field/visit/household/\d+/[^"]*"><strong>(.*?)</strong>', page)
 
 
 def _walk(world):
@@ -167,6 +167,7 @@ def test_a_category_of_another_kind_is_refused_with_a_message(client, world, wor
     data = {
         "token": str(uuid.uuid4()),
         "done": "1",
+        "outcome": "done",
         "finding": "hazard",
         "case_category": "dispute.neighbour",
         "note": "电线老化",
