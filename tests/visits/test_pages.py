@@ -141,6 +141,7 @@ def _queries(client, url):
     [
         ("worker", lambda w: reverse("visits:work-list")),
         ("worker", lambda w: reverse("visits:work-list") + "?q=张庄"),
+        ("worker", lambda w: reverse("visits:work-list") + f"?by=natural&place=m{w.micro1.pk}&page=2"),
         ("staff", lambda w: reverse("visits:coverage")),
         ("town", lambda w: reverse("visits:coverage")),
         ("staff", lambda w: reverse("visits:grid-outstanding", args=[w.grid1.pk])),
