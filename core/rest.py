@@ -1,6 +1,8 @@
 """What every API endpoint shares and DRF's settings point at: paging, scoped filtering, the error
-format and its documentation, scoped references, idempotent creation (docs/architecture.md). Kept free of
-view and model imports at the top (DRF reads these while importing its views, before apps may be ready)."""
+format and its documentation (also for what Django answers under /api/ before a DRF view is reached), ids
+in the database's range, scoped references, idempotent creation
+(docs/architecture.md). Kept free of view and model imports at the top (DRF reads these while importing its
+views, before apps may be ready)."""
 
 from __future__ import annotations
 
@@ -10,16 +12,19 @@ import json
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.db.models import BigIntegerField
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .parsers import UNREADABLE_BODY
 from .pipeline import Changed
 
 MAX_PAGE_SIZE = 200
@@ -64,12 +69,21 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def _flatten(detail) -> str:
-    if isinstance(detail, dict):
-        return "；".join(_flatten(v) for v in detail.values())
+def _plain(detail, where: tuple = ()) -> list[str]:
+    """DRF's error details as plain sentences, never a Python repr of them. A nested error says where it
+    is: the item of a list and the field inside it (``第2项 role：“x” 不是合法选项。``)."""
+    if isinstance(detail, dict):  # a nested serializer's fields, or a ListField's {index: errors}
+        return [m for key, value in detail.items() for m in _plain(value, (*where, key))]
     if isinstance(detail, list):
-        return "；".join(_flatten(v) for v in detail)
-    return str(detail)
+        if detail and all(isinstance(item, (dict, list)) for item in detail):  # one entry per item of a list
+            return [m for index, item in enumerate(detail) for m in _plain(item, (*where, index))]
+        return [m for item in detail for m in _plain(item, where)]
+    place = " ".join(
+        _("第%(n)d项") % {"n": part + 1} if isinstance(part, int) else str(part)
+        for part in where
+        if part not in ("non_field_errors", "__all__")
+    )
+    return [f"{place}：{detail}" if place else str(detail)]
 
 
 def exception_handler(exc, context):
@@ -88,21 +102,52 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, exceptions.ParseError):  # the parsers' own words are English, with Python's in them
+        exc = exceptions.ParseError(UNREADABLE_BODY)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     detail = response.data
     body = {"code": CODES.get(response.status_code, "error"), "message": "", "fields": {}}
-    if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
-        body["fields"] = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
-        body["message"] = _("请求中有错误：%s") % _flatten(detail)
+    if isinstance(exc, exceptions.ValidationError):
+        if isinstance(detail, dict):
+            body["fields"] = {k: _plain(v) for k, v in detail.items()}
+        messages = [m for field in body["fields"].values() for m in field] if body["fields"] else _plain(detail)
+        body["message"] = _("请求中有错误：%s") % "；".join(messages)
     else:
-        body["message"] = _flatten(detail.get("detail", detail) if isinstance(detail, dict) else detail)
+        body["message"] = "；".join(_plain(detail.get("detail", detail) if isinstance(detail, dict) else detail))
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
         if isinstance(codes, str) and response.status_code not in (400,):
             body["code"] = codes if codes not in {"error"} else body["code"]
     response.data = body
     return response
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+ERROR_PAGE_MESSAGES = {
+    status.HTTP_400_BAD_REQUEST: exceptions.ParseError.default_detail,
+    status.HTTP_403_FORBIDDEN: exceptions.PermissionDenied.default_detail,
+    status.HTTP_404_NOT_FOUND: exceptions.NotFound.default_detail,
+    status.HTTP_500_INTERNAL_SERVER_ERROR: exceptions.APIException.default_detail,
+}
+
+
+def api_or(status_code: int, page):
+    """The project's handler400/403/404/500 (governance/urls.py): under /api/, what Django answers without a
+    DRF view (a path no route matches, such as an id with a dot: ``/api/v1/residents/1.5/``), or after a view
+    failed, is JSON in the same shape as every other API error; elsewhere ``page``, the site's own."""
+    message = ERROR_PAGE_MESSAGES[status_code]
+
+    def handler(request, exception=None):
+        if _is_api(request):
+            body = {"code": CODES.get(status_code, "error"), "message": str(message), "fields": {}}
+            return JsonResponse(body, status=status_code, json_dumps_params={"ensure_ascii": False})
+        return page(request) if status_code == status.HTTP_500_INTERNAL_SERVER_ERROR else page(request, exception)
+
+    return handler
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -156,17 +201,50 @@ def form_valid_or_400(form):
     return form
 
 
+# --- Numbers in the database's range ----------------------------------------------------------------------
+# A number past what its column holds must be refused before a query carries it: SQLite cannot bind it (a
+# 500) and PostgreSQL compares it as a numeric, in a query that can only find nothing.
+
+# Ids are BigAutoField (settings.DEFAULT_AUTO_FIELD): a signed 64-bit integer in PostgreSQL and SQLite alike.
+ID_MAX = BigIntegerField.MAX_BIGINT
+# A version or a revision, compared in the query that claims the change, is a PositiveIntegerField: 32 bits.
+COUNT_MAX = 2**31 - 1
+
+
 def id_or_none(value) -> int | None:
-    """A posted id, or None when it is not a positive whole number (so a lookup never raises)."""
+    """A posted id, or None when it is not a whole number an id can be (so a lookup never raises)."""
+    if isinstance(value, bool):
+        return None
     try:
         number = int(str(value))
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if 0 < number <= ID_MAX else None
 
 
+class IdField(serializers.IntegerField):
+    """An id in a request body (1 … 2⁶³−1); one out of that range is no record, said so before any query."""
+
+    default_error_messages = {
+        "min_value": gettext_lazy("没有这个编号的记录。"),
+        "max_value": gettext_lazy("没有这个编号的记录。"),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+class CountField(serializers.IntegerField):
+    """A version or revision the caller saw (0 … 2³¹−1)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=COUNT_MAX, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
 class ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
-    """A reference the caller may use: another village's id fails like a missing one."""
+    """A reference the caller may use: another village's id fails like a missing one, and so does a number
+    no id can be (checked before the lookup)."""
 
     def __init__(self, *, model, **kwargs):
         self.model = model
@@ -174,6 +252,13 @@ class ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if id_or_none(data) is None:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
 
 # --- Idempotent creation --------------------------------------------------------------------------------

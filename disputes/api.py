@@ -4,6 +4,7 @@ case along its state machine with ``POST cases/{id}/transition/`` — the same s
 from __future__ import annotations
 
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from core.rest import IDEMPOTENCY_HEADER, IdempotentCreateMixin, ScopedPrimaryKey
+from core.rest import IDEMPOTENCY_HEADER, CountField, IdempotentCreateMixin, IdField, ScopedPrimaryKey
 from grids import access
 from grids.models import Grid, User, Village
 from residents.models import Household, Resident
@@ -82,8 +83,9 @@ class CaseSerializer(serializers.ModelSerializer):
     parties = PartySerializer(many=True, required=False)
     state_label = serializers.CharField(read_only=True)
     deadline = DeadlineField(source="*", read_only=True)
-    assignee = serializers.StringRelatedField()
-    department = serializers.StringRelatedField()
+    assignee = serializers.StringRelatedField(allow_null=True)
+    department = serializers.StringRelatedField(allow_null=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)  # "" until resolved
 
     class Meta:
         model = Case
@@ -146,12 +148,18 @@ class CaseDetailSerializer(CaseSerializer):
         fields = [*CaseSerializer.Meta.fields, "events"]
 
 
+def _default_place() -> str:
+    return str(MediationSession._meta.get_field("place").get_default())
+
+
 class SessionSerializer(serializers.ModelSerializer):
-    mediators = serializers.PrimaryKeyRelatedField(many=True, queryset=Mediator.objects.all(), required=False)
+    mediators = ScopedPrimaryKey(model=Mediator, many=True, required=False)
 
     class Meta:
         model = MediationSession
         fields = ["id", "held_on", "place", "mediators", "other_mediators", "parties_present", "notes", "outcome"]
+        # Left out, the day and the place are the model's defaults (today, the village's mediation room).
+        extra_kwargs = {"held_on": {"default": timezone.localdate}, "place": {"default": _default_place}}
 
 
 class MediatorSerializer(serializers.ModelSerializer):
@@ -164,7 +172,7 @@ class MediatorSerializer(serializers.ModelSerializer):
 
 
 class MediatorIdsSerializer(serializers.Serializer):
-    mediators = serializers.ListField(child=serializers.IntegerField())
+    mediators = serializers.ListField(child=IdField())
 
 
 class PhotoUploadSerializer(serializers.Serializer):
@@ -174,11 +182,11 @@ class PhotoUploadSerializer(serializers.Serializer):
 
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=sorted(ACTIONS))
-    version = serializers.IntegerField(help_text="the case's version you saw; a stale one is refused")
+    version = CountField(help_text="the case's version you saw; a stale one is refused")
     note = serializers.CharField(required=False, allow_blank=True, default="")
     tier = serializers.ChoiceField(choices=[Tier.GROUP, Tier.VILLAGE], required=False, help_text="accept")
-    assignee = serializers.IntegerField(required=False, help_text="assign: a user id")
-    department = serializers.IntegerField(required=False, help_text="assign at the town's tier: a department id")
+    assignee = IdField(required=False, help_text="assign: a user id")
+    department = IdField(required=False, help_text="assign at the town's tier: a department id")
     major = serializers.BooleanField(required=False, default=False, help_text="escalate straight to the town")
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, help_text="resolve")
     resolution = serializers.CharField(required=False, allow_blank=True, default="", help_text="resolve")
@@ -259,7 +267,9 @@ class CaseViewSet(
     def sessions(self, request, pk=None):
         """Record a mediation session (a dispute in handling; its handler or the tier that holds it)."""
         case = self.get_object()
-        payload = SessionSerializer(data=request.data)
+        if not Actor(request.user, case).may_record_session():  # before the body: it may be anything
+            raise PermissionDenied(_("只有调处中的纠纷可以由责任人或调处层级记录调解。"))
+        payload = SessionSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         session = services.case_session_add(case=case, by=request.user, **payload.validated_data)
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
@@ -269,6 +279,8 @@ class CaseViewSet(
     def mediators(self, request, pk=None):
         """Set the mediation team members on a dispute (the village's staff)."""
         case = self.get_object()
+        if not Actor(request.user, case).may_set_mediators():
+            raise PermissionDenied(_("只有本村村干部可以指派调解团成员。"))
         payload = MediatorIdsSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         chosen = list(Mediator.objects.filter(pk__in=payload.validated_data["mediators"]))

@@ -327,6 +327,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["core.rest.ScopedFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.rest.Pagination",
+    # DRF's three, with a JSON body held to an object (what every request body in the schema is).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [

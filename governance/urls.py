@@ -4,8 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views import defaults
 from django.views.i18n import set_language
 
+from core import rest
 from governance import api
 from grids import views as grid_views
 
@@ -15,10 +17,13 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("favicon.ico"))
 
 
-# 403 and 404 in the person's own layout (grids.access.layout_for); the 500 page is Django's own view
-# with templates/500.html, which needs no request and no database.
-handler403 = "grids.views.permission_denied"
-handler404 = "grids.views.page_not_found"
+# Under /api/ every error is JSON in the API's shape (core/rest.py). Elsewhere: 403 and 404 in the person's
+# own layout (grids.access.layout_for); 400 and 500 are Django's own views, the 500 page templates/500.html,
+# which needs no request and no database.
+handler400 = rest.api_or(400, defaults.bad_request)
+handler403 = rest.api_or(403, grid_views.permission_denied)
+handler404 = rest.api_or(404, grid_views.page_not_found)
+handler500 = rest.api_or(500, defaults.server_error)
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),

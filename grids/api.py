@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.rest import Conflict, form_valid_or_400, id_or_none
+from core.rest import Conflict, IdField, form_valid_or_400, id_or_none
 
 from . import access, credentials, services
 from .auth import AssignmentEnded
@@ -46,15 +46,15 @@ class MicroGridSerializer(serializers.ModelSerializer):
 class GridWriteSerializer(serializers.Serializer):
     """For the schema: the fields the grid form takes."""
 
-    village = serializers.IntegerField(help_text="on create only")
-    number = serializers.IntegerField()
+    village = IdField(help_text="on create only")
+    number = serializers.IntegerField(min_value=0, max_value=32767)
     name = serializers.CharField()
     note = serializers.CharField(required=False, allow_blank=True)
 
 
 class MicroGridWriteSerializer(serializers.Serializer):
-    grid = serializers.IntegerField()
-    number = serializers.IntegerField()
+    grid = IdField()
+    number = serializers.IntegerField(min_value=0, max_value=32767)
     name = serializers.CharField()
 
 
@@ -186,12 +186,12 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class AssignmentWriteSerializer(serializers.Serializer):
     """For the schema: the fields of the assignment form (the place field that matches the role)."""
 
-    village = serializers.IntegerField()
-    user = serializers.IntegerField()
+    village = IdField()
+    user = IdField()
     role = serializers.ChoiceField(choices=["village_staff", "grid_worker", "liaison", "info_officer"])
-    grid = serializers.IntegerField(required=False)
-    micro_grid = serializers.IntegerField(required=False)
-    villager_group = serializers.IntegerField(required=False)
+    grid = IdField(required=False)
+    micro_grid = IdField(required=False)
+    villager_group = IdField(required=False)
     start = serializers.DateField()
     end = serializers.DateField(required=False, allow_null=True)
 

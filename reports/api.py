@@ -9,6 +9,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.rest import CountField
+
 from . import exports, services
 from .models import FIGURE_BLOCKS, SECTIONS, MonthlyReport
 
@@ -47,7 +49,7 @@ class ReportDetailSerializer(ReportSerializer):
 
 
 class RevisionSerializer(serializers.Serializer):
-    revision = serializers.IntegerField(help_text="the report's revision you saw; a stale one is refused")
+    revision = CountField(help_text="the report's revision you saw; a stale one is refused")
 
 
 class ReturnSerializer(RevisionSerializer):

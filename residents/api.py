@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from audit import trail
 from audit.models import AuditAction
-from core.rest import ScopedPrimaryKey, form_valid_or_400, id_or_none
+from core.rest import IdField, ScopedPrimaryKey, form_valid_or_400, id_or_none
 from grids import access
 from grids.models import MicroGrid, NaturalVillage, VillagerGroup
 
@@ -24,12 +24,12 @@ from .models import Household, KeyPerson, KeyPlace, Resident
 
 
 class MoveHouseholdSerializer(serializers.Serializer):
-    micro_grid = serializers.IntegerField(help_text="the micro-grid of the same village to move to")
+    micro_grid = IdField(help_text="the micro-grid of the same village to move to")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class MoveResidentSerializer(serializers.Serializer):
-    household = serializers.IntegerField(required=False, allow_null=True, help_text="null: out of any household")
+    household = IdField(required=False, allow_null=True, help_text="null: out of any household")
     relation = serializers.CharField(required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -345,12 +345,12 @@ class ResponsibleSerializer(serializers.Serializer):
 class KeyPersonWriteSerializer(serializers.Serializer):
     """For the schema: the fields of the key-person form, and the people responsible (四帮一)."""
 
-    resident = serializers.IntegerField(help_text="on create only")
+    resident = IdField(help_text="on create only")
     category = serializers.CharField()
     attention = serializers.CharField(required=False)
     listed_from = serializers.DateField()
     listed_until = serializers.DateField(required=False, allow_null=True)
-    risk_level = serializers.IntegerField(required=False, allow_null=True)
+    risk_level = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=5)
     guardian_name = serializers.CharField(required=False, allow_blank=True)
     guardian_phone = serializers.CharField(required=False, allow_blank=True)
     responsibles = ResponsibleSerializer(many=True, required=False, help_text="replaces the list when given")
@@ -475,11 +475,11 @@ class KeyPlaceSerializer(serializers.ModelSerializer):
 class KeyPlaceWriteSerializer(serializers.Serializer):
     """For the schema: the fields the key-place form takes."""
 
-    village = serializers.IntegerField(help_text="on create only")
+    village = IdField(help_text="on create only")
     type = serializers.CharField()
     name = serializers.CharField()
-    grid = serializers.IntegerField()
-    micro_grid = serializers.IntegerField(required=False, allow_null=True)
+    grid = IdField()
+    micro_grid = IdField(required=False, allow_null=True)
     address = serializers.CharField()
     person_in_charge = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True)
