@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -192,8 +192,46 @@ def document_error_responses(result, generator, request, public):
     return result
 
 
+def form_data(data, *, over: dict) -> dict | QueryDict:
+    """A change laid over a record's current values (``over``), as the page's form reads it: a PATCH keeps
+    the fields it leaves out. A form-encoded body stays a QueryDict (``{**querydict}`` would give each field
+    its list of values, which a text field stores as the text of the list)."""
+    if not isinstance(data, QueryDict):
+        return {**over, **data}
+    merged = QueryDict(mutable=True)
+    for key, value in over.items():
+        merged.setlist(key, value if isinstance(value, list) else [value])
+    for key in data:
+        merged.setlist(key, data.getlist(key))
+    return merged
+
+
+def _as_form_text(value):
+    """A JSON scalar as the text a browser would post for it (a form's fields parse text: ``False`` given to a
+    date field used to fail with a 500)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return [_as_form_text(item) for item in value]
+    return value  # text, None (an empty field), or an object (refused below)
+
+
 def form_valid_or_400(form):
-    """Validate a page's form for an API write (one set of rules for both); its errors become a 400."""
+    """Validate a page's form for an API write (one set of rules for both); its errors become a 400. A JSON
+    body is read as a browser's post would be: its numbers and booleans as their text, and a list or an
+    object where the form takes one value refused by name (a form would read the Python text of it)."""
+    if not isinstance(form.data, QueryDict):
+        form.data = {key: _as_form_text(value) for key, value in form.data.items()}
+        wrong = {
+            name: [_("这里只能填一个值，不能是列表或对象。")]
+            for name, field in form.fields.items()
+            if isinstance(form.data.get(form.add_prefix(name)), (list, dict))
+            and not getattr(field.widget, "allow_multiple_selected", False)
+        }
+        if wrong:
+            raise exceptions.ValidationError(wrong)
     if not form.is_valid():
         raise exceptions.ValidationError(
             {("non_field_errors" if k == "__all__" else k): [str(m) for m in v] for k, v in form.errors.items()}

@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.rest import Conflict, IdField, form_valid_or_400, id_or_none
+from core.rest import Conflict, IdField, form_data, form_valid_or_400, id_or_none
 
 from . import access, credentials, services
 from .auth import AssignmentEnded
@@ -80,7 +80,7 @@ class FormWriteMixin:
     def update(self, request, *args, **kwargs):
         obj = self.get_object()
         # A partial change keeps the other fields as they are (the form wants them all).
-        data = {**self.get_serializer(obj).data, **request.data}
+        data = form_data(request.data, over=self.get_serializer(obj).data)
         return self._save(request, data, instance=obj, village=self._village_of(obj))
 
     def partial_update(self, request, *args, **kwargs):

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from audit import trail
 from audit.models import AuditAction
-from core.rest import IdField, ScopedPrimaryKey, form_valid_or_400, id_or_none
+from core.rest import IdField, ScopedPrimaryKey, form_data, form_valid_or_400, id_or_none
 from grids import access
 from grids.models import MicroGrid, NaturalVillage, VillagerGroup
 
@@ -447,7 +447,7 @@ class KeyPersonViewSet(viewsets.ModelViewSet):
                 "note",
             )
         }
-        data = {**{k: ("" if v is None else v) for k, v in current.items()}, **request.data}
+        data = form_data(request.data, over={k: ("" if v is None else v) for k, v in current.items()})
         return self._save(request, data, resident=key_person.resident, key_person=key_person)
 
     def partial_update(self, request, *args, **kwargs):
@@ -521,7 +521,7 @@ class KeyPlaceViewSet(viewsets.ModelViewSet):
         if place.is_archived:
             raise PermissionDenied(_("该场所已归档，请先恢复。"))
         # A partial change keeps the other fields as they are (the form wants them all).
-        data = {**KeyPlaceSerializer(place).data, **request.data}
+        data = form_data(request.data, over=KeyPlaceSerializer(place).data)
         return self._save(request, data, instance=place, village=place.village)
 
     def partial_update(self, request, *args, **kwargs):

@@ -263,3 +263,56 @@ def test_a_malformed_body_is_told_in_chinese(api, world, staff):
     response = _client(api, "staff").post("/api/v1/cases/", "{bad", content_type="application/json")
     body = _json_error(response, 400)
     assert body["code"] == "invalid" and "JSON" in body["message"] and "Expecting" not in body["message"]
+
+
+# --- The pages' forms behind the API ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url_name", "target", "body"),
+    [
+        ("api:grid-detail", "grid1", {"name": "一网格"}),
+        ("api:micro-grid-detail", "micro1", {"name": "1甲"}),
+        ("api:key-place-detail", "key_place1", {"name": "张三出租屋"}),
+        ("api:key-person-detail", "key_person1", {"guardian_name": "张大哥"}),
+    ],
+)
+def test_a_form_encoded_change_is_stored_as_sent_not_as_a_list(api, world, staff, url_name, target, body):
+    """A PATCH keeps the fields it does not send; sent as a form, its values used to be stored as the
+    text of a Python list (``['一网格']``) or to fail with a 500."""
+    record = getattr(world, target)
+    response = _client(api, "staff").patch(reverse(url_name, args=[record.pk]), body, format="multipart")
+    assert response.status_code == 200, response.content[:300]
+    record.refresh_from_db()
+    for field, value in body.items():
+        assert getattr(record, field) == value
+
+
+@pytest.mark.parametrize(
+    ("url_name", "args", "body", "field"),
+    [
+        ("api:assignment-end", "assignment", {"end": [None, None]}, "end"),
+        ("api:assignment-end", "assignment", {"end": False}, "end"),
+        ("api:key-person-detail", "key_person", {"listed_until": False, "risk_level": 0}, "listed_until"),
+        ("api:key-place-detail", "place", {"name": 7, "address": True, "phone": 1.5}, "phone"),
+        ("api:grid-detail", "grid", {"name": {"text": "一网格"}}, "name"),
+        ("api:key-place-detail", "place", {"address": ["张庄", "1号"]}, "address"),
+        ("api:grid-list", None, {"village": "village", "number": [9], "name": "九"}, "number"),
+    ],
+)
+def test_a_list_an_object_or_a_wrong_scalar_where_the_form_wants_text_is_a_400(
+    api, world, staff, worker, url_name, args, body, field
+):
+    from grids.models import Assignment
+
+    ids = {
+        "assignment": Assignment.objects.get(user=worker).pk,
+        "grid": world.grid1.pk,
+        "place": world.key_place1.pk,
+        "key_person": world.key_person1.pk,
+    }
+    body = {k: (world.village.pk if v == "village" else v) for k, v in body.items()}
+    url = reverse(url_name, args=[ids[args]] if args else [])
+    client = _client(api, "staff")
+    response = (client.post if args in (None, "assignment") else client.patch)(url, body, format="json")
+    assert field in _json_error(response, 400)["fields"]
