@@ -19,7 +19,7 @@ from core.rest import Conflict, IdField, form_data, form_valid_or_400, id_or_non
 from . import access, credentials, services
 from .auth import AssignmentEnded
 from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm
-from .models import Assignment, Grid, MicroGrid, Village
+from .models import Assignment, Grid, MicroGrid, User, Village
 from .security import lockout_message
 
 
@@ -282,6 +282,9 @@ class TokenView(APIView):
         password = request.data.get("password") if hasattr(request.data, "get") else None
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
             raise exceptions.ValidationError({"username": [_("请填写用户名和密码。")]})
+        if len(username) > User._meta.get_field("username").max_length:
+            # No account has such a name; the lockout's record of it would not fit its column either (a 500).
+            raise exceptions.ValidationError({"non_field_errors": [_("用户名或密码不正确。")]})
         try:
             user = authenticate(request._request, username=username, password=password)
         except AxesBackendPermissionDenied:

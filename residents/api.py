@@ -412,7 +412,10 @@ class KeyPersonViewSet(viewsets.ModelViewSet):
                 saved.responsibles.all().delete()
                 formset.instance = saved
                 formset.save()
-        return Response(KeyPersonSerializer(saved).data, status=201 if key_person is None else 200)
+        return Response(
+            KeyPersonSerializer(saved, context=self.get_serializer_context()).data,
+            status=201 if key_person is None else 200,
+        )
 
     @extend_schema(request=KeyPersonWriteSerializer, responses={201: KeyPersonSerializer})
     def create(self, request, *args, **kwargs):

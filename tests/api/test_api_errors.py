@@ -316,3 +316,19 @@ def test_a_list_an_object_or_a_wrong_scalar_where_the_form_wants_text_is_a_400(
     client = _client(api, "staff")
     response = (client.post if args in (None, "assignment") else client.patch)(url, body, format="json")
     assert field in _json_error(response, 400)["fields"]
+
+
+def test_a_key_persons_change_over_the_api_answers_the_changed_record(api, world, staff):
+    url = reverse("api:key-person-detail", args=[world.key_person1.pk])
+    response = _client(api, "staff").patch(url, {"guardian_name": "张大哥"}, format="json")
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["guardian_name"] == "张大哥" and response.json()["id_number_masked"]
+
+
+@pytest.mark.parametrize("username", ["x" * 151, "x" * 300, "staff" + " " * 400])
+def test_a_username_longer_than_any_is_a_wrong_login_not_a_500(client, world, staff, username):
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("api-token"), {"username": username, "password": "p"})
+    assert _json_error(response, 400)["code"] == "invalid"
+    assert not AccessAttempt.objects.exists()  # no such account: nothing to lock
