@@ -29,6 +29,7 @@ from .models import (
     MediationSession,
     Mediator,
     Outcome,
+    PartyRole,
     Policy,
     Source,
     Tier,
@@ -42,7 +43,8 @@ class PartySerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseParty
         fields = ["role", "resident", "name", "phone"]
-        extra_kwargs = {"name": {"required": False}}
+        # Left out, the role is the model's default (the applicant).
+        extra_kwargs = {"name": {"required": False}, "role": {"default": PartyRole.APPLICANT}}
 
     def validate(self, attrs):
         if not attrs.get("resident") and not (attrs.get("name") or "").strip():

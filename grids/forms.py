@@ -72,6 +72,17 @@ class MicroGridForm(forms.ModelForm):
     def clean_name(self):
         return self.cleaned_data["name"].strip()
 
+    def clean(self):
+        cleaned = super().clean()
+        # The unique constraint holds for active micro-grids only: its condition names `archived_at`, which is
+        # not a form field, so Django's own constraint validation skips it (the database refused: a 500).
+        grid, name = cleaned.get("grid"), cleaned.get("name")
+        if grid and name:
+            taken = MicroGrid.objects.active().filter(grid=grid, name=name).exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("name", _("该网格下已有同名的微网格。"))
+        return cleaned
+
 
 class AssignmentForm(forms.Form):
     """Assign a person of the village to a role: village staff, grid worker, liaison or information officer."""

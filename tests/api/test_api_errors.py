@@ -332,3 +332,19 @@ def test_a_username_longer_than_any_is_a_wrong_login_not_a_500(client, world, st
     response = client.post(reverse("api-token"), {"username": username, "password": "p"})
     assert _json_error(response, 400)["code"] == "invalid"
     assert not AccessAttempt.objects.exists()  # no such account: nothing to lock
+
+
+# --- Found by the schemathesis run ---------------------------------------------------------------------
+
+
+def test_a_party_without_a_role_is_the_applicant_as_on_the_model(api, world, staff):
+    body = {**NEW_CASE, "grid": world.grid1.pk, "parties": [{"name": "甲"}]}
+    response = _client(api, "staff").post(reverse("api:case-list"), body, format="json")
+    assert response.status_code == 201, response.content[:300]
+    assert [p["role"] for p in response.json()["parties"]] == ["applicant"]
+
+
+def test_a_second_micro_grid_of_the_same_name_is_a_400_not_a_500(api, world, staff):
+    body = {"grid": world.grid1.pk, "number": 5, "name": world.micro1.name}
+    response = _client(api, "staff").post(reverse("api:micro-grid-list"), body, format="json")
+    assert "该网格下已有同名的微网格" in _json_error(response, 400)["fields"]["name"][0]
