@@ -282,8 +282,9 @@ class TokenView(APIView):
         password = request.data.get("password") if hasattr(request.data, "get") else None
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
             raise exceptions.ValidationError({"username": [_("请填写用户名和密码。")]})
-        if len(username) > User._meta.get_field("username").max_length:
-            # No account has such a name; the lockout's record of it would not fit its column either (a 500).
+        if len(username) > User._meta.get_field("username").max_length or "\x00" in username:
+            # No account has such a name, and the lockout's record of it would fail in the database (a 500):
+            # too long for its column, or a NUL character, which PostgreSQL's text cannot hold.
             raise exceptions.ValidationError({"non_field_errors": [_("用户名或密码不正确。")]})
         try:
             user = authenticate(request._request, username=username, password=password)
