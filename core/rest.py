@@ -1,8 +1,8 @@
-"""What every API endpoint shares and DRF's settings point at: paging, scoped filtering, the error
-format and its documentation (also for what Django answers under /api/ before a DRF view is reached), ids
-in the database's range, scoped references, idempotent creation
-(docs/architecture.md). Kept free of view and model imports at the top (DRF reads these while importing its
-views, before apps may be ready)."""
+"""What every API endpoint shares and DRF's settings point at: paging, scoped filtering, the error format
+and its documentation (also for what Django answers under /api/ without a DRF view), the pages' forms behind
+the API, ids in the database's range, scoped references, idempotent creation (docs/architecture.md). Kept
+free of view and model imports at the top (DRF reads these while importing its views, before apps may be
+ready)."""
 
 from __future__ import annotations
 
