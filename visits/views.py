@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,6 +106,8 @@ def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
     if not access.may_record_visit(
         request.user, village_id=grid.village_id, grid_id=grid.pk, micro_grid_id=micro_grid.pk if micro_grid else None
     ):
+        if _from_queue(request):
+            return JsonResponse({"message": _("只有本网格的网格员或本村村干部可以记录走访。")}, status=403)
         raise PermissionDenied(_("只有本网格的网格员或本村村干部可以记录走访。"))
     key_person = target if subject == Subject.KEY_PERSON else None
     data = request.POST or None
@@ -142,15 +144,28 @@ def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             if not created:
-                messages.info(request, _("这次走访已经记录过了，没有重复记录。"))
+                message = _("这次走访已经记录过了，没有重复记录。")
+                messages.info(request, message)
             elif visit.case_id:
-                messages.success(request, _("已记录走访，并上报案件 %s。") % visit.case.number)
+                message = _("已记录走访，并上报案件 %s。") % visit.case.number
+                messages.success(request, message)
             else:
-                messages.success(request, _("已记录：%s。") % _visit_label(visit))
+                message = _("已记录：%s。") % _visit_label(visit)
+                messages.success(request, message)
+            if _from_queue(request):
+                return JsonResponse({"created": created, "message": message}, status=201 if created else 200)
             return redirect(request.POST.get("next") or "visits:work-list")
+    if request.method == "POST" and _from_queue(request):
+        return JsonResponse({"message": " ".join(m for errors in form.errors.values() for m in errors)}, status=400)
     history = _history(target, subject)
     context = {"target": target, "subject": subject, "form": form, "history": history, "key_person": key_person}
     return render(request, "visits/visit_new.html", context, status=400 if form.errors else 200)
+
+
+def _from_queue(request: HttpRequest) -> bool:
+    """The phone's queue of visits recorded without signal (static/js/field-queue.js) posts the same form
+    and asks for an answer it can read (JSON); the next page shows the same message as without it."""
+    return request.method == "POST" and request.headers.get("X-Field-Queue") == "1"
 
 
 def _visit_label(visit: Visit) -> str:

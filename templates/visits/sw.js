@@ -1,0 +1,56 @@
+{% load i18n %}{% autoescape off %}// The field view's service worker (README, "Offline field view"). Version {{ version }}.
+// Workbox's modules are served by this site (static/vendor/workbox-7.4.1), never from a CDN.
+// It keeps two things: the field pages' static files (precached, one revision per file) and the field
+// pages the worker opened or the phone warmed (network first, the copy when there is no signal).
+// Queued visits are not here: they live in IndexedDB (static/js/field-queue.js), which no version of
+// this worker deletes, so a new version never drops a visit that waits.
+importScripts("{{ workbox_sw }}");
+var MODULES = {{ modules }};
+workbox.setConfig({ debug: false, modulePathCb: function (name) { return MODULES[name]; } });
+
+var precaching = workbox.precaching;
+var routing = workbox.routing;
+var strategies = workbox.strategies;
+var cacheable = workbox.cacheableResponse;
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+workbox.core.clientsClaim();
+precaching.cleanupOutdatedCaches();
+precaching.precacheAndRoute({{ precache }});
+
+var PAGES = "field-pages";
+var NOT_KEPT = ["{{ offline_manifest }}"];
+
+// Only a page itself is kept: never a login page reached by a redirect, never an error.
+var onlyThePage = {
+  cacheWillUpdate: function (args) {
+    var r = args.response;
+    return Promise.resolve(r && r.status === 200 && !r.redirected && r.type === "basic" ? r : null);
+  }
+};
+
+routing.registerRoute(
+  function (options) {
+    var url = options.url;
+    return options.request.method === "GET" && url.origin === self.location.origin &&
+      url.pathname.indexOf("/field/") === 0 && NOT_KEPT.indexOf(url.pathname) === -1;
+  },
+  new strategies.NetworkFirst({
+    cacheName: PAGES,
+    networkTimeoutSeconds: 8,
+    matchOptions: { ignoreVary: true },
+    plugins: [onlyThePage, new cacheable.CacheableResponsePlugin({ statuses: [200] })]
+  })
+);
+
+routing.setCatchHandler(function (options) {
+  if (options.request.destination !== "document") return Promise.resolve(Response.error());
+  var body = '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<link rel="stylesheet" href="{{ css }}"><title>{% translate "没有网络" %}</title></head>' +
+    '<body class="field"><main class="field-main"><article class="card"><h1>{% translate "没有网络" %}</h1>' +
+    '<p>{% translate "这一页还没有保存在手机上，有信号后再打开。" %}</p>' +
+    '<p><a href="{{ work_list }}">{% translate "← 返回本月走访" %}</a></p></article></main></body></html>';
+  return Promise.resolve(new Response(body, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }));
+});
+{% endautoescape %}
