@@ -18,6 +18,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -65,9 +66,16 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "precache": json.dumps(precache),
         "modules": json.dumps(modules),
         "workbox_sw": staticfiles_storage.url(WORKBOX + "workbox-sw.js"),
-        "offline_manifest": reverse("visits:offline-manifest"),
-        "work_list": reverse("visits:work-list"),
-        "css": staticfiles_storage.url("vendor/pico-2.1.1/pico.min.css"),
+        "offline_manifest": json.dumps(reverse("visits:offline-manifest")),
+        "words": json.dumps(
+            {
+                "title": escape(_("没有网络")),
+                "text": escape(_("这一页还没有保存在手机上，有信号后再打开。")),
+                "back": escape(_("← 返回本月走访")),
+                "back_url": escape(reverse("visits:work-list")),
+                "css": escape(staticfiles_storage.url("vendor/pico-2.1.1/pico.min.css")),
+            }
+        ),
         "version": hashlib.sha256(repr((precache, modules)).encode()).hexdigest()[:12],
     }
     response = render(request, "visits/sw.js", context, content_type="application/javascript; charset=utf-8")

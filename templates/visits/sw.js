@@ -1,4 +1,4 @@
-{% load i18n %}{% autoescape off %}// The field view's service worker (README, "Offline field view"). Version {{ version }}.
+{% autoescape off %}// The field view's service worker (README, "Offline field view"). Version {{ version }}.
 // Workbox's modules are served by this site (static/vendor/workbox-7.4.1), never from a CDN.
 // It keeps two things: the field pages' static files (precached, one revision per file) and the field
 // pages the worker opened or the phone warmed (network first, the copy when there is no signal).
@@ -19,7 +19,9 @@ precaching.cleanupOutdatedCaches();
 precaching.precacheAndRoute({{ precache }});
 
 var PAGES = "field-pages";
-var NOT_KEPT = ["{{ offline_manifest }}"];
+var NOT_KEPT = [{{ offline_manifest }}];
+// Words of the page shown for a page not kept on the phone (escaped for HTML and JavaScript by the view).
+var WORDS = {{ words }};
 
 // Only a page itself is kept: never a login page reached by a redirect, never an error.
 var onlyThePage = {
@@ -45,12 +47,11 @@ routing.registerRoute(
 
 routing.setCatchHandler(function (options) {
   if (options.request.destination !== "document") return Promise.resolve(Response.error());
-  var body = '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">' +
+  var body = '<!doctype html><html><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    '<link rel="stylesheet" href="{{ css }}"><title>{% translate "没有网络" %}</title></head>' +
-    '<body class="field"><main class="field-main"><article class="card"><h1>{% translate "没有网络" %}</h1>' +
-    '<p>{% translate "这一页还没有保存在手机上，有信号后再打开。" %}</p>' +
-    '<p><a href="{{ work_list }}">{% translate "← 返回本月走访" %}</a></p></article></main></body></html>';
+    '<link rel="stylesheet" href="' + WORDS.css + '"><title>' + WORDS.title + '</title></head>' +
+    '<body class="field"><main class="field-main"><article class="card"><h1>' + WORDS.title + '</h1>' +
+    '<p>' + WORDS.text + '</p><p><a href="' + WORDS.back_url + '">' + WORDS.back + '</a></p></article></main></body></html>';
   return Promise.resolve(new Response(body, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }));
 });
 {% endautoescape %}

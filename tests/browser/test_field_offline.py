@@ -1,0 +1,138 @@
+"""A day without signal on a 360×740 phone: the demo grid worker opens /field/ (the service worker keeps the
+pages of their grids), loses the network, records four visits (one with a photo), reloads — the page still
+opens and says "4 条待上传" — and when the signal is back exactly those visits arrive, once each; the one
+whose household was archived meanwhile stays on the phone, refused, with the reason. Every request the
+pages and the service worker made went to this server."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.core.signals import request_started
+from django.utils import timezone
+
+from residents.models import Household
+from tests.browser.conftest import PHONE, log_in
+from tests.conftest import png_bytes
+from visits.models import Visit
+
+pytestmark = pytest.mark.browser
+
+
+def _household_id(href: str) -> int:
+    return int(href.rstrip("/").rsplit("/", 1)[1])
+
+
+def _waiting(page) -> str:
+    return page.locator("[data-sync-count]").inner_text()
+
+
+def test_visits_recorded_without_signal_arrive_once(seeded_registry, live_server, browser, output_dir, tmp_path):
+    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    seen: list[str] = []
+    context.on("request", lambda request: seen.append(request.url))
+    served_while_offline: list[str] = []
+    offline = {"on": False}
+
+    def on_request(sender, environ, **kwargs):
+        if offline["on"]:
+            served_while_offline.append(environ.get("PATH_INFO", ""))
+
+    request_started.connect(on_request, weak=False)
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+        assert page.url == f"{live_server.url}/field/"
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+        # The phone keeps the pages of the worker's grids (the work list's visit pages among them).
+        page.wait_for_function("() => document.documentElement.dataset.fieldWarmed", timeout=180000)
+        hrefs = page.eval_on_selector_all(
+            ".tap-list a[href*='/field/visit/household/']", "links => links.map(a => a.getAttribute('href'))"
+        )[:4]
+        assert len(hrefs) == 4
+        households = [_household_id(h) for h in hrefs]
+        visits_before = Visit.objects.count()
+        last_pk = Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+        context.set_offline(True)
+        offline["on"] = True
+
+        # 1: the big button.
+        page.goto(f"{live_server.url}{hrefs[0]}")
+        page.click("button[data-quick]")
+        page.wait_for_url(f"{live_server.url}/field/")
+        assert "已存入手机" in page.locator(".messages").inner_text()
+        # 2: not possible, with a reason.
+        page.goto(f"{live_server.url}{hrefs[1]}")
+        page.click(".visit-form details > summary")
+        page.check("input[name=outcome][value=not_possible]")
+        page.select_option("#id_reason", index=1)
+        page.fill("#id_note", "家中无人，邻居说外出务工")
+        page.click(".visit-form details button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/field/")
+        # 3: with a photo.
+        photo = tmp_path / "door.png"
+        photo.write_bytes(png_bytes((800, 600)))
+        page.goto(f"{live_server.url}{hrefs[2]}")
+        page.click(".visit-form details > summary")
+        page.set_input_files("#id_photos", str(photo))
+        page.fill("#id_note", "门牌已更换")
+        page.click(".visit-form details button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/field/")
+        # 4: the big button, for a household the village archives before the phone has signal again.
+        page.goto(f"{live_server.url}{hrefs[3]}")
+        page.click("button[data-quick]")
+        page.wait_for_url(f"{live_server.url}/field/")
+        Household.objects.filter(pk=households[3]).update(archived_at=timezone.now())
+
+        page.reload()
+        assert page.locator(".progress-line").count() == 1  # the work list, from the phone
+        assert _waiting(page) == "4 条待上传"
+        assert page.locator("[data-sync-offline]").is_visible()
+        assert page.locator(".tap-list .queue-mark").count() >= 1  # rows of queued households say 待上传
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=str(output_dir / "field-offline-waiting-360.png"))
+        assert Visit.objects.count() == visits_before
+        assert served_while_offline == [], served_while_offline
+
+        offline["on"] = False
+        context.set_offline(False)
+        page.wait_for_function(
+            "() => document.querySelector('[data-sync-count]').dataset.waiting === '0'", timeout=60000
+        )
+        assert _waiting(page) == "1 条被退回"
+        assert "上次同步" in page.locator("[data-sync-time]").inner_text()
+
+        new = list(Visit.objects.filter(pk__gt=last_pk))
+        assert sorted(v.household_id for v in new) == sorted(households[:3])  # once each; not the archived one
+        by_household = {v.household_id: v for v in new}
+        assert by_household[households[0]].outcome == "done"
+        assert by_household[households[1]].outcome == "not_possible"
+        assert by_household[households[2]].photos.count() == 1
+        assert all(v.visited_on == timezone.localdate() for v in new)
+
+        page.reload()  # sending again (a reload, the timer) records nothing twice
+        page.wait_for_timeout(1500)
+        assert Visit.objects.count() == visits_before + 3
+        page.screenshot(path=str(output_dir / "field-offline-synced-360.png"))
+
+        page.goto(f"{live_server.url}/field/queue/")
+        item = page.locator(".queue-item[data-state=refused]")
+        assert item.count() == 1
+        assert item.locator("[data-reason]").inner_text()
+        page.screenshot(path=str(output_dir / "field-offline-refused-360.png"), full_page=True)
+        page.once("dialog", lambda dialog: dialog.accept())
+        item.locator("[data-discard]").click()
+        page.wait_for_selector(".queue-item", state="detached")
+
+        host = urlparse(live_server.url).netloc
+        elsewhere = {
+            url for url in seen if urlparse(url).scheme not in ("data", "blob") and urlparse(url).netloc != host
+        }
+        assert seen and not elsewhere, elsewhere
+        assert any(url.endswith("/sw.js") for url in seen)
+    finally:
+        request_started.disconnect(on_request)
+        context.close()
