@@ -165,6 +165,28 @@
     return (h ? h.textContent : document.title).trim().replace(/\s+/g, " ");
   }
 
+  // A photo is made small on the phone before it waits or travels: the longest side at most 2048 px (as
+  // core/uploads.py keeps it), JPEG at quality 0.8. A photo the browser cannot read goes as it is.
+  var MAX_SIDE = 2048;
+  function shrink(file) {
+    if (!/^image\//.test(file.type) || !window.createImageBitmap) return Promise.resolve(file);
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      if (bitmap.close) bitmap.close();
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          if (!blob) { resolve(file); return; }
+          var name = (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
+          resolve(new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified }));
+        }, "image/jpeg", 0.8);
+      });
+    }).catch(function () { return file; });
+  }
+
   function setUpForm(form) {
     var token = form.querySelector("[name=token]");
     var unbound = form.querySelector("[data-quick]");
@@ -204,10 +226,13 @@
         state: "waiting",
         reason: ""
       };
-      var saved = put(item);
+      var saved = Promise.all(fields.map(function (f) {
+        return f[1] instanceof File ? shrink(f[1]).then(function (small) { return [f[0], small]; }) : f;
+      })).then(function (small) { item.fields = small; return put(item); });
       if (redo && redo !== item.id) saved = saved.then(function () { return remove(redo); });
       saved.then(function () {
         token.value = newToken();
+        render();
         sessionStorage.setItem("field-queued", words("queued", { label: item.label }));
         return navigator.onLine ? send() : null;
       }).then(function () {

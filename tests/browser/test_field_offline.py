@@ -74,13 +74,27 @@ def test_visits_recorded_without_signal_arrive_once(seeded_registry, live_server
         page.wait_for_url(f"{live_server.url}/field/")
         # 3: with a photo.
         photo = tmp_path / "door.png"
-        photo.write_bytes(png_bytes((800, 600)))
+        photo.write_bytes(png_bytes((3000, 1200)))  # a phone camera's size
         page.goto(f"{live_server.url}{hrefs[2]}")
         page.click(".visit-form details > summary")
         page.set_input_files("#id_photos", str(photo))
         page.fill("#id_note", "门牌已更换")
         page.click(".visit-form details button[type=submit]")
         page.wait_for_url(f"{live_server.url}/field/")
+        # The photo waits on the phone made small: JPEG, the longest side 2048 px.
+        kept = page.evaluate(
+            """async () => {
+                const db = await idb.openDB("field-queue");
+                for (const visit of await db.getAll("visits"))
+                    for (const [name, value] of visit.fields)
+                        if (value instanceof Blob) {
+                            const bitmap = await createImageBitmap(value);
+                            return [name, value.type, bitmap.width, bitmap.height];
+                        }
+                return null;
+            }"""
+        )
+        assert kept == ["photos", "image/jpeg", 2048, 819]
         # 4: the big button, for a household the village archives before the phone has signal again.
         page.goto(f"{live_server.url}{hrefs[3]}")
         page.click("button[data-quick]")
