@@ -150,3 +150,79 @@ def test_visits_recorded_without_signal_arrive_once(seeded_registry, live_server
     finally:
         request_started.disconnect(on_request)
         context.close()
+
+
+def test_a_visit_waits_through_an_ended_session_and_a_new_worker_version(
+    seeded_registry, live_server, browser, output_dir, monkeypatch
+):
+    """The session ends (idle time-out) while a visit waits: it stays, the header asks to log in again, and
+    after the login (which returns to /field/) it is sent. A new service-worker version meanwhile keeps it:
+    the queue is in IndexedDB, which no version of the worker deletes."""
+    from visits import offline
+
+    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+        href = page.locator(".tap-list a[href*='/field/visit/household/']").first.get_attribute("href")
+        household = _household_id(href)
+        last_pk = Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        page.goto(f"{live_server.url}{href}")  # kept on the phone as it is opened
+        page.goto(f"{live_server.url}/field/")
+        # A day without signal: the session ends meanwhile (SESSION_IDLE_MINUTES).
+        context.set_offline(True)
+        context.clear_cookies()
+        page.goto(f"{live_server.url}{href}")
+        page.click("button[data-quick]")
+        page.wait_for_url(f"{live_server.url}/field/")
+        context.set_offline(False)
+        login = page.locator("[data-sync-login]")
+        login.wait_for(state="visible", timeout=20000)
+        assert _waiting(page) == "1 条待上传"
+        assert not Visit.objects.filter(pk__gt=last_pk).exists()
+        page.screenshot(path=str(output_dir / "field-offline-login-again-360.png"))
+
+        # A new version of the service worker (a static file changed): installed, active, the visit still waits.
+        old = page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).active.scriptURL")
+        before = page.request.get(f"{live_server.url}/sw.js").text()
+        monkeypatch.setattr(offline, "_revision", lambda name: "a-new-version")
+        assert page.request.get(f"{live_server.url}/sw.js").text() != before
+        replaced = page.evaluate(
+            """async () => {
+                const registration = await navigator.serviceWorker.getRegistration();
+                const before = registration.active;
+                await registration.update();
+                const next = registration.installing || registration.waiting;
+                if (next && next.state !== "activated")
+                    await new Promise(done => next.addEventListener("statechange", () => next.state === "activated" && done()));
+                return registration.active !== before && registration.active.state === "activated";
+            }"""
+        )
+        assert old.endswith("/sw.js") and replaced
+        assert page.evaluate("async () => (await (await idb.openDB('field-queue')).getAll('visits')).length") == 1
+
+        login.click()
+        page.fill("#id_username", "worker")
+        page.fill("#id_password", settings.DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/field/")
+        page.wait_for_function(
+            "() => document.querySelector('[data-sync-count]').dataset.waiting === '0'", timeout=30000
+        )
+        assert [v.household_id for v in Visit.objects.filter(pk__gt=last_pk)] == [household]
+
+        # Logging out leaves nothing of the registry on the phone: no kept pages, no queue, no worker.
+        assert page.evaluate("async () => (await caches.keys()).length") > 0
+        page.click("form[data-logout] button")
+        page.wait_for_url("**/accounts/login/**")
+        left = page.evaluate(
+            """async () => [
+                (await caches.keys()).length,
+                (await indexedDB.databases()).map(d => d.name),
+                (await navigator.serviceWorker.getRegistrations()).length,
+            ]"""
+        )
+        assert left == [0, [], 0]
+    finally:
+        context.close()
