@@ -141,7 +141,7 @@
         var reopen = document.createElement("a");
         reopen.setAttribute("role", "button");
         reopen.className = "secondary outline";
-        reopen.href = v.action + "?redo=" + encodeURIComponent(v.id);
+        reopen.href = v.action + "#redo=" + encodeURIComponent(v.id);  // a fragment: the kept page opens offline too
         reopen.textContent = words("reopen");
         var discard = document.createElement("button");
         discard.type = "button";
@@ -197,7 +197,7 @@
       var date = form.querySelector("[name=visited_on]");
       if (date) date.value = today();
     }
-    var redo = new URLSearchParams(location.search).get("redo");
+    var redo = new URLSearchParams(location.hash.slice(1)).get("redo");
     form.addEventListener("submit", function (event) {
       if (event.defaultPrevented) return;
       event.preventDefault();
