@@ -114,7 +114,7 @@
       li.className = "tap-row stacked queue-item";
       li.dataset.state = v.state;
       var title = document.createElement("strong");
-      title.textContent = v.label;
+      title.textContent = v.user === USER ? v.label : words("other");  // not whom another account visited
       var mark = document.createElement("span");
       mark.className = "queue-mark" + (v.state === "refused" ? " refused" : "");
       mark.textContent = v.state === "refused" ? words("refusedMark") : words("pending");
@@ -123,12 +123,7 @@
       when.className = "muted";
       when.textContent = new Date(v.created).toLocaleString("zh-CN");
       li.append(title, when);
-      if (v.user !== USER) {
-        var other = document.createElement("small");
-        other.textContent = words("other");
-        li.appendChild(other);
-      }
-      if (v.reason) {
+      if (v.reason && v.user === USER) {
         var reason = document.createElement("small");
         reason.className = "field-error";
         reason.dataset.reason = "";

@@ -177,3 +177,22 @@ def test_the_service_worker_is_valid_javascript_in_every_language(client, tmp_pa
     script.write_bytes(client.get("/sw.js", HTTP_ACCEPT_LANGUAGE=language).content)
     result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_offline_manifest_query_count_does_not_grow_with_the_households(client, world, worker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_household
+
+    client.force_login(worker)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("visits:offline-manifest")).status_code == 200
+        return len(queries)
+
+    few = count()
+    for n in range(30):
+        make_household(world.micro1, world.group1, f"1{n:03d}", f"张庄{100 + n}号")
+    assert count() == few
