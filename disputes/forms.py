@@ -162,7 +162,13 @@ class FieldCaseForm(CaseFieldsMixin, forms.Form):
     description = forms.CharField(label=_("情况简述"), widget=forms.Textarea(attrs={"rows": 3}))
     grid = forms.ModelChoiceField(queryset=Grid.objects.none(), label=_("网格"), empty_label=None)
     party_name = forms.CharField(label=_("当事人/反映人姓名"), required=False, max_length=50)
-    party_phone = forms.CharField(label=_("联系电话"), required=False, max_length=11, validators=[mobile_validator])
+    party_phone = forms.CharField(
+        label=_("联系电话"),
+        required=False,
+        max_length=11,
+        validators=[mobile_validator],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),  # the phone's number pad
+    )
     people_involved = forms.IntegerField(label=_("涉及人数"), min_value=1, initial=2)
     major = forms.BooleanField(
         label=_("重大事项（易激化/影响稳定/人多）"), required=False, help_text=_("勾选后立即上报镇综治中心。")

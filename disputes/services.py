@@ -27,7 +27,7 @@ from audit.models import AuditAction
 from core import pipeline, uploads
 from grids.models import Grid, Role, User, Village
 from grids.services import holders
-from messaging.services import notice_send
+from messaging.services import notice_send, notices_done
 from residents.models import Household, Resident
 
 from .assignees import assignable_people
@@ -78,6 +78,11 @@ def _number(case: Case) -> str:
 
 def case_url(case: Case) -> str:
     return reverse("disputes:case-detail", args=[case.pk])
+
+
+def case_topic(case: Case) -> str:
+    """What the inbox notices about ``case`` are about: once the case moves on they show as handled."""
+    return f"case-{case.pk}"
 
 
 @transaction.atomic
@@ -219,13 +224,22 @@ def case_transition(
     )
     fresh = Case.objects.select_related("village__town").get(pk=case.pk)
     fresh.last_event = event
+    # The case has moved on: what the inbox asked of anyone before this step is done; then the next step's
+    # people are told.
+    notices_done(topic=case_topic(fresh))
     _notify_transition(fresh, event)
     return fresh
 
 
 def _notify(case: Case, recipients, *, key: str, title: str, body: str = "") -> None:
     notice_send(
-        recipients=recipients, key=f"case-{case.pk}-{key}", kind="case", title=title, body=body, url=case_url(case)
+        recipients=recipients,
+        key=f"case-{case.pk}-{key}",
+        kind="case",
+        title=title,
+        body=body,
+        url=case_url(case),
+        topic=case_topic(case),
     )
 
 
@@ -495,6 +509,7 @@ def case_sign(*, case: Case, by: User, at: datetime.datetime | None = None) -> C
         raise CaseChanged()
     _step_event(case, by, "sign", at=now)
     trail.record(AuditAction.CHANGE, case, changes={"signed_at": [None, trail.plain(now)]}, note="sign")
+    notices_done(topic=case_topic(case))  # "please sign" is answered
     return Case.objects.select_related("village__town").get(pk=case.pk)
 
 

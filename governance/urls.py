@@ -1,12 +1,27 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from governance import api
 from grids import views as grid_views
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the static file."""
+    return redirect(static("favicon.ico"))
+
+
+# 403 and 404 in the person's own layout (grids.access.layout_for); the 500 page is Django's own view
+# with templates/500.html, which needs no request and no database.
+handler403 = "grids.views.permission_denied"
+handler404 = "grids.views.page_not_found"
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("", grid_views.home, name="home"),
     path(
         "accounts/login/",

@@ -210,6 +210,24 @@ def may_report_from_field(user) -> bool:
     return scope_for(user).works_in_field
 
 
+FIELD_LAYOUT = "layouts/field.html"
+STAFF_LAYOUT = "layouts/staff.html"
+
+
+def works_on_phone(user) -> bool:
+    """Pages that people at a desk and in the field both open (the inbox, the error pages) show in the phone
+    layout to those who only work in the field: grid workers, micro-grid liaisons and information officers.
+    Whoever also holds a village, town or admin role keeps the desk layout, where their menus are
+    (docs/architecture.md, templates by audience)."""
+    scope = scope_for(user)
+    return scope.works_in_field and not (scope.village_ids or scope.town_ids or scope.is_admin)
+
+
+def layout_for(user) -> str:
+    """The layout a shared page extends for ``user`` (``works_on_phone``)."""
+    return FIELD_LAYOUT if works_on_phone(user) else STAFF_LAYOUT
+
+
 def may_record_visit(user, *, village_id: int, grid_id: int, micro_grid_id: int | None = None) -> bool:
     """A visit in a grid: the grid's worker, the micro-grid's liaison, the village's staff (who visit key
     persons too), the admin."""

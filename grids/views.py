@@ -6,6 +6,8 @@ Lookups go through ``visible_to`` (out of scope is a 404); changes also need ``c
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -36,6 +39,29 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.is_admin:
         return redirect("admin:index")
     return render(request, "grids/no_assignment.html", status=200)
+
+
+def _error_page(request: HttpRequest, template: str, status: int, **context) -> HttpResponse:
+    """403 and 404 in the layout of the person who met them (the phone for field workers), with a way back
+    to the page they came from when it is one of ours."""
+    user = getattr(request, "user", None)  # a refusal raised before the session was read has no user
+    referer = request.META.get("HTTP_REFERER", "")
+    back = ""
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        parts = urlsplit(referer)
+        back = parts.path + (f"?{parts.query}" if parts.query else "")
+    context |= {"layout": access.layout_for(user), "back": back}
+    return render(request, template, context, status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, "404.html", 404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The reason, when the door gave one in words for people (``PermissionDenied(_("…"))``)."""
+    reason = exception.args[0] if exception.args and isinstance(exception.args[0], str) else ""
+    return _error_page(request, "403.html", 403, reason=reason)
 
 
 def _village_for_change(request: HttpRequest, pk: int) -> Village:

@@ -23,6 +23,11 @@ class NoticeQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
+# The kinds the sending apps use today, with their names for the inbox's filter; a kind not listed here is
+# shown by its own value (messaging names no app above it, docs/architecture.md).
+KIND_LABELS = {"case": _("案件"), "visit": _("走访"), "report": _("月报"), "reminder": _("提醒")}
+
+
 class Notice(models.Model):
     """A message in a person's inbox (a case escalated to the town, a case assigned, a reminder).
 
@@ -38,8 +43,13 @@ class Notice(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
+    # What the notice is about, named by the app that sent it ("case-42"). When that thing moves on, the
+    # sending app calls ``services.notices_done(topic=...)`` and the notice shows as handled: the lower floor
+    # never looks up the upper app's rows (docs/architecture.md).
+    topic = models.CharField(_("事项"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    done_at = models.DateTimeField(_("已处理时间"), null=True, blank=True)
 
     objects = NoticeQuerySet.as_manager()
 
@@ -49,10 +59,17 @@ class Notice(models.Model):
         verbose_name_plural = _("消息")
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notice_once_per_recipient")]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notice_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notice_unread"),
+            models.Index(fields=["topic"], name="notice_topic_open", condition=models.Q(done_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
 
 class DeliveryQuerySet(models.QuerySet):

@@ -40,15 +40,17 @@ class Message:
     subject: str = ""  # the email's subject; the sending app names it
 
 
-def notice_send(*, recipients, key: str, kind: str, title: str, body: str = "", url: str = "") -> int:
-    """Put a notice in each recipient's inbox, once per (recipient, key). Returns how many were new."""
+def notice_send(*, recipients, key: str, kind: str, title: str, body: str = "", url: str = "", topic: str = "") -> int:
+    """Put a notice in each recipient's inbox, once per (recipient, key). Returns how many were new.
+
+    ``topic`` names what the notice is about (a case), so that ``notices_done`` can close it later."""
     recipient_ids = {r.pk for r in recipients}
     if not recipient_ids:
         return 0
     already = set(Notice.objects.filter(recipient_id__in=recipient_ids, key=key).values_list("recipient_id", flat=True))
     Notice.objects.bulk_create(
         [
-            Notice(recipient_id=pk, key=key, kind=kind, title=title[:200], body=body, url=url)
+            Notice(recipient_id=pk, key=key, kind=kind, title=title[:200], body=body, url=url, topic=topic)
             for pk in sorted(recipient_ids - already)
         ],
         ignore_conflicts=True,  # a concurrent sender of the same key: the unique constraint keeps one
@@ -58,6 +60,23 @@ def notice_send(*, recipients, key: str, kind: str, title: str, body: str = "", 
 
 def notice_read(*, notice) -> None:
     Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notices_read_all(*, user, kind: str = "") -> int:
+    """Mark every unread notice of ``user`` read (only those of ``kind`` if given). Returns how many."""
+    unread = Notice.objects.visible_to(user).unread()
+    if kind:
+        unread = unread.filter(kind=kind)
+    return unread.update(read_at=timezone.now())
+
+
+def notices_done(*, topic: str) -> int:
+    """The thing ``topic`` names has moved on (a case changed state): every notice about it sent so far shows
+    as handled, read or not. The app that owns the topic calls this before it sends the notices of the new
+    step, so those stay open. A notice with no topic is never done by itself. Returns how many."""
+    if not topic:
+        return 0
+    return Notice.objects.filter(topic=topic, done_at__isnull=True).update(done_at=timezone.now())
 
 
 def deliver(kind: str, period: str, message: Message) -> bool:

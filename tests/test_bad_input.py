@@ -76,6 +76,7 @@ class Form:
     fields: list[Field] = field(default_factory=list)
     submits: list[tuple[str, str] | None] = field(default_factory=list)  # (name, value); None: unnamed
     submit: tuple[str, str] | None = None  # the button this copy of the form is sent with
+    shortcuts: set[str] = field(default_factory=set)  # buttons marked data-quick: they fill the form themselves
 
     @property
     def url_name(self) -> str:
@@ -130,6 +131,8 @@ class PageParser(HTMLParser):
                 )
             )
         elif tag == "button" and (a.get("type") or "submit") == "submit":
+            if "data-quick" in a:
+                form.shortcuts.add(name)
             form.submits.append((name, a.get("value") or "") if name else None)
         elif tag == "textarea" and name:
             self._textarea = Field(name, "textarea", "textarea", "", False, "required" in a, maxlength)
@@ -178,12 +181,14 @@ def read_page(html: str, page_url: str) -> PageParser:
 def post_forms(page: PageParser) -> list[Form]:
     """The page's POST forms, one copy per submit button (approve / return, save / submit). Where a form
     also has an unnamed button, that is its full save and the only one used: a named one next to it is a
-    shortcut that fills the form itself (a visit's "visited, nothing found")."""
+    shortcut that fills the form itself (a visit's "visited, nothing found"). A button marked
+    ``data-quick`` is such a shortcut too, and skipped."""
     forms = []
     for form in page.forms:
         if form.method != "post" or form.url_name in SKIPPED_ACTIONS:
             continue
-        buttons = [None] if None in form.submits or not form.submits else form.submits
+        named = [b for b in form.submits if b is None or b[0] not in form.shortcuts]
+        buttons = [None] if None in named or not named else named
         forms += [replace(form, submit=button) for button in buttons]
     return forms
 

@@ -153,6 +153,8 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "login": (NONE, _expect(anonymous=200, worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "logout": (NONE, _expect(anonymous=405, worker=405, colleague=405, staff=405, town=405, outsider=405)),
     "password_change": (NONE, EVERYONE),
+    # Browsers ask for it before anyone logs in: sent to the static file.
+    "favicon": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "set_language": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "reports:town-home": (NONE, _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)),
     "visits:work-list": (NONE, FIELD_ONLY),
@@ -232,6 +234,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "disputes:field-cases": (NONE, FIELD_ONLY),
     "disputes:field-case-new": (NONE, FIELD_ONLY),
     "messaging:inbox": (NONE, EVERYONE),
+    "messaging:inbox-read-all": (NONE, POST_ONLY),
     "reports:report-list": (VILLAGE, REPORT_SEEN),
     "reports:report-start": (VILLAGE, POST_ONLY),
     "reports:report-detail": (REPORT1, REPORT_SEEN),
@@ -277,6 +280,7 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     # The grid's worker and the village may add photos (no file: 400); the town may not at tier 1.
     "disputes:case-photo-add": (CASE1, _expect(worker=400, colleague=404, staff=400, town=403, outsider=404)),
     "disputes:mediator-archive": (MEDIATOR1, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
+    "messaging:inbox-read-all": (NONE, _expect(worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "messaging:notice-open": (WORKER_NOTICE, _expect(worker=302, colleague=404, staff=404, town=404, outsider=404)),
     "reports:report-start": (VILLAGE, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
     # An empty form is refused with its errors (400) for those who may act; the others are told no.

@@ -290,5 +290,22 @@ def households_to_visit(grid_ids, month: datetime.date):
     )
 
 
+def households_on_walk(grid_ids, month: datetime.date):
+    """The month's active households of these grids, visited or not, for the work list: each with ``done``
+    and, from the month's latest visit that was not possible, ``attempt_reason`` and ``attempt_on``. An
+    attempt is shown on its row but, as above, it is not a visit: the household stays to be visited."""
+    attempts = Visit.objects.filter(
+        household=OuterRef("pk"), month=month_start(month), outcome=Outcome.NOT_POSSIBLE
+    ).order_by("-visited_on", "-recorded_at")
+    return (
+        households_due(grid_ids, month)
+        .filter(archived_at__isnull=True)
+        .annotate(
+            attempt_reason=Subquery(attempts.values("reason")[:1]),
+            attempt_on=Subquery(attempts.values("visited_on")[:1]),
+        )
+    )
+
+
 def key_places_to_visit(grid_ids, month: datetime.date):
     return key_places_due(grid_ids, month).filter(done=False, archived_at__isnull=True).order_by("name")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -11,13 +13,14 @@ from disputes.forms import PhotosField, category_choices
 from grids.forms import DateInput
 from residents.models import KeyPersonResponsible
 
-from .models import Finding, NotPossibleReason, Outcome
+from .models import CASE_FINDINGS, Finding, NotPossibleReason, Outcome
 
 
 class VisitForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
+    # Set by the button pressed (已走访，无异常 / 未能走访 / 保存走访记录), not chosen inside the fold.
     outcome = forms.ChoiceField(
-        label=_("结果"), choices=Outcome.choices, initial=Outcome.DONE, widget=forms.RadioSelect
+        label=_("结果"), choices=Outcome.choices, initial=Outcome.DONE, widget=forms.HiddenInput
     )
     reason = forms.ChoiceField(
         label=_("未能走访原因"), choices=[("", "---------"), *NotPossibleReason.choices], required=False
@@ -44,6 +47,8 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["visited_on"].initial = timezone.localdate()
         self.fields["case_category"].choices = category_choices()
+        # visit-form.js narrows the categories to the chosen finding's kind; without it, clean() says so.
+        self.fields["finding"].widget.attrs["data-case-kinds"] = json.dumps(CASE_FINDINGS)
         self.fields["photos"].widget.attrs["capture"] = "environment"
         if key_person is not None and key_person.needs_four_to_one_team:
             self.fields["team"].queryset = key_person.responsibles.all()
@@ -54,4 +59,15 @@ class VisitForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("outcome") == Outcome.NOT_POSSIBLE and not cleaned.get("reason"):
             self.add_error("reason", ValidationError(_("请选择未能走访的原因。")))
+        finding, category = cleaned.get("finding"), cleaned.get("case_category")
+        kind = CASE_FINDINGS.get(finding)
+        if kind is None:
+            cleaned["case_category"] = ""  # no case is opened: a category left in the fold means nothing
+        elif category and not category.startswith(f"{kind}."):
+            self.add_error(
+                "case_category",
+                ValidationError(
+                    _("所选类别不属于“%(finding)s”，请重新选择类别。") % {"finding": Finding(finding).label}
+                ),
+            )
         return cleaned

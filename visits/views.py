@@ -13,7 +13,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,9 +25,9 @@ from grids.models import Grid, Village
 from residents.codes import Relation
 from residents.models import Household, KeyPerson, KeyPlace, Resident
 
-from . import due, services, summary
+from . import due, services, summary, walk
 from .forms import VisitForm
-from .models import Subject, Visit
+from .models import NotPossibleReason, Subject, Visit
 
 FIELD_PAGE = 30
 
@@ -42,8 +44,9 @@ def _month_param(request: HttpRequest) -> datetime.date:
 
 @login_required
 def work_list(request: HttpRequest) -> HttpResponse:
-    """The grid worker's month: overdue key persons first, then key persons due, then households not yet
-    visited by micro-grid and address, then key places; a search; the month's progress."""
+    """The grid worker's month: overdue key persons first, then key persons due, then the month's
+    households in walking order (visits/walk.py), each with what was done, then key places; a search, a
+    grouping and a filter by micro-grid or natural village; the month's progress."""
     scope = access.scope_for(request.user)
     if not scope.works_in_field:
         raise PermissionDenied(_("此页面供网格员、微网格联络员和信息员使用。"))
@@ -57,18 +60,30 @@ def work_list(request: HttpRequest) -> HttpResponse:
     key_items = due.key_persons_due(grid_ids, month, today)
     progress = summary.progress(grid_ids, month, key_items)
     open_keys = due.most_urgent_first(key_items)
-    households = due.households_to_visit(grid_ids, month)
+    households = due.households_on_walk(grid_ids, month)
     places = due.key_places_to_visit(grid_ids, month)
     if q:
         members = Resident.objects.filter(household=OuterRef("pk"), archived_at__isnull=True, name__contains=q)
         households = households.filter(Q(address__contains=q) | Q(number=q) | Exists(members))
         places = places.filter(Q(name__contains=q) | Q(address__contains=q))
         open_keys = [k for k in open_keys if q in k.key_person.resident.name]
+    by = request.GET.get("by") if request.GET.get("by") in walk.GROUPINGS else "micro"
+    place = request.GET.get("place", "")
+    route = walk.walk(households, by=by, place=place)
+    page = Paginator(route.ids, FIELD_PAGE).get_page(request.GET.get("page"))
     head = Resident.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD, archived_at__isnull=True)
-
-    households = households.annotate(head_name=Subquery(head.values("name")[:1]))
-    page = Paginator(households, FIELD_PAGE).get_page(request.GET.get("page"))
+    rows = households.filter(pk__in=page.object_list).select_related("micro_grid")
+    rows = {h.pk: h for h in rows.annotate(head_name=Subquery(head.values("name")[:1]))} if page.object_list else {}
+    # Each row's link carries the way back: this page, this filter and search, scrolled to the row.
     params = request.GET.copy()
+    if page.number > 1 or "page" in params:
+        params["page"] = str(page.number)
+    here = f"{reverse('visits:work-list')}?{params.urlencode()}" if params else reverse("visits:work-list")
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    for h in page.object_list:
+        h.group = route.group_of[h.pk]
+        h.back = f"{here}#h-{h.pk}"
+        h.attempt_label = NotPossibleReason(h.attempt_reason).label if h.attempt_reason else ""
     params.pop("page", None)
     context = {
         "month": month,
@@ -78,6 +93,11 @@ def work_list(request: HttpRequest) -> HttpResponse:
         "query": params.urlencode(),
         "places": list(places[:50]),
         "q": q,
+        "by": by,
+        "place": place,
+        "groupings": walk.GROUPINGS,
+        "route": route,
+        "here": here,
     }
     return render(request, "visits/work_list.html", context)
 
@@ -110,17 +130,24 @@ def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
             return JsonResponse({"message": _("只有本网格的网格员或本村村干部可以记录走访。")}, status=403)
         raise PermissionDenied(_("只有本网格的网格员或本村村干部可以记录走访。"))
     key_person = target if subject == Subject.KEY_PERSON else None
+    back = _local_path(request.POST.get("next") or request.GET.get("next"))
     data = request.POST or None
-    if data is not None and data.get("quick"):
-        # The big button: visited today, nothing found, whatever the folded fields hold.
+    if data is not None:
         data = data.copy()
-        for key, value in {
-            "outcome": "done",
-            "finding": "nothing",
-            "reason": "",
-            "visited_on": timezone.localdate(),
-        }.items():
-            data[key] = str(value)
+        today = timezone.localdate().isoformat()
+        if data.get("quick"):
+            # The big button: visited today, nothing found, whatever the folded fields hold.
+            fixed = {"outcome": "done", "finding": "nothing", "reason": "", "visited_on": today}
+        elif data.get("not_possible"):
+            # Nobody met (外出, 拒访…): an attempt with its reason; a finding needs someone met.
+            fixed = {"outcome": "not_possible", "finding": "nothing", "case_category": ""}
+            fixed["visited_on"] = data.get("visited_on") or today
+        elif data.get("done"):
+            fixed = {"outcome": "done", "reason": ""}
+        else:
+            fixed = {}
+        for key, value in fixed.items():
+            data[key] = value
     form = VisitForm(data, request.FILES or None, key_person=key_person, initial={"token": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -154,12 +181,32 @@ def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
                 messages.success(request, message)
             if _from_queue(request):
                 return JsonResponse({"created": created, "message": message}, status=201 if created else 200)
-            return redirect(request.POST.get("next") or "visits:work-list")
+            return redirect(back or "visits:work-list")
     if request.method == "POST" and _from_queue(request):
         return JsonResponse({"message": " ".join(m for errors in form.errors.values() for m in errors)}, status=400)
     history = _history(target, subject)
-    context = {"target": target, "subject": subject, "form": form, "history": history, "key_person": key_person}
+    context = {
+        "target": target,
+        "subject": subject,
+        "form": form,
+        "history": history,
+        "key_person": key_person,
+        "members": _members(target) if subject == Subject.HOUSEHOLD else [],
+        "back": back,
+    }
     return render(request, "visits/visit_new.html", context, status=400 if form.errors else 200)
+
+
+def _local_path(url: str | None) -> str:
+    """``url`` if it is a path on this site (the page to return to), else "": never another host."""
+    if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
+        return url
+    return ""
+
+
+def _members(household: Household) -> list[Resident]:
+    """Whom the worker meets: the household's members, head first (ages through the disclosure tag)."""
+    return list(household.members.active().order_by("relation", "name"))
 
 
 def _from_queue(request: HttpRequest) -> bool:

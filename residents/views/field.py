@@ -42,10 +42,22 @@ def field_household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = _visible_household(request, pk)
     members = household.members.active().order_by("relation", "birth_date")
     can_change = Household.objects.changeable_by(request.user).filter(pk=household.pk).exists()
+    can_visit = access.may_record_visit(
+        request.user,
+        village_id=household.village_id,
+        grid_id=household.grid_id,
+        micro_grid_id=household.micro_grid_id,
+    )
     return render(
         request,
         "residents/field_household_detail.html",
-        {"household": household, "members": members, "can_change": can_change},
+        {
+            "household": household,
+            "members": members,
+            "can_change": can_change,
+            "can_visit": can_visit and not household.is_archived,
+            "here": request.get_full_path(),
+        },
     )
 
 

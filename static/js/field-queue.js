@@ -193,14 +193,20 @@
       if (date) date.value = today();
     }
     var redo = new URLSearchParams(location.hash.slice(1)).get("redo");
+    // Back to the row the worker came from: the address says it (a kept page may carry another day's).
+    var back = new URLSearchParams(location.search).get("next") || (form.querySelector("input[name=next]") || {}).value || "";
+    if (!/^\/(?![\/\\])/.test(back)) back = "";  // a path on this site only
     form.addEventListener("submit", function (event) {
       if (event.defaultPrevented) return;
       event.preventDefault();
       if (form.dataset.queued) return;  // a double tap keeps one visit
       form.dataset.queued = "1";
       var data = new FormData(form);
+      var button = event.submitter;
+      // The button pressed says what kind of visit it is (the server reads its name), as without JavaScript.
+      if (button && button.name && !data.has(button.name)) data.append(button.name, button.value);
       var fields = [];
-      var quick = event.submitter && event.submitter.name === "quick";
+      var quick = data.has("quick");
       data.forEach(function (value, name) {
         if (name === "csrfmiddlewaretoken" || name === "quick") return;
         if (value instanceof File && !value.size && !value.name) return;  // no photo chosen
@@ -231,7 +237,7 @@
         sessionStorage.setItem("field-queued", words("queued", { label: item.label }));
         return navigator.onLine ? send() : null;
       }).then(function () {
-        location.href = W.workList;
+        location.href = back || W.workList;
       }, function () {
         form.submit();  // the phone could not keep it: post it as without JavaScript
       });

@@ -31,18 +31,32 @@ var onlyThePage = {
   }
 };
 
+function page(search) {
+  return new strategies.NetworkFirst({
+    cacheName: PAGES,
+    networkTimeoutSeconds: 8,
+    // A visit page is the same page whichever row it was opened from (?next= says only where to return).
+    matchOptions: { ignoreVary: true, ignoreSearch: !search },
+    plugins: [onlyThePage, new cacheable.CacheableResponsePlugin({ statuses: [200] })]
+  });
+}
+
+routing.registerRoute(
+  function (options) {
+    var url = options.url;
+    return options.request.method === "GET" && url.origin === self.location.origin &&
+      url.pathname.indexOf("/field/visit/") === 0;
+  },
+  page(false)
+);
+
 routing.registerRoute(
   function (options) {
     var url = options.url;
     return options.request.method === "GET" && url.origin === self.location.origin &&
       url.pathname.indexOf("/field/") === 0 && NOT_KEPT.indexOf(url.pathname) === -1;
   },
-  new strategies.NetworkFirst({
-    cacheName: PAGES,
-    networkTimeoutSeconds: 8,
-    matchOptions: { ignoreVary: true },
-    plugins: [onlyThePage, new cacheable.CacheableResponsePlugin({ statuses: [200] })]
-  })
+  page(true)
 );
 
 routing.setCatchHandler(function (options) {

@@ -25,14 +25,14 @@ def test_worker_records_three_visits_one_finding_a_dispute(seeded_registry, live
     phone.screenshot(path=str(output_dir / "field-work-list-before-360.png"), full_page=False)
     visits_before = Visit.objects.count()
 
-    for _ in range(2):  # tap a household, tap "visited, nothing found": two taps each
-        phone.locator(".tap-list a[href*='/field/visit/household/']").first.click()
+    for _ in range(2):  # tap a household not yet visited, tap "visited, nothing found": two taps each
+        phone.locator(".tap-list a[href*='/field/visit/household/']:not(.state-done)").first.click()
         phone.wait_for_load_state()
         phone.click("button[data-quick]")
         phone.wait_for_load_state()
         assert "已记录" in phone.locator(".messages").inner_text()
 
-    phone.locator(".tap-list a[href*='/field/visit/household/']").first.click()
+    phone.locator(".tap-list a[href*='/field/visit/household/']:not(.state-done)").first.click()
     phone.wait_for_load_state()
     phone.click(".visit-form details > summary")
     phone.select_option("#id_finding", "dispute")

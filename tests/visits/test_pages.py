@@ -141,6 +141,7 @@ def _queries(client, url):
     [
         ("worker", lambda w: reverse("visits:work-list")),
         ("worker", lambda w: reverse("visits:work-list") + "?q=张庄"),
+        ("worker", lambda w: reverse("visits:work-list") + f"?by=natural&place=m{w.micro1.pk}&page=2"),
         ("staff", lambda w: reverse("visits:coverage")),
         ("town", lambda w: reverse("visits:coverage")),
         ("staff", lambda w: reverse("visits:grid-outstanding", args=[w.grid1.pk])),
@@ -160,8 +161,9 @@ def test_work_list_query_budget(client, world, worker, django_assert_num_queries
     _grow(world, 300)
     client.force_login(worker)
     # session, user, scope; key persons due (one query, subqueries inside); progress: households and
-    # key places (one aggregate each); paginator count; the page of households (head name as a
-    # subquery); key places not yet visited; unread inbox
+    # key places (one aggregate each); the walk (ids, addresses and groups, visits/walk.py); the page of
+    # households by id (head name and the month's attempt as subqueries); key places not yet visited;
+    # unread inbox
     with django_assert_num_queries(13):  # + saving the session: the idle timeout moves on (savepoint, update, release)
         client.get(reverse("visits:work-list"))
 
