@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -116,7 +117,8 @@ def offline_manifest(request: HttpRequest) -> JsonResponse:
         raise PermissionDenied(_("此页面供网格员、微网格联络员和信息员使用。"))
     urls = [reverse("visits:work-list"), reverse("visits:queue"), reverse("residents:field-household-list")]
     grid_ids = sorted(scope.grid_ids)
-    if grid_ids:
+    # FIELD_WARM_PAGES off (browser tests that do not test this) lists only the field's first pages.
+    if grid_ids and getattr(settings, "FIELD_WARM_PAGES", True):
         today = timezone.localdate()
         month = due.month_start(today)
         for item in due.most_urgent_first(due.key_persons_due(grid_ids, month, today)):

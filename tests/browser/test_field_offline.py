@@ -34,7 +34,10 @@ def _waiting(page) -> str:
     return page.locator("[data-sync-count]").inner_text()
 
 
-def test_visits_recorded_without_signal_arrive_once(seeded_registry, live_server, browser, output_dir, tmp_path):
+def test_visits_recorded_without_signal_arrive_once(
+    seeded_registry, live_server, browser, output_dir, tmp_path, settings
+):
+    settings.FIELD_WARM_PAGES = True
     context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
     seen: list[str] = []
     context.on("request", lambda request: seen.append(request.url))
