@@ -369,7 +369,10 @@
         return Promise.all(regs.map(function (r) { return r.unregister(); }));
       }));
     }
-    return Promise.all(steps).catch(function () {});
+    // Another open tab can hold the database open: the logout never waits more than 3 s for it (the
+    // server's Clear-Site-Data empties it anyway).
+    var late = new Promise(function (resolve) { setTimeout(resolve, 3000); });
+    return Promise.race([Promise.all(steps), late]).catch(function () {});
   }
 
   var logout = document.querySelector("form[data-logout]");
