@@ -118,6 +118,7 @@ def test_visits_recorded_without_signal_arrive_once(
         assert page.locator("[data-sync-offline]").is_visible()
         assert page.locator(".tap-list .queue-mark").count() >= 1  # rows of queued households say 待上传
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.evaluate("() => window.scrollTo(0, 0)")  # the list opens at the row; the header at the top
         page.screenshot(path=str(output_dir / "field-offline-waiting-360.png"))
         assert Visit.objects.count() == visits_before
         assert served_while_offline == [], served_while_offline
@@ -142,6 +143,7 @@ def test_visits_recorded_without_signal_arrive_once(
         page.reload()  # sending again (a reload, the timer) records nothing twice
         page.wait_for_timeout(1500)
         assert Visit.objects.count() == visits_before + 4
+        page.evaluate("() => window.scrollTo(0, 0)")  # the list opens at the row; the header at the top
         page.screenshot(path=str(output_dir / "field-offline-synced-360.png"))
 
         page.goto(f"{live_server.url}/field/queue/")
