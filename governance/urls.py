@@ -33,7 +33,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", grid_views.Logout.as_view(), name="logout"),
     path("accounts/password/", grid_views.PasswordChange.as_view(), name="password_change"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -158,6 +158,14 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "set_language": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "reports:town-home": (NONE, _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)),
     "visits:work-list": (NONE, FIELD_ONLY),
+    "visits:queue": (NONE, FIELD_ONLY),
+    "visits:offline-manifest": (NONE, FIELD_ONLY),
+    # The service worker and the web app manifest hold no data: the same file for everyone.
+    "visits:service-worker": (
+        NONE,
+        _expect(anonymous=200, worker=200, colleague=200, staff=200, town=200, outsider=200),
+    ),
+    "visits:web-manifest": (NONE, _expect(anonymous=200, worker=200, colleague=200, staff=200, town=200, outsider=200)),
     "grids:grid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "grids:microgrid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "grids:assignment-create": (VILLAGE, STAFF_EDIT_VILLAGE),

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -126,6 +126,8 @@ def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
     if not access.may_record_visit(
         request.user, village_id=grid.village_id, grid_id=grid.pk, micro_grid_id=micro_grid.pk if micro_grid else None
     ):
+        if _from_queue(request):
+            return JsonResponse({"message": _("只有本网格的网格员或本村村干部可以记录走访。")}, status=403)
         raise PermissionDenied(_("只有本网格的网格员或本村村干部可以记录走访。"))
     key_person = target if subject == Subject.KEY_PERSON else None
     back = _local_path(request.POST.get("next") or request.GET.get("next"))
@@ -169,12 +171,19 @@ def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             if not created:
-                messages.info(request, _("这次走访已经记录过了，没有重复记录。"))
+                message = _("这次走访已经记录过了，没有重复记录。")
+                messages.info(request, message)
             elif visit.case_id:
-                messages.success(request, _("已记录走访，并上报案件 %s。") % visit.case.number)
+                message = _("已记录走访，并上报案件 %s。") % visit.case.number
+                messages.success(request, message)
             else:
-                messages.success(request, _("已记录：%s。") % _visit_label(visit))
+                message = _("已记录：%s。") % _visit_label(visit)
+                messages.success(request, message)
+            if _from_queue(request):
+                return JsonResponse({"created": created, "message": message}, status=201 if created else 200)
             return redirect(back or "visits:work-list")
+    if request.method == "POST" and _from_queue(request):
+        return JsonResponse({"message": " ".join(m for errors in form.errors.values() for m in errors)}, status=400)
     history = _history(target, subject)
     context = {
         "target": target,
@@ -198,6 +207,12 @@ def _local_path(url: str | None) -> str:
 def _members(household: Household) -> list[Resident]:
     """Whom the worker meets: the household's members, head first (ages through the disclosure tag)."""
     return list(household.members.active().order_by("relation", "name"))
+
+
+def _from_queue(request: HttpRequest) -> bool:
+    """The phone's queue of visits recorded without signal (static/js/field-queue.js) posts the same form
+    and asks for an answer it can read (JSON); the next page shows the same message as without it."""
+    return request.method == "POST" and request.headers.get("X-Field-Queue") == "1"
 
 
 def _visit_label(visit: Visit) -> str:

@@ -30,6 +30,14 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def _few_pages_kept_offline(settings):
+    """The field view keeps a worker's grid for offline use by fetching its pages in the background
+    (visits/offline.py); a test that does not test that would leave those requests running into the next
+    test's database flush. tests/browser/test_field_offline.py turns it back on."""
+    settings.FIELD_WARM_PAGES = False
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}

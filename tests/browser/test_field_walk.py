@@ -38,8 +38,8 @@ def test_a_visit_from_page_two_returns_to_page_two_at_the_row(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
     phone.click("button[data-quick]")
-    phone.wait_for_load_state()
-    assert re.search(rf"/field/\?page=2#{row_id}$", phone.url), phone.url
+    # The phone keeps the visit, sends it, then goes back (static/js/field-queue.js): wait for the way back.
+    phone.wait_for_url(re.compile(rf"/field/\?page=2#{row_id}$"))
     assert "已记录" in phone.locator(".messages").inner_text()
     back = phone.locator(f"#{row_id}")
     assert "已走访" in back.inner_text()
@@ -54,8 +54,7 @@ def test_a_visit_from_page_two_returns_to_page_two_at_the_row(
     phone.wait_for_load_state()
     phone.select_option("#id_reason", "away")
     phone.click("button[name=not_possible]")
-    phone.wait_for_load_state()
-    assert re.search(rf"/field/\?page=2#{other_id}$", phone.url), phone.url
+    phone.wait_for_url(re.compile(rf"/field/\?page=2#{other_id}$"))
     attempt = phone.locator(f"#{other_id}")
     assert "未能走访·外出" in attempt.inner_text() and "已走访" not in attempt.inner_text()
     phone.screenshot(path=str(output_dir / "field-walk-list-360.png"), full_page=False)

@@ -1,0 +1,434 @@
+// The field view without signal (README, "Offline field view").
+// - Registers the service worker (/sw.js), which keeps the field pages for offline use.
+// - The visit form is saved in this phone's IndexedDB first (one idempotency token per visit, photos as
+//   Blobs), then sent in the order recorded through the same form the page posts without JavaScript; the
+//   same token every retry, so the server records each visit once (visits/services.py visit_record).
+// - Sending starts whenever a field page is open and online: on load, on "online", every 30 seconds.
+// - A visit the server refuses stays, marked with the reason, until the worker discards or redoes it.
+// Without JavaScript or IndexedDB nothing here runs and the form posts as before.
+(function () {
+  "use strict";
+  var bar = document.getElementById("field-sync");
+  if (!bar || !window.indexedDB || !window.idb) return;
+  var W = bar.dataset;
+  var USER = W.user;
+  var DB_NAME = "field-queue";
+  var STORE = "visits";
+  var sending = false;
+  var needLogin = false;
+
+  function words(key, values) {
+    var text = W["w" + key.charAt(0).toUpperCase() + key.slice(1)] || "";
+    Object.keys(values || {}).forEach(function (k) { text = text.replace("{" + k + "}", values[k]); });
+    return text;
+  }
+
+  function newToken() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function today() {  // the phone's own date: a visit recorded offline keeps the day it was made
+    var d = new Date();
+    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
+  }
+
+  var dbPromise = idb.openDB(DB_NAME, 1, {
+    upgrade: function (db) {
+      db.createObjectStore(STORE, { keyPath: "id" });
+      db.createObjectStore("meta");
+    }
+  });
+
+  function all() {
+    return dbPromise.then(function (db) { return db.getAll(STORE); }).then(function (items) {
+      return items.sort(function (a, b) { return a.created - b.created; });
+    });
+  }
+  function put(item) { return dbPromise.then(function (db) { return db.put(STORE, item); }); }
+  function remove(id) { return dbPromise.then(function (db) { return db.delete(STORE, id); }); }
+  function meta(key, value) {
+    return dbPromise.then(function (db) {
+      return value === undefined ? db.get("meta", key) : db.put("meta", value, key);
+    });
+  }
+
+  // --- The header: what waits, when it was last sent -------------------------------------------------
+
+  function render() {
+    return Promise.all([all(), meta("lastSync")]).then(function (r) {
+      var mine = r[0].filter(function (v) { return v.user === USER; });
+      var waiting = mine.filter(function (v) { return v.state !== "refused"; }).length;
+      var refused = mine.length - waiting;
+      var count = bar.querySelector("[data-sync-count]");
+      var parts = [];
+      if (waiting) parts.push(words("waiting", { n: waiting }));
+      if (refused) parts.push(words("refused", { n: refused }));
+      count.textContent = parts.join(" · ");
+      count.dataset.waiting = String(waiting);
+      bar.querySelector("[data-sync-time]").textContent = r[1]
+        ? words("synced", { t: new Date(r[1]).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" }) })
+        : words("never");
+      var offline = bar.querySelector("[data-sync-offline]");
+      offline.textContent = words("offline");
+      offline.hidden = navigator.onLine;
+      bar.querySelector("[data-sync-login]").hidden = !needLogin;
+      bar.hidden = !(mine.length || !navigator.onLine || needLogin);
+      markRows(mine);
+      renderQueuePage(r[0]);
+    });
+  }
+
+  function markRows(items) {
+    var byPath = {};
+    items.forEach(function (v) { byPath[v.action] = v; });
+    document.querySelectorAll(".tap-list a[href]").forEach(function (a) {
+      var item = byPath[new URL(a.href, location.href).pathname];
+      var mark = a.querySelector(".queue-mark");
+      if (!item) { if (mark) mark.remove(); return; }
+      if (!mark) {
+        mark = document.createElement("span");
+        mark.className = "queue-mark";
+        (a.querySelector("strong") || a).appendChild(mark);
+      }
+      mark.classList.toggle("refused", item.state === "refused");
+      mark.textContent = item.state === "refused" ? words("refusedMark") : words("pending");
+    });
+  }
+
+  function renderQueuePage(items) {
+    var list = document.querySelector("[data-queue-list]");
+    if (!list) return;
+    list.textContent = "";
+    if (!items.length) {
+      var empty = document.createElement("li");
+      empty.className = "muted";
+      empty.textContent = words("empty");
+      list.appendChild(empty);
+    }
+    items.forEach(function (v) {
+      var li = document.createElement("li");
+      li.className = "tap-row stacked queue-item";
+      li.dataset.state = v.state;
+      var title = document.createElement("strong");
+      title.textContent = v.user === USER ? v.label : words("other");  // not whom another account visited
+      var mark = document.createElement("span");
+      mark.className = "queue-mark" + (v.state === "refused" ? " refused" : "");
+      mark.textContent = v.state === "refused" ? words("refusedMark") : words("pending");
+      title.appendChild(mark);
+      var when = document.createElement("small");
+      when.className = "muted";
+      when.textContent = new Date(v.created).toLocaleString("zh-CN");
+      li.append(title, when);
+      if (v.reason && v.user === USER) {
+        var reason = document.createElement("small");
+        reason.className = "field-error";
+        reason.dataset.reason = "";
+        reason.textContent = v.reason;
+        li.appendChild(reason);
+      }
+      if (v.state === "refused" && v.user === USER) {
+        var actions = document.createElement("div");
+        actions.className = "queue-actions";
+        var reopen = document.createElement("a");
+        reopen.setAttribute("role", "button");
+        reopen.className = "secondary outline";
+        reopen.href = v.action + "#redo=" + encodeURIComponent(v.id);  // a fragment: the kept page opens offline too
+        reopen.textContent = words("reopen");
+        var discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "secondary";
+        discard.dataset.discard = v.id;
+        discard.textContent = words("discard");
+        discard.addEventListener("click", function () {
+          if (window.confirm(words("confirmDiscard"))) remove(v.id).then(render);
+        });
+        actions.append(reopen, discard);
+        li.appendChild(actions);
+      }
+      list.appendChild(li);
+    });
+  }
+
+  // --- Saving a visit on the phone ---------------------------------------------------------------------
+
+  function label() {
+    var h = document.querySelector(".field-main .card h2");
+    return (h ? h.textContent : document.title).trim().replace(/\s+/g, " ");
+  }
+
+  // A photo is made small on the phone before it waits or travels: the longest side at most 2048 px (as
+  // core/uploads.py keeps it), JPEG at quality 0.8. A photo the browser cannot read goes as it is.
+  var MAX_SIDE = 2048;
+  function shrink(file) {
+    if (!/^image\//.test(file.type) || !window.createImageBitmap) return Promise.resolve(file);
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      if (bitmap.close) bitmap.close();
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          if (!blob) { resolve(file); return; }
+          var name = (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
+          resolve(new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified }));
+        }, "image/jpeg", 0.8);
+      });
+    }).catch(function () { return file; });
+  }
+
+  function setUpForm(form) {
+    var token = form.querySelector("[name=token]");
+    var unbound = form.querySelector("[data-quick]");
+    // A page kept on the phone repeats the token and the date it was first loaded with: each opening of
+    // the form is a new visit, made today.
+    token.value = newToken();
+    if (unbound) {
+      var date = form.querySelector("[name=visited_on]");
+      if (date) date.value = today();
+    }
+    var redo = new URLSearchParams(location.hash.slice(1)).get("redo");
+    // Back to the row the worker came from: the address says it (a kept page may carry another day's).
+    var back = new URLSearchParams(location.search).get("next") || (form.querySelector("input[name=next]") || {}).value || "";
+    if (!/^\/(?![\/\\])/.test(back)) back = "";  // a path on this site only
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) return;
+      event.preventDefault();
+      if (form.dataset.queued) return;  // a double tap keeps one visit
+      form.dataset.queued = "1";
+      var data = new FormData(form);
+      var button = event.submitter;
+      // The button pressed says what kind of visit it is (the server reads its name), as without JavaScript.
+      if (button && button.name && !data.has(button.name)) data.append(button.name, button.value);
+      var fields = [];
+      var quick = data.has("quick");
+      data.forEach(function (value, name) {
+        if (name === "csrfmiddlewaretoken" || name === "quick") return;
+        if (value instanceof File && !value.size && !value.name) return;  // no photo chosen
+        fields.push([name, value]);
+      });
+      if (quick) {  // the big button: done, nothing found, on the day it was tapped (not the day it is sent)
+        var fixed = { outcome: "done", finding: "nothing", reason: "", visited_on: today() };
+        fields = fields.filter(function (f) { return !(f[0] in fixed); });
+        Object.keys(fixed).forEach(function (k) { fields.push([k, fixed[k]]); });
+      }
+      var item = {
+        id: token.value,
+        user: USER,
+        action: new URL(form.getAttribute("action") || location.pathname, location.href).pathname,
+        label: label(),
+        fields: fields,
+        created: Date.now(),
+        state: "waiting",
+        reason: ""
+      };
+      var saved = Promise.all(fields.map(function (f) {
+        return f[1] instanceof File ? shrink(f[1]).then(function (small) { return [f[0], small]; }) : f;
+      })).then(function (small) { item.fields = small; return put(item); });
+      if (redo && redo !== item.id) saved = saved.then(function () { return remove(redo); });
+      saved.then(function () {
+        token.value = newToken();
+        render();
+        sessionStorage.setItem("field-queued", words("queued", { label: item.label }));
+        return navigator.onLine ? send() : null;
+      }).then(function () {
+        location.href = back || W.workList;
+      }, function () {
+        form.submit();  // the phone could not keep it: post it as without JavaScript
+      });
+    });
+  }
+
+  // --- Sending ---------------------------------------------------------------------------------------
+
+  function session() {
+    // A fresh CSRF token and who is signed in; a redirect means the session has ended.
+    return fetch(W.manifest, { credentials: "same-origin", redirect: "manual", cache: "no-store" }).then(function (r) {
+      if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403) {
+        needLogin = true;
+        return null;
+      }
+      if (!r.ok) return null;
+      needLogin = false;
+      return r.json();
+    });
+  }
+
+  function post(item, csrf) {
+    return new Promise(function (resolve) {
+      var body = new FormData();
+      item.fields.forEach(function (f) {
+        if (f[1] instanceof Blob) body.append(f[0], f[1], f[1].name || "photo.jpg");
+        else body.append(f[0], f[1]);
+      });
+      body.append("csrfmiddlewaretoken", csrf);
+      var xhr = new XMLHttpRequest();
+      var progress = bar.querySelector("[data-sync-progress]");
+      xhr.open("POST", item.action);
+      xhr.setRequestHeader("X-Field-Queue", "1");
+      xhr.setRequestHeader("X-CSRFToken", csrf);
+      xhr.timeout = 120000;
+      xhr.upload.onprogress = function (e) {
+        if (!e.lengthComputable) return;
+        progress.hidden = false;
+        progress.max = e.total;
+        progress.value = e.loaded;
+        progress.title = words("progress", { p: Math.round((100 * e.loaded) / e.total) });
+      };
+      xhr.onload = function () {
+        progress.hidden = true;
+        var json = null;
+        if ((xhr.getResponseHeader("Content-Type") || "").indexOf("application/json") === 0) {
+          try { json = JSON.parse(xhr.responseText); } catch (e) { json = null; }
+        }
+        resolve({ status: xhr.status, json: json, url: xhr.responseURL });
+      };
+      xhr.onerror = xhr.ontimeout = xhr.onabort = function () {
+        progress.hidden = true;
+        resolve({ status: 0, json: null });
+      };
+      xhr.send(body);
+    });
+  }
+
+  function send() {
+    if (sending || !navigator.onLine) return Promise.resolve();
+    sending = true;
+    var done = function () { sending = false; return render(); };
+    return all().then(function (items) {
+      var mine = items.filter(function (v) { return v.user === USER && v.state !== "refused"; });
+      if (!mine.length) return null;
+      return session().then(function (who) {
+        if (!who) return null;
+        if (String(who.user) !== USER) { needLogin = true; return null; }
+        var csrf = who.csrf;
+        var chain = Promise.resolve(true);
+        mine.forEach(function (item) {
+          chain = chain.then(function (goOn) {
+            if (!goOn) return false;
+            return post(item, csrf).then(function (answer) {
+              if (answer.json && (answer.status === 200 || answer.status === 201)) {
+                return remove(item.id).then(function () { return meta("lastSync", Date.now()); }).then(function () { return true; });
+              }
+              if (answer.json && answer.status >= 400 && answer.status < 500) {
+                item.state = "refused";
+                item.reason = answer.json.message || words("failed");
+                return put(item).then(function () { return true; });
+              }
+              if (answer.status === 404) {
+                item.state = "refused";
+                item.reason = words("gone");
+                return put(item).then(function () { return true; });
+              }
+              if (answer.status === 200 && !answer.json) needLogin = true;  // sent to the login page
+              return false;  // no signal, a server error, a stale CSRF token: try again later, in order
+            });
+          });
+        });
+        return chain;
+      });
+    }).then(done, done);
+  }
+
+  // --- Warming the pages for a day without signal ----------------------------------------------------
+
+  var WARM_EVERY = 6 * 3600 * 1000;
+
+  function warm(force) {
+    if (!navigator.onLine || !navigator.serviceWorker || !navigator.serviceWorker.controller) return Promise.resolve();
+    return meta("lastWarm").then(function (last) {
+      if (!force && last && Date.now() - last < WARM_EVERY) return null;
+      return session().then(function (who) {
+        if (!who) return null;
+        var urls = who.urls.slice();
+        var worker = function () {
+          var url = urls.shift();
+          if (!url) return Promise.resolve();
+          return fetch(url, { credentials: "same-origin" }).catch(function () {}).then(worker);
+        };
+        return Promise.all([worker(), worker()]).then(function () {
+          document.documentElement.dataset.fieldWarmed = String(who.urls.length);
+          return meta("lastWarm", Date.now());
+        });
+      });
+    });
+  }
+
+  // --- Logging out empties the phone (the server also answers with Clear-Site-Data) ---------------------
+
+  function wipe() {
+    var steps = [dbPromise.then(function (db) { db.close(); }).then(function () { return idb.deleteDB(DB_NAME); })];
+    if (window.caches) steps.push(caches.keys().then(function (keys) { return Promise.all(keys.map(function (k) { return caches.delete(k); })); }));
+    if (navigator.serviceWorker) {
+      steps.push(navigator.serviceWorker.getRegistrations().then(function (regs) {
+        return Promise.all(regs.map(function (r) { return r.unregister(); }));
+      }));
+    }
+    // Another open tab can hold the database open: the logout never waits more than 3 s for it (the
+    // server's Clear-Site-Data empties it anyway).
+    var late = new Promise(function (resolve) { setTimeout(resolve, 3000); });
+    return Promise.race([Promise.all(steps), late]).catch(function () {});
+  }
+
+  var logout = document.querySelector("form[data-logout]");
+  if (logout) {
+    logout.addEventListener("submit", function (event) {
+      if (logout.dataset.wiped) return;
+      event.preventDefault();
+      all().then(function (items) {
+        var n = items.length;
+        if (n && !window.confirm(words("confirmLogout", { n: n }))) return;
+        return wipe().then(function () {
+          logout.dataset.wiped = "1";
+          logout.submit();
+        });
+      });
+    });
+  }
+
+  // --- Start ------------------------------------------------------------------------------------------
+
+  var form = document.querySelector("form.visit-form");
+  if (form) setUpForm(form);
+  var stale = document.querySelector(".messages");
+  if (stale && !navigator.onLine) stale.remove();  // a kept page may carry the messages of the day it was kept
+  var flash = sessionStorage.getItem("field-queued");
+  if (flash && !document.querySelector(".messages")) {
+    sessionStorage.removeItem("field-queued");
+    var box = document.createElement("div");
+    box.className = "messages";
+    box.setAttribute("role", "status");
+    var p = document.createElement("p");
+    p.className = "msg msg-info";
+    p.textContent = flash;
+    box.appendChild(p);
+    var main = document.querySelector(".field-main");
+    if (main) main.insertBefore(box, main.firstChild);
+  } else {
+    sessionStorage.removeItem("field-queued");
+  }
+
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.register(W.sw, { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {
+      if (!navigator.serviceWorker.controller) {
+        return new Promise(function (resolve) {
+          navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true });
+          setTimeout(resolve, 5000);
+        });
+      }
+    }).then(function () {
+      return location.pathname === W.workList ? warm(false) : null;
+    }).catch(function () {});
+  }
+  window.addEventListener("online", function () { render(); send(); });
+  window.addEventListener("offline", render);
+  setInterval(send, 30000);
+  render().then(send);
+})();

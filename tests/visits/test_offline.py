@@ -1,0 +1,198 @@
+"""The field view offline: the service worker and manifest from the root, the list of pages a phone keeps
+(scoped, no ID numbers), the queue's posts recorded once per token, refusals it can read, logout wiping."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import uuid
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tests.conftest import ID1, ID2, png_bytes
+from visits.models import Visit
+
+QUEUE = {"HTTP_X_FIELD_QUEUE": "1"}
+
+
+def _visit_url(subject, pk):
+    return reverse("visits:visit-new", args=[subject, pk])
+
+
+def test_service_worker_is_served_from_the_root_and_loads_nothing_from_another_host(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    body = response.content.decode()
+    assert 'importScripts("/static/vendor/workbox-7.4.1/workbox-sw.js")' in body
+    assert "modulePathCb" in body  # Workbox would otherwise load its modules from its CDN
+    assert not re.search(r"https?://", body)
+    for url in re.findall(r'"(/static/[^"]+)"', body):
+        assert finders.find(
+            url.removeprefix(settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/static/")
+        ), url
+    assert "/static/js/field-queue.js" in body and "/static/vendor/idb-8.0.4/idb.umd.js" in body
+
+
+def test_vendored_libraries_carry_their_licences_and_no_cdn_address():
+    for folder in ("vendor/workbox-7.4.1", "vendor/idb-8.0.4"):
+        assert finders.find(f"{folder}/LICENSE"), folder
+    for name in ("core", "routing", "strategies", "precaching", "cacheable-response"):
+        assert finders.find(f"vendor/workbox-7.4.1/workbox-{name}.prod.js"), name
+
+
+def test_web_manifest_names_the_app_in_chinese(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200 and response["Content-Type"] == "application/manifest+json"
+    manifest = json.loads(response.content)
+    assert manifest["short_name"] == "网格工作" and manifest["start_url"] == "/field/"
+    assert manifest["icons"][0]["src"].startswith("/static/")
+
+
+def test_field_layout_registers_the_worker_and_staff_pages_do_not(client, world, worker, staff):
+    client.force_login(worker)
+    page = client.get(reverse("visits:work-list")).content.decode()
+    assert 'rel="manifest"' in page and "js/field-queue.js" in page and 'id="field-sync"' in page
+    client.force_login(staff)
+    page = client.get(reverse("residents:household-list")).content.decode()
+    assert "field-queue.js" not in page
+
+
+def test_offline_manifest_lists_only_the_workers_grid_and_no_id_numbers(client, world, worker, colleague):
+    assert client.get(reverse("visits:offline-manifest")).status_code == 302  # to the login page
+    client.force_login(worker)
+    response = client.get(reverse("visits:offline-manifest"))
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    urls = data["urls"]
+    assert data["user"] == worker.pk and data["csrf"]
+    assert _visit_url("household", world.household1.pk) in urls
+    assert _visit_url("key_person", world.key_person1.pk) in urls
+    assert _visit_url("key_place", world.key_place1.pk) in urls
+    assert reverse("residents:field-household-detail", args=[world.household1.pk]) in urls
+    assert _visit_url("household", world.household2.pk) not in urls  # the colleague's grid
+    assert reverse("residents:field-household-detail", args=[world.household2.pk]) not in urls
+    for url in urls:  # what is kept: the pages the field view shows, none with an ID number
+        page = client.get(url)
+        assert page.status_code == 200, url
+        text = page.content.decode()
+        assert ID1 not in text and ID2 not in text and ID1[-4:] not in text, url
+
+
+def test_offline_manifest_is_for_field_workers_only(client, world, staff):
+    client.force_login(staff)
+    assert client.get(reverse("visits:offline-manifest")).status_code == 403
+
+
+def test_the_queue_sends_one_token_twice_and_one_visit_with_its_photo_is_recorded(client, world, worker):
+    client.force_login(worker)
+    token = str(uuid.uuid4())
+
+    def post():
+        photo = SimpleUploadedFile("visit.png", png_bytes(), content_type="image/png")
+        data = {
+            "token": token,
+            "outcome": "done",
+            "finding": "nothing",
+            "visited_on": "2026-12-01",
+            "note": "离线记录",
+            "photos": photo,
+        }
+        return client.post(_visit_url("household", world.household1.pk), data, **QUEUE)
+
+    first, again = post(), post()
+    assert first.status_code == 201 and json.loads(first.content)["created"] is True
+    assert again.status_code == 200 and json.loads(again.content)["created"] is False
+    assert Visit.objects.count() == 1
+    visit = Visit.objects.get()
+    assert visit.photos.count() == 1 and str(visit.client_token) == token
+    assert visit.visited_on.isoformat() == "2026-12-01"  # the day it was made, not the day it arrived
+
+
+def test_a_refused_visit_answers_a_reason_the_phone_can_show(client, world, worker):
+    client.force_login(worker)
+    world.household1.archived_at = timezone.now()
+    world.household1.save(update_fields=["archived_at"])
+    data = {"token": str(uuid.uuid4()), "outcome": "done", "finding": "nothing", "visited_on": "2026-12-01"}
+    response = client.post(_visit_url("household", world.household1.pk), data, **QUEUE)
+    assert response.status_code == 400
+    assert json.loads(response.content)["message"]
+    assert Visit.objects.count() == 0
+    bad = {"token": str(uuid.uuid4()), "outcome": "not_possible", "visited_on": "2026-12-01", "finding": "nothing"}
+    response = client.post(_visit_url("key_place", world.key_place1.pk), bad, **QUEUE)
+    assert response.status_code == 400 and "未能走访的原因" in json.loads(response.content)["message"]
+
+
+def test_the_queue_cannot_record_in_another_grid(client, world, worker):
+    client.force_login(worker)
+    data = {"token": str(uuid.uuid4()), "outcome": "done", "finding": "nothing", "visited_on": "2026-12-01"}
+    assert client.post(_visit_url("household", world.household2.pk), data, **QUEUE).status_code == 404
+    assert Visit.objects.count() == 0
+
+
+def test_logout_tells_the_browser_to_empty_the_sites_storage(client, world, worker):
+    client.force_login(worker)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_the_api_records_one_visit_for_one_idempotency_key_with_a_photo(world, worker):
+    api = APIClient()
+    api.force_authenticate(worker)
+    key = str(uuid.uuid4())
+
+    def post():
+        photo = SimpleUploadedFile("visit.png", png_bytes(), content_type="image/png")
+        body = {"household": world.household1.pk, "note": "离线", "photos": [photo]}
+        return api.post(reverse("api:visit-list"), body, format="multipart", HTTP_IDEMPOTENCY_KEY=key)
+
+    first, again = post(), post()
+    assert first.status_code == 201 and again.status_code == 201
+    assert again["Idempotent-Replay"] == "true"
+    assert Visit.objects.count() == 1 and Visit.objects.get().photos.count() == 1
+
+
+@pytest.mark.parametrize("path", ["/sw.js", "/manifest.webmanifest"])
+def test_root_files_carry_the_content_security_policy(client, path):
+    assert "script-src 'self'" in client.get(path)["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_service_worker_is_valid_javascript_in_every_language(client, tmp_path, language):
+    """Its words come from the catalogue: an English apostrophe once ended a JavaScript string early."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = tmp_path / "sw.js"
+    script.write_bytes(client.get("/sw.js", HTTP_ACCEPT_LANGUAGE=language).content)
+    result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_offline_manifest_query_count_does_not_grow_with_the_households(client, world, worker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_household
+
+    client.force_login(worker)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("visits:offline-manifest")).status_code == 200
+        return len(queries)
+
+    few = count()
+    for n in range(30):
+        make_household(world.micro1, world.group1, f"1{n:03d}", f"张庄{100 + n}号")
+    assert count() == few

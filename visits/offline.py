@@ -1,0 +1,150 @@
+"""The field view offline (README, "Offline field view"): the service worker and the web app manifest served from the
+site's root, the list of pages a grid worker's phone keeps for a day without signal, and the page that
+shows the visits waiting on the phone. The queue itself lives in the phone's IndexedDB
+(static/js/field-queue.js); the server only answers the visit form as before, in JSON when asked."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from grids import access
+from residents.models import Household
+
+from . import due
+
+# What every field page loads: kept by the service worker at install, so the pages open without signal.
+FIELD_STATIC = (
+    "vendor/pico-2.1.1/pico.min.css",
+    "css/app.css",
+    "vendor/idb-8.0.4/idb.umd.js",
+    "js/field-queue.js",
+    "js/visit-form.js",
+    "js/locate.js",
+    "img/field-icon.svg",
+)
+WORKBOX = "vendor/workbox-7.4.1/"
+# A day's work at most: the work list's pages, the visit page of everything due, the grids' households.
+MAX_WARM_URLS = 2000
+FIELD_PAGE = 30  # as visits.views.FIELD_PAGE (the work list's page size)
+
+
+@functools.cache
+def _revision(name: str) -> str:
+    """The content's hash: a changed file gives a changed service worker, which the phone then installs."""
+    path = finders.find(name)
+    if not path:
+        return "missing"
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:16]
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """/sw.js, from the root so that it may answer for /field/. Never cached by the browser (``no-cache``):
+    the phone checks for a new version on every visit while it has signal."""
+    precache = [{"url": staticfiles_storage.url(name), "revision": _revision(name)} for name in FIELD_STATIC]
+    modules = {
+        f"workbox-{name}": staticfiles_storage.url(f"{WORKBOX}workbox-{name}.prod.js")
+        for name in ("core", "routing", "strategies", "precaching", "cacheable-response")
+    }
+    context = {
+        "precache": json.dumps(precache),
+        "modules": json.dumps(modules),
+        "workbox_sw": staticfiles_storage.url(WORKBOX + "workbox-sw.js"),
+        "offline_manifest": json.dumps(reverse("visits:offline-manifest")),
+        "words": json.dumps(
+            {
+                "title": escape(_("没有网络")),
+                "text": escape(_("这一页还没有保存在手机上，有信号后再打开。")),
+                "back": escape(_("← 返回本月走访")),
+                "back_url": escape(reverse("visits:work-list")),
+                "css": escape(staticfiles_storage.url("vendor/pico-2.1.1/pico.min.css")),
+            }
+        ),
+        "version": hashlib.sha256(repr((precache, modules)).encode()).hexdigest()[:12],
+    }
+    response = render(request, "visits/sw.js", context, content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: the field view added to the phone's home screen opens as an app."""
+    manifest = {
+        "name": _("村级网格化治理平台 · 网格工作"),
+        "short_name": _("网格工作"),
+        "lang": "zh-CN",
+        "start_url": reverse("visits:work-list"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1c6e8c",
+        "icons": [
+            {"src": staticfiles_storage.url("img/field-icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_required
+@require_GET
+def offline_manifest(request: HttpRequest) -> JsonResponse:
+    """What the phone keeps for offline use, scoped to the worker's grids: the pages the field view shows
+    (no ID number is on any of them), plus a fresh CSRF token and who is signed in, which the queue needs
+    before it sends (a queued visit is only ever sent for the person who recorded it)."""
+    scope = access.scope_for(request.user)
+    if not scope.works_in_field:
+        raise PermissionDenied(_("此页面供网格员、微网格联络员和信息员使用。"))
+    urls = [reverse("visits:work-list"), reverse("visits:queue"), reverse("residents:field-household-list")]
+    grid_ids = sorted(scope.grid_ids)
+    # FIELD_WARM_PAGES off (browser tests that do not test this) lists only the field's first pages.
+    if grid_ids and getattr(settings, "FIELD_WARM_PAGES", True):
+        today = timezone.localdate()
+        month = due.month_start(today)
+        for item in due.most_urgent_first(due.key_persons_due(grid_ids, month, today)):
+            urls.append(_visit_url("key_person", item.key_person.pk))
+        households = list(due.households_to_visit(grid_ids, month).values_list("pk", flat=True))
+        pages = (len(households) + FIELD_PAGE - 1) // FIELD_PAGE
+        urls += [f"{reverse('visits:work-list')}?page={n}" for n in range(2, pages + 1)]
+        urls += [_visit_url("household", pk) for pk in households]
+        urls += [
+            _visit_url("key_place", pk) for pk in due.key_places_to_visit(grid_ids, month).values_list("pk", flat=True)
+        ]
+        mine = Household.objects.visible_to(request.user).active().filter(grid_id__in=grid_ids)
+        urls += [reverse("residents:field-household-detail", args=[pk]) for pk in mine.values_list("pk", flat=True)]
+    return JsonResponse(
+        {"user": request.user.pk, "csrf": get_token(request), "urls": list(dict.fromkeys(urls))[:MAX_WARM_URLS]}
+    )
+
+
+def _visit_url(subject: str, pk: int) -> str:
+    return reverse("visits:visit-new", args=[subject, pk])
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The visits waiting on this phone: the page is a frame, the phone fills it from its own storage."""
+    if not access.scope_for(request.user).works_in_field:
+        raise PermissionDenied(_("此页面供网格员、微网格联络员和信息员使用。"))
+    return render(request, "visits/queue.html")
