@@ -136,6 +136,21 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _wipe(response: HttpResponse) -> HttpResponse:
+    """The browser empties this site's caches and storage itself (as at logout, grids.views.Logout), besides
+    what the page's script deletes."""
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return _no_store(response)
+
+
+def assignment_ended_page(request: HttpRequest) -> HttpResponse:
+    """A field page asked by someone whose last assignment is over while the session lives (the same day,
+    before the nightly job): a 403 that also empties the phone."""
+    reason = _("您的岗位已结束，手机上保存的网格数据已清除。")
+    # In the field layout: its script empties the phone too where a browser ignores the header.
+    return _wipe(render(request, "403.html", {"reason": reason, "layout": "layouts/field.html"}, status=403))
+
+
 @login_required
 @require_GET
 def offline_manifest(request: HttpRequest) -> JsonResponse:
@@ -146,7 +161,7 @@ def offline_manifest(request: HttpRequest) -> JsonResponse:
     the ``since`` of the phone's last sync, whether its data must go. ``?urls=0``: all but the pages."""
     if credentials.assignments_over(request.user):
         # The last assignment ended and the nightly job has not yet ended the session: the phone wipes.
-        return _no_store(
+        return _wipe(
             JsonResponse(
                 {"code": "assignment_ended", "message": _("您的岗位已结束。"), "wipe": True},
                 status=403,
@@ -210,7 +225,8 @@ def device_check(request: HttpRequest) -> JsonResponse:
     if not constant_time_compare(request.headers.get("X-Field-Device", ""), device_key(int(user_id))):
         return _no_store(JsonResponse({"wipe": False}, status=403))
     user = User.objects.filter(pk=int(user_id)).first()
-    return _no_store(JsonResponse({"wipe": credentials.data_must_go(user, since)}))
+    must_go = credentials.data_must_go(user, since)
+    return (_wipe if must_go else _no_store)(JsonResponse({"wipe": must_go}))
 
 
 def _visit_url(subject: str, pk: int) -> str:

@@ -6,6 +6,7 @@ pages and the service worker made went to this server."""
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlparse
 
 import pytest
@@ -176,6 +177,8 @@ def test_a_visit_waits_through_an_ended_session_and_a_new_worker_version(
     from visits import offline
 
     context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    checks: list[int] = []
+    context.on("response", lambda r: "/field/device-check/" in r.url and checks.append(r.status))
     try:
         page = context.new_page()
         log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
@@ -198,6 +201,9 @@ def test_a_visit_waits_through_an_ended_session_and_a_new_worker_version(
         login.wait_for(state="visible", timeout=20000)
         assert _waiting(page) == "1 条待上传"
         assert not Visit.objects.filter(pk__gt=last_pk).exists()
+        # The phone asked whether its data must go (an idle time-out: no) and kept everything.
+        assert checks and set(checks) == {200}
+        assert page.evaluate("document.documentElement.dataset.fieldWiped") is None
         page.screenshot(path=str(output_dir / "field-offline-login-again-360.png"))
 
         # A new version of the service worker (a static file changed): installed, active, the visit still waits.
@@ -303,5 +309,33 @@ def test_a_password_reset_wipes_the_phone_at_its_next_contact(seeded_registry, l
         page.screenshot(path=str(output_dir / "field-wiped-after-reset-360.png"))
         assert page.evaluate(_LEFT_ON_THE_PHONE) == [0, [], 0]
         assert not Visit.objects.filter(pk__gt=last_pk).exists()
+    finally:
+        context.close()
+
+
+def test_an_assignment_over_the_same_day_wipes_the_phone_at_the_next_contact(seeded_registry, live_server, browser):
+    """The last assignment ended yesterday and the nightly job has not yet ended the session: the phone's
+    next contact (opening the field view) answers 403 and empties it."""
+    from grids.models import Assignment, User
+
+    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+        page.wait_for_function("() => document.documentElement.dataset.fieldWarmed !== undefined", timeout=30000)
+        assert page.evaluate(_LEFT_ON_THE_PHONE)[0] > 0
+        worker = User.objects.get(username="worker")
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        Assignment.objects.filter(user=worker).update(end=yesterday)  # the day passed: nothing was saved
+        response = page.goto(f"{live_server.url}/field/")
+        assert response.status == 403
+        assert "岗位已结束" in page.inner_text("main")
+        for _ in range(50):
+            left = page.evaluate(_LEFT_ON_THE_PHONE)
+            if left == [0, [], 0]:
+                break
+            page.wait_for_timeout(200)
+        assert left == [0, [], 0]
     finally:
         context.close()

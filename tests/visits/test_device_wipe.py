@@ -118,6 +118,19 @@ def test_an_assignment_over_while_the_session_lives_is_a_403_with_a_code(client,
     response = client.get(reverse("visits:offline-manifest"), {"urls": "0"})
     assert response.status_code == 403
     assert json.loads(response.content)["code"] == "assignment_ended"
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    # Opening the field view itself: a 403 that says why, and the browser empties the phone.
+    page = client.get(reverse("visits:work-list"))
+    assert page.status_code == 403 and page["Clear-Site-Data"] == '"cache", "storage"'
+    assert "岗位已结束" in page.content.decode()
+
+
+def test_only_a_wipe_answer_clears_the_site(client, world, worker):
+    device = _manifest(client, worker)
+    assert not _check(device).has_header("Clear-Site-Data")
+    worker.is_active = False
+    worker.save()
+    assert _check(device)["Clear-Site-Data"] == '"cache", "storage"'
 
 
 def test_an_idle_expiry_keeps_the_data(client, world, worker):
