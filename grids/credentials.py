@@ -6,6 +6,11 @@ token of that person — saved through the model, so the admin, the pages, servi
 The person's own password change keeps the session that made it: Django's ``update_session_auth_hash``
 moves it to a new key after the others are gone. API tokens also expire ``API_TOKEN_TTL_DAYS`` after
 they were issued (README, "Security and personal data").
+
+Each of these ends, except the person's own password change, also stamps ``User.credentials_ended_at``:
+the field phone that last synced before it wipes what it keeps at its next contact (visits/offline.py,
+README "What a phone holds"). An idle time-out is no end of the right and stamps nothing: the phone keeps
+its queue, the worker logs in again and it is sent.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from . import access
 from .models import Assignment, User
 
 _ENDED = "_credentials_end"  # set on the instance between pre_save and post_save
+# Set on the instance by the person's own password change (grids.views.PasswordChange): their other
+# sessions end, but their phone's data has no reason to go.
+OWN_PASSWORD_CHANGE = "_own_password_change"  # noqa: S105 (an attribute name, no secret)
 
 
 def revoke(user_id: int) -> None:
@@ -30,6 +38,22 @@ def revoke(user_id: int) -> None:
 
     Token.objects.filter(user_id=user_id).delete()
     _delete_sessions(user_id)
+
+
+def end(user_id: int) -> None:
+    """The right itself ended: revoke, and stamp the time so that the person's phones wipe their data."""
+    revoke(user_id)
+    User.objects.filter(pk=user_id).update(credentials_ended_at=timezone.now())
+
+
+def data_must_go(user: User | None, since: datetime.datetime) -> bool:
+    """Whether a phone that last synced for ``user`` at ``since`` must wipe what it keeps: the account is
+    gone or switched off, its credentials ended after that sync, or its assignments are all over (also on
+    the same day, before the nightly job ends the sessions)."""
+    if user is None or not user.is_active:
+        return True
+    ended = user.credentials_ended_at
+    return (ended is not None and ended > since) or assignments_over(user)
 
 
 def _delete_sessions(user_id: int) -> None:
@@ -85,7 +109,7 @@ def revoke_after_assignments(*, days: int = 7) -> int:
     )
     count = 0
     for user_id in people:
-        revoke(user_id)
+        end(user_id)
         count += 1
     return count
 
@@ -108,12 +132,21 @@ def _user_before_save(sender, instance: User, raw=False, update_fields=None, **k
     # password alone with no raw password pending (AbstractBaseUser.check_password): the same secret,
     # so not a change. Every other new hash is one.
     rehash = instance._password is None and update_fields is not None and set(update_fields) == {"password"}
-    setattr(instance, _ENDED, switched_off or (new_password and not rehash))
+    own = getattr(instance, OWN_PASSWORD_CHANGE, False)
+    if switched_off or (new_password and not rehash and not own):
+        setattr(instance, _ENDED, "end")
+    elif new_password and not rehash:
+        setattr(instance, _ENDED, "revoke")
+    else:
+        setattr(instance, _ENDED, None)
 
 
 def _user_after_save(sender, instance: User, raw=False, **kwargs):
-    if getattr(instance, _ENDED, False):
-        setattr(instance, _ENDED, False)
+    how = getattr(instance, _ENDED, None)
+    setattr(instance, _ENDED, None)
+    if how == "end":
+        end(instance.pk)
+    elif how == "revoke":
         revoke(instance.pk)
 
 
@@ -125,7 +158,7 @@ def _assignment_after_save(sender, instance: Assignment, raw=False, **kwargs):
         return
     fresh = User.objects.get(pk=instance.user_id)  # no scope cached on it from before this save
     if assignments_over(fresh):
-        revoke(instance.user_id)
+        end(instance.user_id)
 
 
 def connect() -> None:

@@ -280,6 +280,10 @@ class User(AbstractUser):
     # Set when someone else chose the password (the admin, on creating or resetting it): the user must
     # choose their own at the next login before anything else.
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # When the person's right to their credentials last ended (a password set by someone else, the account
+    # switched off, the last assignment over: grids/credentials.py). A phone that last synced before it
+    # wipes what it keeps (README, "What a phone holds"); an idle time-out does not set it.
+    credentials_ended_at = models.DateTimeField(_("凭据终止时间"), null=True, blank=True, editable=False)
 
     objects = AccountManager()
 

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import access, services
+from . import access, credentials, services
 from .forms import AssignmentForm, EndAssignmentForm, GridForm, MicroGridForm, add_service_errors
 from .models import Assignment, Grid, MicroGrid, Role, User, Village
 
@@ -264,6 +264,8 @@ class PasswordChange(auth_views.PasswordChangeView):
     success_url = "/"
 
     def form_valid(self, form):
+        # The person's own choice: the other sessions end, the phone's data stays (grids/credentials.py).
+        setattr(form.user, credentials.OWN_PASSWORD_CHANGE, True)
         response = super().form_valid(form)  # saving the password ends the others; this one gets a new key
         User.objects.filter(pk=form.user.pk).update(must_change_password=False)
         messages.success(self.request, _("密码已修改。其他设备上的登录已退出。"))

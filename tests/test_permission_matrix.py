@@ -160,6 +160,12 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "visits:work-list": (NONE, FIELD_ONLY),
     "visits:queue": (NONE, FIELD_ONLY),
     "visits:offline-manifest": (NONE, FIELD_ONLY),
+    # Asked without a session by a phone whose session is gone, with its device key: a bare GET is a 400
+    # (no person, no time), a wrong key a 403 (tests/visits/test_device_wipe.py).
+    "visits:device-check": (
+        NONE,
+        _expect(anonymous=400, worker=400, colleague=400, staff=400, town=400, outsider=400),
+    ),
     # The service worker and the web app manifest hold no data: the same file for everyone.
     "visits:service-worker": (
         NONE,

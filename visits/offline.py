@@ -1,10 +1,16 @@
 """The field view offline (README, "Offline field view"): the service worker and the web app manifest served from the
 site's root, the list of pages a grid worker's phone keeps for a day without signal, and the page that
 shows the visits waiting on the phone. The queue itself lives in the phone's IndexedDB
-(static/js/field-queue.js); the server only answers the visit form as before, in JSON when asked."""
+(static/js/field-queue.js); the server only answers the visit form as before, in JSON when asked.
+
+A phone whose worker's credentials were ended (a password reset, a deactivation, the last assignment over:
+grids/credentials.py) wipes what it keeps at its next contact: the manifest says so to a phone that logs in
+again, and /field/device-check/ to one whose session is gone — asked with the device key the manifest
+handed out, so that nobody else learns whether a person's credentials ended."""
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -19,11 +25,14 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from grids import access
+from grids import access, credentials
+from grids.models import User
 from residents.models import Household
 
 from . import due
@@ -67,7 +76,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "precache": json.dumps(precache),
         "modules": json.dumps(modules),
         "workbox_sw": staticfiles_storage.url(WORKBOX + "workbox-sw.js"),
-        "offline_manifest": json.dumps(reverse("visits:offline-manifest")),
+        "not_kept": json.dumps([reverse("visits:offline-manifest"), reverse("visits:device-check")]),
         "words": json.dumps(
             {
                 "title": escape(_("没有网络")),
@@ -106,15 +115,80 @@ def web_manifest(request: HttpRequest) -> JsonResponse:
     return response
 
 
+def device_key(user_id: int) -> str:
+    """The key a worker's phones get with the manifest and show to /field/device-check/: keyed by
+    SECRET_KEY, so it cannot be guessed from the user id, and derived rather than stored, so that checking
+    it needs no query (an unknown id and a wrong key take the same path)."""
+    return salted_hmac("visits.offline.device-check", str(user_id), algorithm="sha256").hexdigest()
+
+
+def _since(value: str) -> datetime.datetime | None:
+    """The time of the phone's last sync, as the server's own ``now`` handed it out (ISO 8601, with offset)."""
+    try:
+        moment = parse_datetime(value or "")
+    except ValueError:
+        return None
+    return moment if moment is not None and timezone.is_aware(moment) else None
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _wipe(response: HttpResponse) -> HttpResponse:
+    """The browser empties this site's caches and storage itself (as at logout, grids.views.Logout), besides
+    what the page's script deletes."""
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return _no_store(response)
+
+
+def assignment_ended_page(request: HttpRequest) -> HttpResponse:
+    """A field page asked by someone whose last assignment is over while the session lives (the same day,
+    before the nightly job): a 403 that also empties the phone."""
+    reason = _("您的岗位已结束，手机上保存的网格数据已清除。")
+    # In the field layout: its script empties the phone too where a browser ignores the header.
+    return _wipe(render(request, "403.html", {"reason": reason, "layout": "layouts/field.html"}, status=403))
+
+
 @login_required
 @require_GET
 def offline_manifest(request: HttpRequest) -> JsonResponse:
     """What the phone keeps for offline use, scoped to the worker's grids: the pages the field view shows
     (no ID number is on any of them), plus a fresh CSRF token and who is signed in, which the queue needs
-    before it sends (a queued visit is only ever sent for the person who recorded it)."""
+    before it sends (a queued visit is only ever sent for the person who recorded it), the device key and
+    the server's time (what the phone asks /field/device-check/ with once its session is gone) and, for
+    the ``since`` of the phone's last sync, whether its data must go. ``?urls=0``: all but the pages."""
+    if credentials.assignments_over(request.user):
+        # The last assignment ended and the nightly job has not yet ended the session: the phone wipes.
+        return _wipe(
+            JsonResponse(
+                {"code": "assignment_ended", "message": _("您的岗位已结束。"), "wipe": True},
+                status=403,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        )
     scope = access.scope_for(request.user)
     if not scope.works_in_field:
         raise PermissionDenied(_("此页面供网格员、微网格联络员和信息员使用。"))
+    answer = {
+        "user": request.user.pk,
+        "csrf": get_token(request),
+        "device": device_key(request.user.pk),
+        "now": timezone.now().isoformat(),
+        "wipe": False,
+    }
+    if request.GET.get("since"):
+        since = _since(request.GET["since"])
+        if since is None:
+            return JsonResponse(
+                {"code": "invalid", "message": _("同步时间格式不正确。")},
+                status=400,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        answer["wipe"] = credentials.data_must_go(request.user, since)
+    if request.GET.get("urls") == "0":
+        return JsonResponse(answer)
     urls = [reverse("visits:work-list"), reverse("visits:queue"), reverse("residents:field-household-list")]
     grid_ids = sorted(scope.grid_ids)
     # FIELD_WARM_PAGES off (browser tests that do not test this) lists only the field's first pages.
@@ -132,9 +206,27 @@ def offline_manifest(request: HttpRequest) -> JsonResponse:
         ]
         mine = Household.objects.visible_to(request.user).active().filter(grid_id__in=grid_ids)
         urls += [reverse("residents:field-household-detail", args=[pk]) for pk in mine.values_list("pk", flat=True)]
-    return JsonResponse(
-        {"user": request.user.pk, "csrf": get_token(request), "urls": list(dict.fromkeys(urls))[:MAX_WARM_URLS]}
-    )
+    return JsonResponse({**answer, "urls": list(dict.fromkeys(urls))[:MAX_WARM_URLS]})
+
+
+@require_GET
+def device_check(request: HttpRequest) -> JsonResponse:
+    """``GET /field/device-check/?user=<id>&since=<iso>`` with the header ``X-Field-Device: <device key>``,
+    no session needed: {"wipe": true} when the phone that last synced for that person at ``since`` must
+    wipe what it keeps (grids.credentials.data_must_go). It answers nothing else, and only to the key the
+    person's own phone was handed: a wrong key or an unknown person is the same 403."""
+    user_id, since = request.GET.get("user", ""), _since(request.GET.get("since", ""))
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 18) or since is None:
+        return _no_store(
+            JsonResponse(
+                {"wipe": False, "message": _("请求参数不正确。")}, status=400, json_dumps_params={"ensure_ascii": False}
+            )
+        )
+    if not constant_time_compare(request.headers.get("X-Field-Device", ""), device_key(int(user_id))):
+        return _no_store(JsonResponse({"wipe": False}, status=403))
+    user = User.objects.filter(pk=int(user_id)).first()
+    must_go = credentials.data_must_go(user, since)
+    return (_wipe if must_go else _no_store)(JsonResponse({"wipe": must_go}))
 
 
 def _visit_url(subject: str, pk: int) -> str:

@@ -19,13 +19,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from grids import access, selectors
+from grids import access, credentials, selectors
 from grids.forms import add_service_errors
 from grids.models import Grid, Village
 from residents.codes import Relation
 from residents.models import Household, KeyPerson, KeyPlace, Resident
 
-from . import due, services, summary, walk
+from . import due, offline, services, summary, walk
 from .forms import VisitForm
 from .models import NotPossibleReason, Subject, Visit
 
@@ -49,6 +49,8 @@ def work_list(request: HttpRequest) -> HttpResponse:
     grouping and a filter by micro-grid or natural village; the month's progress."""
     scope = access.scope_for(request.user)
     if not scope.works_in_field:
+        if credentials.assignments_over(request.user):
+            return offline.assignment_ended_page(request)
         raise PermissionDenied(_("此页面供网格员、微网格联络员和信息员使用。"))
     if not scope.grid_ids:
         # Liaisons and information officers: the places they cover.

@@ -5,6 +5,10 @@
 //   same token every retry, so the server records each visit once (visits/services.py visit_record).
 // - Sending starts whenever a field page is open and online: on load, on "online", every 30 seconds.
 // - A visit the server refuses stays, marked with the reason, until the worker discards or redoes it.
+// - The phone's data goes when the worker's credentials were ended (a password reset, a deactivation, the
+//   last assignment over): at each contact the phone keeps the device key and the server's time the
+//   offline manifest hands out; when its session is gone it asks /field/device-check/ with them, and a
+//   "wipe" (or the manifest's own, after logging in again) empties it. An idle time-out keeps everything.
 // Without JavaScript or IndexedDB nothing here runs and the form posts as before.
 (function () {
   "use strict";
@@ -16,6 +20,7 @@
   var STORE = "visits";
   var sending = false;
   var needLogin = false;
+  var wiped = false;
 
   function words(key, values) {
     var text = W["w" + key.charAt(0).toUpperCase() + key.slice(1)] || "";
@@ -59,6 +64,7 @@
   // --- The header: what waits, when it was last sent -------------------------------------------------
 
   function render() {
+    if (wiped) return Promise.resolve();
     return Promise.all([all(), meta("lastSync")]).then(function (r) {
       var mine = r[0].filter(function (v) { return v.user === USER; });
       var waiting = mine.filter(function (v) { return v.state !== "refused"; }).length;
@@ -246,17 +252,77 @@
 
   // --- Sending ---------------------------------------------------------------------------------------
 
-  function session() {
-    // A fresh CSRF token and who is signed in; a redirect means the session has ended.
-    return fetch(W.manifest, { credentials: "same-origin", redirect: "manual", cache: "no-store" }).then(function (r) {
-      if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403) {
-        needLogin = true;
-        return null;
-      }
-      if (!r.ok) return null;
-      needLogin = false;
-      return r.json();
+  function session(pages) {
+    // A fresh CSRF token and who is signed in; a redirect means the session has ended, and then the phone
+    // asks whether the credentials were ended too (its data must go) or only timed out (it stays).
+    if (wiped) return Promise.resolve(null);
+    return meta("device").then(function (device) {
+      var ask = new URLSearchParams();
+      if (!pages) ask.set("urls", "0");
+      if (device && device.user === USER && device.since) ask.set("since", device.since);
+      var url = W.manifest + (ask.toString() ? "?" + ask.toString() : "");
+      return fetch(url, { credentials: "same-origin", redirect: "manual", cache: "no-store" }).then(function (r) {
+        if (r.type === "opaqueredirect" || r.status === 401) {
+          needLogin = true;
+          return deviceCheck(device).then(function () { return null; });
+        }
+        if (r.status === 403) {
+          return r.json().catch(function () { return {}; }).then(function (answer) {
+            if (answer.code === "assignment_ended") return gone();
+            needLogin = true;
+            return null;
+          });
+        }
+        if (!r.ok) return null;
+        return r.json().then(function (who) {
+          if (who.wipe) return gone();
+          needLogin = false;
+          if (String(who.user) !== USER) return who;
+          return meta("device", { user: USER, key: who.device, since: who.now }).then(function () { return who; });
+        });
+      });
     });
+  }
+
+  function deviceCheck(device) {
+    // No session: only this phone's key opens the answer, which says nothing but wipe or not.
+    if (!device || !device.key || !device.since || !W.deviceCheck) return Promise.resolve();
+    var url = W.deviceCheck + "?" + new URLSearchParams({ user: device.user, since: device.since }).toString();
+    return fetch(url, { credentials: "omit", cache: "no-store", headers: { "X-Field-Device": device.key } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (answer) { return answer && answer.wipe ? gone() : null; })
+      .catch(function () {});
+  }
+
+  function gone() {
+    // The credentials were ended: the queue, the kept pages and the service worker go, and so does what
+    // this page shows; then the message says why.
+    if (wiped) return Promise.resolve(null);
+    wiped = true;
+    return wipe().then(function () {
+      bar.hidden = true;
+      var main = document.querySelector(".field-main") || document.body;
+      main.textContent = "";
+      var box = document.createElement("article");
+      box.className = "card";
+      box.setAttribute("role", "alert");
+      box.dataset.fieldWiped = "";
+      var p = document.createElement("p");
+      p.textContent = words("wiped");
+      var login = document.createElement("a");
+      login.href = W.login;
+      login.textContent = words("loginAgain");
+      box.append(p, login);
+      main.appendChild(box);
+      document.documentElement.dataset.fieldWiped = "1";
+      return null;
+    });
+  }
+
+  function contact() {
+    // Each time the page opens or the signal returns: the session is still there, or the phone learns
+    // whether its data must go.
+    return navigator.onLine ? session(false).catch(function () {}) : Promise.resolve();
   }
 
   function post(item, csrf) {
@@ -297,7 +363,7 @@
   }
 
   function send() {
-    if (sending || !navigator.onLine) return Promise.resolve();
+    if (wiped || sending || !navigator.onLine) return Promise.resolve();
     sending = true;
     var done = function () { sending = false; return render(); };
     return all().then(function (items) {
@@ -340,10 +406,10 @@
   var WARM_EVERY = 6 * 3600 * 1000;
 
   function warm(force) {
-    if (!navigator.onLine || !navigator.serviceWorker || !navigator.serviceWorker.controller) return Promise.resolve();
+    if (wiped || !navigator.onLine || !navigator.serviceWorker || !navigator.serviceWorker.controller) return Promise.resolve();
     return meta("lastWarm").then(function (last) {
       if (!force && last && Date.now() - last < WARM_EVERY) return null;
-      return session().then(function (who) {
+      return session(true).then(function (who) {
         if (!who) return null;
         var urls = who.urls.slice();
         var worker = function () {
@@ -427,8 +493,8 @@
       return location.pathname === W.workList ? warm(false) : null;
     }).catch(function () {});
   }
-  window.addEventListener("online", function () { render(); send(); });
+  window.addEventListener("online", function () { render(); contact().then(send); });
   window.addEventListener("offline", render);
   setInterval(send, 30000);
-  render().then(send);
+  render().then(contact).then(send);
 })();

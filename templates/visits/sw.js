@@ -19,7 +19,7 @@ precaching.cleanupOutdatedCaches();
 precaching.precacheAndRoute({{ precache }});
 
 var PAGES = "field-pages";
-var NOT_KEPT = [{{ offline_manifest }}];
+var NOT_KEPT = {{ not_kept }};  // answers about the session and the device: never kept
 // Words of the page shown for a page not kept on the phone (escaped for HTML and JavaScript by the view).
 var WORDS = {{ words }};
 

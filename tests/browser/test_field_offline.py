@@ -6,6 +6,7 @@ pages and the service worker made went to this server."""
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlparse
 
 import pytest
@@ -176,6 +177,8 @@ def test_a_visit_waits_through_an_ended_session_and_a_new_worker_version(
     from visits import offline
 
     context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    checks: list[int] = []
+    context.on("response", lambda r: "/field/device-check/" in r.url and checks.append(r.status))
     try:
         page = context.new_page()
         log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
@@ -198,6 +201,9 @@ def test_a_visit_waits_through_an_ended_session_and_a_new_worker_version(
         login.wait_for(state="visible", timeout=20000)
         assert _waiting(page) == "1 条待上传"
         assert not Visit.objects.filter(pk__gt=last_pk).exists()
+        # The phone asked whether its data must go (an idle time-out: no) and kept everything.
+        assert checks and set(checks) == {200}
+        assert page.evaluate("document.documentElement.dataset.fieldWiped") is None
         page.screenshot(path=str(output_dir / "field-offline-login-again-360.png"))
 
         # A new version of the service worker (a static file changed): installed, active, the visit still waits.
@@ -240,6 +246,96 @@ def test_a_visit_waits_through_an_ended_session_and_a_new_worker_version(
                 (await navigator.serviceWorker.getRegistrations()).length,
             ]"""
         )
+        assert left == [0, [], 0]
+    finally:
+        context.close()
+
+
+_LEFT_ON_THE_PHONE = """async () => [
+    (await caches.keys()).length,
+    (await indexedDB.databases()).map(d => d.name),
+    (await navigator.serviceWorker.getRegistrations()).length,
+]"""
+_HAS_DEVICE_KEY = """async () => {
+    const db = await idb.openDB('field-queue');
+    const device = await db.get('meta', 'device');
+    db.close();
+    return Boolean(device && device.key);
+}"""
+
+
+def test_a_password_reset_wipes_the_phone_at_its_next_contact(seeded_registry, live_server, browser, output_dir):
+    """The worker keeps the field view and a visit waits offline; meanwhile the admin resets the worker's
+    password (which ends the session). Back online, the phone asks /field/device-check/ with its key and
+    wipes: no kept pages, no queue, no service worker, and a message says why. The visit is not sent."""
+    from grids.models import User
+
+    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+        href = page.locator(
+            ".tap-list a[href*='/field/visit/household/']:not(.state-done):not(.state-attempt)"
+        ).first.get_attribute("href")
+        last_pk = Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        page.goto(f"{live_server.url}{href}")  # kept on the phone as it is opened
+        page.goto(f"{live_server.url}/field/")
+        for _ in range(100):  # the page keeps the device key the offline manifest handed out
+            if page.evaluate(_HAS_DEVICE_KEY):
+                break
+            page.wait_for_timeout(200)
+        else:
+            raise AssertionError("the phone kept no device key")
+
+        context.set_offline(True)
+        page.goto(f"{live_server.url}{href}")
+        page.click("button[data-quick]")
+        page.wait_for_url(_back_on_the_list)
+        assert _waiting(page) == "1 条待上传"
+        assert page.evaluate(_LEFT_ON_THE_PHONE)[0] > 0
+
+        # The admin resets the password (the admin's reset does just this): the session ends with it.
+        worker = User.objects.get(username="worker")
+        worker.set_password("Kq7!rain-field-42")
+        worker.must_change_password = True
+        worker.save()
+
+        context.set_offline(False)
+        message = page.locator("article[data-field-wiped]")
+        message.wait_for(state="visible", timeout=20000)
+        assert "手机上的数据已清除" in message.inner_text()
+        assert page.locator(".tap-list").count() == 0  # the names on the screen went too
+        page.screenshot(path=str(output_dir / "field-wiped-after-reset-360.png"))
+        assert page.evaluate(_LEFT_ON_THE_PHONE) == [0, [], 0]
+        assert not Visit.objects.filter(pk__gt=last_pk).exists()
+    finally:
+        context.close()
+
+
+def test_an_assignment_over_the_same_day_wipes_the_phone_at_the_next_contact(seeded_registry, live_server, browser):
+    """The last assignment ended yesterday and the nightly job has not yet ended the session: the phone's
+    next contact (opening the field view) answers 403 and empties it."""
+    from grids.models import Assignment, User
+
+    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+        page.wait_for_function("() => document.documentElement.dataset.fieldWarmed !== undefined", timeout=30000)
+        assert page.evaluate(_LEFT_ON_THE_PHONE)[0] > 0
+        worker = User.objects.get(username="worker")
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        Assignment.objects.filter(user=worker).update(end=yesterday)  # the day passed: nothing was saved
+        response = page.goto(f"{live_server.url}/field/")
+        assert response.status == 403
+        assert "岗位已结束" in page.inner_text("main")
+        for _ in range(50):
+            left = page.evaluate(_LEFT_ON_THE_PHONE)
+            if left == [0, [], 0]:
+                break
+            page.wait_for_timeout(200)
         assert left == [0, [], 0]
     finally:
         context.close()
