@@ -61,6 +61,9 @@ def work_list(request: HttpRequest) -> HttpResponse:
     progress = summary.progress(grid_ids, month, key_items)
     open_keys = due.most_urgent_first(key_items)
     households = due.households_on_walk(grid_ids, month)
+    # The households still to visit this month (all pages): the phone counts a queued visit to one of them
+    # as done in the progress line (static/js/field-queue.js; README, "Offline field view").
+    open_households = list(due.households_due(grid_ids, month).filter(done=False).values_list("pk", flat=True))
     places = due.key_places_to_visit(grid_ids, month)
     if q:
         members = Resident.objects.filter(household=OuterRef("pk"), archived_at__isnull=True, name__contains=q)
@@ -88,6 +91,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
     context = {
         "month": month,
         "progress": progress,
+        "open_households": open_households,
         "key_items": open_keys,
         "page": page,
         "query": params.urlencode(),

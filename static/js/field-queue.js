@@ -78,6 +78,7 @@
       bar.querySelector("[data-sync-login]").hidden = !needLogin;
       bar.hidden = !(mine.length || !navigator.onLine || needLogin);
       markRows(mine);
+      countQueued(mine);
       renderQueuePage(r[0]);
     });
   }
@@ -96,6 +97,29 @@
       }
       mark.classList.toggle("refused", item.state === "refused");
       mark.textContent = item.state === "refused" ? words("refusedMark") : words("pending");
+    });
+  }
+
+  // The progress line of the work list counts what waits on the phone: a queued visit (not one that was
+  // not possible, not a refused one) to a household the server does not yet count as visited. The line
+  // lists those households in data-open (every page of the list); the rows carry data-household/data-done.
+  function countQueued(items) {
+    var line = document.querySelector("[data-households-progress]");
+    if (!line) return;
+    var open = {};
+    (line.dataset.open || "").split(/\s+/).forEach(function (pk) { if (pk) open[pk] = true; });
+    var queued = {};
+    items.forEach(function (v) {
+      var m = /^\/field\/visit\/household\/(\d+)\/$/.exec(v.action);
+      var notPossible = v.fields.some(function (f) { return f[0] === "not_possible"; });
+      if (m && v.state !== "refused" && !notPossible && open[m[1]]) queued[m[1]] = true;
+    });
+    var n = Object.keys(queued).length;
+    var done = Number(line.dataset.done) + n;
+    line.textContent = (line.dataset.wLine || "").replace("{done}", done).replace("{due}", line.dataset.due);
+    line.dataset.shownDone = String(done);
+    document.querySelectorAll("a[data-household][data-done='0']").forEach(function (a) {
+      a.classList.toggle("state-queued", !!queued[a.dataset.household]);
     });
   }
 
