@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 
 from grids import access, selectors
@@ -42,6 +43,10 @@ def _month_param(request: HttpRequest) -> datetime.date:
         return due.month_start(timezone.localdate())
 
 
+# The field pages travel compressed: a phone on a slow line opens the work list again in well under 20 KB
+# (tests/browser/test_field_budgets.py; README, "Offline field view"). Django's GZipMiddleware pads each
+# answer with random bytes against BREACH (docs.djangoproject.com, "GZip middleware").
+@gzip_page
 @login_required
 def work_list(request: HttpRequest) -> HttpResponse:
     """The grid worker's month: overdue key persons first, then key persons due, then the month's
@@ -121,6 +126,7 @@ def _target(request: HttpRequest, subject: str, pk: int):
     return get_object_or_404(qs, pk=pk)
 
 
+@gzip_page
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
