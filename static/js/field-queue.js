@@ -115,9 +115,14 @@
       if (m && v.state !== "refused" && !notPossible && open[m[1]]) queued[m[1]] = true;
     });
     var n = Object.keys(queued).length;
-    var done = Number(line.dataset.done) + n;
-    line.textContent = (line.dataset.wLine || "").replace("{done}", done).replace("{due}", line.dataset.due);
-    line.dataset.shownDone = String(done);
+    // Every figure of the page that counts households visited: {done} + n, the other {name}s as data-name.
+    document.querySelectorAll("[data-adds-queued]").forEach(function (el) {
+      var done = Number(el.dataset.done) + n;
+      if (el.tagName === "PROGRESS") { el.value = done; return; }
+      var text = (el.dataset.wLine || "").replace("{done}", done);
+      Object.keys(el.dataset).forEach(function (k) { text = text.replace("{" + k + "}", el.dataset[k]); });
+      el.textContent = text;
+    });
     document.querySelectorAll("a[data-household][data-done='0']").forEach(function (a) {
       a.classList.toggle("state-queued", !!queued[a.dataset.household]);
     });

@@ -55,6 +55,13 @@ def _line(page) -> tuple[int, int]:
     return int(done), int(due)
 
 
+def _top(page) -> tuple[int, int, int]:
+    """The progress card at the top: everything visited, households visited, the progress bar's value."""
+    total = re.search(r"已走访 (\d+) / 应走访", page.locator(".progress-line").inner_text()).group(1)
+    households = re.match(r"户 (\d+)/", page.locator(".progress-card .small").inner_text()).group(1)
+    return int(total), int(households), int(page.locator(".progress-card progress").get_attribute("value") or 0)
+
+
 def _open(playwright, profile):
     return playwright.chromium.launch_persistent_context(
         str(profile),
@@ -100,6 +107,9 @@ def test_ten_visits_survive_a_closed_browser_offline(seeded_registry, live_serve
         households = [_household_id(h) for h in hrefs]
         done, due = _line(page)
         assert done + 10 <= due
+        top = _top(page)
+        assert top[1] == done
+        plus_ten = tuple(n + 10 for n in top)
         for href in hrefs:  # each visit page is kept on the phone as it is opened
             page.goto(f"{live_server.url}{href}")
         page.goto(f"{live_server.url}/field/")
@@ -117,6 +127,8 @@ def test_ten_visits_survive_a_closed_browser_offline(seeded_registry, live_serve
         assert _waiting(page) == "10 条待上传"
         # The progress line counts the ten waiting on the phone; their rows say 待上传.
         assert _line(page) == (done + 10, due)
+        assert page.evaluate("document.querySelector('.progress-card progress').value") == plus_ten[2]
+        assert _top(page)[:2] == plus_ten[:2]
         assert page.locator(".tap-list .queue-mark").count() == 10
 
         # The browser is closed and opened again, still without signal.
@@ -128,6 +140,7 @@ def test_ten_visits_survive_a_closed_browser_offline(seeded_registry, live_serve
         page.locator("[data-sync-count]").wait_for(state="visible", timeout=10000)
         assert _waiting(page) == "10 条待上传"
         assert _line(page) == (done + 10, due)
+        assert _top(page)[:2] == plus_ten[:2]
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(output_dir / "field-offline-reopened-360.png"))
@@ -154,6 +167,7 @@ def test_ten_visits_survive_a_closed_browser_offline(seeded_registry, live_serve
         page.reload()  # the server now counts them; the phone adds nothing on top
         assert _waiting(page) == "" or page.locator("[data-sync-count]").get_attribute("data-waiting") == "0"
         assert _line(page) == (done + 10, due)
+        assert _top(page) == plus_ten
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(output_dir / "field-offline-reopened-synced-360.png"))
     finally:
