@@ -15,6 +15,7 @@
   var DB_NAME = "field-queue";
   var STORE = "visits";
   var sending = false;
+  var sentHere = [];  // visits sent while this page is open: its figures (from before) count them still
   var needLogin = false;
 
   function words(key, values) {
@@ -109,7 +110,7 @@
     var open = {};
     (line.dataset.open || "").split(/\s+/).forEach(function (pk) { if (pk) open[pk] = true; });
     var queued = {};
-    items.forEach(function (v) {
+    items.concat(sentHere).forEach(function (v) {
       var m = /^\/field\/visit\/household\/(\d+)\/$/.exec(v.action);
       var notPossible = v.fields.some(function (f) { return f[0] === "not_possible"; });
       if (m && v.state !== "refused" && !notPossible && open[m[1]]) queued[m[1]] = true;
@@ -342,6 +343,7 @@
             if (!goOn) return false;
             return post(item, csrf).then(function (answer) {
               if (answer.json && (answer.status === 200 || answer.status === 201)) {
+                sentHere.push(item);
                 return remove(item.id).then(function () { return meta("lastSync", Date.now()); }).then(function () { return true; });
               }
               if (answer.json && answer.status >= 400 && answer.status < 500) {
