@@ -18,7 +18,7 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -67,7 +67,13 @@ def _revision(name: str) -> str:
 def service_worker(request: HttpRequest) -> HttpResponse:
     """/sw.js, from the root so that it may answer for /field/. Never cached by the browser (``no-cache``):
     the phone checks for a new version on every visit while it has signal."""
-    precache = [{"url": staticfiles_storage.url(name), "revision": _revision(name)} for name in FIELD_STATIC]
+    # Hashed names (WhiteNoise's manifest storage, production): the URL is the revision, and Workbox then
+    # takes the file the page has just loaded from the browser's cache; a revision would make it fetch each
+    # file a second time (``cache: "reload"``, static/vendor/workbox-7.4.1/workbox-precaching.prod.js).
+    hashed = isinstance(staticfiles_storage, ManifestFilesMixin)
+    precache = [
+        {"url": staticfiles_storage.url(name), "revision": None if hashed else _revision(name)} for name in FIELD_STATIC
+    ]
     modules = {
         f"workbox-{name}": staticfiles_storage.url(f"{WORKBOX}workbox-{name}.prod.js")
         for name in ("core", "routing", "strategies", "precaching", "cacheable-response")

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 
 from grids import access, credentials, selectors
@@ -42,6 +43,10 @@ def _month_param(request: HttpRequest) -> datetime.date:
         return due.month_start(timezone.localdate())
 
 
+# The field pages travel compressed: a phone on a slow line opens the work list again in well under 20 KB
+# (tests/browser/test_field_budgets.py; README, "Offline field view"). Django's GZipMiddleware pads each
+# answer with random bytes against BREACH (docs.djangoproject.com, "GZip middleware").
+@gzip_page
 @login_required
 def work_list(request: HttpRequest) -> HttpResponse:
     """The grid worker's month: overdue key persons first, then key persons due, then the month's
@@ -63,6 +68,9 @@ def work_list(request: HttpRequest) -> HttpResponse:
     progress = summary.progress(grid_ids, month, key_items)
     open_keys = due.most_urgent_first(key_items)
     households = due.households_on_walk(grid_ids, month)
+    # The households still to visit this month (all pages): the phone counts a queued visit to one of them
+    # as done in the progress line (static/js/field-queue.js; README, "Offline field view").
+    open_households = list(due.households_due(grid_ids, month).filter(done=False).values_list("pk", flat=True))
     places = due.key_places_to_visit(grid_ids, month)
     if q:
         members = Resident.objects.filter(household=OuterRef("pk"), archived_at__isnull=True, name__contains=q)
@@ -90,6 +98,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
     context = {
         "month": month,
         "progress": progress,
+        "open_households": open_households,
         "key_items": open_keys,
         "page": page,
         "query": params.urlencode(),
@@ -119,6 +128,7 @@ def _target(request: HttpRequest, subject: str, pk: int):
     return get_object_or_404(qs, pk=pk)
 
 
+@gzip_page
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:

@@ -19,6 +19,7 @@
   var DB_NAME = "field-queue";
   var STORE = "visits";
   var sending = false;
+  var sentHere = [];  // visits sent while this page is open: its figures (from before) count them still
   var needLogin = false;
   var wiped = false;
 
@@ -84,6 +85,7 @@
       bar.querySelector("[data-sync-login]").hidden = !needLogin;
       bar.hidden = !(mine.length || !navigator.onLine || needLogin);
       markRows(mine);
+      countQueued(mine);
       renderQueuePage(r[0]);
     });
   }
@@ -102,6 +104,34 @@
       }
       mark.classList.toggle("refused", item.state === "refused");
       mark.textContent = item.state === "refused" ? words("refusedMark") : words("pending");
+    });
+  }
+
+  // The progress line of the work list counts what waits on the phone: a queued visit (not one that was
+  // not possible, not a refused one) to a household the server does not yet count as visited. The line
+  // lists those households in data-open (every page of the list); the rows carry data-household/data-done.
+  function countQueued(items) {
+    var line = document.querySelector("[data-households-progress]");
+    if (!line) return;
+    var open = {};
+    (line.dataset.open || "").split(/\s+/).forEach(function (pk) { if (pk) open[pk] = true; });
+    var queued = {};
+    items.concat(sentHere).forEach(function (v) {
+      var m = /^\/field\/visit\/household\/(\d+)\/$/.exec(v.action);
+      var notPossible = v.fields.some(function (f) { return f[0] === "not_possible"; });
+      if (m && v.state !== "refused" && !notPossible && open[m[1]]) queued[m[1]] = true;
+    });
+    var n = Object.keys(queued).length;
+    // Every figure of the page that counts households visited: {done} + n, the other {name}s as data-name.
+    document.querySelectorAll("[data-adds-queued]").forEach(function (el) {
+      var done = Number(el.dataset.done) + n;
+      if (el.tagName === "PROGRESS") { el.value = done; return; }
+      var text = (el.dataset.wLine || "").replace("{done}", done);
+      Object.keys(el.dataset).forEach(function (k) { text = text.replace("{" + k + "}", el.dataset[k]); });
+      el.textContent = text;
+    });
+    document.querySelectorAll("a[data-household][data-done='0']").forEach(function (a) {
+      a.classList.toggle("state-queued", !!queued[a.dataset.household]);
     });
   }
 
@@ -379,6 +409,7 @@
             if (!goOn) return false;
             return post(item, csrf).then(function (answer) {
               if (answer.json && (answer.status === 200 || answer.status === 201)) {
+                sentHere.push(item);
                 return remove(item.id).then(function () { return meta("lastSync", Date.now()); }).then(function () { return true; });
               }
               if (answer.json && answer.status >= 400 && answer.status < 500) {

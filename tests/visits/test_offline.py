@@ -196,3 +196,28 @@ def test_offline_manifest_query_count_does_not_grow_with_the_households(client, 
     for n in range(30):
         make_household(world.micro1, world.group1, f"1{n:03d}", f"张庄{100 + n}号")
     assert count() == few
+
+
+def test_with_hashed_static_names_the_worker_installs_from_the_browsers_cache(client, monkeypatch, tmp_path):
+    """With a revision Workbox fetches each file again past the browser's cache (``cache: "reload"``): a
+    phone on a slow line downloads the field's static files twice on its first visit. In production the
+    names carry their hash (WhiteNoise's manifest storage): the URL is the revision, and Workbox takes the
+    file the page has just loaded (tests/browser/test_field_budgets.py reports the bytes)."""
+    from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+
+    from visits import offline
+
+    class Hashed(ManifestStaticFilesStorage):
+        def url(self, name, force=False):
+            return f"/static/{name.rsplit('.', 1)[0]}.0123456789ab.{name.rsplit('.', 1)[1]}"
+
+    monkeypatch.setattr(offline, "staticfiles_storage", Hashed(location=str(tmp_path)))
+    body = client.get("/sw.js").content.decode()
+    precache = json.loads(re.search(r"precacheAndRoute\((\[.*?\])\)", body).group(1))
+    assert {"url": "/static/vendor/pico-2.1.1/pico.min.0123456789ab.css", "revision": None} in precache
+    assert all(entry["revision"] is None for entry in precache)
+    # Without hashed names (DEBUG, the tests' live server) each file keeps its content's revision.
+    monkeypatch.undo()
+    body = client.get("/sw.js").content.decode()
+    precache = json.loads(re.search(r"precacheAndRoute\((\[.*?\])\)", body).group(1))
+    assert all(entry["revision"] for entry in precache)

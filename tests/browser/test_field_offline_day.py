@@ -1,0 +1,238 @@
+"""The rest of the offline field view's acceptance (README, "Offline field view") on a 360×740 phone:
+ten visits recorded without signal in a browser profile that is closed and opened again while still
+offline arrive once each, photos intact; the work list's progress counts what waits on the phone; a sync
+cut off half-way (the server saved a visit, the phone never heard back) ends with nothing twice and
+nothing missing."""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.core.signals import request_started
+from PIL import Image
+
+from tests.browser.conftest import CHROMIUM, PHONE, log_in
+from tests.conftest import png_bytes
+from visits.models import Visit
+
+pytestmark = pytest.mark.browser
+
+OPEN_ROWS = ".tap-list a[href*='/field/visit/household/']:not(.state-done):not(.state-attempt)"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--lang=zh-CN",
+]
+
+
+def _household_id(href: str) -> int:
+    return int(urlparse(href).path.rstrip("/").rsplit("/", 1)[1])
+
+
+def _back_on_the_list(url: str) -> bool:
+    path = urlparse(url).path
+    return path.startswith("/field/") and not path.startswith("/field/visit/")
+
+
+def _waiting(page) -> str:
+    return page.locator("[data-sync-count]").inner_text()
+
+
+def _line(page) -> tuple[int, int]:
+    """The work list's line "本月的户（已走访 X / N）" as shown: (X, N)."""
+    text = page.locator(".card h2", has_text="本月的户").inner_text()
+    done, due = re.fullmatch(r"本月的户（已走访 (\d+) / (\d+)）", text).groups()
+    return int(done), int(due)
+
+
+def _top(page) -> tuple[int, int, int]:
+    """The progress card at the top: everything visited, households visited, the progress bar's value."""
+    total = re.search(r"已走访 (\d+) / 应走访", page.locator(".progress-line").inner_text()).group(1)
+    households = re.match(r"户 (\d+)/", page.locator(".progress-card .small").inner_text()).group(1)
+    return int(total), int(households), int(page.locator(".progress-card progress").get_attribute("value") or 0)
+
+
+def _open(playwright, profile):
+    return playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=ARGS,
+        service_workers="allow",
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        **PHONE,
+    )
+
+
+def _record(page, live_server, href, photo=None):
+    page.goto(f"{live_server.url}{href}")
+    if photo is None:
+        page.click("button[data-quick]")
+    else:
+        page.click(".visit-form details > summary")
+        page.set_input_files("#id_photos", str(photo))
+        page.click("button[name=done]")
+    page.wait_for_url(_back_on_the_list)
+
+
+def test_ten_visits_survive_a_closed_browser_offline(seeded_registry, live_server, playwright, output_dir, tmp_path):
+    profile = tmp_path / "profile"
+    served_while_offline: list[str] = []
+    offline = {"on": False}
+
+    def on_request(sender, environ, **kwargs):
+        if offline["on"]:
+            served_while_offline.append(environ.get("PATH_INFO", ""))
+
+    request_started.connect(on_request, weak=False)
+    context = _open(playwright, profile)
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+        assert page.url == f"{live_server.url}/field/"
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+        hrefs = page.eval_on_selector_all(OPEN_ROWS, "links => links.map(a => a.getAttribute('href'))")[:10]
+        assert len(hrefs) == 10
+        households = [_household_id(h) for h in hrefs]
+        done, due = _line(page)
+        assert done + 10 <= due
+        top = _top(page)
+        assert top[1] == done
+        plus_ten = tuple(n + 10 for n in top)
+        for href in hrefs:  # each visit page is kept on the phone as it is opened
+            page.goto(f"{live_server.url}{href}")
+        page.goto(f"{live_server.url}/field/")
+        last_pk = Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+        context.set_offline(True)
+        offline["on"] = True
+        photos = []
+        for i, size in enumerate([(3000, 1200), (1200, 1600)]):
+            photos.append(tmp_path / f"door{i}.png")
+            photos[-1].write_bytes(png_bytes(size))
+        for i, href in enumerate(hrefs):
+            _record(page, live_server, href, photos[i // 5] if i in (2, 7) else None)
+        page.reload()
+        assert _waiting(page) == "10 条待上传"
+        # The progress line counts the ten waiting on the phone; their rows say 待上传.
+        assert _line(page) == (done + 10, due)
+        assert page.evaluate("document.querySelector('.progress-card progress').value") == plus_ten[2]
+        assert _top(page)[:2] == plus_ten[:2]
+        assert page.locator(".tap-list .queue-mark").count() == 10
+
+        # The browser is closed and opened again, still without signal.
+        context.close()
+        context = _open(playwright, profile)
+        context.set_offline(True)
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(f"{live_server.url}/field/")
+        page.locator("[data-sync-count]").wait_for(state="visible", timeout=10000)
+        assert _waiting(page) == "10 条待上传"
+        assert _line(page) == (done + 10, due)
+        assert _top(page)[:2] == plus_ten[:2]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(output_dir / "field-offline-reopened-360.png"))
+        assert not Visit.objects.filter(pk__gt=last_pk).exists()
+        assert served_while_offline == [], served_while_offline
+
+        offline["on"] = False
+        context.set_offline(False)
+        page.wait_for_function(
+            "() => document.querySelector('[data-sync-count]').dataset.waiting === '0'", timeout=60000
+        )
+        new = list(Visit.objects.filter(pk__gt=last_pk).order_by("pk"))
+        assert sorted(v.household_id for v in new) == sorted(households)  # ten, each once
+        assert all(v.outcome == "done" for v in new)
+        with_photos = [v for v in new if v.photos.exists()]
+        assert sorted(v.household_id for v in with_photos) == sorted([households[2], households[7]])
+        for visit in with_photos:
+            (photo,) = visit.photos.all()
+            data = photo.image.read()
+            assert len(data) > 0
+            image = Image.open(io.BytesIO(data))
+            image.load()
+            assert max(image.size) <= 2048 and (image.width, image.height) == (photo.width, photo.height)
+        page.reload()  # the server now counts them; the phone adds nothing on top
+        assert _waiting(page) == "" or page.locator("[data-sync-count]").get_attribute("data-waiting") == "0"
+        assert _line(page) == (done + 10, due)
+        assert _top(page) == plus_ten
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(output_dir / "field-offline-reopened-synced-360.png"))
+    finally:
+        request_started.disconnect(on_request)
+        context.close()
+
+
+def test_a_sync_cut_off_half_way_records_each_visit_once(seeded_registry, live_server, browser, output_dir):
+    """The server saves the 2nd visit but its answer never reaches the phone (the line drops): the phone
+    sends it again with the same token, and the server records it once."""
+    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+        hrefs = page.eval_on_selector_all(OPEN_ROWS, "links => links.map(a => a.getAttribute('href'))")[:5]
+        households = [_household_id(h) for h in hrefs]
+        done, due = _line(page)
+        for href in hrefs:
+            page.goto(f"{live_server.url}{href}")
+        page.goto(f"{live_server.url}/field/")
+        last_pk = Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        context.set_offline(True)
+        for href in hrefs:
+            _record(page, live_server, href)
+        page.reload()
+        assert _waiting(page) == "5 条待上传"
+
+        posts: list[str] = []
+        let_through = {"on": False}
+
+        def visit_posts(route):
+            request = route.request
+            if request.method != "POST" or let_through["on"]:
+                route.continue_()
+                return
+            posts.append(request.url)
+            if len(posts) == 2:
+                route.fetch()  # the server saves it ...
+                route.abort("connectionreset")  # ... and the phone never hears back
+            elif len(posts) <= 3:
+                route.continue_()
+            else:
+                route.abort("internetdisconnected")
+
+        page.route("**/field/visit/household/**", visit_posts)
+        context.set_offline(False)
+        page.wait_for_function(
+            "() => document.querySelector('[data-sync-count]').dataset.waiting === '4'", timeout=30000
+        )
+        # The 1st arrived; the 2nd is on the server although the phone keeps it; the queue stops there, in order.
+        saved = list(Visit.objects.filter(pk__gt=last_pk).order_by("pk").values_list("household_id", flat=True))
+        assert saved == households[:2]
+        assert len(posts) == 2
+
+        let_through["on"] = True
+        page.evaluate("() => window.dispatchEvent(new Event('online'))")  # as when the signal comes back
+        page.wait_for_function(
+            "() => document.querySelector('[data-sync-count]').dataset.waiting === '0'", timeout=30000
+        )
+        saved = list(Visit.objects.filter(pk__gt=last_pk).order_by("pk").values_list("household_id", flat=True))
+        assert saved == households  # all five, none twice, in the order recorded
+        # The page opened before they were sent still counts them once sent, as the server now does.
+        assert _line(page) == (done + 5, due)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(output_dir / "field-offline-cut-off-360.png"))
+    finally:
+        context.close()
