@@ -28,7 +28,8 @@ def _require_field_worker(request: HttpRequest) -> None:
 
 @login_required
 def field_household_list(request: HttpRequest) -> HttpResponse:
-    """Find a household of my grids by name, address, phone or the last four of an ID number."""
+    """Find a household of my grids by name, address or phone (a full ID number too: recorded and limited a
+    day, residents/disclosure.py)."""
     _require_field_worker(request)
     base = _household_rows(Household.objects.visible_to(request.user).active())
     filterset = HouseholdFilter(request.GET, queryset=base, user=request.user)

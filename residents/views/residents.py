@@ -3,6 +3,7 @@ another household, archive and restore."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from core.pages import paginate
 from grids import access
 from grids.forms import add_service_errors
 
-from .. import services
+from .. import disclosure, services
 from ..filters import ResidentFilter
 from ..forms import ResidentForm, ResidentMoveForm
 from ..models import KeyPerson, Resident
@@ -32,7 +33,14 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "residents/resident_list.html",
-        {"filter": filterset, "page": page, "query": query, "create_village": _default_village(request)},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query,
+            "create_village": _default_village(request),
+            "search_tails": disclosure.may_search_tails(request.user),
+            "id_search_limit": settings.ID_SEARCH_DAILY_LIMIT,
+        },
     )
 
 

@@ -181,6 +181,9 @@ def test_the_last_four_do_not_find_anyone_for_those_without_the_reveal(client, w
     assert answer.status_code == 200
     assert resident.pk not in {row["id"] for row in answer.json()["results"]}
     client.force_login(attackers[role])
+    if role == "worker":
+        field = client.get(reverse("residents:field-household-list")).content.decode()
+        assert "后四位" not in field
     page = client.get(reverse("residents:household-list"), {"q": resident.id_number[-4:]})
     assert resident.household_id not in {h.pk for h in page.context["page"].object_list}
 
@@ -213,6 +216,7 @@ def test_a_search_by_full_number_answers_is_recorded_and_then_refused_with_a_mes
     client.force_login(town)
     page = client.get(reverse("residents:resident-list"), {"q": resident.id_number})
     assert [r.pk for r in page.context["page"].object_list] == [resident.pk]
+    assert "后四位" not in page.content.decode() and "每天最多 2 次" in page.content.decode()
     assert AuditEntry.objects.filter(actor=town, action=AuditAction.SEARCH_ID).count() == 2
     refused = client.get(reverse("residents:resident-list"), {"q": resident.id_number})
     assert list(refused.context["page"].object_list) == []
