@@ -65,12 +65,12 @@ def work_list(request: HttpRequest) -> HttpResponse:
     grid_ids = sorted(scope.grid_ids)
     q = request.GET.get("q", "").strip()
     key_items = due.key_persons_due(grid_ids, month, today)
-    progress = summary.progress(grid_ids, month, key_items)
+    progress = summary.progress(grid_ids, month, key_items, with_open=True)
     open_keys = due.most_urgent_first(key_items)
     households = due.households_on_walk(grid_ids, month)
     # The households still to visit this month (all pages): the phone counts a queued visit to one of them
     # as done in the progress line (static/js/field-queue.js; README, "Offline field view").
-    open_households = list(due.households_due(grid_ids, month).filter(done=False).values_list("pk", flat=True))
+    open_households = progress.extra["open_households"]
     places = due.key_places_to_visit(grid_ids, month)
     if q:
         members = Resident.objects.filter(household=OuterRef("pk"), archived_at__isnull=True, name__contains=q)
