@@ -16,11 +16,18 @@ from . import due, live
 from .models import CoverageSnapshot
 
 
-def progress(grid_ids, month: datetime.date, key_items) -> due.Coverage:
-    """A worker's month in three figures; ``key_items`` already computed for the work list."""
+def progress(grid_ids, month: datetime.date, key_items, *, with_open: bool = False) -> due.Coverage:
+    """A worker's month in three figures; ``key_items`` already computed for the work list. ``with_open``:
+    also the households still to visit, as ``extra["open_households"]`` (ids), read in the same query."""
     cov = due.Coverage()
+    households = due.households_due(grid_ids, month)
+    if with_open:
+        rows = list(households.order_by().values_list("pk", "done"))
+        cov.households_due = len(rows)
+        cov.households_done = sum(1 for _pk, done in rows if done)
+        cov.extra["open_households"] = [pk for pk, done in rows if not done]
     for rows, due_name, done_name in (
-        (due.households_due(grid_ids, month), "households_due", "households_done"),
+        *(() if with_open else ((households, "households_due", "households_done"),)),
         (due.key_places_due(grid_ids, month), "key_places_due", "key_places_done"),
     ):
         figures = rows.order_by().aggregate(n=Count("pk"), d=Count("pk", filter=Q(done=True)))

@@ -65,17 +65,23 @@ def work_list(request: HttpRequest) -> HttpResponse:
     grid_ids = sorted(scope.grid_ids)
     q = request.GET.get("q", "").strip()
     key_items = due.key_persons_due(grid_ids, month, today)
-    progress = summary.progress(grid_ids, month, key_items)
+    progress = summary.progress(grid_ids, month, key_items, with_open=True)
     open_keys = due.most_urgent_first(key_items)
     households = due.households_on_walk(grid_ids, month)
     # The households still to visit this month (all pages): the phone counts a queued visit to one of them
     # as done in the progress line (static/js/field-queue.js; README, "Offline field view").
-    open_households = list(due.households_due(grid_ids, month).filter(done=False).values_list("pk", flat=True))
-    places = due.key_places_to_visit(grid_ids, month)
+    open_households = progress.extra["open_households"]
+    # Likewise a queued visit to a key person still short this month, up to the visits still due (the
+    # cadence, residents/cadence.py: one more does not count), and to a key place not yet visited: the
+    # key persons as "id:visits still due", the key places as ids — all of them, whatever the search.
+    open_key_persons = [f"{k.key_person.pk}:{k.needed - k.done_in_month}" for k in key_items if not k.done]
+    all_places = list(due.key_places_to_visit(grid_ids, month))  # a grid's few key places: one query
+    open_places = [p.pk for p in all_places]
+    # The search as ``name__contains`` / ``address__contains`` would do it (case-sensitive), on the rows read.
+    places = [p for p in all_places if q in p.name or q in p.address]
     if q:
         members = Resident.objects.filter(household=OuterRef("pk"), archived_at__isnull=True, name__contains=q)
         households = households.filter(Q(address__contains=q) | Q(number=q) | Exists(members))
-        places = places.filter(Q(name__contains=q) | Q(address__contains=q))
         open_keys = [k for k in open_keys if q in k.key_person.resident.name]
     by = request.GET.get("by") if request.GET.get("by") in walk.GROUPINGS else "micro"
     place = request.GET.get("place", "")
@@ -99,10 +105,12 @@ def work_list(request: HttpRequest) -> HttpResponse:
         "month": month,
         "progress": progress,
         "open_households": open_households,
+        "open_key_persons": open_key_persons,
+        "open_places": open_places,
         "key_items": open_keys,
         "page": page,
         "query": params.urlencode(),
-        "places": list(places[:50]),
+        "places": places[:50],
         "q": q,
         "by": by,
         "place": place,

@@ -107,31 +107,57 @@
     });
   }
 
-  // The progress line of the work list counts what waits on the phone: a queued visit (not one that was
-  // not possible, not a refused one) to a household the server does not yet count as visited. The line
-  // lists those households in data-open (every page of the list); the rows carry data-household/data-done.
+  // The progress figures of the work list count what waits on the phone as the server will once it is sent:
+  // a queued visit (not one that was not possible, not a refused one) to a household or a key place the
+  // server does not yet count as visited, and to a key person still short this month, who counts once the
+  // queued visits reach the visits still due (a visit beyond them adds nothing). The page lists them all
+  // (every page of the list): households in data-open, key persons as "id:visits still due" in
+  // data-open-key-persons, key places in data-open-places; the rows carry data-household/data-done.
+  function ids(el, name) {
+    var out = {};
+    ((el && el.dataset[name]) || "").split(/\s+/).forEach(function (pair) {
+      var p = pair.split(":");
+      if (p[0]) out[p[0]] = Number(p[1] || 1);
+    });
+    return out;
+  }
+
   function countQueued(items) {
     var line = document.querySelector("[data-households-progress]");
     if (!line) return;
-    var open = {};
-    (line.dataset.open || "").split(/\s+/).forEach(function (pk) { if (pk) open[pk] = true; });
-    var queued = {};
+    var card = document.querySelector("[data-open-places]");
+    var open = { household: ids(line, "open"), key_person: ids(card, "openKeyPersons"), key_place: ids(card, "openPlaces") };
+    var queued = { household: {}, key_person: {}, key_place: {} };
     items.concat(sentHere).forEach(function (v) {
-      var m = /^\/field\/visit\/household\/(\d+)\/$/.exec(v.action);
+      var m = /^\/field\/visit\/(household|key_person|key_place)\/(\d+)\/$/.exec(v.action);
       var notPossible = v.fields.some(function (f) { return f[0] === "not_possible"; });
-      if (m && v.state !== "refused" && !notPossible && open[m[1]]) queued[m[1]] = true;
+      if (!m || v.state === "refused" || notPossible || !open[m[1]][m[2]]) return;
+      // By the visit's token: a visit sent here is in sentHere before it leaves the queue, counted once.
+      (queued[m[1]][m[2]] = queued[m[1]][m[2]] || {})[v.id] = true;
     });
-    var n = Object.keys(queued).length;
-    // Every figure of the page that counts households visited: {done} + n, the other {name}s as data-name.
+    function reached(kind) {
+      return Object.keys(queued[kind]).filter(function (pk) {
+        return Object.keys(queued[kind][pk]).length >= open[kind][pk];
+      }).length;
+    }
+    var n = { h: reached("household"), k: reached("key_person"), p: reached("key_place") };
+    // Each figure of the page that counts visits: data-adds-queued="done=hkp kd=k" adds to {done} the
+    // households, key persons and key places waiting, to {kd} the key persons; the other {name}s as data-name.
     document.querySelectorAll("[data-adds-queued]").forEach(function (el) {
-      var done = Number(el.dataset.done) + n;
-      if (el.tagName === "PROGRESS") { el.value = done; return; }
-      var text = (el.dataset.wLine || "").replace("{done}", done);
-      Object.keys(el.dataset).forEach(function (k) { text = text.replace("{" + k + "}", el.dataset[k]); });
+      var value = {};
+      Object.keys(el.dataset).forEach(function (k) { value[k] = el.dataset[k]; });
+      el.dataset.addsQueued.split(/\s+/).forEach(function (rule) {
+        var r = rule.split("=");
+        if (!r[1]) return;
+        value[r[0]] = Number(el.dataset[r[0]]) + r[1].split("").reduce(function (sum, kind) { return sum + (n[kind] || 0); }, 0);
+      });
+      if (el.tagName === "PROGRESS") { el.value = value.done; return; }
+      var text = el.dataset.wLine || "";
+      Object.keys(value).forEach(function (k) { text = text.replace("{" + k + "}", value[k]); });
       el.textContent = text;
     });
     document.querySelectorAll("a[data-household][data-done='0']").forEach(function (a) {
-      a.classList.toggle("state-queued", !!queued[a.dataset.household]);
+      a.classList.toggle("state-queued", !!queued.household[a.dataset.household]);
     });
   }
 

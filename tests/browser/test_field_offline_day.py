@@ -12,11 +12,15 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.signals import request_started
+from django.utils import timezone
 from PIL import Image
 
+from grids import access
 from tests.browser.conftest import CHROMIUM, PHONE, log_in
 from tests.conftest import png_bytes
+from visits import due, services
 from visits.models import Visit
 
 pytestmark = pytest.mark.browser
@@ -234,5 +238,75 @@ def test_a_sync_cut_off_half_way_records_each_visit_once(seeded_registry, live_s
         assert _line(page) == (done + 5, due)
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(output_dir / "field-offline-cut-off-360.png"))
+    finally:
+        context.close()
+
+
+def _small(page) -> dict[str, int]:
+    """The card's line "户 a/b · 重点人员 c/d · 场所 e/f": the figures visited, by name."""
+    text = page.locator(".progress-card .small").inner_text()
+    h, k, p = re.match(r"户 (\d+)/\d+ · 重点人员 (\d+)/\d+ · 场所 (\d+)/\d+", text).groups()
+    return {"households": int(h), "key_persons": int(k), "key_places": int(p)}
+
+
+def test_queued_visits_to_a_key_person_and_a_key_place_count_as_the_server_will(
+    seeded_registry, live_server, browser, output_dir
+):
+    """Offline: a key person due twice with one visit done gets the second one queued (重点人员 +1), and a
+    second visit queued adds nothing (beyond what is due); a key place's queued visit counts once, however
+    many wait for it; the top card goes up by exactly these two."""
+    worker = get_user_model().objects.get(username="worker")
+    grid_ids = sorted(access.scope_for(worker).grid_ids)
+    today = timezone.localdate()
+    month = due.month_start(today)
+    twice = next(k for k in due.key_persons_due(grid_ids, month, today) if k.needed == 2 and not k.done)
+    if twice.done_in_month == 0:  # one of the two done already: the queued one is the second
+        services.visit_record(worker=worker, target=twice.key_person)
+    twice = twice.key_person
+    place = due.key_places_to_visit(grid_ids, month).first()
+    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+        person_href = f"/field/visit/key_person/{twice.pk}/"
+        place_href = f"/field/visit/key_place/{place.pk}/"
+        assert page.locator(f"a[href^='{person_href}']").count() == 1
+        assert page.locator(f"a[href^='{place_href}']").count() == 1
+        before, top = _small(page), _top(page)
+        for href in (person_href, place_href):  # each visit page is kept on the phone as it is opened
+            page.goto(f"{live_server.url}{href}")
+        page.goto(f"{live_server.url}/field/")
+        last_pk = Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+        context.set_offline(True)
+        _record(page, live_server, person_href)
+        _record(page, live_server, place_href)
+        page.reload()
+        assert _waiting(page) == "2 条待上传"
+        after = _small(page)
+        assert after == {**before, "key_persons": before["key_persons"] + 1, "key_places": before["key_places"] + 1}
+        assert _top(page) == (top[0] + 2, top[1], top[2] + 2)
+
+        # A second visit to the same key place, and a third to the key person: nothing more is due.
+        _record(page, live_server, place_href)
+        _record(page, live_server, person_href)
+        page.reload()
+        assert _waiting(page) == "4 条待上传"
+        assert _small(page) == after
+        assert _top(page) == (top[0] + 2, top[1], top[2] + 2)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(output_dir / "field-offline-key-queued-360.png"))
+        assert not Visit.objects.filter(pk__gt=last_pk).exists()
+
+        # Once sent, the server counts them the same way.
+        context.set_offline(False)
+        page.wait_for_function(
+            "() => document.querySelector('[data-sync-count]').dataset.waiting === '0'", timeout=60000
+        )
+        page.reload()
+        assert _small(page) == after
+        assert _top(page) == (top[0] + 2, top[1], top[2] + 2)
     finally:
         context.close()

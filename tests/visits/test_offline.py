@@ -17,7 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.conftest import ID1, ID2, png_bytes
+from residents.codes import Relation
+from residents.idnumber import check_character
+from residents.models import KeyCategory, KeyPerson, KeyPlace, PlaceType
+from tests.conftest import ID1, ID2, SINCE, make_resident, png_bytes
+from visits import services
 from visits.models import Visit
 
 QUEUE = {"HTTP_X_FIELD_QUEUE": "1"}
@@ -221,3 +225,59 @@ def test_with_hashed_static_names_the_worker_installs_from_the_browsers_cache(cl
     body = client.get("/sw.js").content.decode()
     precache = json.loads(re.search(r"precacheAndRoute\((\[.*?\])\)", body).group(1))
     assert all(entry["revision"] for entry in precache)
+
+
+def _open_on_the_work_list(client, query=""):
+    """What the work list hands the phone for counting queued visits: key persons as {id: visits still
+    due}, key places as ids (README, "Offline field view")."""
+    page = client.get(reverse("visits:work-list") + query).content.decode()
+    persons = re.search(r'data-open-key-persons="([^"]*)"', page).group(1).split()
+    places = re.search(r'data-open-places="([^"]*)"', page).group(1).split()
+    return {int(k): int(n) for k, n in (p.split(":") for p in persons)}, {int(p) for p in places}, page
+
+
+def test_work_list_tells_the_phone_which_key_persons_and_places_a_queued_visit_counts_for(client, world, worker):
+    first17 = "11010519700101123"
+    spouse = make_resident(world.household1, "张妻", first17 + check_character(first17), relation=Relation.SPOUSE)
+    monthly = KeyPerson.objects.create(resident=spouse, category=KeyCategory.CORRECTIONS, listed_from=SINCE)
+    other_place = KeyPlace.objects.create(
+        village=world.village,
+        grid=world.grid1,
+        micro_grid=world.micro1,
+        type=PlaceType.RENTAL,
+        name="李家店",
+        address="张庄9号",
+    )
+    elsewhere = KeyPlace.objects.create(
+        village=world.village,
+        grid=world.grid2,
+        micro_grid=world.micro2,
+        type=PlaceType.RENTAL,
+        name="二网格店",
+        address="张庄2号",
+    )
+    client.force_login(worker)
+    twice = world.key_person1  # mental disorder, risk level 3: due twice a month (residents/cadence.py)
+    persons, places, _ = _open_on_the_work_list(client)
+    assert persons == {twice.pk: 2, monthly.pk: 1}
+    assert places == {world.key_place1.pk, other_place.pk}  # not another grid's
+    assert elsewhere.pk not in places
+
+    # A visit that was not possible counts for nothing; a done one leaves one more to count.
+    services.visit_record(worker=worker, target=twice, outcome="not_possible", reason="away")
+    services.visit_record(worker=worker, target=twice)
+    services.visit_record(worker=worker, target=world.key_place1)
+    persons, places, _ = _open_on_the_work_list(client)
+    assert persons == {twice.pk: 1, monthly.pk: 1}
+    assert places == {other_place.pk}
+
+    # The search narrows the rows shown, not what the phone may count (every page, every row).
+    persons, places, page = _open_on_the_work_list(client, "?q=张三")
+    assert _visit_url("key_place", other_place.pk) not in page
+    assert persons == {twice.pk: 1, monthly.pk: 1}
+    assert places == {other_place.pk}
+
+    services.visit_record(worker=worker, target=twice)
+    services.visit_record(worker=worker, target=monthly)
+    persons, _places, _ = _open_on_the_work_list(client)
+    assert persons == {}

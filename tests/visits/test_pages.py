@@ -160,10 +160,11 @@ def test_visit_pages_query_count_does_not_grow(client, world, personas, persona,
 def test_work_list_query_budget(client, world, worker, django_assert_num_queries):
     _grow(world, 300)
     client.force_login(worker)
-    # session, user, scope; key persons due (one query, subqueries inside); progress: households and
-    # key places (one aggregate each); the walk (ids, addresses and groups, visits/walk.py); the page of
-    # households by id (head name and the month's attempt as subqueries); key places not yet visited;
-    # unread inbox
+    # session, user, scope; key persons due (one query, subqueries inside); progress: households (ids
+    # and whether visited: the figures and the households the phone may count, data-open) and key places
+    # (an aggregate); the walk (ids, addresses and groups, visits/walk.py); the page of households by id
+    # (head name and the month's attempt as subqueries); key places not yet visited (all: the rows shown
+    # and those the phone may count); unread inbox
     with django_assert_num_queries(13):  # + saving the session: the idle timeout moves on (savepoint, update, release)
         client.get(reverse("visits:work-list"))
 
