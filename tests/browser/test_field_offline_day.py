@@ -66,7 +66,9 @@ def _top(page) -> tuple[int, int, int]:
     return int(total), int(households), int(page.locator(".progress-card progress").get_attribute("value") or 0)
 
 
-def _open(playwright, profile):
+def _open(playwright, profile, offline=False):
+    """The phone's browser on its profile; ``offline`` from its first moment (a tab the profile restores
+    must not reach the server before the test takes the signal away)."""
     return playwright.chromium.launch_persistent_context(
         str(profile),
         executable_path=CHROMIUM,
@@ -75,6 +77,7 @@ def _open(playwright, profile):
         service_workers="allow",
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
+        offline=offline,
         **PHONE,
     )
 
@@ -116,7 +119,9 @@ def test_ten_visits_survive_a_closed_browser_offline(seeded_registry, live_serve
         plus_ten = tuple(n + 10 for n in top)
         for href in hrefs:  # each visit page is kept on the phone as it is opened
             page.goto(f"{live_server.url}{href}")
-        page.goto(f"{live_server.url}/field/")
+        # The page checks in with the server when it opens: let that finish before the signal goes.
+        with page.expect_response(lambda r: "/field/offline-manifest.json" in r.url, timeout=20000):
+            page.goto(f"{live_server.url}/field/")
         last_pk = Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
         context.set_offline(True)
@@ -137,8 +142,7 @@ def test_ten_visits_survive_a_closed_browser_offline(seeded_registry, live_serve
 
         # The browser is closed and opened again, still without signal.
         context.close()
-        context = _open(playwright, profile)
-        context.set_offline(True)
+        context = _open(playwright, profile, offline=True)
         page = context.pages[0] if context.pages else context.new_page()
         page.goto(f"{live_server.url}/field/")
         page.locator("[data-sync-count]").wait_for(state="visible", timeout=10000)
@@ -276,7 +280,9 @@ def test_queued_visits_to_a_key_person_and_a_key_place_count_as_the_server_will(
         before, top = _small(page), _top(page)
         for href in (person_href, place_href):  # each visit page is kept on the phone as it is opened
             page.goto(f"{live_server.url}{href}")
-        page.goto(f"{live_server.url}/field/")
+        # The page checks in with the server when it opens: let that finish before the signal goes.
+        with page.expect_response(lambda r: "/field/offline-manifest.json" in r.url, timeout=20000):
+            page.goto(f"{live_server.url}/field/")
         last_pk = Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
         context.set_offline(True)
