@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
@@ -18,7 +17,8 @@ from django.utils import timezone
 from PIL import Image
 
 from grids import access
-from tests.browser.conftest import CHROMIUM, PHONE, log_in
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in
+from tests.browser.test_field_offline import _back_on_the_list, _household_id, _waiting
 from tests.conftest import png_bytes
 from visits import due, services
 from visits.models import Visit
@@ -26,30 +26,6 @@ from visits.models import Visit
 pytestmark = pytest.mark.browser
 
 OPEN_ROWS = ".tap-list a[href*='/field/visit/household/']:not(.state-done):not(.state-attempt)"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--lang=zh-CN",
-]
-
-
-def _household_id(href: str) -> int:
-    return int(urlparse(href).path.rstrip("/").rsplit("/", 1)[1])
-
-
-def _back_on_the_list(url: str) -> bool:
-    path = urlparse(url).path
-    return path.startswith("/field/") and not path.startswith("/field/visit/")
-
-
-def _waiting(page) -> str:
-    return page.locator("[data-sync-count]").inner_text()
 
 
 def _line(page) -> tuple[int, int]:
@@ -73,7 +49,7 @@ def _open(playwright, profile, offline=False):
         str(profile),
         executable_path=CHROMIUM,
         headless=True,
-        args=ARGS,
+        args=CHROMIUM_ARGS,
         service_workers="allow",
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
