@@ -22,6 +22,7 @@
   var sentHere = [];  // visits sent while this page is open: its figures (from before) count them still
   var needLogin = false;
   var wiped = false;
+  var unreachable = false;  // the last try to reach the server failed for want of a connection
 
   function words(key, values) {
     var text = W["w" + key.charAt(0).toUpperCase() + key.slice(1)] || "";
@@ -318,6 +319,7 @@
       if (device && device.user === USER && device.since) ask.set("since", device.since);
       var url = W.manifest + (ask.toString() ? "?" + ask.toString() : "");
       return fetch(url, { credentials: "same-origin", redirect: "manual", cache: "no-store" }).then(function (r) {
+        unreachable = false;
         if (r.type === "opaqueredirect" || r.status === 401) {
           needLogin = true;
           return deviceCheck(device).then(function () { return null; });
@@ -336,6 +338,9 @@
           if (String(who.user) !== USER) return who;
           return meta("device", { user: USER, key: who.device, since: who.now }).then(function () { return who; });
         });
+      }, function (error) {
+        unreachable = true;
+        throw error;
       });
     });
   }
@@ -412,6 +417,7 @@
       };
       xhr.onerror = xhr.ontimeout = xhr.onabort = function () {
         progress.hidden = true;
+        unreachable = true;
         resolve({ status: 0, json: null });
       };
       xhr.send(body);
@@ -550,8 +556,22 @@
       return location.pathname === W.workList ? warm(false) : null;
     }).catch(function () {});
   }
-  window.addEventListener("online", function () { render(); contact().then(send); });
+  // The "online" event often comes before the connection carries anything (a phone still finding its
+  // cell): a contact that could not reach the server is tried again after 2, 4, 8 and 16 s, not only at
+  // the next half-minute.
+  var retryDelay = 0;
+  var retryTimer = null;
+  function reachOut() {
+    retryTimer = null;
+    return contact().then(send).then(function () {
+      if (!unreachable || !navigator.onLine) { retryDelay = 0; return; }
+      retryDelay = retryDelay ? retryDelay * 2 : 2000;
+      if (retryDelay > 16000) { retryDelay = 0; return; }
+      if (!retryTimer) retryTimer = setTimeout(reachOut, retryDelay);
+    });
+  }
+  window.addEventListener("online", function () { render(); reachOut(); });
   window.addEventListener("offline", render);
   setInterval(send, 30000);
-  render().then(contact).then(send);
+  render().then(reachOut);
 })();

@@ -339,3 +339,46 @@ def test_an_assignment_over_the_same_day_wipes_the_phone_at_the_next_contact(see
         assert left == [0, [], 0]
     finally:
         context.close()
+
+
+def test_a_signal_that_returns_slowly_is_tried_again_within_seconds(seeded_registry, live_server, browser):
+    """The "online" event often comes before the connection carries anything: the first contacts fail. The
+    phone tries again after 2, 4, 8 and 16 s, so the visit arrives within seconds, not at the next
+    half-minute round."""
+    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    failed: list[str] = []
+    cut = {"left": 0}
+
+    def flaky(route):
+        if cut["left"]:
+            cut["left"] -= 1
+            failed.append(route.request.url)
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+        href = page.locator(
+            ".tap-list a[href*='/field/visit/household/']:not(.state-done):not(.state-attempt)"
+        ).first.get_attribute("href")
+        page.goto(f"{live_server.url}{href}")
+        page.goto(f"{live_server.url}/field/")
+        last_pk = Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        context.set_offline(True)
+        page.goto(f"{live_server.url}{href}")
+        page.click("button[data-quick]")
+        page.wait_for_url(_back_on_the_list)
+        assert _waiting(page) == "1 条待上传"
+        context.route("**/field/offline-manifest.json*", flaky)
+        cut["left"] = 2  # the page's contact and the send's session check both find no connection
+        context.set_offline(False)
+        page.wait_for_function(
+            "() => document.querySelector('[data-sync-count]').dataset.waiting === '0'", timeout=15000
+        )
+        assert len(failed) == 2
+        assert [v.household_id for v in Visit.objects.filter(pk__gt=last_pk)] == [_household_id(href)]
+    finally:
+        context.close()
