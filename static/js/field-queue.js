@@ -245,6 +245,45 @@
     }).catch(function () { return file; });
   }
 
+  // A refused visit opened again ("重新填写"): the form as the worker filled it, photos included, and the
+  // reason it was refused, to correct and save; saving replaces the refused one.
+  function refill(form, item) {
+    var values = {};
+    item.fields.forEach(function (f) {
+      if (f[0] === "token" || f[0] === "next") return;
+      (values[f[0]] = values[f[0]] || []).push(f[1]);
+    });
+    Array.prototype.forEach.call(form.elements, function (c) {
+      if (!c.name || !(c.name in values) || c.type === "submit" || c.type === "button") return;
+      var these = values[c.name];
+      if (c.type === "file") {
+        if (!window.DataTransfer) return;
+        var files = new DataTransfer();
+        these.forEach(function (b) {
+          if (b instanceof Blob) files.items.add(b instanceof File ? b : new File([b], "photo.jpg", { type: b.type }));
+        });
+        c.files = files.files;
+      } else if (c.type === "checkbox" || c.type === "radio") {
+        c.checked = these.indexOf(c.value) !== -1;
+      } else if (c.tagName === "SELECT" && c.multiple) {
+        Array.prototype.forEach.call(c.options, function (o) { o.selected = these.indexOf(o.value) !== -1; });
+      } else {
+        c.value = these[0];
+      }
+      c.dispatchEvent(new Event("change", { bubbles: true }));  // the category list follows the finding
+    });
+    var fold = form.querySelector("details");
+    var reason = form.querySelector("[name=reason]");
+    if (fold && !(reason && reason.value)) fold.open = true;
+    if (item.reason) {
+      var note = document.createElement("p");
+      note.className = "msg msg-error";
+      note.dataset.redoReason = "";
+      note.textContent = words("redoing", { reason: item.reason });
+      form.parentNode.insertBefore(note, form);
+    }
+  }
+
   function setUpForm(form) {
     var token = form.querySelector("[name=token]");
     var unbound = form.querySelector("[data-quick]");
@@ -256,6 +295,11 @@
       if (date) date.value = today();
     }
     var redo = new URLSearchParams(location.hash.slice(1)).get("redo");
+    if (redo) {
+      dbPromise.then(function (db) { return db.get(STORE, redo); }).then(function (item) {
+        if (item && item.user === USER) refill(form, item);
+      });
+    }
     // Back to the row the worker came from: the address says it (a kept page may carry another day's).
     var back = new URLSearchParams(location.search).get("next") || (form.querySelector("input[name=next]") || {}).value || "";
     if (!/^\/(?![\/\\])/.test(back)) back = "";  // a path on this site only

@@ -1,6 +1,8 @@
 """The field view's budgets on a slow line (README, "Offline field view"), measured on a 360×740 phone on
-Chrome's "Slow 3G" preset as DevTools defines it: 400 ms latency, 500 kbit/s down and up (62,500 B/s),
-applied with CDP ``Network.emulateNetworkConditions`` to the page.
+Chrome's "Slow 3G" preset as DevTools defines it: 400 ms latency, 500 kbit/s down and up (62,500 B/s).
+The line is a proxy between the browser and the live server (tests/browser/slowline.py), so the page, its
+service worker and the worker's own fetches (the pages it keeps, its precache) all travel on it, sharing
+one link as on a phone's radio.
 
 Figures, printed as one line (``FIELD-BUDGETS {...}``, seen with ``pytest -s``) and written to
 test-output/field-budgets.json:
@@ -11,16 +13,15 @@ test-output/field-budgets.json:
   (precache) and the page asks who is signed in: reported apart, it does not delay the page.
 - ``cached_load_bytes``: the same page opened again: the page itself travels, the static files come from
   the service worker's precache. Target 20 KB.
-- ``visit_online_ms``: from the tap on the big button to "已记录：…" on the work list, online. Target 2 s.
-- ``visit_offline_ms``: the same without signal, to "已存入手机，待上传：…". Target 200 ms.
+- ``visit_online_ms``: from the tap on the big button to "已记录：…" on the work list, online: the visit
+  sent, then the work list fetched by the service worker, both on the slow line. Target 2 s.
+- ``visit_offline_ms``: the same without signal (the line cut, the browser offline), to "已存入手机，待上传：…".
+  Target 200 ms.
 
 Bytes do not vary from run to run: their targets are asserted. Times depend on a shared machine: they are
 recorded and asserted only against three times their target, so that the test is not flaky.
 The live server of the tests serves static files through Django's static handler, uncompressed (WhiteNoise
-compresses at ``collectstatic`` only, not with DEBUG): the bytes here are an upper bound of production's.
-The emulated line is set on the page's CDP session: the service worker's own fetches (the network-first
-pages it keeps, its precache) are not slowed by it, so the times of a page opened through it are short of
-a real slow line's by about one round trip (400 ms) plus its bytes."""
+compresses at ``collectstatic`` only, not with DEBUG): the bytes here are an upper bound of production's."""
 
 from __future__ import annotations
 
@@ -32,10 +33,10 @@ import pytest
 from django.conf import settings
 
 from tests.browser.conftest import PHONE, log_in
+from tests.browser.slowline import SlowLine
 
 pytestmark = pytest.mark.browser
 
-SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 62500, "uploadThroughput": 62500}
 TARGETS = {
     "first_load_bytes": 150 * 1024,
     "cached_load_bytes": 20 * 1024,
@@ -63,11 +64,20 @@ def _wire_bytes(request) -> int:
     )
 
 
-def test_field_view_budgets_on_slow_3g(seeded_registry, live_server, browser, output_dir):
-    # Logged in once; the measured phone gets only the session cookie, not the login page's cached files.
+@pytest.fixture
+def line(live_server):
+    address = urlparse(live_server.url)
+    slow = SlowLine((address.hostname, address.port), latency_ms=400, rate=62_500)
+    yield slow
+    slow.close()
+
+
+def test_field_view_budgets_on_slow_3g(seeded_registry, line, browser, output_dir):
+    # Logged in once, on a fast line; the measured phone gets only the session cookie, not the login page's
+    # cached files.
     login = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="block")
     page = login.new_page()
-    log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+    log_in(page, line, "worker", settings.DEMO_PASSWORD)
     state = login.storage_state()
     login.close()
 
@@ -78,11 +88,9 @@ def test_field_view_budgets_on_slow_3g(seeded_registry, live_server, browser, ou
     context.on("requestfinished", lambda request: finished.append(request))
     try:
         page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+        line.slow = True
         started = time.monotonic()
-        page.goto(f"{live_server.url}/field/", wait_until="load")
+        page.goto(f"{line.url}/field/", wait_until="load")
         first_load_ms = (time.monotonic() - started) * 1000
         first = list(finished)
         # Controlled: the worker is active, so its install (the precache) is done; then the page's own
@@ -100,7 +108,7 @@ def test_field_view_budgets_on_slow_3g(seeded_registry, live_server, browser, ou
 
         # A visit online: the tap, the phone keeps it, sends it, opens the work list that says it is recorded.
         href = page.locator(OPEN_ROWS).first.get_attribute("href")
-        page.goto(f"{live_server.url}{href}")
+        page.goto(f"{line.url}{href}")
         started = time.monotonic()
         page.evaluate(TAP)
         page.click("button[data-quick]")
@@ -111,9 +119,9 @@ def test_field_view_budgets_on_slow_3g(seeded_registry, live_server, browser, ou
         page.screenshot(path=str(output_dir / "field-budget-recorded-360.png"))
 
         href = page.locator(OPEN_ROWS).first.get_attribute("href")
-        page.goto(f"{live_server.url}{href}")
-        context.set_offline(True)  # the service worker's fetches
-        cdp.send("Network.emulateNetworkConditions", {**SLOW_3G, "offline": True})  # this page's (its own CDP session)
+        page.goto(f"{line.url}{href}")
+        line.cut()  # no signal: nothing reaches the server, whoever asks
+        context.set_offline(True)  # and the phone knows it (navigator.onLine)
         started = time.monotonic()
         page.evaluate(TAP)
         page.click("button[data-quick]")
@@ -123,15 +131,15 @@ def test_field_view_budgets_on_slow_3g(seeded_registry, live_server, browser, ou
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(output_dir / "field-budget-queued-360.png"))
         context.set_offline(False)
-        cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+        line.restore()
 
-        host = urlparse(live_server.url).netloc
+        host = urlparse(line.url).netloc
 
         def detail(requests):
             return {urlparse(r.url).path: _wire_bytes(r) for r in requests if urlparse(r.url).netloc == host}
 
         figures = {
-            "line": "Slow 3G (DevTools preset): latency 400 ms, 62500 B/s down, 62500 B/s up",
+            "line": "Slow 3G (DevTools preset) for the page and its service worker: latency 400 ms, 62500 B/s down, 62500 B/s up",
             "first_load_bytes": sum(detail(first).values()),
             "first_load_ms": round(first_load_ms),
             "sw_install_bytes": sum(detail(after).values()),

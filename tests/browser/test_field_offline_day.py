@@ -6,6 +6,7 @@ nothing missing."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -293,5 +294,71 @@ def test_queued_visits_to_a_key_person_and_a_key_place_count_as_the_server_will(
         page.reload()
         assert _small(page) == after
         assert _top(page) == (top[0] + 2, top[1], top[2] + 2)
+    finally:
+        context.close()
+
+
+def test_a_refused_visit_opens_again_as_it_was_filled_and_replaces_itself(
+    seeded_registry, live_server, browser, output_dir, tmp_path
+):
+    """A visit kept offline with a finding, a note, a photo and a date typed one day ahead: the server
+    refuses it ("走访日期不能晚于今天"). 重新填写 opens the form as the worker filled it, photo included, with
+    the reason; the worker corrects the date and saves; one visit arrives, the refused one is gone."""
+    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    photo = tmp_path / "wall.png"
+    photo.write_bytes(png_bytes((1200, 900)))
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+        href = page.locator(OPEN_ROWS).first.get_attribute("href")
+        page.goto(f"{live_server.url}{href}")
+        page.goto(f"{live_server.url}/field/")
+        last_pk = Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+
+        context.set_offline(True)
+        page.goto(f"{live_server.url}{href}")
+        page.click(".visit-form details > summary")
+        page.select_option("#id_finding", "hazard")
+        page.select_option("#id_case_category", index=1)
+        category = page.input_value("#id_case_category")
+        page.fill("#id_note", "院墙开裂，有倒塌危险")
+        page.fill("#id_visited_on", tomorrow)
+        page.set_input_files("#id_photos", str(photo))
+        page.click("button[name=done]")
+        page.wait_for_url(_back_on_the_list)
+        context.set_offline(False)
+        page.wait_for_function(
+            "() => document.querySelector('[data-sync-count]').textContent.includes('1 条被退回')", timeout=30000
+        )
+        assert not Visit.objects.filter(pk__gt=last_pk).exists()
+
+        page.goto(f"{live_server.url}/field/queue/")
+        item = page.locator(".queue-item[data-state=refused]")
+        item.first.wait_for(timeout=10000)
+        assert "走访日期不能晚于今天" in item.locator("[data-reason]").inner_text()
+        item.get_by_role("button", name="重新填写").click()
+        page.locator("[data-redo-reason]").wait_for(timeout=10000)
+        assert "走访日期不能晚于今天" in page.locator("[data-redo-reason]").inner_text()
+        assert page.input_value("#id_finding") == "hazard"
+        assert page.input_value("#id_case_category") == category
+        assert page.input_value("#id_note") == "院墙开裂，有倒塌危险"
+        assert page.input_value("#id_visited_on") == tomorrow
+        assert page.evaluate("document.querySelector('#id_photos').files.length") == 1
+        assert page.locator(".visit-form details").get_attribute("open") is not None
+        page.screenshot(path=str(output_dir / "field-offline-redo-360.png"), full_page=True)
+
+        page.fill("#id_visited_on", timezone.localdate().isoformat())
+        page.click("button[name=done]")
+        page.wait_for_url(_back_on_the_list)
+        page.wait_for_function(
+            "() => document.querySelector('[data-sync-count]').dataset.waiting === '0'", timeout=30000
+        )
+        assert page.locator("[data-sync-count]").inner_text() == ""  # nothing refused is left
+        (visit,) = Visit.objects.filter(pk__gt=last_pk)
+        assert visit.household_id == _household_id(href)
+        assert (visit.finding, visit.note, visit.visited_on) == ("hazard", "院墙开裂，有倒塌危险", timezone.localdate())
+        assert visit.photos.count() == 1
     finally:
         context.close()
