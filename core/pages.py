@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 PER_PAGE = 50
@@ -16,6 +17,8 @@ class IdFirstPaginator(Paginator):
     list at page 400 took 1.3 s, its subqueries run for every skipped row)."""
 
     def page(self, number):
+        if not isinstance(self.object_list, QuerySet):  # a sequence in its own order (core/natural.py)
+            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])

@@ -11,6 +11,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.natural import NaturalOrder
 from core.rest import IDEMPOTENCY_HEADER, IdempotentCreateMixin, ScopedPrimaryKey
 from disputes.models import Category
 from grids import access
@@ -126,7 +127,10 @@ class WorkListView(APIView):
         keys = due.key_persons_due(grids, month)
         progress = summary.progress(grids, month, keys)
         open_keys = due.most_urgent_first(keys)
-        households = due.households_to_visit(grids, month)
+        # In walking order: by micro-grid, then address in natural order (张庄2号 before 张庄11号).
+        households = NaturalOrder(
+            due.households_to_visit(grids, month), "micro_grid__grid__number", "micro_grid__number", "address"
+        )[:]
         places = due.key_places_to_visit(grids, month)
         return Response(
             {

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 
+from core.natural import NaturalOrder
 from grids import access, credentials, selectors
 from grids.forms import add_service_errors
 from grids.models import Grid, Village
@@ -291,7 +292,7 @@ def grid_outstanding(request: HttpRequest, pk: int) -> HttpResponse:
     """Who and what in one grid is still to be visited this month."""
     grid = get_object_or_404(Grid.objects.visible_to(request.user).select_related("village"), pk=pk)
     month = due.month_start(timezone.localdate())
-    households = due.households_to_visit([grid.pk], month)
+    households = NaturalOrder(due.households_to_visit([grid.pk], month), "micro_grid__number", "address")
     page = Paginator(households, 100).get_page(request.GET.get("page"))
     micro_rows = (
         due.households_due([grid.pk], month)

@@ -1,28 +1,18 @@
 """The work list in the order a grid worker walks it: grouped by micro-grid or natural village, and inside
-a group by address in natural order (张庄2号 before 张庄11号: runs of digits compare as numbers).
-
-The order is computed here rather than in SQL: PostgreSQL and SQLite (``make run``) share no way to pull
-a number out of text, and a stored sort key would have to be kept in step by every path that writes an
-address (imports and moves write in bulk, bypassing ``save``). A grid has a few hundred households, so one
-narrow query (id, address, group) and a sort in Python stay fast; the page's rows are then read by id."""
+a group by address in natural order (core/natural.py: 张庄2号 before 张庄11号). One narrow query (id,
+address, group) and a sort in Python; the page's rows are then read by id."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.natural import natural_key
+
 GROUPINGS = {"micro": gettext_lazy("按微网格"), "natural": gettext_lazy("按自然村")}
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple:
-    """``"张庄11号"`` → ``("张庄", 11, "号")``: split() alternates text and digit runs, so tuples compare
-    text with text and number with number."""
-    return tuple(int(part) if i % 2 else part for i, part in enumerate(_DIGITS.split(text)))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.natural import NaturalOrder
 from core.pages import paginate
 from grids import access
 
@@ -33,7 +34,9 @@ def field_household_list(request: HttpRequest) -> HttpResponse:
     _require_field_worker(request)
     base = _household_rows(Household.objects.visible_to(request.user).active())
     filterset = HouseholdFilter(request.GET, queryset=base, user=request.user)
-    page, query = paginate(request, filterset.qs.order_by("micro_grid__number", "address"), per_page=20)
+    # The rows as the worker walks them: by micro-grid, then address in natural order (张庄2号 before 张庄11号).
+    rows = NaturalOrder(filterset.qs, "micro_grid__grid__number", "micro_grid__number", "address")
+    page, query = paginate(request, rows, per_page=20)
     return render(request, "residents/field_household_list.html", {"filter": filterset, "page": page, "query": query})
 
 

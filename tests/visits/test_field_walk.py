@@ -198,3 +198,26 @@ def test_key_persons_and_places_on_the_list_also_lead_back_to_their_row(client, 
     kp = f"{_visit_url('key_person', world.key_person1.pk)}?next={quote('/field/?q=' + quote('张'), safe='')}%23k-"
     assert f'id="k-{world.key_person1.pk}"' in page and kp in page
     assert f'id="p-{world.key_place1.pk}"' in page
+
+
+def _in_order(page: str, addresses: list[str]) -> list[str]:
+    """The addresses as they come in the page."""
+    return sorted(addresses, key=page.index)
+
+
+def test_every_field_list_of_households_follows_the_street(client, world, worker, staff):
+    """The household search on the phone, a grid's outstanding list and the API's work list: 张庄2号 before
+    张庄11号, as on the work list (text order would put 张庄11号 first)."""
+    _walk(world)
+    street = ["张庄1号", "张庄2号", "张庄11号", "李庄3号"]
+    client.force_login(worker)
+    search = client.get(reverse("residents:field-household-list")).content.decode()
+    assert _in_order(search, street) == street
+    searched = client.get(reverse("residents:field-household-list"), {"q": "张庄"}).content.decode()
+    assert _in_order(searched, street[:3]) == street[:3]
+    api = client.get("/api/v1/me/work-list/").json()
+    assert [h["address"] for h in api["households"]] == street
+
+    client.force_login(staff)
+    outstanding = client.get(reverse("visits:grid-outstanding", args=[world.grid1.pk])).content.decode()
+    assert _in_order(outstanding, street) == street
