@@ -9,6 +9,7 @@ line on and off; ``cut()`` is no signal at all: open connections are dropped and
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import socket
 import threading
@@ -72,10 +73,8 @@ class SlowLine:
 
     @staticmethod
     def _close(s: socket.socket) -> None:
-        try:
+        with contextlib.suppress(OSError):
             s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         s.close()
 
     def _accept(self) -> None:
@@ -117,10 +116,8 @@ class SlowLine:
                 if pause > 0:
                     time.sleep(pause)
             if not data:
-                try:
+                with contextlib.suppress(OSError):
                     dst.shutdown(socket.SHUT_WR)
-                except OSError:
-                    pass
                 return
             for start in range(0, len(data), self.SLICE):
                 piece = data[start : start + self.SLICE]
