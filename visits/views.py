@@ -192,16 +192,16 @@ def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             if not created:
-                message = _("这次走访已经记录过了，没有重复记录。")
-                messages.info(request, message)
+                message, level = _("这次走访已经记录过了，没有重复记录。"), messages.INFO
             elif visit.case_id:
-                message = _("已记录走访，并上报案件 %s。") % visit.case.number
-                messages.success(request, message)
+                message, level = _("已记录走访，并上报案件 %s。") % visit.case.number, messages.SUCCESS
             else:
-                message = _("已记录：%s。") % _visit_label(visit)
-                messages.success(request, message)
+                message, level = _("已记录：%s。") % _visit_label(visit), messages.SUCCESS
             if _from_queue(request):
+                # The phone shows it for the visit just tapped, and one line for visits sent in the
+                # background: ten visits sent after a day without signal are not ten banners on the next page.
                 return JsonResponse({"created": created, "message": message}, status=201 if created else 200)
+            messages.add_message(request, level, message)
             return redirect(back or "visits:work-list")
     if request.method == "POST" and _from_queue(request):
         return JsonResponse({"message": " ".join(m for errors in form.errors.values() for m in errors)}, status=400)
@@ -232,7 +232,7 @@ def _members(household: Household) -> list[Resident]:
 
 def _from_queue(request: HttpRequest) -> bool:
     """The phone's queue of visits recorded without signal (static/js/field-queue.js) posts the same form
-    and asks for an answer it can read (JSON); the next page shows the same message as without it."""
+    and asks for an answer it can read (JSON), with the message the page would have shown."""
     return request.method == "POST" and request.headers.get("X-Field-Queue") == "1"
 
 

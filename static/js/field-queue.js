@@ -341,8 +341,13 @@
       saved.then(function () {
         token.value = newToken();
         render();
-        sessionStorage.setItem("field-queued", words("queued", { label: item.label }));
-        return navigator.onLine ? send() : null;
+        var note = { text: words("queued", { label: item.label }), level: "info" };
+        return (navigator.onLine ? send(true) : Promise.resolve()).then(function () {
+          // Sent at once: what the server said ("已记录：…", a case opened); else it waits on the phone.
+          var sent = sentHere.filter(function (v) { return v.id === item.id; })[0];
+          if (sent && sent.message) note = { text: sent.message, level: "success" };
+          sessionStorage.setItem("field-queued", JSON.stringify(note));
+        });
       }).then(function () {
         location.href = back || W.workList;
       }, function () {
@@ -468,10 +473,16 @@
     });
   }
 
-  function send() {
+  function send(quiet) {
     if (wiped || sending || !navigator.onLine) return Promise.resolve();
     sending = true;
-    var done = function () { sending = false; return render(); };
+    var sentNow = 0;
+    var done = function () {
+      sending = false;
+      // Sent in the background (the signal back, the page opened, the timer): one line on this page.
+      if (sentNow && quiet !== true) flash(words("uploaded", { n: sentNow }), "success");
+      return render();
+    };
     return all().then(function (items) {
       var mine = items.filter(function (v) { return v.user === USER && v.state !== "refused"; });
       if (!mine.length) return null;
@@ -485,7 +496,9 @@
             if (!goOn) return false;
             return post(item, csrf).then(function (answer) {
               if (answer.json && (answer.status === 200 || answer.status === 201)) {
+                item.message = answer.json.message;
                 sentHere.push(item);
+                sentNow += 1;
                 return remove(item.id).then(function () { return meta("lastSync", Date.now()); }).then(function () { return true; });
               }
               if (answer.json && answer.status >= 400 && answer.status < 500) {
@@ -566,24 +579,33 @@
 
   // --- Start ------------------------------------------------------------------------------------------
 
+  // A message at the top of the page, as the server's messages look (layouts/field.html).
+  function flash(text, level) {
+    var main = document.querySelector(".field-main");
+    if (!main) return;
+    var box = main.querySelector(".messages[data-field-flash]");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "messages";
+      box.dataset.fieldFlash = "";
+      box.setAttribute("role", "status");
+      main.insertBefore(box, main.firstChild);
+    }
+    var p = document.createElement("p");
+    p.className = "msg msg-" + (level || "info");
+    p.textContent = text;
+    box.replaceChildren(p);
+  }
+
   var form = document.querySelector("form.visit-form");
   if (form) setUpForm(form);
   var stale = document.querySelector(".messages");
   if (stale && !navigator.onLine) stale.remove();  // a kept page may carry the messages of the day it was kept
-  var flash = sessionStorage.getItem("field-queued");
-  if (flash && !document.querySelector(".messages")) {
-    sessionStorage.removeItem("field-queued");
-    var box = document.createElement("div");
-    box.className = "messages";
-    box.setAttribute("role", "status");
-    var p = document.createElement("p");
-    p.className = "msg msg-info";
-    p.textContent = flash;
-    box.appendChild(p);
-    var main = document.querySelector(".field-main");
-    if (main) main.insertBefore(box, main.firstChild);
-  } else {
-    sessionStorage.removeItem("field-queued");
+  var kept = sessionStorage.getItem("field-queued");
+  sessionStorage.removeItem("field-queued");
+  if (kept && !document.querySelector(".messages")) {
+    try { kept = JSON.parse(kept); } catch (e) { kept = null; }
+    if (kept && kept.text) flash(kept.text, kept.level);
   }
 
   if (navigator.serviceWorker) {

@@ -131,6 +131,8 @@ def test_visits_recorded_without_signal_arrive_once(
         )
         assert _waiting(page) == "1 条被退回"
         assert "上次同步" in page.locator("[data-sync-time]").inner_text()
+        # One line for what went in the background, not a banner per visit on the next page.
+        assert page.locator(".messages .msg").all_inner_texts() == ["已上传 4 条走访。"]
 
         new = list(Visit.objects.filter(pk__gt=last_pk).order_by("pk"))  # in the order recorded
         # Once each, the revisit too; not the archived one.
@@ -144,6 +146,7 @@ def test_visits_recorded_without_signal_arrive_once(
         page.reload()  # sending again (a reload, the timer) records nothing twice
         page.wait_for_timeout(1500)
         assert Visit.objects.count() == visits_before + 4
+        assert page.locator(".messages").count() == 0  # the server kept no message for the queue's posts
         page.evaluate("() => window.scrollTo(0, 0)")  # the list opens at the row; the header at the top
         page.screenshot(path=str(output_dir / "field-offline-synced-360.png"))
 
