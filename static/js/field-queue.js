@@ -349,6 +349,12 @@
           sessionStorage.setItem("field-queued", JSON.stringify(note));
         });
       }).then(function () {
+        if (needLogin) {
+          // The session has ended (idle time-out): the visit waits on the phone; the login says so and
+          // returns to this row, where the queue is sent.
+          location.href = W.loginPage + "?" + new URLSearchParams({ next: back || W.workList, kept: "1" }).toString();
+          return;
+        }
         location.href = back || W.workList;
       }, function () {
         form.submit();  // the phone could not keep it: post it as without JavaScript

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.signals import request_started
 from django.utils import timezone
 
@@ -29,6 +30,24 @@ def _household_id(href: str) -> int:
 def _back_on_the_list(url: str) -> bool:
     path = urlparse(url).path
     return path.startswith("/field/") and not path.startswith("/field/visit/")
+
+
+def _session_ends(context) -> None:
+    """The idle time-out: the server forgets the session and the browser's cookie goes. Clearing the cookie
+    alone is not enough: a page the phone was fetching in the background (kept for offline use) answers
+    after it with the session cookie set again (``SESSION_SAVE_EVERY_REQUEST``)."""
+    Session.objects.all().delete()
+    context.clear_cookies()
+
+
+# How many visits wait in the phone's IndexedDB, asked from any page of the site (no idb library needed).
+_KEPT_VISITS = """() => new Promise(done => {
+    const open = indexedDB.open('field-queue');
+    open.onsuccess = () => {
+        const count = open.result.transaction('visits').objectStore('visits').count();
+        count.onsuccess = () => { open.result.close(); done(count.result); };
+    };
+})"""
 
 
 def _waiting(page) -> str:
@@ -195,7 +214,7 @@ def test_a_visit_waits_through_an_ended_session_and_a_new_worker_version(
         page.goto(f"{live_server.url}/field/")
         # A day without signal: the session ends meanwhile (SESSION_IDLE_MINUTES).
         context.set_offline(True)
-        context.clear_cookies()
+        _session_ends(context)
         page.goto(f"{live_server.url}{href}")
         page.click("button[data-quick]")
         page.wait_for_url(_back_on_the_list)
@@ -383,5 +402,43 @@ def test_a_signal_that_returns_slowly_is_tried_again_within_seconds(seeded_regis
         )
         assert len(failed) == 2
         assert [v.household_id for v in Visit.objects.filter(pk__gt=last_pk)] == [_household_id(href)]
+    finally:
+        context.close()
+
+
+def test_a_session_that_expires_between_two_visits_loses_no_tap(seeded_registry, live_server, browser):
+    """Online all along: the first visit is recorded; the session then ends (30 idle minutes); the second
+    tap is kept on the phone, not sent to the login page; after the login (back on /field/) it is sent once."""
+    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow")
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "worker", settings.DEMO_PASSWORD)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+        rows = page.locator(".tap-list a[href*='/field/visit/household/']:not(.state-done):not(.state-attempt)")
+        first, second = rows.nth(0).get_attribute("href"), rows.nth(1).get_attribute("href")
+        last_pk = Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        page.goto(f"{live_server.url}{first}")
+        page.click("button[data-quick]")
+        page.locator(".messages", has_text="已记录").wait_for(timeout=20000)
+
+        page.goto(f"{live_server.url}{second}")
+        _session_ends(context)  # while the form is open
+        page.click("button[data-quick]")
+        page.wait_for_url("**/accounts/login/**")
+        assert "刚才的走访已存在手机上" in page.locator("[data-kept]").inner_text()
+        assert [v.household_id for v in Visit.objects.filter(pk__gt=last_pk)] == [_household_id(first)]
+        assert page.evaluate(_KEPT_VISITS) == 1  # on the phone, waiting
+
+        page.fill("#id_username", "worker")
+        page.fill("#id_password", settings.DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: url.endswith(f"/field/#h-{_household_id(second)}"))  # back at the row
+        page.wait_for_function(
+            "() => document.querySelector('[data-sync-count]').dataset.waiting === '0'", timeout=30000
+        )
+        page.reload()
+        page.wait_for_timeout(1000)
+        households = [v.household_id for v in Visit.objects.filter(pk__gt=last_pk).order_by("pk")]
+        assert households == [_household_id(first), _household_id(second)]
     finally:
         context.close()
