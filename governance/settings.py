@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "residents",
     "disputes",
     "visits",
+    "people",
     "reports",
     "tooling",
 ]
