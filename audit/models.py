@@ -31,6 +31,14 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOGOUT = "logout", _("退出")
+    # Accounts kept by the village and the town, and the handover when a grid worker leaves (people app).
+    ACCOUNT_CREATE = "account_create", _("新建账号")
+    PASSWORD_RESET = "password_reset", _("重置密码")
+    ACCOUNT_OFF = "account_off", _("停用账号")
+    ACCOUNT_ON = "account_on", _("启用账号")
+    HANDOVER = "handover", _("工作交接")
+    # A record past its retention period erased by the nightly job (README, "Security and personal data").
+    ERASE = "erase", _("到期删除个人信息")
 
 
 class AuditEntryIsFinal(Exception):
