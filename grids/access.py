@@ -275,3 +275,90 @@ def may_see_full_ids_everywhere(user) -> bool:
     from .models import Village
 
     return not Village.objects.visible_to(user).exclude(pk__in=scope.village_ids).exists()
+
+
+# --- Who keeps whose account (README, "Accounts") -----------------------------------------------------------
+#
+# An account is kept where its person works, one level at a time:
+# - a village's staff keep the accounts of their village's people (``User.home_village``) who hold no place
+#   outside that village (today or later) and hold no town office role;
+# - the town office keeps the accounts of its own staff: no home village, holding or having held a town
+#   office role of that town and nothing outside it. Department users, once they exist, slot in here as one
+#   more ``Q`` under their town (``_town_kept_q``); nothing else changes;
+# - the system admin keeps every account but the superusers' (those stay in the Django admin).
+# Nobody keeps their own account through these pages (their password has its own page), and nobody keeps a
+# superuser's: rights are never raised by managing an account.
+
+
+def may_manage_accounts(user) -> bool:
+    """The account pages at all: a village's staff, a town office, the system admin."""
+    scope = scope_for(user)
+    return scope.is_admin or bool(scope.village_ids or scope.town_ids)
+
+
+def _open_assignments():
+    from .models import Assignment
+
+    today = timezone.localdate()
+    return Assignment.objects.filter(Q(end__isnull=True) | Q(end__gte=today))
+
+
+def _village_kept_q(scope: Scope) -> Q:
+    if not scope.village_ids:
+        return _NOTHING
+    from .models import Grid, MicroGrid, Role, VillagerGroup
+
+    villages = sorted(scope.village_ids)
+    inside = (
+        Q(village__in=villages)
+        | Q(grid__in=Grid.objects.filter(village__in=villages).values("pk"))
+        | Q(micro_grid__in=MicroGrid.objects.filter(grid__village__in=villages).values("pk"))
+        | Q(villager_group__in=VillagerGroup.objects.filter(village__in=villages).values("pk"))
+    )
+    elsewhere = _open_assignments().exclude(inside & ~Q(role=Role.TOWN_OFFICE)).values("user_id")
+    return Q(home_village__in=villages) & ~Q(pk__in=elsewhere)
+
+
+def _town_kept_q(scope: Scope) -> Q:
+    if not scope.town_ids:
+        return _NOTHING
+    from .models import Assignment, Role
+
+    towns = sorted(scope.town_ids)
+    held = Assignment.objects.filter(role=Role.TOWN_OFFICE, town__in=towns).values("user_id")
+    elsewhere = _open_assignments().exclude(role=Role.TOWN_OFFICE, town__in=towns).values("user_id")
+    return Q(home_village__isnull=True) & Q(pk__in=held) & ~Q(pk__in=elsewhere)
+
+
+def manageable_accounts(user):
+    """The accounts ``user`` keeps (see above), never their own nor a superuser's; out of it is a 404."""
+    from .models import User
+
+    scope = scope_for(user)
+    if scope.is_admin:
+        kept = Q()
+    else:
+        if not (scope.village_ids or scope.town_ids):
+            return User.objects.none()
+        kept = _village_kept_q(scope) | _town_kept_q(scope)
+    return User.objects.filter(kept).exclude(is_superuser=True).exclude(pk=user.pk)
+
+
+def may_manage_account(manager, account) -> bool:
+    """Whether ``manager`` may reset, switch off or on ``account`` (``manageable_accounts``)."""
+    if account.pk is None or account.pk == getattr(manager, "pk", None):
+        return False
+    return manageable_accounts(manager).filter(pk=account.pk).exists()
+
+
+def account_homes(user) -> tuple[list, list]:
+    """Where ``user`` may create accounts: (villages, towns). A village's staff create them for the village
+    (the person is then assigned there); a town office for its own staff (assigned to the town office)."""
+    from .models import Town, Village
+
+    scope = scope_for(user)
+    if scope.is_admin:
+        return list(Village.objects.active().order_by("name")), list(Town.objects.order_by("name"))
+    villages = list(Village.objects.filter(pk__in=scope.village_ids).order_by("name"))
+    towns = list(Town.objects.filter(pk__in=scope.town_ids).order_by("name"))
+    return villages, towns

@@ -204,7 +204,7 @@ def micro_grid_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     village = _village_for_change(request, pk)
-    initial = {k: request.GET[k] for k in ("role", "grid", "micro_grid", "villager_group") if k in request.GET}
+    initial = {k: request.GET[k] for k in ("user", "role", "grid", "micro_grid", "villager_group") if k in request.GET}
     form = AssignmentForm(request.POST or None, village=village, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

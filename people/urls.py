@@ -3,3 +3,16 @@ from django.urls import path  # noqa: F401
 app_name = "people"
 
 urlpatterns: list = []
+
+from .views import accounts as account_views  # noqa: E402
+
+urlpatterns += [
+    path("people/accounts/", account_views.account_list, name="account-list"),
+    path("people/accounts/new/", account_views.account_create, name="account-create"),
+    path("people/accounts/import/", account_views.account_import, name="account-import"),
+    path("people/accounts/import/template.xlsx", account_views.account_import_template, name="account-import-template"),
+    path("people/accounts/<int:pk>/", account_views.account_detail, name="account-detail"),
+    path("people/accounts/<int:pk>/password/", account_views.account_password, name="account-password"),
+    path("people/accounts/<int:pk>/deactivate/", account_views.account_deactivate, name="account-deactivate"),
+    path("people/accounts/<int:pk>/reactivate/", account_views.account_reactivate, name="account-reactivate"),
+]
