@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "messaging.context.inbox",
                 "audit.context.audit_link",
+                "people.context.account_link",
             ],
         },
     },

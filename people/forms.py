@@ -26,9 +26,14 @@ class HomeField(forms.ChoiceField):
         super().__init__(*args, label=_("所属"), choices=_home_choices(user), **kwargs)
         villages, towns = access.account_homes(user)
         self.places = {f"v{v.pk}": v for v in villages} | {f"t{t.pk}": t for t in towns}
-        if len(self.places) == 1:
+        if len(self.places) == 1:  # nothing to choose: the one place, also when the field is not posted
             self.initial = next(iter(self.places))
+            self.required = False
             self.widget = forms.HiddenInput()
+
+    def clean(self, value):
+        value = super().clean(value)
+        return value or (self.initial or "")
 
 
 class HomeMixin:

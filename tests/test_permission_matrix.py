@@ -147,6 +147,11 @@ KEY_PERSON_EDIT = _expect(worker=403, colleague=404, staff=200, town=404, outsid
 REPORT_SEEN = _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)
 AUDIT_READERS = _expect(worker=404, colleague=404, staff=404, town=200, outsider=404)
 TOWN_ONLY = _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)
+# Accounts are kept by a village's staff (their village's people) and the town office (its own staff); the
+# worker's own account is not theirs to manage here (403), nor the town's or another village's (404).
+ACCOUNT_KEEPERS = _expect(worker=403, colleague=403, staff=200, town=200, outsider=200)
+WORKER_ACCOUNT_KEPT = _expect(worker=403, colleague=403, staff=200, town=404, outsider=404)
+WORKER_ACCOUNT: Kw = lambda w, u: {"pk": u["worker"].pk}  # noqa: E731
 
 MATRIX: dict[str, tuple[Kw, dict]] = {
     "home": (NONE, _expect(worker=302, colleague=302, staff=302, town=302, outsider=302)),
@@ -262,6 +267,14 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     # The audit log: the town office (its town) and the system admin; nobody else knows it is there.
     "audit:audit-list": (NONE, AUDIT_READERS),
     "audit:audit-export": (NONE, AUDIT_READERS),
+    "people:account-list": (NONE, ACCOUNT_KEEPERS),
+    "people:account-create": (NONE, ACCOUNT_KEEPERS),
+    "people:account-import": (NONE, ACCOUNT_KEEPERS),
+    "people:account-import-template": (NONE, ACCOUNT_KEEPERS),
+    "people:account-detail": (WORKER_ACCOUNT, WORKER_ACCOUNT_KEPT),
+    "people:account-password": (WORKER_ACCOUNT, WORKER_ACCOUNT_KEPT),
+    "people:account-deactivate": (WORKER_ACCOUNT, POST_ONLY),
+    "people:account-reactivate": (WORKER_ACCOUNT, POST_ONLY),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -292,6 +305,9 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     # An empty form is refused with its errors (400) for those who may act; the others are told no.
     "reports:report-save": (REPORT1, _expect(worker=404, colleague=404, staff=400, town=403, outsider=404)),
     "reports:report-review": (REPORT1, _expect(worker=404, colleague=404, staff=403, town=400, outsider=404)),
+    # Switching the worker's account off (302 back to it) or on (already on: 302 with the reason).
+    "people:account-deactivate": (WORKER_ACCOUNT, WORKER_ACCOUNT_KEPT | {"staff": 302}),
+    "people:account-reactivate": (WORKER_ACCOUNT, WORKER_ACCOUNT_KEPT | {"staff": 302}),
 }
 
 
