@@ -12,39 +12,39 @@ from grids.models import Role
 from . import accounts
 
 
-def _home_choices(user) -> list[tuple[str, str]]:
-    villages, towns = access.account_homes(user)
-    return [(f"v{v.pk}", v.name) for v in villages] + [
-        (f"t{t.pk}", _("%(town)s（镇综治办）") % {"town": t.name}) for t in towns
-    ]
-
-
 class HomeField(forms.ChoiceField):
     """Where the account belongs: one of the user's villages, or their town's office."""
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, label=_("所属"), choices=_home_choices(user), **kwargs)
-        villages, towns = access.account_homes(user)
-        self.places = {f"v{v.pk}": v for v in villages} | {f"t{t.pk}": t for t in towns}
-        if len(self.places) == 1:  # nothing to choose: the one place, also when the field is not posted
-            self.initial = next(iter(self.places))
-            self.required = False
-            self.widget = forms.HiddenInput()
-
-    def clean(self, value):
-        value = super().clean(value)
-        return value or (self.initial or "")
+    def __init__(self, *args, places: dict, **kwargs):
+        choices = [
+            (key, place.name if place._meta.model_name == "village" else _("%(town)s（镇综治办）") % {"town": place.name})
+            for key, place in places.items()
+        ]
+        super().__init__(*args, label=_("所属"), choices=choices, **kwargs)
 
 
 class HomeMixin:
+    """The ``home`` choice, offered only when the user keeps accounts in more than one place."""
+
+    def add_home(self, user) -> None:
+        villages, towns = access.account_homes(user)
+        self.places = {f"v{v.pk}": v for v in villages} | {f"t{t.pk}": t for t in towns}
+        if len(self.places) > 1:
+            self.fields["home"] = HomeField(places=self.places)
+
+    def _home(self):
+        if "home" not in self.fields:
+            return next(iter(self.places.values()), None)
+        return self.places.get(self.cleaned_data.get("home"))
+
     @property
     def village(self):
-        place = self.fields["home"].places.get(self.cleaned_data.get("home"))
+        place = self._home()
         return place if place is not None and place._meta.model_name == "village" else None
 
     @property
     def town(self):
-        place = self.fields["home"].places.get(self.cleaned_data.get("home"))
+        place = self._home()
         return place if place is not None and place._meta.model_name == "town" else None
 
 
@@ -59,7 +59,7 @@ class AccountForm(HomeMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home"] = HomeField(user=user)
+        self.add_home(user)
 
     def clean_full_name(self):
         return accounts.clean_full_name(self.cleaned_data["full_name"])
@@ -76,7 +76,7 @@ class ImportForm(HomeMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home"] = HomeField(user=user)
+        self.add_home(user)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

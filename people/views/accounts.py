@@ -63,7 +63,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/accounts_list.html",
-        {"page": page, "query": query, "filter": form, "villages": villages},
+        {"page": page, "query": query, "filter": {"form": form}, "villages": villages},
     )
 
 

@@ -138,9 +138,8 @@ def test_bad_input_keeps_the_form_and_says_what_is_wrong(client, world, personas
 
 def test_staff_cannot_create_an_account_in_another_village(client, world, personas):
     client.force_login(personas["staff"])
-    response = create_post(client, home=f"v{world.other_village.pk}")
-    assert response.status_code == 200 and "home" in response.context["form"].errors
-    assert not User.objects.filter(username="newworker").exists()
+    response = create_post(client, home=f"v{world.other_village.pk}")  # ignored: nothing to choose
+    assert User.objects.get(username="newworker").home_village == world.village
     with pytest.raises(PermissionDenied):
         accounts.account_create(
             by=personas["staff"], full_name="x", phone="13912345678", username="x1", village=world.other_village
@@ -295,3 +294,17 @@ def test_the_menu_links_the_account_pages_for_keepers_only(client, world, person
     assert reverse("people:account-list") in client.get(reverse("reports:town-home")).content.decode()
     client.force_login(personas["worker"])
     assert reverse("people:account-list") not in client.get(reverse("messaging:inbox")).content.decode()
+
+
+def test_staff_of_two_villages_choose_among_them_only(client, world, personas):
+    from grids.models import Town, Village
+
+    staff = personas["staff"]
+    assign(staff, Role.VILLAGE_STAFF, world.other_village)
+    far = Village.objects.create(town=Town.objects.create(name="外镇"), name="远村")
+    client.force_login(staff)
+    response = create_post(client, home=f"v{far.pk}")
+    assert response.status_code == 200 and "home" in response.context["form"].errors
+    assert not User.objects.filter(username="newworker").exists()
+    create_post(client, home=f"v{world.other_village.pk}")
+    assert User.objects.get(username="newworker").home_village == world.other_village
