@@ -245,9 +245,7 @@ def _plan(data: bytes, village: Village | None) -> list[SheetRow]:
         username = str(row.values.get("username") or "").lower()
         if username and COLUMN_HEADER["username"] not in {h for h, _r in row.errors}:
             if username in seen:
-                row.errors.append(
-                    (COLUMN_HEADER["username"], _("与第 %(n)s 行的登录名重复。") % {"n": seen[username]})
-                )
+                row.errors.append((COLUMN_HEADER["username"], _("与第 %(n)s 行的登录名重复。") % {"n": seen[username]}))
             else:
                 seen[username] = row.number
         role_text = excel.cell_text(row.values.get("role"))
@@ -257,12 +255,18 @@ def _plan(data: bytes, village: Village | None) -> list[SheetRow]:
                 row.errors.append((COLUMN_HEADER["role"], _("镇综治办的人员不在表中指派岗位，请留空。")))
             elif role_text not in SHEET_ROLES:
                 row.errors.append(
-                    (COLUMN_HEADER["role"], _("“%(v)s”不是可选的岗位（可填：%(options)s）。") % {"v": role_text, "options": "、".join(SHEET_ROLES)})
+                    (
+                        COLUMN_HEADER["role"],
+                        _("“%(v)s”不是可选的岗位（可填：%(options)s）。")
+                        % {"v": role_text, "options": "、".join(SHEET_ROLES)},
+                    )
                 )
             else:
                 row.role = SHEET_ROLES[role_text]
                 if ROLE_PLACE_FIELD[row.role] != "village" and not place_text:
-                    row.errors.append((COLUMN_HEADER["place"], _("该岗位须填写岗位地点（网格、微网格或村民小组的名称）。")))
+                    row.errors.append(
+                        (COLUMN_HEADER["place"], _("该岗位须填写岗位地点（网格、微网格或村民小组的名称）。"))
+                    )
                 else:
                     try:
                         row.place = _place_for(village, row.role, place_text)
@@ -279,7 +283,9 @@ class _Rollback(Exception):
     pass
 
 
-def accounts_import(*, by: User, data: bytes, filename: str, village: Village | None = None, town: Town | None = None) -> SheetResult:
+def accounts_import(
+    *, by: User, data: bytes, filename: str, village: Village | None = None, town: Town | None = None
+) -> SheetResult:
     """Create every account of the sheet, or none: with any bad row nothing is saved and the result names
     each bad row and column. Each new account gets a one-time password (shown once) and, where the sheet
     names a role, its assignment from today through the assignment rules of grids.services. Raises
@@ -302,7 +308,9 @@ def accounts_import(*, by: User, data: bytes, filename: str, village: Village | 
                 )
                 if row.role is not None:
                     try:
-                        grid_services.assignment_create(by=by, user=account, role=row.role, place=row.place, start=today)
+                        grid_services.assignment_create(
+                            by=by, user=account, role=row.role, place=row.place, start=today
+                        )
                     except ValidationError as error:
                         row.errors.append((COLUMN_HEADER["place"], " ".join(error.messages)))
                 result.created.append((account, password))

@@ -17,7 +17,10 @@ class HomeField(forms.ChoiceField):
 
     def __init__(self, *args, places: dict, **kwargs):
         choices = [
-            (key, place.name if place._meta.model_name == "village" else _("%(town)s（镇综治办）") % {"town": place.name})
+            (
+                key,
+                place.name if place._meta.model_name == "village" else _("%(town)s（镇综治办）") % {"town": place.name},
+            )
             for key, place in places.items()
         ]
         super().__init__(*args, label=_("所属"), choices=choices, **kwargs)
@@ -51,10 +54,15 @@ class HomeMixin:
 class AccountForm(HomeMixin, forms.Form):
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(
-        label=_("手机号"), max_length=20, help_text=_("11 位大陆手机号码。"), widget=forms.TextInput(attrs={"inputmode": "tel"})
+        label=_("手机号"),
+        max_length=20,
+        help_text=_("11 位大陆手机号码。"),
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
     username = forms.CharField(
-        label=_("登录名"), max_length=150, help_text=_("用于登录，只能包含字母、数字和 @ . + - _ 符号；不能与他人重复。")
+        label=_("登录名"),
+        max_length=150,
+        help_text=_("用于登录，只能包含字母、数字和 @ . + - _ 符号；不能与他人重复。"),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -92,5 +100,5 @@ ACTIVE_CHOICES = [("", _("全部")), ("1", _("启用")), ("0", _("已停用"))]
 
 class AccountFilterForm(forms.Form):
     q = forms.CharField(label=_("姓名/手机号/登录名"), required=False)
-    role = forms.ChoiceField(label=_("岗位"), required=False, choices=[("", _("全部"))] + list(Role.choices))
+    role = forms.ChoiceField(label=_("岗位"), required=False, choices=[("", _("全部")), *Role.choices])
     active = forms.ChoiceField(label=_("状态"), required=False, choices=ACTIVE_CHOICES)

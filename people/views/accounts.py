@@ -40,8 +40,8 @@ def _current_assignments() -> Prefetch:
 def _account_for(request: HttpRequest, pk: int) -> User:
     if pk == request.user.pk:
         raise PermissionDenied(_("不能在这里管理自己的账号；修改自己的密码请到“修改密码”页面。"))
-    rows = access.manageable_accounts(request.user).select_related("home_village").prefetch_related(
-        _current_assignments()
+    rows = (
+        access.manageable_accounts(request.user).select_related("home_village").prefetch_related(_current_assignments())
     )
     return get_object_or_404(rows, pk=pk)
 

@@ -138,14 +138,16 @@ def test_bad_input_keeps_the_form_and_says_what_is_wrong(client, world, personas
 
 def test_staff_cannot_create_an_account_in_another_village(client, world, personas):
     client.force_login(personas["staff"])
-    response = create_post(client, home=f"v{world.other_village.pk}")  # ignored: nothing to choose
+    create_post(client, home=f"v{world.other_village.pk}")  # ignored: nothing to choose
     assert User.objects.get(username="newworker").home_village == world.village
     with pytest.raises(PermissionDenied):
         accounts.account_create(
             by=personas["staff"], full_name="x", phone="13912345678", username="x1", village=world.other_village
         )
     with pytest.raises(PermissionDenied):  # nor a town office member: a role above their own
-        accounts.account_create(by=personas["staff"], full_name="x", phone="13912345678", username="x2", town=world.town)
+        accounts.account_create(
+            by=personas["staff"], full_name="x", phone="13912345678", username="x2", town=world.town
+        )
 
 
 # --- Password reset ------------------------------------------------------------------------------------------

@@ -97,9 +97,7 @@ def test_a_role_above_the_villages_is_refused(client, world, personas):
 
 def test_a_file_that_is_not_a_sheet_keeps_the_form_with_the_reason(client, world, personas):
     client.force_login(personas["staff"])
-    response = client.post(
-        reverse("people:account-import"), {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")}
-    )
+    response = client.post(reverse("people:account-import"), {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")})
     assert response.status_code == 200
     assert "xlsx" in " ".join(response.context["form"].errors["file"])
 
