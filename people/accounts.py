@@ -27,6 +27,8 @@ from core import excel
 from grids import access
 from grids import services as grid_services
 from grids.models import ROLE_PLACE_FIELD, Grid, MicroGrid, Role, Town, User, Village, VillagerGroup
+from messaging.services import sms_backend
+from messaging.sms import LogBackend
 
 # Letters and digits that cannot be mistaken for one another when read aloud or copied from a screen.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -37,6 +39,26 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 def one_time_password() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(ONE_TIME_LENGTH))
+
+
+def sms_available() -> bool:
+    """Whether a one-time password may go by SMS: a gateway is configured. The default backend writes the
+    text of each message to the log (messaging/sms.py), where a password must never be."""
+    return not isinstance(sms_backend(), LogBackend)
+
+
+def _send_by_sms(account: User, password: str) -> None:
+    """Within the caller's transaction: a message the gateway refuses leaves the password unchanged."""
+    if not account.phone or not sms_available():
+        raise ValidationError(_("无法发送短信：该账号没有手机号，或系统未配置短信网关。请改为当面告知。"))
+    text = _("【网格化治理平台】您的登录名 %(u)s，一次性密码 %(p)s。首次登录须设置自己的密码，请勿告诉他人。") % {
+        "u": account.username,
+        "p": password,
+    }
+    try:
+        sms_backend().send(account.phone, text, key=f"account-password-{account.pk}-{secrets.token_hex(4)}")
+    except Exception:  # any gateway failure: nothing changes, the keeper is told
+        raise ValidationError(_("短信发送失败，密码未改变。请稍后再试或改为当面告知。")) from None
 
 
 # --- Checks shared by the form and the sheet -----------------------------------------------------------
@@ -104,9 +126,10 @@ def account_create(
     username: str,
     village: Village | None = None,
     town: Town | None = None,
-) -> tuple[User, str]:
+    by_sms: bool = False,
+) -> tuple[User, str | None]:
     """A new account of ``village``'s people, or a new member of ``town``'s office (assigned to it from
-    today). Returns the account and its one-time password, to be shown once."""
+    today). Returns the account and its one-time password, to be shown once (None when sent by SMS)."""
     _require_home(by, village=village, town=town)
     password = one_time_password()
     account = User(
@@ -123,19 +146,26 @@ def account_create(
             by=by, user=account, role=Role.TOWN_OFFICE, place=town, start=timezone.localdate()
         )
     _audit(AuditAction.ACCOUNT_CREATE, account, note=str(village or town))
+    if by_sms:
+        _send_by_sms(account, password)
+        return account, None
     return account, password
 
 
 @transaction.atomic
-def account_password_reset(*, by: User, account: User) -> str:
+def account_password_reset(*, by: User, account: User, by_sms: bool = False) -> str | None:
     """A new one-time password for ``account``: its sessions and tokens end and its phone wipes its data at
-    the next contact (grids/credentials.py). Returns the password, to be shown once."""
+    the next contact (grids/credentials.py). Returns the password, to be shown once, or sends it by SMS to
+    the account's phone and returns None."""
     _require_kept(by, account)
     password = one_time_password()
     account.set_password(password)
     account.must_change_password = True
     account.save(update_fields=["password", "must_change_password"])
-    _audit(AuditAction.PASSWORD_RESET, account)
+    _audit(AuditAction.PASSWORD_RESET, account, note=_("短信发送") if by_sms else _("页面显示一次"))
+    if by_sms:
+        _send_by_sms(account, password)
+        return None
     return password
 
 

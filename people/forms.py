@@ -68,6 +68,10 @@ class AccountForm(HomeMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_home(user)
+        if accounts.sms_available():
+            self.fields["by_sms"] = forms.BooleanField(
+                label=_("通过短信把一次性密码发到此手机号（不在页面显示）"), required=False
+            )
 
     def clean_full_name(self):
         return accounts.clean_full_name(self.cleaned_data["full_name"])
@@ -93,6 +97,17 @@ class ImportForm(HomeMixin, forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise ValidationError(_("文件过大（不超过 5 MB）。"))
         return upload
+
+
+class ResetForm(forms.Form):
+    """How the new one-time password reaches its owner: on this page once, or by SMS where a gateway is set."""
+
+    by_sms = forms.BooleanField(label=_("通过短信发到此人的手机（不在页面显示）"), required=False)
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not (account.phone and accounts.sms_available()):
+            del self.fields["by_sms"]
 
 
 ACTIVE_CHOICES = [("", _("全部")), ("1", _("启用")), ("0", _("已停用"))]

@@ -24,7 +24,7 @@ from grids import access
 from grids.models import Assignment, User
 
 from .. import accounts
-from ..forms import AccountFilterForm, AccountForm, ImportForm
+from ..forms import AccountFilterForm, AccountForm, ImportForm, ResetForm
 
 
 def _require_keeper(request: HttpRequest) -> None:
@@ -81,6 +81,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
                 username=form.cleaned_data["username"],
                 village=form.village,
                 town=form.town,
+                by_sms=form.cleaned_data.get("by_sms", False),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -89,7 +90,8 @@ def account_create(request: HttpRequest) -> HttpResponse:
     return render(request, "people/accounts_form.html", {"form": form})
 
 
-def _password_page(request: HttpRequest, account: User, password: str, *, created: bool) -> HttpResponse:
+def _password_page(request: HttpRequest, account: User, password: str | None, *, created: bool) -> HttpResponse:
+    """The one-time password, shown once; or, when it went by SMS, the number it went to (masked)."""
     return render(
         request,
         "people/accounts_password.html",
@@ -110,10 +112,17 @@ def account_password(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmation page, then (POST) a new one-time password shown once."""
     _require_keeper(request)
     account = _account_for(request, pk)
-    if request.method == "POST":
-        password = accounts.account_password_reset(by=request.user, account=account)
-        return _password_page(request, account, password, created=False)
-    return render(request, "people/accounts_reset.html", {"account": account})
+    form = ResetForm(request.POST if request.method == "POST" else None, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password = accounts.account_password_reset(
+                by=request.user, account=account, by_sms=form.cleaned_data.get("by_sms", False)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _password_page(request, account, password, created=False)
+    return render(request, "people/accounts_reset.html", {"account": account, "form": form})
 
 
 @login_required
