@@ -384,3 +384,20 @@ def test_a_new_account_by_sms(client, world, personas, sms_gateway):
     assert response.status_code == 200 and response.context["password"] is None
     [(phone, text, _key)] = sms_gateway
     assert phone == "13912345678" and "newworker" in text
+
+
+def test_a_one_time_password_is_hashed_lightly_and_rehashed_in_full_at_first_login(client, world, personas, settings):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    worker = personas["worker"]
+    client.force_login(personas["staff"])
+    password = client.post(reverse("people:account-password", args=[worker.pk])).context["password"]
+    worker.refresh_from_db()
+    assert worker.password.startswith(f"pbkdf2_sha256${accounts.ONE_TIME_ITERATIONS}$")
+    token = Token.objects.create(user=worker)  # made after the reset: the first login must not end it
+    Client().post(reverse("login"), {"username": "worker", "password": password}, REMOTE_ADDR="10.0.0.8")
+    worker.refresh_from_db()
+    assert worker.password.startswith(f"pbkdf2_sha256${PBKDF2PasswordHasher.iterations}$")
+    assert worker.check_password(password) and worker.must_change_password
+    assert Token.objects.filter(pk=token.pk).exists()
