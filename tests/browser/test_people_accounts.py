@@ -46,6 +46,9 @@ def test_staff_create_and_assign_a_worker_who_sets_their_own_password_on_a_phone
     desk.wait_for_load_state()
     newcomer = User.objects.get(username="zhaoxin")
     assert Assignment.objects.current().get(user=newcomer).role == Role.GRID_WORKER
+    desk.goto(f"{live_server.url}/people/accounts/{newcomer.pk}/")
+    assert "网格员 · " in desk.locator("main dl").inner_text()
+    desk.screenshot(path=str(output_dir / "people-account-detail.png"), full_page=True)
     desk_context.close()
 
     phone_context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
@@ -63,3 +66,35 @@ def test_staff_create_and_assign_a_worker_who_sets_their_own_password_on_a_phone
     newcomer.refresh_from_db()
     assert not newcomer.must_change_password and newcomer.check_password(OWN_PASSWORD)
     phone_context.close()
+
+
+def test_staff_create_accounts_from_a_sheet_all_or_nothing(seeded, live_server, browser, output_dir, tmp_path):
+    from core import excel
+    from people import accounts
+
+    rows = [
+        {"full_name": f"信息员{i}", "phone": f"1370000000{i}", "username": f"info{i}", "role": "", "place": ""}
+        for i in range(5)
+    ]
+    rows[1]["phone"] = "137000"
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(excel.write_workbook(accounts.SHEET_TITLE, accounts.COLUMNS, rows))
+    context = browser.new_context(**DESKTOP)
+    desk = context.new_page()
+    log_in(desk, live_server, "staff", settings.DEMO_PASSWORD)
+    desk.goto(f"{live_server.url}/people/accounts/import/")
+    desk.set_input_files("#id_file", str(bad))
+    desk.click("main button[type=submit]")
+    assert "第 3 行 手机号：" in desk.locator("[role=alert]").first.inner_text()
+    assert not User.objects.filter(username__startswith="info").exists()
+    desk.screenshot(path=str(output_dir / "people-import-errors.png"), full_page=True)
+
+    rows[1]["phone"] = "13700000001"
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(excel.write_workbook(accounts.SHEET_TITLE, accounts.COLUMNS, rows))
+    desk.set_input_files("#id_file", str(good))
+    desk.click("main button[type=submit]")
+    assert desk.locator("table.one-time tbody tr").count() == 5
+    desk.screenshot(path=str(output_dir / "people-import-passwords.png"), full_page=True)
+    assert User.objects.filter(username__startswith="info", must_change_password=True).count() == 5
+    context.close()
