@@ -154,17 +154,22 @@ def test_staff_cannot_create_an_account_in_another_village(client, world, person
 
 
 def test_a_reset_ends_sessions_and_tokens_wipes_the_phone_and_is_audited(client, world, personas):
+    from django.utils import timezone
+
+    from grids import credentials
+
     worker = personas["worker"]
     token = Token.objects.create(user=worker)
     other = Client()
     other.force_login(worker)
+    last_sync = timezone.now()
     client.force_login(personas["staff"])
     response = client.post(reverse("people:account-password", args=[worker.pk]))
     assert response.status_code == 200
     password = response.context["password"]
     worker.refresh_from_db()
     assert worker.must_change_password and worker.check_password(password)
-    assert worker.credentials_ended_at is not None  # the phone wipes its data at its next contact
+    assert credentials.data_must_go(worker, last_sync)  # the phone wipes its data at its next contact
     assert not Token.objects.filter(pk=token.pk).exists()
     assert other.get(reverse("home")).status_code == 302 and "login" in other.get(reverse("home"))["Location"]
     assert not logs_in("worker", PASSWORD)
@@ -401,3 +406,12 @@ def test_a_one_time_password_is_hashed_lightly_and_rehashed_in_full_at_first_log
     assert worker.password.startswith(f"pbkdf2_sha256${PBKDF2PasswordHasher.iterations}$")
     assert worker.check_password(password) and worker.must_change_password
     assert Token.objects.filter(pk=token.pk).exists()
+
+
+def test_the_system_admin_keeps_everyone_but_superusers(admin_client, admin_user, world, personas):
+    kept = set(access.manageable_accounts(admin_user).values_list("username", flat=True))
+    assert kept == {"worker", "colleague", "staff", "town", "outsider"}
+    other_admin = make_user("root2", None, is_superuser=True)
+    assert admin_client.post(reverse("people:account-deactivate", args=[other_admin.pk])).status_code == 404
+    assert admin_client.post(reverse("people:account-deactivate", args=[personas["town"].pk])).status_code == 302
+    assert not User.objects.get(pk=personas["town"].pk).is_active
