@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -157,7 +157,11 @@ def account_create(
         must_change_password=True,
     )
     set_one_time_password(account, password)
-    account.save()
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:  # the same login name taken a moment ago by another keeper
+        raise ValidationError({"username": _("登录名“%(v)s”已被使用，请换一个。") % {"v": account.username}}) from None
     if town is not None:
         grid_services.assignment_create(
             by=by, user=account, role=Role.TOWN_OFFICE, place=town, start=timezone.localdate()
@@ -345,14 +349,18 @@ def accounts_import(
     try:
         with transaction.atomic():
             for row in result.rows:
-                account, password = account_create(
-                    by=by,
-                    full_name=row.values["full_name"],
-                    phone=row.values["phone"],
-                    username=row.values["username"],
-                    village=village,
-                    town=town,
-                )
+                try:
+                    account, password = account_create(
+                        by=by,
+                        full_name=row.values["full_name"],
+                        phone=row.values["phone"],
+                        username=row.values["username"],
+                        village=village,
+                        town=town,
+                    )
+                except ValidationError as error:  # a login name taken since the sheet was checked
+                    row.errors.append((COLUMN_HEADER["username"], " ".join(error.messages)))
+                    continue
                 if row.role is not None:
                     try:
                         grid_services.assignment_create(

@@ -107,3 +107,36 @@ def test_the_template_reads_back(client, world, personas):
     response = client.get(reverse("people:account-import-template"))
     rows = list(excel.read_sheet(response.content, accounts.SHEET_TITLE, accounts.COLUMNS))
     assert rows[0].values["username"] == "zhangsan" and not rows[0].errors
+
+
+def test_the_town_creates_its_staff_from_a_sheet_without_roles(client, world, personas):
+    client.force_login(personas["town"])
+    rows = people(3)
+    rows[2]["role"] = "网格员"
+    errors = upload(client, rows).context["result"].errors
+    assert [(n, header) for n, header, _r in errors] == [(4, "岗位")]
+    rows[2]["role"] = ""
+    assert len(upload(client, rows).context["result"].created) == 3
+    made = User.objects.filter(username__startswith="person")
+    assert all(u.home_village_id is None for u in made)
+    assert Assignment.objects.filter(user__in=made, role=Role.TOWN_OFFICE, town=world.town).count() == 3
+
+
+def test_a_login_name_taken_while_the_sheet_was_read_is_named_and_nothing_saved(client, world, personas, monkeypatch):
+    real = accounts.clean_username
+    calls = {"n": 0}
+
+    def checked_before_someone_else_took_it(value):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the sheet's check of person01 passes; then another keeper takes it
+            result = real(value)
+            User.objects.create(username="person01")
+            return result
+        return real(value) if value != "person01" else value
+
+    monkeypatch.setattr(accounts, "clean_username", checked_before_someone_else_took_it)
+    client.force_login(personas["staff"])
+    response = upload(client, people(3))
+    assert response.status_code == 400
+    assert [(n, header) for n, header, _r in response.context["result"].errors] == [(3, "登录名")]
+    assert not User.objects.filter(username__in=["person00", "person02"]).exists()
