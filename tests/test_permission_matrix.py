@@ -221,6 +221,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "residents:field-household-list": (NONE, FIELD_ONLY),
     "residents:field-household-detail": (HOUSEHOLD1, FIELD_GRID1),
     "residents:field-household-edit": (HOUSEHOLD1, FIELD_GRID1),
+    "residents:field-household-wechat": (HOUSEHOLD1, POST_ONLY),
     "disputes:case-list": (NONE, EVERYONE),
     "disputes:case-export": (NONE, EVERYONE),
     "disputes:case-detail": (CASE1, SEEN_IN_GRID1),
