@@ -90,10 +90,7 @@ def field_household_wechat(request: HttpRequest, pk: int) -> HttpResponse:
     form = FieldWechatForm(request.POST, household=household)
     if form.is_valid():
         services.household_save(by=request.user, household=form.apply())
-        messages.success(
-            request,
-            _("已保存：%(state)s。") % {"state": dict(form.fields["wechat"].choices)[form.cleaned_data["wechat"]]},
-        )
+        messages.success(request, _("已保存入群情况。"))
     else:
         messages.error(request, _("请从列表中选择入群情况。"))
     return redirect("residents:field-household-detail", pk=household.pk)
