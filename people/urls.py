@@ -1,5 +1,11 @@
 from django.urls import path  # noqa: F401
 
+from .views import handover
+
 app_name = "people"
 
 urlpatterns: list = []
+urlpatterns += [
+    path("assignments/<int:pk>/handover/", handover.handover, name="handover"),
+    path("handovers/<int:pk>/", handover.handover_detail, name="handover-detail"),
+]
