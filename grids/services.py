@@ -174,9 +174,10 @@ def assignment_hand_over(*, assignment: Assignment, by: User, successor: User | 
     last_day = max(today - datetime.timedelta(days=1), assignment.start)
     assignment.end = last_day
     assignment.save(update_fields=["end"])  # an end in the past: credentials end (grids/credentials.py)
-    if last_day >= today and not Assignment.objects.filter(user=assignment.user_id).current().exclude(
-        pk=assignment.pk
-    ).exists():
+    if (
+        last_day >= today
+        and not Assignment.objects.filter(user=assignment.user_id).current().exclude(pk=assignment.pk).exists()
+    ):
         credentials.end(assignment.user_id)
     return None
 

@@ -94,7 +94,9 @@ def successor_choices(village: Village, leaver: User):
     """Who may take the grid over: the village's people with an account that is switched on (the same
     people ``grids.forms.AssignmentForm`` offers), the leaver excepted."""
     return (
-        User.objects.filter(home_village=village, is_active=True).exclude(pk=leaver.pk).order_by("full_name", "username")
+        User.objects.filter(home_village=village, is_active=True)
+        .exclude(pk=leaver.pk)
+        .order_by("full_name", "username")
     )
 
 
@@ -136,7 +138,9 @@ def grid_hand_over(*, assignment: Assignment, by: User, successor: User | None) 
         cases=[c.pk for c in plan.cases],
         key_persons=key_person_ids,
     )
-    summary = _("本月待走访 %(households)s 户、重点人员 %(keys)s 人、重点场所 %(places)s 处；移交案件 %(cases)s 件；帮扶责任 %(teams)s 人。") % {
+    summary = _(
+        "本月待走访 %(households)s 户、重点人员 %(keys)s 人、重点场所 %(places)s 处；移交案件 %(cases)s 件；帮扶责任 %(teams)s 人。"
+    ) % {
         "households": len(plan.households_left),
         "keys": sum(1 for k in plan.key_persons_left if not k.done),
         "places": len(plan.key_places_left),

@@ -40,7 +40,9 @@ class Handover(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("接手人")
     )
     on = models.DateField(_("交接日期"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("办理人"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("办理人")
+    )
     at = models.DateTimeField(_("办理时间"), auto_now_add=True)
     households_left = models.PositiveIntegerField(_("本月待走访户数"), default=0)
     cases = models.JSONField(_("移交的案件"), default=list, blank=True)

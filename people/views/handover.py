@@ -34,7 +34,9 @@ def _is_current(assignment: Assignment) -> bool:
 @require_http_methods(["GET", "POST"])
 def handover(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
-        Assignment.objects.visible_to(request.user).filter(role=Role.GRID_WORKER).select_related("user", "grid__village"),
+        Assignment.objects.visible_to(request.user)
+        .filter(role=Role.GRID_WORKER)
+        .select_related("user", "grid__village"),
         pk=pk,
     )
     village = assignment.grid.village
@@ -76,7 +78,9 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
 def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A handover done: who, to whom, what moved. Whoever sees the grid (its worker: their successor)."""
     done = get_object_or_404(
-        Handover.objects.visible_to(request.user).select_related("grid__village", "leaver", "successor", "carrier", "by"),
+        Handover.objects.visible_to(request.user).select_related(
+            "grid__village", "leaver", "successor", "carrier", "by"
+        ),
         pk=pk,
     )
     context = {
@@ -89,5 +93,3 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": Handover.objects.filter(grid=done.grid).select_related("leaver", "successor", "carrier", "by"),
     }
     return render(request, "people/handover_detail.html", context)
-
-

@@ -148,7 +148,12 @@ def test_a_worker_leaving_mid_month_hands_everything_to_the_successor(client, wo
     case.refresh_from_db()
     assert (case.assignee, case.state, case.signed_at) == (successor, State.HANDLING, None)
     event = CaseEvent.objects.filter(case=case).latest("pk")
-    assert (event.action, event.by, event.from_state, event.to_state) == ("hand_over", staff, State.HANDLING, State.HANDLING)
+    assert (event.action, event.by, event.from_state, event.to_state) == (
+        "hand_over",
+        staff,
+        State.HANDLING,
+        State.HANDLING,
+    )
     assert worker.full_name in event.note
     assert handover.cases == [case.pk]
 
