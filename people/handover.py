@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -125,7 +125,7 @@ def grid_hand_over(*, assignment: Assignment, by: User, successor: User | None) 
     for case in plan.cases:
         case_hand_over(case=case, by=by, to=carrier, note=note)
     key_person_ids = plan.key_person_ids
-    responsibles_hand_over(by=by, leaver=leaver, to=carrier, key_persons=key_person_ids)
+    team_rows = responsibles_hand_over(by=by, leaver=leaver, to=carrier, row_ids=[r.pk for r in plan.responsibles])
     handover = Handover.objects.create(
         grid=plan.grid,
         assignment=assignment,
@@ -137,6 +137,7 @@ def grid_hand_over(*, assignment: Assignment, by: User, successor: User | None) 
         households_left=len(plan.households_left),
         cases=[c.pk for c in plan.cases],
         key_persons=key_person_ids,
+        team_rows=team_rows,
     )
     summary = _(
         "本月待走访 %(households)s 户、重点人员 %(keys)s 人、重点场所 %(places)s 处；移交案件 %(cases)s 件；帮扶责任 %(teams)s 人。"
@@ -172,5 +173,71 @@ def grid_hand_over(*, assignment: Assignment, by: User, successor: User | None) 
             "key_persons": key_person_ids,
         },
         note=summary,
+    )
+    return handover
+
+
+def grid_worker_now(grid: Grid) -> User | None:
+    """The grid's worker today (the first, should there be several)."""
+    current = Assignment.objects.current().filter(role=Role.GRID_WORKER, grid=grid).select_related("user")
+    return next((a.user for a in current.order_by("start", "pk")), None)
+
+
+def may_hand_on(handover: Handover) -> bool:
+    """A handover to the village staff whose work has not gone on to a new worker yet."""
+    return handover.successor_id is None and handover.handed_on_to_id is None
+
+
+@transaction.atomic
+def handover_hand_on(*, handover: Handover, by: User) -> Handover:
+    """The grid handed to the village staff has a worker again (assigned as usual): what the staff member
+    carried since the handover passes to them — the cases of the handover still open and still with that
+    staff member, and the team lines that came from the leaver. Only the village's staff, once. Raises
+    ValidationError (Chinese message); nothing is saved then."""
+    handover = Handover.objects.select_for_update().select_related("grid__village", "carrier").get(pk=handover.pk)
+    village = handover.grid.village
+    if not access.can_manage_village(by, village):
+        raise PermissionDenied(_("只有本村村干部可以办理离岗交接。"))
+    if not may_hand_on(handover):
+        raise ValidationError(_("这次交接的工作已经交给网格员，无需再转交。"))
+    to = grid_worker_now(handover.grid)
+    if to is None:
+        raise ValidationError(_("“%(grid)s”还没有网格员，请先指派。") % {"grid": handover.grid.name})
+    note = _("“%(grid)s”有了新的网格员，村干部 %(carrier)s 暂管的工作转交 %(to)s。") % {
+        "grid": handover.grid.name,
+        "carrier": handover.carrier,
+        "to": to,
+    }
+    cases = (
+        Case.objects.open()
+        .filter(pk__in=handover.cases, assignee=handover.carrier)
+        .exclude(tier=Tier.TOWN)
+        .select_related("village__town")
+        .order_by("pk")
+    )
+    moved_cases = []
+    for case in cases:
+        case_hand_over(case=case, by=by, to=to, note=note)
+        moved_cases.append(case.pk)
+    rows = responsibles_hand_over(by=by, leaver=handover.carrier, to=to, row_ids=handover.team_rows)
+    handover.handed_on_to = to
+    handover.handed_on_at = timezone.now()
+    handover.save(update_fields=["handed_on_to", "handed_on_at"])
+    recipients = {u.pk: u for u in holders(Role.VILLAGE_STAFF, village)}
+    recipients[to.pk] = to
+    notice_send(
+        recipients=recipients.values(),
+        key=f"handover-{handover.pk}-on",
+        kind="handover",
+        title=_("网格交接：%(grid)s 暂管的工作转交 %(to)s") % {"grid": handover.grid.name, "to": to},
+        body=note,
+        url=reverse("people:handover-detail", args=[handover.pk]),
+    )
+    trail.record(
+        AuditAction.HANDOVER,
+        handover,
+        village_id=village.pk,
+        changes={"handed_on_to": to.pk, "from": handover.carrier_id, "cases": moved_cases, "team_rows": rows},
+        note=note,
     )
     return handover

@@ -47,6 +47,18 @@ class Handover(models.Model):
     households_left = models.PositiveIntegerField(_("本月待走访户数"), default=0)
     cases = models.JSONField(_("移交的案件"), default=list, blank=True)
     key_persons = models.JSONField(_("移交的重点人员"), default=list, blank=True)
+    # The team lines that name the carrier since the handover: without a successor, what the staff hand on
+    # to the grid's next worker (``people.handover.handover_hand_on``).
+    team_rows = models.JSONField(_("移交的帮扶责任"), default=list, blank=True)
+    handed_on_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("后续接手的网格员"),
+    )
+    handed_on_at = models.DateTimeField(_("转交时间"), null=True, blank=True)
 
     objects = HandoverQuerySet.as_manager()
 

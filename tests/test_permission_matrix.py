@@ -192,6 +192,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "grids:assignment-end": (WORKER_ASSIGNMENT, STAFF_EDIT_GRID1),
     "people:handover": (WORKER_ASSIGNMENT, STAFF_EDIT_GRID1),
     "people:handover-detail": (HANDOVER1, SEEN_IN_GRID1),
+    "people:handover-hand-on": (HANDOVER1, POST_ONLY),
     "reports:village-overview": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)),
     # The risk list names key persons: the village's staff only; the town sees the village but has its counts.
     "reports:risk-list": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)),
@@ -278,6 +279,8 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
 # What a POST does to the actions that only take POST (their GET row above is 405).
 # Archive / restore / reveal for staff redirect (302) or show the page (200).
 POST_MATRIX: dict[str, tuple[Kw, dict]] = {
+    # The grid has no new worker yet: the staff are told so (a message, back to the record).
+    "people:handover-hand-on": (HANDOVER1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "logout": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "residents:household-archive": (HOUSEHOLD1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "residents:household-restore": (HOUSEHOLD1, STAFF_EDIT_GRID1 | {"staff": 302}),

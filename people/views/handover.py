@@ -21,7 +21,8 @@ from grids.services import NotHandedOver
 from residents.models import KeyPerson
 
 from ..forms_handover import HandoverForm
-from ..handover import grid_hand_over, handover_plan
+from ..handover import grid_hand_over, grid_worker_now, handover_plan, may_hand_on
+from ..handover import handover_hand_on as handover_hand_on_service
 from ..models import Handover
 
 
@@ -91,5 +92,23 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(pk__in=done.key_persons)
         .select_related("resident"),
         "history": Handover.objects.filter(grid=done.grid).select_related("leaver", "successor", "carrier", "by"),
+        "can_hand_on": may_hand_on(done) and access.can_manage_village(request.user, done.grid.village),
     }
+    if context["can_hand_on"]:
+        context["next_worker"] = grid_worker_now(done.grid)
     return render(request, "people/handover_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def handover_hand_on(request: HttpRequest, pk: int) -> HttpResponse:
+    """The grid has a worker again: what the staff carried goes to them."""
+    done = get_object_or_404(Handover.objects.visible_to(request.user).select_related("grid__village"), pk=pk)
+    access.require_manage(request.user, done.grid.village)
+    try:
+        handover_hand_on_service(handover=done, by=request.user)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("暂管的案件和帮扶责任已转交 %(to)s。") % {"to": grid_worker_now(done.grid)})
+    return redirect("people:handover-detail", pk=done.pk)

@@ -279,3 +279,37 @@ def test_the_grid_page_offers_the_handover(client, world, worker, staff):
     client.force_login(staff)
     page = client.get(reverse("grids:grid-detail", args=[world.grid1.pk])).content.decode()
     assert reverse(HANDOVER, args=[worker.assignments.get().pk]) in page
+
+
+def test_what_the_staff_carried_goes_on_to_the_next_worker(client, world, worker, staff, successor, work):
+    client.force_login(staff)
+    client.post(reverse(HANDOVER, args=[worker.assignments.get().pk]), {"to": "staff"})
+    handover = Handover.objects.get()
+    detail = reverse("people:handover-detail", args=[handover.pk])
+    hand_on = reverse("people:handover-hand-on", args=[handover.pk])
+    # No worker yet: a message, nothing moves.
+    response = client.post(hand_on, follow=True)
+    assert "还没有网格员" in response.content.decode()
+    work["case"].refresh_from_db()
+    assert work["case"].assignee == staff
+    # The staff's own line on the same key person's team stays theirs.
+    own = KeyPersonResponsible.objects.create(
+        key_person=world.key_person1, role=ResponsibleRole.CADRE, user=staff, name="村干部"
+    )
+    from grids.services import assignment_create
+
+    assignment_create(by=staff, user=successor, role=Role.GRID_WORKER, place=world.grid1, start=timezone.localdate())
+    assert "确认转交" in client.get(detail).content.decode()
+    assert client.post(hand_on).status_code == 302
+    work["case"].refresh_from_db()
+    assert work["case"].assignee == successor
+    assert CaseEvent.objects.filter(case=work["case"], action="hand_over").count() == 2
+    assert KeyPersonResponsible.objects.get(pk=work["team"].pk).user == successor
+    assert KeyPersonResponsible.objects.get(pk=own.pk).user == staff
+    handover.refresh_from_db()
+    assert handover.handed_on_to == successor
+    assert Notice.objects.filter(kind="handover", recipient=successor).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.HANDOVER, object_id=str(handover.pk)).count() == 2
+    # Once: a second post changes nothing more.
+    response = client.post(hand_on, follow=True)
+    assert "无需再转交" in response.content.decode()
