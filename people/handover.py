@@ -27,7 +27,7 @@ from disputes.models import Case, Tier
 from disputes.services import case_hand_over
 from grids import access
 from grids.models import Assignment, Grid, Role, User, Village
-from grids.services import assignment_hand_over, holders
+from grids.services import NotHandedOver, assignment_hand_over, holders
 from messaging.services import notice_send
 from residents.models import KeyPersonResponsible
 from residents.services import responsibles_hand_over
@@ -111,7 +111,12 @@ def grid_hand_over(*, assignment: Assignment, by: User, successor: User | None) 
         raise PermissionDenied(_("只有本村村干部可以办理离岗交接。"))
     if successor is not None and successor.home_village_id != village.pk:
         raise PermissionDenied(_("接替人必须是本村人员。"))
-    # The grid first (it locks the assignment and refuses a stale page); then what is read is what moves.
+    # The assignment locked first: a second post of the same page (an assignment that began today ends
+    # today, so it still looks current) finds the handover made and is refused like any stale page.
+    Assignment.objects.select_for_update().filter(pk=assignment.pk).exists()
+    if Handover.objects.filter(assignment=assignment).exists():
+        raise NotHandedOver(_("%(user)s 的岗位已经办理过交接。") % {"user": assignment.user})
+    # The grid first (it refuses a page gone stale otherwise); then what is read is what moves.
     leaver = assignment.user
     new_assignment = assignment_hand_over(assignment=assignment, by=by, successor=successor)
     plan = handover_plan(Assignment.objects.select_related("user", "grid__village").get(pk=assignment.pk))

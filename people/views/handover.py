@@ -44,7 +44,7 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
     access.require_manage(request.user, village)
     if assignment.user_id == request.user.pk:
         raise PermissionDenied(_("不能交接自己的岗位，请由本村其他村干部或系统管理员办理。"))
-    if not _is_current(assignment):
+    if not _is_current(assignment) or Handover.objects.filter(assignment=assignment).exists():
         messages.warning(request, _("%(user)s 今天不在该网格的岗位上，无需交接。") % {"user": assignment.user})
         return redirect("grids:grid-detail", pk=assignment.grid_id)
     form = HandoverForm(request.POST or None, village=village, leaver=assignment.user)

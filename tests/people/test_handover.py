@@ -27,6 +27,9 @@ from visits import due, summary
 from visits.services import visit_record
 
 HANDOVER = "people:handover"
+# The handover page: session, user, scope, the assignment, its successors, the plan (households, key persons
+# and their visits, key places, cases, teams), the history, the layout's menus. Pinned at 3 and 30 households.
+QUERIES = 17
 
 
 @pytest.fixture
@@ -313,3 +316,36 @@ def test_what_the_staff_carried_goes_on_to_the_next_worker(client, world, worker
     # Once: a second post changes nothing more.
     response = client.post(hand_on, follow=True)
     assert "无需再转交" in response.content.decode()
+
+
+def test_an_assignment_that_began_today_is_handed_over_once(client, world, staff, successor):
+    newcomer = make_user("newcomer", world.village)
+    today = timezone.localdate()
+    assignment = Assignment.objects.create(user=newcomer, role=Role.GRID_WORKER, grid=world.grid2, start=today)
+    token = Token.objects.create(user=newcomer).key
+    client.force_login(staff)
+    url = reverse(HANDOVER, args=[assignment.pk])
+    assert client.post(url, {"to": "staff"}).status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.end == today  # it cannot end before it began
+    assert _me(token) == 401  # the rights end all the same
+    response = client.post(url, {"to": "staff"}, follow=True)
+    assert response.status_code == 200 and "无需" in response.content.decode()
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        grid_hand_over(assignment=assignment, by=staff, successor=None)
+    assert Handover.objects.count() == 1
+
+
+@pytest.mark.parametrize("households", [3, 30])
+def test_the_page_reads_a_fixed_number_of_queries(
+    client, world, worker, staff, django_assert_max_num_queries, households
+):
+    for n in range(households):
+        make_household(world.micro1, world.group1, f"1{n:03d}", f"张庄{100 + n}号")
+    client.force_login(staff)
+    url = reverse(HANDOVER, args=[worker.assignments.get().pk])
+    client.get(url)  # the session and the kept coverage warmed up
+    with django_assert_max_num_queries(QUERIES):
+        assert client.get(url).status_code == 200
