@@ -175,6 +175,10 @@ def test_a_worker_leaving_mid_month_hands_everything_to_the_successor(client, wo
     assert entry.changes["successor"] == successor.pk and entry.changes["cases"] == [case.pk]
     assert entry.changes["key_persons"] == [world.key_person1.pk]
 
+    # The grid's page lists the handover (read by its related name, grids/views.py grid_detail).
+    grid_page = client.get(reverse("grids:grid-detail", args=[world.grid1.pk])).content.decode()
+    assert reverse("people:handover-detail", args=[handover.pk]) in grid_page
+
     # The successor sees the record; the leaver no longer does.
     assert mine.get(reverse("people:handover-detail", args=[handover.pk])).status_code == 200
     field.force_login(worker)
