@@ -295,7 +295,7 @@ def _wechat_group(village: Village) -> None:
     """Most households have someone in their grid's WeChat group (seed 000: at least one per household):
     an adult with a phone who lives here, else anyone with a phone. A random source of its own, so the
     registry's other draws stay as they were."""
-    rng = random.Random(f"wechat-{village.name}")
+    rng = random.Random(f"wechat-{village.name}")  # noqa: S311 (demo data, not security)
     changed = []
     for household in Household.objects.filter(village=village).prefetch_related("members"):
         with_phone = [m for m in household.members.all() if m.phone]
