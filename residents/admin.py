@@ -3,7 +3,9 @@ portal's own pages (scoped, audited); changes made here are audited all the same
 
 from django.contrib import admin
 
-from .models import Household, KeyPerson, Resident
+from core.admin import NoDeleteAdmin
+
+from .models import Household, KeyPerson, Resident, RetentionRule
 
 
 @admin.register(Household)
@@ -29,8 +31,16 @@ class ResidentAdmin(admin.ModelAdmin):
 
 @admin.register(KeyPerson)
 class KeyPersonAdmin(admin.ModelAdmin):
-    list_display = ["resident", "category", "risk_level", "attention", "listed_from", "listed_until"]
-    list_filter = ["category", "attention"]
+    list_display = ["resident", "category", "risk_level", "attention", "listed_from", "listed_until", "erased_at"]
+    list_filter = ["category", "attention", ("erased_at", admin.EmptyFieldListFilter)]
     search_fields = ["resident__name"]
     list_select_related = ["resident"]
     raw_id_fields = ["resident"]
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(NoDeleteAdmin):
+    """The periods after which the nightly job erases a key person's record (residents/retention.py). A
+    category without a rule is never erased, so a rule is changed, not deleted."""
+
+    list_display = ["category", "months", "source", "updated_at"]

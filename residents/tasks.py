@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import imports
+from . import imports, retention
 from .models import ImportJob
 
 
@@ -21,3 +21,8 @@ def import_apply(job_id: int) -> str:
 @shared_task
 def import_files_expire() -> int:
     return imports.import_files_expire()
+
+
+@shared_task
+def key_persons_erase() -> int:
+    return retention.key_persons_erase()
