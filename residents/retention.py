@@ -80,7 +80,7 @@ def key_persons_erase(*, today: datetime.date | None = None) -> int:
 def key_person_erase(*, key_person_id: int, rule: RetentionRule) -> int:
     """Erase one listing under ``rule``: 1 if this call erased it, 0 if it was already erased."""
     # The claim: the row locked and still unerased, or someone else did it (STYLE 7).
-    kp = KeyPerson.objects.select_for_update().filter(pk=key_person_id, erased_at__isnull=True).first()
+    kp = KeyPerson.objects.select_for_update().filter(pk=key_person_id, erased_at__isnull=True).order_by().first()
     if kp is None:
         return 0
     place = (
