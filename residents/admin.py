@@ -37,6 +37,12 @@ class KeyPersonAdmin(admin.ModelAdmin):
     list_select_related = ["resident"]
     raw_id_fields = ["resident"]
 
+    def has_change_permission(self, request, obj=None):
+        # An erased record (residents/retention.py) names nobody and stays so: nobody fills it in again.
+        if obj is not None and obj.erased_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
 
 @admin.register(RetentionRule)
 class RetentionRuleAdmin(NoDeleteAdmin):

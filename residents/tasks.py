@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from core.services import job_run_record
+
 from . import imports, retention
 from .models import ImportJob
 
@@ -25,4 +27,7 @@ def import_files_expire() -> int:
 
 @shared_task
 def key_persons_erase() -> int:
-    return retention.key_persons_erase()
+    """Key-person records past their category's retention period erased (README, "Security and personal data")."""
+    erased = retention.key_persons_erase()
+    job_run_record(name="key_persons_erase", detail=f"erased {erased}")
+    return erased

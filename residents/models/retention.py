@@ -25,6 +25,11 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+class RetentionRuleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self  # a rule table with no personal data, like the policies (core.SingletonPolicy)
+
+
 class RetentionRule(models.Model):
     category = models.CharField(_("重点人员类别"), max_length=20, choices=KeyCategory.choices, unique=True)
     months = models.PositiveSmallIntegerField(
@@ -34,6 +39,8 @@ class RetentionRule(models.Model):
     )
     source = models.TextField(_("依据"), help_text=_("法律法规或本村（县）的决定；见 docs/sources.md。"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = RetentionRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("重点人员信息保存期限")

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEntry
-from core import tasks as core_tasks
 from core.models import JobRun
 from disputes.models import CaseParty
 from disputes.services import PartyInput
@@ -96,6 +95,21 @@ def test_the_admin_edits_the_periods(client, world):
     assert response.status_code == 302
     rule.refresh_from_db()
     assert rule.months == 24
+
+
+def test_an_erased_record_shows_in_the_admin_but_cannot_be_filled_in_again(client, world):
+    from tests.conftest import make_user
+
+    _rule(months=36)
+    kp = _ended(world.key_person1, 37)
+    retention.key_persons_erase()
+    client.force_login(make_user("root", None, is_staff=True, is_superuser=True))
+    listing = client.get(reverse("admin:residents_keyperson_changelist"))
+    assert listing.status_code == 200 and "张三" not in listing.content.decode()
+    url = reverse("admin:residents_keyperson_change", args=[kp.pk])
+    assert client.post(url, {"resident": world.resident1.pk, "category": "mental"}).status_code == 403
+    kp.refresh_from_db()
+    assert kp.resident_id is None
 
 
 def test_months_before_keeps_the_day_or_takes_the_months_last():
@@ -295,7 +309,7 @@ def test_the_nightly_task_on_a_real_worker_erases_once_and_leaves_the_rest(world
     process = start_worker()
 
     tasks.key_persons_erase.delay()
-    _wait_for(lambda: _erasures().exists(), process)
+    _wait_for(lambda: JobRun.objects.filter(name="key_persons_erase").exists(), process)
 
     past.refresh_from_db()
     assert past.resident_id is None and past.erased_at is not None and past.guardian_name == ""
@@ -306,12 +320,13 @@ def test_the_nightly_task_on_a_real_worker_erases_once_and_leaves_the_rest(world
     assert inside.resident_id == world.resident2.pk and inside.note == "安置就业" and inside.erased_at is None
     assert Visit.objects.filter(month=day.replace(day=1)).count() == month_count
 
-    # The second night changes nothing. The solo worker takes one task at a time, in order: once the
-    # heartbeat sent after it has run, the second run has finished.
+    assert JobRun.objects.get(name="key_persons_erase").detail == "erased 1"
+
+    # The second night changes nothing.
     erased_at = past.erased_at
     tasks.key_persons_erase.delay()
-    core_tasks.heartbeat.delay()
-    _wait_for(lambda: JobRun.objects.filter(name="heartbeat", finished_at__isnull=False).exists(), process)
+    _wait_for(lambda: JobRun.objects.filter(name="key_persons_erase").count() == 2, process)
+    assert JobRun.objects.filter(name="key_persons_erase").latest("pk").detail == "erased 0"
     past.refresh_from_db()
     assert past.erased_at == erased_at
     assert _erasures().count() == 1
