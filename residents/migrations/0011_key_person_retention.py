@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grids', '0007_user_credentials_ended_at'),
-        ('residents', '0009_import_cancelled_file_removed'),
+        ('residents', '0010_household_wechat_group'),
     ]
 
     operations = [
