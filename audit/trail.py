@@ -341,8 +341,12 @@ def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
 
 
 def audit_purge(*, now: datetime.datetime | None = None) -> int:
-    """Remove entries older than the retention (never fewer than 180 days: settings refuse less)."""
-    return AuditEntry.objects.purge_before(retention_cutoff(now))
+    """Remove entries older than the retention (never fewer than 180 days: settings refuse less), and the
+    export records of the same age: who exported what is the audit of exports, and its filter text may hold
+    a searched name (README, "What is kept how long")."""
+    cutoff = retention_cutoff(now)
+    ExportRecord.objects.filter(exported_at__lt=cutoff).delete()
+    return AuditEntry.objects.purge_before(cutoff)
 
 
 def secret_fields(label: str) -> frozenset[str]:

@@ -22,3 +22,9 @@ class DisputesConfig(AppConfig):
         from . import panels
 
         panels.connect()
+
+        from residents.signals import key_person_erased
+
+        from . import retention
+
+        key_person_erased.connect(retention.on_key_person_erased, dispatch_uid="disputes.key_person_erased")

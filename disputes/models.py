@@ -385,6 +385,7 @@ EVENT_LABELS = {
     "sign": _("签收"),
     "session": _("记录调解"),
     "mediators": _("指派调解团成员"),
+    "hand_over": _("离岗交接"),
 }
 
 

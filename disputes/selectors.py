@@ -28,6 +28,8 @@ def cases_of_household(user, household: Household, limit: int = CASES_SHOWN) -> 
 def cases_of_key_person(user, key_person: KeyPerson, limit: int = CASES_SHOWN) -> list[Case]:
     """Cases naming the key person as a party, or about their household. One query."""
     resident = key_person.resident
+    if resident is None:  # erased at the end of its retention period (residents/retention.py)
+        return []
     q = Q(pk__in=CaseParty.objects.filter(resident=resident).values("case_id"))
     if resident.household_id is not None:
         q |= Q(household_id=resident.household_id) & origin.place_told_q(user)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from audit import trail
 from audit.models import AuditAction
 from core import pipeline, uploads
+from grids import access
 from grids.models import Grid, Role, User, Village
 from grids.services import holders
 from messaging.services import notice_send, notices_done
@@ -511,6 +512,35 @@ def case_sign(*, case: Case, by: User, at: datetime.datetime | None = None) -> C
     trail.record(AuditAction.CHANGE, case, changes={"signed_at": [None, trail.plain(now)]}, note="sign")
     notices_done(topic=case_topic(case))  # "please sign" is answered
     return Case.objects.select_related("village__town").get(pk=case.pk)
+
+
+@transaction.atomic
+def case_hand_over(*, case: Case, by: User, to: User, note: str = "", at: datetime.datetime | None = None) -> Case:
+    """The person handling ``case`` left their post: it passes to ``to`` (their successor, or the village
+    staff member who carries it until there is one) in the state and at the tier it is in. The new
+    handler signs again (签收) and is told; the timeline says who handed it over and why; the leaver no
+    longer reaches the case as its handler (``Case.objects.visible_to``). Only the village's staff (or the
+    admin) hand over, only an open case of the village's tiers, only to someone ``assignable_people``
+    names. A case changed meanwhile is refused like any stale step (``CaseChanged``)."""
+    if not (Actor(by, case).is_staff or access.scope_for(by).is_admin):
+        raise PermissionDenied(_("只有本村村干部可以办理案件交接。"))
+    if not case.is_open or case.tier == Tier.TOWN:
+        raise ValidationError(_("该案件已结束或在镇级办理，不能由村里交接。"))
+    if not assignable_people(case).filter(pk=to.pk).exists():
+        raise ValidationError({"assignee": [_("责任人必须是本村（镇级案件为镇综治办）在岗人员。")]})
+    now = at or timezone.now()
+    before = case.assignee_id
+    moved = Case.objects.filter(pk=case.pk, version=case.version, assignee_id=before).update(
+        assignee=to, signed_at=None, version=F("version") + 1, updated_at=now
+    )
+    if moved != 1:
+        raise CaseChanged()
+    _step_event(case, by, "hand_over", note=note, at=now)
+    trail.record(AuditAction.CHANGE, case, changes={"assignee": [before, to.pk]}, note="hand_over")
+    notices_done(topic=case_topic(case))  # what the leaver was asked to do is no longer theirs
+    fresh = Case.objects.select_related("village__town").get(pk=case.pk)
+    _notify(fresh, [to], key=f"handover-{fresh.version}", title=_("请签收案件：%s") % fresh.title, body=note)
+    return fresh
 
 
 @transaction.atomic

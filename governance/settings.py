@@ -305,6 +305,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Imports nobody confirmed within a week are cancelled; no ended import keeps its file (ID numbers).
     "import-files-expire": {"task": "residents.tasks.import_files_expire", "schedule": crontab(hour=3, minute=37)},
+    # Key-person records past their category's retention period are erased (README, "Security and personal data").
+    "key-persons-erase": {"task": "residents.tasks.key_persons_erase", "schedule": crontab(hour=3, minute=47)},
     # This month's coverage per grid counted after midnight (overdue depends on the day), so that the
     # first visitor of the day does not wait for a town's count.
     "coverage-warm": {"task": "visits.tasks.coverage_warm", "schedule": crontab(hour=0, minute=5)},

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import credentials
 from .models import ROLE_PLACE_FIELD, Assignment, Grid, MicroGrid, Role, User
 
 # Roles of which a place has one holder at a time: a new holder takes over from the current one.
@@ -134,6 +135,51 @@ def assignment_end(*, assignment: Assignment, on: datetime.date, by: User) -> As
     assignment.end = on
     assignment.save(update_fields=["end"])
     return assignment
+
+
+class NotHandedOver(ValidationError):
+    """The assignment cannot be handed over: it is over already, or it is not a grid worker's (pages show
+    the message instead of the form)."""
+
+
+@transaction.atomic
+def assignment_hand_over(*, assignment: Assignment, by: User, successor: User | None) -> Assignment | None:
+    """A grid worker leaves today: their grid passes to ``successor`` from today, or stays with the village
+    staff until there is one. Returns the successor's new assignment (None without a successor).
+
+    The leaver's last day is yesterday: the day the handover says they last held the grid, which is what
+    ``assignment_create`` writes for the previous holder when someone takes over. So history stays honest
+    (nobody is recorded as covering a day they did not) and, since the end lies in the past, their rights
+    end now: ``credentials`` ends their sessions and tokens and stamps the wipe of their phone, unless they
+    still hold another place. This is the only path on the pages that ends an assignment on a day before
+    today, and only on the day before the handover (README, "Handover when a grid worker leaves"). An
+    assignment that began today cannot end before it began: it ends today and the credentials end here.
+    Raises ValidationError (Chinese message); nothing is saved then."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    today = timezone.localdate()
+    if assignment.role != Role.GRID_WORKER:
+        raise NotHandedOver(_("只有网格员的岗位可以办理交接。"))
+    if assignment.user_id == by.pk:
+        raise NotHandedOver(_("不能交接自己的岗位，请由本村其他村干部或系统管理员办理。"))
+    if (assignment.end is not None and assignment.end < today) or assignment.start > today:
+        raise NotHandedOver(
+            _("%(user)s 今天不在“%(place)s”的岗位上（可能刚刚已被别人办理），无需再交接。")
+            % {"user": assignment.user, "place": assignment.place}
+        )
+    if successor is not None and successor.pk == assignment.user_id:
+        raise ValidationError({"successor": _("接替人不能是离岗人本人。")})
+    if successor is not None:
+        # The successor's assignment from today ends the leaver's the day before (assignment_create).
+        return assignment_create(by=by, user=successor, role=Role.GRID_WORKER, place=assignment.grid, start=today)
+    last_day = max(today - datetime.timedelta(days=1), assignment.start)
+    assignment.end = last_day
+    assignment.save(update_fields=["end"])  # an end in the past: credentials end (grids/credentials.py)
+    if (
+        last_day >= today
+        and not Assignment.objects.filter(user=assignment.user_id).current().exclude(pk=assignment.pk).exists()
+    ):
+        credentials.end(assignment.user_id)
+    return None
 
 
 # --- Holders --------------------------------------------------------------------------------------

@@ -94,6 +94,9 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "micro_grids": grid.micro_grids.active(),
         "archived_micro_grids": grid.micro_grids.archived(),
         "history": history,
+        # The grid's handovers (people.Handover, a floor up) by their related name, not imported
+        # (docs/architecture.md, "Where a new feature goes"); tests/people/test_handover.py holds both ends.
+        "handovers": grid.handovers.select_related("leaver", "successor", "carrier")[:20],
         "can_manage": access.can_manage_village(request.user, grid.village) and not grid.is_archived,
     }
     return render(request, "grids/grid_detail.html", context)

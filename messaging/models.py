@@ -25,7 +25,7 @@ class NoticeQuerySet(models.QuerySet):
 
 # The kinds the sending apps use today, with their names for the inbox's filter; a kind not listed here is
 # shown by its own value (messaging names no app above it, docs/architecture.md).
-KIND_LABELS = {"case": _("案件"), "visit": _("走访"), "report": _("月报"), "reminder": _("提醒")}
+KIND_LABELS = {"case": _("案件"), "visit": _("走访"), "report": _("月报"), "reminder": _("提醒"), "handover": _("交接")}
 
 
 class Notice(models.Model):

@@ -90,8 +90,30 @@ def _registry(village: Village) -> dict:
         .annotate(n=Count("pk"))
         .values_list("category", "n")
     )
+    # Households per grid, and how many of them someone of the grid's WeChat group reaches (seed 000: "at
+    # least one person per household"); the village's household count is their sum (one query for both).
+    per_grid = (
+        Household.objects.active()
+        .filter(village=village)
+        .order_by("grid__number", "grid__name")
+        .values("grid_id", "grid__name")
+        .annotate(n=Count("pk"), reached=Count("pk", filter=Q(in_wechat_group=True)))
+        .values_list("grid__name", "n", "reached")
+    )
+    wechat_grids = [
+        {"grid": name, "households": n, "reached": reached, "percent": _pct(reached, n)}
+        for name, n, reached in per_grid
+    ]
+    households = sum(g["households"] for g in wechat_grids)
+    reached = sum(g["reached"] for g in wechat_grids)
     return {
-        "households": Household.objects.active().filter(village=village).count(),
+        "households": households,
+        "wechat": {
+            "households": households,
+            "reached": reached,
+            "percent": _pct(reached, households),
+            "grids": wechat_grids,
+        },
         **residents,
         "key_persons": [
             {"category": str(label), "n": by_category.get(value, 0)} for value, label in KeyCategory.choices

@@ -35,13 +35,15 @@ def registry_overview(user, village: Village) -> dict:
     people = registry.people_by_micro_grid(village)
     key_by_grid = registry.key_persons_by_grid(village)
     places = registry.key_places_by_grid(village)
-    totals = {"households": 0, "registered": 0, "living": 0, "key_persons": 0, "key_places": 0}
+    totals = {"households": 0, "registered": 0, "living": 0, "key_persons": 0, "key_places": 0, "wechat": 0}
     for grid in grids:
         grid.workers = holders.get(("grid", grid.pk), [])
-        grid.n_households = grid.n_registered = grid.n_living = 0
+        grid.n_households = grid.n_registered = grid.n_living = grid.n_wechat = 0
         for micro in grid.active_micro_grids:
             micro.liaisons = holders.get(("micro_grid", micro.pk), [])
-            micro.n_households = households.get(micro.pk, 0)
+            counted = households.get(micro.pk, {})
+            micro.n_households, micro.n_wechat = counted.get("n", 0), counted.get("wechat", 0)
+            grid.n_wechat += micro.n_wechat
             row = people.get(micro.pk, {})
             micro.n_registered, micro.n_living = row.get("registered", 0), row.get("living", 0)
             grid.n_households += micro.n_households
@@ -51,6 +53,8 @@ def registry_overview(user, village: Village) -> dict:
         grid.key_person_total = sum(key_by_grid[grid.pk].values())
         grid.n_key_places = places.get(grid.pk, 0)
         grid.size_flag = not settings.GRID_HOUSEHOLDS_MIN <= grid.n_households <= settings.GRID_HOUSEHOLDS_MAX
+        grid.wechat_percent = round(100 * grid.n_wechat / grid.n_households) if grid.n_households else None
+        totals["wechat"] += grid.n_wechat
         totals["households"] += grid.n_households
         totals["registered"] += grid.n_registered
         totals["living"] += grid.n_living
@@ -62,6 +66,7 @@ def registry_overview(user, village: Village) -> dict:
     groups = territory.village_groups(village)
     for group in groups:
         group.officers = holders.get(("villager_group", group.pk), [])
+    totals["wechat_percent"] = round(100 * totals["wechat"] / totals["households"]) if totals["households"] else None
     return {
         "village": village,
         "grids": grids,

@@ -3,7 +3,9 @@ portal's own pages (scoped, audited); changes made here are audited all the same
 
 from django.contrib import admin
 
-from .models import Household, KeyPerson, Resident
+from core.admin import NoDeleteAdmin
+
+from .models import Household, KeyPerson, Resident, RetentionRule
 
 
 @admin.register(Household)
@@ -29,8 +31,22 @@ class ResidentAdmin(admin.ModelAdmin):
 
 @admin.register(KeyPerson)
 class KeyPersonAdmin(admin.ModelAdmin):
-    list_display = ["resident", "category", "risk_level", "attention", "listed_from", "listed_until"]
-    list_filter = ["category", "attention"]
+    list_display = ["resident", "category", "risk_level", "attention", "listed_from", "listed_until", "erased_at"]
+    list_filter = ["category", "attention", ("erased_at", admin.EmptyFieldListFilter)]
     search_fields = ["resident__name"]
     list_select_related = ["resident"]
     raw_id_fields = ["resident"]
+
+    def has_change_permission(self, request, obj=None):
+        # An erased record (residents/retention.py) names nobody and stays so: nobody fills it in again.
+        if obj is not None and obj.erased_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(NoDeleteAdmin):
+    """The periods after which the nightly job erases a key person's record (residents/retention.py). A
+    category without a rule is never erased, so a rule is changed, not deleted."""
+
+    list_display = ["category", "months", "source", "updated_at"]

@@ -37,12 +37,17 @@ class HouseholdForm(forms.ModelForm):
             "living_status",
             "tags",
             "note",
+            "in_wechat_group",
+            "wechat_member",
         ]
 
     def __init__(self, *args, village: Village, **kwargs):
         super().__init__(*args, **kwargs)
         self.village = village
         self.instance.village = village
+        # Who of this household is in the grid's WeChat group: one of its members (none before it has any).
+        members = self.instance.members.active() if self.instance.pk else Resident.objects.none()
+        self.fields["wechat_member"].queryset = members
         micro = MicroGrid.objects.active().filter(grid__village=village).select_related("grid")
         if self.instance.pk:
             # Moving to another micro-grid is its own action, with history (household_move).
@@ -272,6 +277,33 @@ class FieldHouseholdForm(forms.ModelForm):
         model = Household
         fields = ["phone", "living_status", "address", "note"]
         widgets = {"phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})}
+
+
+class FieldWechatForm(forms.Form):
+    """The worker's tick on the phone: is someone of this household in the grid's WeChat group, and who."""
+
+    NOT_IN, SOMEONE = "no", "yes"
+    wechat = forms.ChoiceField(label=_("网格微信群"))
+
+    def __init__(self, *args, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.household = household
+        self.members = {str(m.pk): m for m in household.members.active().order_by("relation", "name")}
+        self.fields["wechat"].choices = [
+            (self.NOT_IN, _("未入群")),
+            *[(pk, _("已入群：%(name)s") % {"name": m.name}) for pk, m in self.members.items()],
+            (self.SOMEONE, _("已入群（未登记是谁）")),
+        ]
+        if household.wechat_member_id and str(household.wechat_member_id) in self.members:
+            self.fields["wechat"].initial = str(household.wechat_member_id)
+        else:
+            self.fields["wechat"].initial = self.SOMEONE if household.in_wechat_group else self.NOT_IN
+
+    def apply(self) -> Household:
+        choice = self.cleaned_data["wechat"]
+        self.household.in_wechat_group = choice != self.NOT_IN
+        self.household.wechat_member = self.members.get(choice)
+        return self.household
 
 
 FOUR_TO_ONE = [ResponsibleRole.CADRE, ResponsibleRole.DOCTOR, ResponsibleRole.POLICE, ResponsibleRole.GUARDIAN]

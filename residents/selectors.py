@@ -12,18 +12,20 @@ from grids.models import Village
 from .models import Household, KeyPerson, KeyPlace, Registration, Resident
 
 
-def households_by_micro_grid(village: Village) -> dict[int, int]:
-    """Active households per micro-grid of a village."""
+def households_by_micro_grid(village: Village) -> dict[int, dict[str, int]]:
+    """Active households per micro-grid of a village, and how many of them someone in the grid's WeChat
+    group reaches: ``{micro_grid_id: {"n": households, "wechat": reached}}``."""
     # .order_by(): the models' default orders name the village (its town, its name), and Django keeps the
     # joins they need even in a GROUP BY query that drops the ORDER BY (the key-person count 25 → 12 ms).
-    return dict(
-        Household.objects.active()
+    return {
+        micro: {"n": n, "wechat": reached}
+        for micro, n, reached in Household.objects.active()
         .filter(village=village)
         .order_by()
         .values_list("micro_grid")
-        .annotate(n=Count("pk"))
-        .values_list("micro_grid", "n")
-    )
+        .annotate(n=Count("pk"), reached=Count("pk", filter=Q(in_wechat_group=True)))
+        .values_list("micro_grid", "n", "reached")
+    }
 
 
 def people_by_micro_grid(village: Village) -> dict[int, dict]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from grids import access
 from grids.models import MicroGrid, User
 
 from . import idnumber
-from .models import Household, HouseholdMove, IdNumberDisclosure, Resident, ResidentMove
+from .models import Household, HouseholdMove, IdNumberDisclosure, KeyPersonResponsible, Resident, ResidentMove
 
 
 def id_number_reveal(*, viewer: User, resident: Resident, address: str | None = None, purpose: str = "") -> str:
@@ -263,3 +264,38 @@ def id_numbers_rotate(*, batch_size: int = 1000, progress=None) -> tuple[int, in
         if progress:
             progress(rotated, current)
     return rotated, current
+
+
+# --- Key-person teams -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def responsibles_hand_over(*, by: User, leaver: User, to: User, key_persons=None, row_ids=None) -> list[int]:
+    """The people responsible for ``key_persons`` (the 四帮一 team, DOMAIN.md) named ``leaver`` now name
+    ``to``, in the same role, with their name and phone: the leaver no longer sees those key persons as
+    someone named responsible, the successor does. Where ``to`` already serves the same key person in
+    that role, the leaver's place on the team simply ends (one person, one line). Each change is in the
+    audit log (the rows are tracked, residents/apps.py). ``key_persons`` or ``row_ids`` narrow which of the
+    leaver's lines move. Returns the ids of the lines that now name ``to`` (a line that ended is not
+    among them)."""
+    rows = KeyPersonResponsible.objects.select_for_update().filter(user=leaver)
+    if key_persons is not None:
+        rows = rows.filter(key_person__in=key_persons)
+    if row_ids is not None:
+        rows = rows.filter(pk__in=row_ids)
+    name = to.full_name or to.get_username()
+    changed: list[int] = []
+    for row in rows.order_by("pk"):
+        taken = (
+            KeyPersonResponsible.objects.filter(key_person_id=row.key_person_id, role=row.role)
+            .filter(Q(user=to) | Q(name=name))
+            .exclude(pk=row.pk)
+            .exists()
+        )
+        if taken:
+            row.delete()
+        else:
+            row.user, row.name, row.phone = to, name[:50], to.phone
+            row.save(update_fields=["user", "name", "phone"])
+            changed.append(row.pk)
+    return changed

@@ -6,3 +6,9 @@
 from django.dispatch import Signal
 
 registry_bulk_saved = Signal()
+
+# ``key_person_erased(sender=KeyPerson, key_person_id, resident_id, listed_from, listed_until)``: the
+# retention job has erased this listing (residents/retention.py). Apps above the registry that keep
+# something naming the person because of that listing (a visit's note, a case's party) anonymise it in the
+# same transaction and return a dict of counts ``{"what": n}``, which the erasure's audit entry keeps.
+key_person_erased = Signal()

@@ -2,7 +2,9 @@
 
 from celery import shared_task
 
-from . import imports
+from core.services import job_run_record
+
+from . import imports, retention
 from .models import ImportJob
 
 
@@ -21,3 +23,11 @@ def import_apply(job_id: int) -> str:
 @shared_task
 def import_files_expire() -> int:
     return imports.import_files_expire()
+
+
+@shared_task
+def key_persons_erase() -> int:
+    """Key-person records past their category's retention period erased (README, "Security and personal data")."""
+    erased = retention.key_persons_erase()
+    job_run_record(name="key_persons_erase", detail=f"erased {erased}")
+    return erased

@@ -42,4 +42,5 @@ urlpatterns = [
     path("field/households/", field.field_household_list, name="field-household-list"),
     path("field/households/<int:pk>/", field.field_household_detail, name="field-household-detail"),
     path("field/households/<int:pk>/edit/", field.field_household_edit, name="field-household-edit"),
+    path("field/households/<int:pk>/wechat/", field.field_household_wechat, name="field-household-wechat"),
 ]

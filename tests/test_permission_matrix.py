@@ -130,6 +130,15 @@ def WORKER_NOTICE(w, u) -> dict:
     return {"pk": Notice.objects.create(recipient=u["worker"], key="k", kind="case", title="t", url="/field/").pk}
 
 
+def HANDOVER1(w, u) -> dict:
+    """A second worker of grid 1 left, handed over to the village staff (the personas keep their places)."""
+    from people.handover import grid_hand_over
+    from tests.conftest import assign, make_user
+
+    leaver = make_user("leaver", w.village)
+    return {"pk": grid_hand_over(assignment=assign(leaver, "grid_worker", w.grid1), by=u["staff"], successor=None).pk}
+
+
 STAFF_EDIT_VILLAGE = _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)
 STAFF_EDIT_GRID1 = _expect(worker=403, colleague=404, staff=200, town=403, outsider=404)
 SEEN_IN_GRID1 = _expect(worker=200, colleague=404, staff=200, town=200, outsider=404)
@@ -186,6 +195,9 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "grids:microgrid-update": (MICRO1, STAFF_EDIT_GRID1),
     "grids:microgrid-archive": (MICRO1, STAFF_EDIT_GRID1),
     "grids:assignment-end": (WORKER_ASSIGNMENT, STAFF_EDIT_GRID1),
+    "people:handover": (WORKER_ASSIGNMENT, STAFF_EDIT_GRID1),
+    "people:handover-detail": (HANDOVER1, SEEN_IN_GRID1),
+    "people:handover-hand-on": (HANDOVER1, POST_ONLY),
     "reports:village-overview": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=404)),
     # The risk list names key persons: the village's staff only; the town sees the village but has its counts.
     "reports:risk-list": (VILLAGE, _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)),
@@ -226,6 +238,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "residents:field-household-list": (NONE, FIELD_ONLY),
     "residents:field-household-detail": (HOUSEHOLD1, FIELD_GRID1),
     "residents:field-household-edit": (HOUSEHOLD1, FIELD_GRID1),
+    "residents:field-household-wechat": (HOUSEHOLD1, POST_ONLY),
     "disputes:case-list": (NONE, EVERYONE),
     "disputes:case-export": (NONE, EVERYONE),
     "disputes:case-detail": (CASE1, SEEN_IN_GRID1),
@@ -280,6 +293,8 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
 # What a POST does to the actions that only take POST (their GET row above is 405).
 # Archive / restore / reveal for staff redirect (302) or show the page (200).
 POST_MATRIX: dict[str, tuple[Kw, dict]] = {
+    # The grid has no new worker yet: the staff are told so (a message, back to the record).
+    "people:handover-hand-on": (HANDOVER1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "logout": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "residents:household-archive": (HOUSEHOLD1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "residents:household-restore": (HOUSEHOLD1, STAFF_EDIT_GRID1 | {"staff": 302}),

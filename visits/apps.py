@@ -21,3 +21,9 @@ class VisitsConfig(AppConfig):
 
         live.connect()
         panels.connect()
+
+        from residents.signals import key_person_erased
+
+        from . import retention
+
+        key_person_erased.connect(retention.on_key_person_erased, dispatch_uid="visits.key_person_erased")

@@ -16,6 +16,7 @@ import datetime
 
 from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
@@ -110,7 +111,9 @@ def _subject_grid(visit: Visit) -> int | None:
 
 
 def _key_person_grid(key_person_id) -> int | None:
-    return KeyPerson.objects.filter(pk=key_person_id).values_list("resident__household__grid_id", flat=True).first()
+    # An erased listing names no resident but keeps its grid (residents/retention.py).
+    grid = Coalesce("resident__household__grid_id", "erased_grid_id")
+    return KeyPerson.objects.filter(pk=key_person_id).values_list(grid, flat=True).first()
 
 
 def _visit_saved(sender, instance: Visit, created: bool = False, **kwargs) -> None:

@@ -42,6 +42,7 @@ from .people import (
     ResidentMoveQuerySet,
     ResidentQuerySet,
 )
+from .retention import RetentionRule
 from .validators import mobile_validator
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "ResidentMoveQuerySet",
     "ResidentQuerySet",
     "ResponsibleRole",
+    "RetentionRule",
     "SupervisionGap",
     "Tag",
     "TagQuerySet",

@@ -88,6 +88,19 @@ class Household(Archivable):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="households", verbose_name=_("标签"))
     note = models.CharField(_("备注"), max_length=500, blank=True)
+    # The grid's WeChat group reaches at least one person of every household (README, "The registry").
+    in_wechat_group = models.BooleanField(
+        _("已加入网格微信群"), default=False, help_text=_("户里至少有一人在本网格的微信群里。")
+    )
+    wechat_member = models.ForeignKey(
+        "residents.Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("入群成员"),
+        help_text=_("在群里的是户里哪一位（可不填）。"),
+    )
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -122,6 +135,10 @@ class Household(Archivable):
             errors["villager_group"] = _("村民小组必须属于本村。")
         if self.natural_village_id and self.village_id and self.natural_village.village_id != self.village_id:
             errors["natural_village"] = _("自然村必须属于本村。")
+        if self.wechat_member_id:
+            if self.wechat_member.household_id != self.pk or self.wechat_member.archived_at is not None:
+                errors["wechat_member"] = _("入群成员必须是这一户的在册成员。")
+            self.in_wechat_group = True  # whoever is named is in the group
         if errors:
             raise ValidationError(errors)
 

@@ -110,7 +110,8 @@ class KeyPersonQuerySet(models.QuerySet):
         q = access.visible_q(user, village="resident__village", grid="resident__household__grid")
         if extra := _named_outside(user, q):
             q |= Q(pk__in=extra)
-        return self.filter(q)
+        # An erased listing (residents/retention.py) is on no page, export or API list, not even the admin's.
+        return self.filter(q, erased_at__isnull=True)
 
 
 def _named_outside(user, scope_q: Q) -> list[int]:
@@ -133,8 +134,15 @@ def _named_outside(user, scope_q: Q) -> list[int]:
 class KeyPerson(models.Model):
     """A resident listed in a key-person category from ``listed_from`` until ``listed_until``."""
 
+    # None once the listing is erased at the end of its retention period (residents/retention.py; README,
+    # "Security and personal data"): the row then names nobody and keeps only what the counts need.
     resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, related_name="key_listings", verbose_name=_("居民")
+        Resident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="key_listings",
+        verbose_name=_("居民"),
     )
     category = models.CharField(_("类别"), max_length=20, choices=KeyCategory.choices)
     attention = models.CharField(_("关注程度"), max_length=10, choices=Attention.choices, default=Attention.MEDIUM)
@@ -162,6 +170,26 @@ class KeyPerson(models.Model):
     # 留守 (老人/妇女/儿童)
     health = models.CharField(_("健康状况"), max_length=100, blank=True)
     difficulties = models.CharField(_("困难及诉求"), max_length=300, blank=True)
+    # Set by the retention job with the resident taken off: where the listing was, for counts.
+    erased_at = models.DateTimeField(_("到期删除时间"), null=True, blank=True, editable=False)
+    erased_village = models.ForeignKey(
+        "grids.Village",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("删除时所在村"),
+    )
+    erased_grid = models.ForeignKey(
+        "grids.Grid",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("删除时所在网格"),
+    )
 
     objects = KeyPersonQuerySet.as_manager()
 
@@ -183,6 +211,8 @@ class KeyPerson(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.resident_id is None:
+            return f"{_('已删除')} · {self.get_category_display()}"
         return f"{self.resident} · {self.get_category_display()}"
 
     @property

@@ -16,7 +16,7 @@ from grids import access
 
 from .. import services
 from ..filters import HouseholdFilter
-from ..forms import FieldHouseholdForm
+from ..forms import FieldHouseholdForm, FieldWechatForm
 from ..models import Household
 from ._shared import _require_change
 from .households import _household_rows, _visible_household
@@ -59,6 +59,7 @@ def field_household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "household": household,
             "members": members,
             "can_change": can_change,
+            "wechat_form": FieldWechatForm(household=household) if can_change else None,
             "can_visit": can_visit and not household.is_archived,
             "here": request.get_full_path(),
         },
@@ -77,3 +78,19 @@ def field_household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已保存。"))
         return redirect("residents:field-household-detail", pk=household.pk)
     return render(request, "residents/field_household_edit.html", {"form": form, "household": household})
+
+
+@login_required
+@require_http_methods(["POST"])
+def field_household_wechat(request: HttpRequest, pk: int) -> HttpResponse:
+    """The tick on the household's page: someone of it is in the grid's WeChat group (and who), or not."""
+    _require_field_worker(request)
+    household = _visible_household(request, pk)
+    _require_change(request, household, Household.objects.changeable_by(request.user))
+    form = FieldWechatForm(request.POST, household=household)
+    if form.is_valid():
+        services.household_save(by=request.user, household=form.apply())
+        messages.success(request, _("已保存入群情况。"))
+    else:
+        messages.error(request, _("请从列表中选择入群情况。"))
+    return redirect("residents:field-household-detail", pk=household.pk)

@@ -55,7 +55,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 def _visible_household(request: HttpRequest, pk: int) -> Household:
     return get_object_or_404(
         Household.objects.visible_to(request.user).select_related(
-            "village", "grid", "micro_grid", "villager_group", "natural_village"
+            "village", "grid", "micro_grid", "villager_group", "natural_village", "wechat_member"
         ),
         pk=pk,
     )

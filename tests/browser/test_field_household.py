@@ -30,3 +30,11 @@ def test_worker_finds_a_household_and_corrects_the_phone(seeded_registry, live_s
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.screenshot(path=str(output_dir / "field-household-corrected-360.png"), full_page=True)
     assert Household.objects.get(pk=head.household_id).phone == "13912345678"
+    # The household's page also says whether someone of it is in the grid's WeChat group: one tap to tick.
+    phone.select_option("[data-wechat] select", label=f"已入群：{head.name}")
+    phone.click("[data-wechat] button")
+    assert phone.locator("[data-field=wechat]").inner_text() == f"已入群（{head.name}）"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(output_dir / "field-household-wechat-360.png"), full_page=True)
+    household = Household.objects.get(pk=head.household_id)
+    assert household.in_wechat_group and household.wechat_member_id == head.pk

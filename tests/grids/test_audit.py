@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit import tasks, trail
-from audit.models import AuditAction, AuditEntry, AuditEntryIsFinal
+from audit.models import AuditAction, AuditEntry, AuditEntryIsFinal, ExportRecord
 from disputes import services as case_services
 from grids.models import Town, User, Village
 from reports import services as report_services
@@ -241,8 +241,20 @@ def test_the_purge_removes_only_entries_past_the_retention(world, settings):
     kept = trail.entry(AuditAction.CHANGE, world.village, note="kept")
     kept.at = now - datetime.timedelta(days=199)
     trail.record_many([old, kept])
+    user = User.objects.create_user("exporter", home_village=world.village)
+    for days, query in ((201, "q=张三"), (199, "q=李四")):
+        ExportRecord.objects.create(
+            village=world.village,
+            user=user,
+            kind="residents",
+            rows=1,
+            query=query,
+            exported_at=now - datetime.timedelta(days=days),
+        )
     assert tasks.audit_purge.delay().get() == 1  # the Celery job (eager here; the beat runs it nightly)
     assert set(AuditEntry.objects.filter(note__in=["old", "kept"]).values_list("note", flat=True)) == {"kept"}
+    # Export records go at the same age: their filter text may hold a searched name.
+    assert list(ExportRecord.objects.values_list("query", flat=True)) == ["q=李四"]
 
 
 # --- who reads the log -------------------------------------------------------------------------------

@@ -288,6 +288,24 @@ def _seed_village(village: Village, plan: VillagePlan, rng: random.Random, ids: 
         _migrants(village, plan.migrants, rng, ids)
     _key_persons(village, plan, rng)
     _key_places(village, grids, micro_by_grid, rng)
+    _wechat_group(village)
+
+
+def _wechat_group(village: Village) -> None:
+    """Most households have someone in their grid's WeChat group (seed 000: at least one per household):
+    an adult with a phone who lives here, else anyone with a phone. A random source of its own, so the
+    registry's other draws stay as they were."""
+    rng = random.Random(f"wechat-{village.name}")  # noqa: S311 (demo data, not security)
+    changed = []
+    for household in Household.objects.filter(village=village).prefetch_related("members"):
+        with_phone = [m for m in household.members.all() if m.phone]
+        if not with_phone or rng.random() > 0.88:
+            continue
+        here = [m for m in with_phone if m.lives_here]
+        household.in_wechat_group = True
+        household.wechat_member = min(here or with_phone, key=lambda m: (abs(m.age_on(TODAY) - 40), m.pk))
+        changed.append(household)
+    Household.objects.bulk_update(changed, ["in_wechat_group", "wechat_member"], batch_size=1000)
 
 
 def _living_status_and_tags(village: Village, tags: dict[str, Tag], rng: random.Random) -> None:
