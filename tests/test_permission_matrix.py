@@ -297,6 +297,8 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "people:handover-hand-on": (HANDOVER1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "logout": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "residents:household-archive": (HOUSEHOLD1, STAFF_EDIT_GRID1 | {"staff": 302}),
+    # The WeChat tick: the grid's worker (an empty choice: back to the page with a message).
+    "residents:field-household-wechat": (HOUSEHOLD1, FIELD_GRID1 | {"worker": 302}),
     "residents:household-restore": (HOUSEHOLD1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "residents:resident-archive": (RESIDENT1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "residents:resident-restore": (RESIDENT1, STAFF_EDIT_GRID1 | {"staff": 302}),
