@@ -342,7 +342,8 @@
         token.value = newToken();
         render();
         var note = { text: words("queued", { label: item.label }), level: "info" };
-        return (navigator.onLine ? send(true) : Promise.resolve()).then(function () {
+        var pageToken = (form.querySelector("[name=csrfmiddlewaretoken]") || {}).value;
+        return (navigator.onLine ? send(true, pageToken) : Promise.resolve()).then(function () {
           // Sent at once: what the server said ("已记录：…", a case opened); else it waits on the phone.
           var sent = sentHere.filter(function (v) { return v.id === item.id; })[0];
           if (sent && sent.message) note = { text: sent.message, level: "success" };
@@ -479,7 +480,11 @@
     });
   }
 
-  function send(quiet) {
+  // ``pageToken``: the CSRF token of the form just saved, fresh when the page came from the server: the
+  // visit goes at once, without first asking who is signed in (a round trip less on a slow line). A login
+  // since then rotated the token, so another person's session refuses it (403): then the phone asks, as
+  // it always does without a token, and tries this visit once more.
+  function send(quiet, pageToken) {
     if (wiped || sending || !navigator.onLine) return Promise.resolve();
     sending = true;
     var sentNow = 0;
@@ -492,7 +497,8 @@
     return all().then(function (items) {
       var mine = items.filter(function (v) { return v.user === USER && v.state !== "refused"; });
       if (!mine.length) return null;
-      return session().then(function (who) {
+      var asked = pageToken ? Promise.resolve({ user: USER, csrf: pageToken, fromPage: true }) : session();
+      return asked.then(function (who) {
         if (!who) return null;
         if (String(who.user) !== USER) { needLogin = true; return null; }
         var csrf = who.csrf;
@@ -501,6 +507,16 @@
           chain = chain.then(function (goOn) {
             if (!goOn) return false;
             return post(item, csrf).then(function (answer) {
+              if (!(answer.status === 403 && !answer.json && who.fromPage)) return answer;
+              who.fromPage = false;
+              return session().then(function (fresh) {
+                if (!fresh) return null;
+                if (String(fresh.user) !== USER) { needLogin = true; return null; }
+                csrf = fresh.csrf;
+                return post(item, csrf);
+              });
+            }).then(function (answer) {
+              if (!answer) return false;
               if (answer.json && (answer.status === 200 || answer.status === 201)) {
                 item.message = answer.json.message;
                 sentHere.push(item);
