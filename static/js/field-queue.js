@@ -620,7 +620,10 @@
   }
 
   var form = document.querySelector("form.visit-form");
-  if (form) setUpForm(form);
+  if (form) {
+    setUpForm(form);
+    form.dataset.queue = "ready";  // a tap from now on is kept on the phone first
+  }
   var stale = document.querySelector(".messages");
   if (stale && !navigator.onLine) stale.remove();  // a kept page may carry the messages of the day it was kept
   var kept = sessionStorage.getItem("field-queued");
