@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "messaging",
     "residents",
     "disputes",
+    "party",
     "visits",
     "people",
     "reports",

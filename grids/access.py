@@ -44,6 +44,9 @@ class Scope:
     grid_ids: frozenset[int] = field(default_factory=frozenset)
     micro_grid_ids: frozenset[int] = field(default_factory=frozenset)
     group_ids: frozenset[int] = field(default_factory=frozenset)
+    # Villages where the user is a Party member with a login (``Role.PARTY_MEMBER``): no rows of the
+    # registry come with it; the Party app shows them their own contact households.
+    member_village_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def works_in_field(self) -> bool:
@@ -59,7 +62,14 @@ def scope_for(user) -> Scope:
         return cached
     from .models import Assignment, Role
 
-    ids: dict[str, set[int]] = {"town": set(), "village": set(), "grid": set(), "micro": set(), "group": set()}
+    ids: dict[str, set[int]] = {
+        "town": set(),
+        "village": set(),
+        "grid": set(),
+        "micro": set(),
+        "group": set(),
+        "member": set(),
+    }
     rows = (
         Assignment.objects.active_on(timezone.localdate())
         .filter(user=user)
@@ -80,6 +90,8 @@ def scope_for(user) -> Scope:
             ids["micro"].add(micro_id)
         elif role == Role.INFO_OFFICER:
             ids["group"].add(group_id)
+        elif role == Role.PARTY_MEMBER:
+            ids["member"].add(village_id)
     scope = Scope(
         is_admin=user.is_superuser,
         town_ids=frozenset(ids["town"]),
@@ -88,6 +100,7 @@ def scope_for(user) -> Scope:
         grid_ids=frozenset(ids["grid"]),
         micro_grid_ids=frozenset(ids["micro"]),
         group_ids=frozenset(ids["group"]),
+        member_village_ids=frozenset(ids["member"]),
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope
@@ -210,6 +223,14 @@ def may_report_from_field(user) -> bool:
     return scope_for(user).works_in_field
 
 
+def is_party_member_only(user) -> bool:
+    """A Party member's login and nothing else: their home is their contact households (docs/party.md)."""
+    scope = scope_for(user)
+    return bool(scope.member_village_ids) and not (
+        scope.works_in_field or scope.village_ids or scope.town_ids or scope.is_admin
+    )
+
+
 FIELD_LAYOUT = "layouts/field.html"
 STAFF_LAYOUT = "layouts/staff.html"
 
@@ -220,7 +241,8 @@ def works_on_phone(user) -> bool:
     Whoever also holds a village, town or admin role keeps the desk layout, where their menus are
     (docs/architecture.md, templates by audience)."""
     scope = scope_for(user)
-    return scope.works_in_field and not (scope.village_ids or scope.town_ids or scope.is_admin)
+    on_phone = scope.works_in_field or bool(scope.member_village_ids)
+    return on_phone and not (scope.village_ids or scope.town_ids or scope.is_admin)
 
 
 def layout_for(user) -> str:

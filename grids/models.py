@@ -306,6 +306,10 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("网格员")
     LIAISON = "liaison", _("微网格联络员")
     INFO_OFFICER = "info_officer", _("信息员")
+    # A Party member who logs in to record contacts with their households: placed on the village; what
+    # they see is their own contact households, kept by the Party app (docs/party.md). It grants nothing
+    # in the registry's scope.
+    PARTY_MEMBER = "party_member", _("党员（联系户）")
 
 
 # The place field each role holds; exactly that one is set on an assignment.
@@ -315,8 +319,9 @@ ROLE_PLACE_FIELD = {
     Role.GRID_WORKER: "grid",
     Role.LIAISON: "micro_grid",
     Role.INFO_OFFICER: "villager_group",
+    Role.PARTY_MEMBER: "village",
 }
-PLACE_FIELDS = tuple(ROLE_PLACE_FIELD.values())
+PLACE_FIELDS = tuple(dict.fromkeys(ROLE_PLACE_FIELD.values()))
 
 
 def _place_matches_role() -> Q:

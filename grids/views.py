@@ -36,6 +36,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("reports:village-overview", pk=village.pk)
     if scope.works_in_field:
         return redirect("visits:work-list")
+    if scope.member_village_ids:
+        return redirect("party:field-contacts")  # the Party app's phone page (a URL name, not an import)
     if scope.is_admin:
         return redirect("admin:index")
     return render(request, "grids/no_assignment.html", status=200)

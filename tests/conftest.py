@@ -138,6 +138,7 @@ def restore_reference_data() -> None:
         ("residents.migrations.0002_standard_tags", "create_tags"),
         ("disputes.migrations.0002_standard_departments", "add"),
         ("visits.migrations.0002_reminder_policy", "add"),
+        ("party.migrations.0002_meeting_rules", "add"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
 

@@ -1,0 +1,192 @@
+"""Which meetings are due, held, late or overdue: computed when shown from the rule table (docs/party.md).
+
+A rule (``MeetingRule``) says a kind of meeting is due once per month or quarter for each organisation of
+its level (the village's top organisation, each branch, each group). An organisation owes it for every
+period that starts on or after the day it was founded (a branch founded in the middle of a quarter first
+owes the quarterly meetings of the next quarter, the monthly ones of the next month) and before it was
+archived. A period is fulfilled by a meeting of that kind recorded for it; one held after the period ended
+is marked late. A period that has ended with no meeting for it is overdue.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import Level, Meeting, MeetingRule, OrgKind, PartyOrganisation, Period
+
+LEVEL_KINDS = {
+    Level.VILLAGE: (OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH),
+    Level.BRANCH: (OrgKind.BRANCH,),
+    Level.GROUP: (OrgKind.GROUP,),
+}
+
+HELD, LATE, DUE, OVERDUE = "held", "late", "due", "overdue"
+
+
+def period_key(day: datetime.date, period: str) -> str:
+    if period == Period.QUARTER:
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-{day.month:02d}"
+
+
+def period_bounds(key: str) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of a period key ("2026-11", "2026-Q4")."""
+    year, rest = key.split("-")
+    y = int(year)
+    if rest.startswith("Q"):
+        first_month = (int(rest[1:]) - 1) * 3 + 1
+        last_month = first_month + 2
+    else:
+        first_month = last_month = int(rest)
+    return datetime.date(y, first_month, 1), datetime.date(y, last_month, calendar.monthrange(y, last_month)[1])
+
+
+def is_late(held_on: datetime.date, key: str) -> bool:
+    return held_on > period_bounds(key)[1]
+
+
+def periods(period: str, first: datetime.date, last: datetime.date) -> list[str]:
+    """The period keys whose span meets [first, last], in order."""
+    out: list[str] = []
+    day = first.replace(day=1)
+    if period == Period.QUARTER:
+        day = day.replace(month=((day.month - 1) // 3) * 3 + 1)
+    step = 3 if period == Period.QUARTER else 1
+    while day <= last:
+        out.append(period_key(day, period))
+        month = day.month - 1 + step
+        day = datetime.date(day.year + month // 12, month % 12 + 1, 1)
+    return out
+
+
+@dataclass(frozen=True)
+class Item:
+    """One meeting an organisation owes for one period, and where it stands on ``today``."""
+
+    organisation_id: int
+    village_id: int
+    kind: str
+    period: str
+    starts: datetime.date
+    ends: datetime.date
+    state: str  # HELD, LATE, DUE, OVERDUE
+    meeting_id: int | None
+
+    @property
+    def done(self) -> bool:
+        return self.state in (HELD, LATE)
+
+
+def owes(org: PartyOrganisation, rule: MeetingRule, key: str) -> bool:
+    starts, _ends = period_bounds(key)
+    if org.kind not in LEVEL_KINDS[rule.level] or starts < org.founded_on:
+        return False
+    return org.archived_at is None or starts <= timezone.localtime(org.archived_at).date()
+
+
+def items(
+    *,
+    village_ids: Iterable[int] | None,
+    first: datetime.date,
+    last: datetime.date,
+    today: datetime.date | None = None,
+    organisation_ids: Iterable[int] | None = None,
+) -> list[Item]:
+    """Every meeting owed for the periods that meet [first, last] by the villages' organisations (or only
+    the organisations named), with its state on ``today``. Three queries whatever the number of villages:
+    the rules, the organisations, the meetings of those periods."""
+    today = today or timezone.localdate()
+    rules = list(MeetingRule.objects.filter(active=True))
+    if not rules:
+        return []
+    orgs = PartyOrganisation.objects.all()
+    if village_ids is not None:
+        orgs = orgs.filter(village_id__in=list(village_ids))
+    if organisation_ids is not None:
+        orgs = orgs.filter(pk__in=list(organisation_ids))
+    orgs = [
+        o
+        for o in orgs.only("pk", "village_id", "kind", "founded_on", "archived_at")
+        if o.archived_at is None or timezone.localtime(o.archived_at).date() >= first
+    ]
+    keys_of = {rule.kind: periods(rule.period, first, last) for rule in rules}
+    all_keys = {k for keys in keys_of.values() for k in keys}
+    held: dict[tuple[int, str, str], tuple[int, bool]] = {}
+    if orgs:
+        for meeting_id, org_id, kind, key, late in (
+            Meeting.objects.filter(
+                organisation_id__in=[o.pk for o in orgs], kind__in=list(keys_of), period__in=sorted(all_keys)
+            )
+            .order_by("late", "held_on", "pk")  # an on-time meeting wins over a late one for the same period
+            .values_list("pk", "organisation_id", "kind", "period", "late")
+        ):
+            held.setdefault((org_id, kind, key), (meeting_id, late))
+    out: list[Item] = []
+    for org in orgs:
+        for rule in rules:
+            for key in keys_of[rule.kind]:
+                if not owes(org, rule, key):
+                    continue
+                starts, ends = period_bounds(key)
+                if starts > today:
+                    continue
+                found = held.get((org.pk, rule.kind, key))
+                state = _state(found[1] if found else None, ends, today)
+                out.append(
+                    Item(org.pk, org.village_id, rule.kind, key, starts, ends, state, found[0] if found else None)
+                )
+    return out
+
+
+def _state(late: bool | None, ends: datetime.date, today: datetime.date) -> str:
+    """HELD or LATE for a period with a meeting (``late`` its flag), else DUE while it lasts, then OVERDUE."""
+    if late is not None:
+        return LATE if late else HELD
+    return OVERDUE if ends < today else DUE
+
+
+@dataclass
+class Tally:
+    owed: int = 0  # periods begun: held or not
+    held: int = 0
+    late: int = 0
+    due: int = 0
+    overdue: int = 0
+
+    def add(self, item: Item) -> None:
+        self.owed += 1
+        if item.state == HELD:
+            self.held += 1
+        elif item.state == LATE:
+            self.late += 1
+        elif item.state == DUE:
+            self.due += 1
+        else:
+            self.overdue += 1
+
+    @property
+    def closed(self) -> int:
+        """Periods that have ended or were fulfilled: the ones compliance is judged on."""
+        return self.held + self.late + self.overdue
+
+    @property
+    def on_time_percent(self) -> int | None:
+        return round(100 * self.held / self.closed) if self.closed else None
+
+
+def tally(found: Iterable[Item], key=lambda item: None) -> dict:
+    """Counts by ``key(item)`` (one ``Tally`` for all when no key is given)."""
+    out: dict = defaultdict(Tally)
+    for item in found:
+        out[key(item)].add(item)
+    return out
+
+
+def year_span(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(today.year, 1, 1), today

@@ -1,0 +1,110 @@
+"""The meeting cadence (party/cadence.py): what is owed per period, at month and quarter boundaries, for an
+organisation founded mid-quarter, and a meeting held late."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from party import cadence, services
+from party.models import Meeting, MeetingKind, MeetingRule, OrgKind
+from tests.party.conftest import org
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def hold(organisation, kind, held_on, *, by, period="", present=()):
+    meeting = Meeting(
+        organisation=organisation, kind=kind, held_on=held_on, period=period, place="村部", topic="议题", others_present=3
+    )
+    return services.meeting_record(by=by, meeting=meeting, present=list(present))
+
+
+def states(found, organisation, kind):
+    return {i.period: i.state for i in found if i.organisation_id == organisation.pk and i.kind == kind}
+
+
+def test_period_keys_and_bounds_at_boundaries():
+    assert cadence.period_key(D(2026, 3, 31), "month") == "2026-03"
+    assert cadence.period_key(D(2026, 3, 31), "quarter") == "2026-Q1"
+    assert cadence.period_key(D(2026, 4, 1), "quarter") == "2026-Q2"
+    assert cadence.period_key(D(2026, 12, 31), "quarter") == "2026-Q4"
+    assert cadence.period_bounds("2026-Q1") == (D(2026, 1, 1), D(2026, 3, 31))
+    assert cadence.period_bounds("2024-02") == (D(2024, 2, 1), D(2024, 2, 29))
+    assert cadence.periods("quarter", D(2025, 11, 15), D(2026, 4, 1)) == ["2025-Q4", "2026-Q1", "2026-Q2"]
+    assert cadence.periods("month", D(2025, 12, 31), D(2026, 1, 1)) == ["2025-12", "2026-01"]
+
+
+def test_monthly_meeting_is_due_until_the_last_day_then_overdue(world, party, staff):
+    kind = MeetingKind.BRANCH_COMMITTEE
+    last_day = cadence.items(village_ids=[world.village.pk], first=D(2026, 3, 1), last=D(2026, 3, 31), today=D(2026, 3, 31))
+    assert states(last_day, party.branch1, kind) == {"2026-03": cadence.DUE}
+    next_day = cadence.items(village_ids=[world.village.pk], first=D(2026, 3, 1), last=D(2026, 4, 1), today=D(2026, 4, 1))
+    assert states(next_day, party.branch1, kind) == {"2026-03": cadence.OVERDUE, "2026-04": cadence.DUE}
+
+
+def test_quarterly_meeting_spans_the_quarter(world, party, staff):
+    kind = MeetingKind.GENERAL_ASSEMBLY
+    hold(party.branch1, kind, D(2026, 2, 10), by=staff, present=[party.member1])
+    found = cadence.items(village_ids=[world.village.pk], first=D(2026, 1, 1), last=D(2026, 4, 1), today=D(2026, 4, 1))
+    assert states(found, party.branch1, kind) == {"2026-Q1": cadence.HELD, "2026-Q2": cadence.DUE}
+    # The other branch held none: Q1 overdue from 1 April.
+    assert states(found, party.branch2, kind) == {"2026-Q1": cadence.OVERDUE, "2026-Q2": cadence.DUE}
+
+
+def test_a_branch_founded_mid_quarter_first_owes_the_next_periods(world, party, staff):
+    new = org(world.village, OrgKind.BRANCH, "新支部", parent=party.top, founded_on=D(2026, 2, 15))
+    found = cadence.items(village_ids=[world.village.pk], first=D(2026, 1, 1), last=D(2026, 7, 1), today=D(2026, 7, 1))
+    assert states(found, new, MeetingKind.GENERAL_ASSEMBLY) == {"2026-Q2": cadence.OVERDUE, "2026-Q3": cadence.DUE}
+    monthly = states(found, new, MeetingKind.BRANCH_COMMITTEE)
+    assert "2026-02" not in monthly and monthly["2026-03"] == cadence.OVERDUE
+    # Founded on the first day of a quarter, it owes that quarter.
+    on_first = org(world.village, OrgKind.BRANCH, "季初支部", parent=party.top, founded_on=D(2026, 4, 1))
+    found = cadence.items(village_ids=[world.village.pk], first=D(2026, 4, 1), last=D(2026, 4, 2), today=D(2026, 4, 2))
+    assert states(found, on_first, MeetingKind.GENERAL_ASSEMBLY) == {"2026-Q2": cadence.DUE}
+
+
+def test_a_meeting_held_late_is_marked_and_counts_as_late(world, party, staff):
+    kind = MeetingKind.BRANCH_COMMITTEE
+    meeting = hold(party.branch1, kind, D(2026, 4, 3), by=staff, period="2026-03", present=[party.member1])
+    assert meeting.late is True
+    found = cadence.items(village_ids=[world.village.pk], first=D(2026, 3, 1), last=D(2026, 4, 5), today=D(2026, 4, 5))
+    assert states(found, party.branch1, kind) == {"2026-03": cadence.LATE, "2026-04": cadence.DUE}
+    on_time = hold(party.branch1, kind, D(2026, 4, 4), by=staff, present=[party.member1])
+    assert on_time.period == "2026-04" and on_time.late is False
+    tally = cadence.tally(i for i in found if i.organisation_id == party.branch1.pk and i.kind == kind)[None]
+    assert (tally.late, tally.due, tally.overdue) == (1, 1, 0)
+
+
+def test_levels_village_branch_group(world, party, staff):
+    found = cadence.items(village_ids=[world.village.pk], first=D(2026, 5, 1), last=D(2026, 5, 2), today=D(2026, 5, 2))
+    by_org = {(i.organisation_id, i.kind) for i in found}
+    assert (party.top.pk, MeetingKind.FIVE_LINKAGE) in by_org
+    assert (party.branch1.pk, MeetingKind.FIVE_LINKAGE) not in by_org
+    assert (party.group1.pk, MeetingKind.GROUP_MEETING) in by_org
+    assert (party.branch1.pk, MeetingKind.GROUP_MEETING) not in by_org
+    assert (party.branch1.pk, MeetingKind.THEME_DAY) in by_org
+
+
+def test_the_admin_edits_the_rule_table(world, party, staff):
+    MeetingRule.objects.filter(kind=MeetingKind.BRANCH_COMMITTEE).update(period="quarter")
+    MeetingRule.objects.filter(kind=MeetingKind.THEME_DAY).update(active=False)
+    found = cadence.items(village_ids=[world.village.pk], first=D(2026, 5, 1), last=D(2026, 5, 2), today=D(2026, 5, 2))
+    assert states(found, party.branch1, MeetingKind.BRANCH_COMMITTEE) == {"2026-Q2": cadence.DUE}
+    assert states(found, party.branch1, MeetingKind.THEME_DAY) == {}
+
+
+def test_an_archived_branch_owes_nothing_after_it_was_archived(world, party, staff):
+    services.organisation_archive(by=staff, org=party.branch2)
+    today = datetime.date.today()
+    later = today + datetime.timedelta(days=70)
+    found = cadence.items(village_ids=[world.village.pk], first=later, last=later, today=later)
+    assert states(found, party.branch2, MeetingKind.BRANCH_COMMITTEE) == {}
+
+
+def test_three_queries_whatever_the_number_of_villages(world, party, staff, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        cadence.items(village_ids=[world.village.pk, world.other_village.pk], first=D(2026, 1, 1), last=D(2026, 12, 31))
