@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("residents.urls")),
     path("", include("disputes.urls")),
+    path("", include("party.urls")),
     path("", include("visits.urls")),
     path("", include("people.urls")),
     path("", include("reports.urls")),

@@ -74,5 +74,3 @@ def member_user(world, party):
     services.member_login_grant(by=None, member=party.member1, user=user, start=datetime.date(2024, 1, 1))
     services.contact_link(by=None, member=party.member1, household=world.household1, on=datetime.date(2024, 1, 1))
     return user
-
-

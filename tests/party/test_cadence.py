@@ -18,7 +18,13 @@ D = datetime.date
 
 def hold(organisation, kind, held_on, *, by, period="", present=()):
     meeting = Meeting(
-        organisation=organisation, kind=kind, held_on=held_on, period=period, place="村部", topic="议题", others_present=3
+        organisation=organisation,
+        kind=kind,
+        held_on=held_on,
+        period=period,
+        place="村部",
+        topic="议题",
+        others_present=3,
     )
     return services.meeting_record(by=by, meeting=meeting, present=list(present))
 
@@ -40,9 +46,13 @@ def test_period_keys_and_bounds_at_boundaries():
 
 def test_monthly_meeting_is_due_until_the_last_day_then_overdue(world, party, staff):
     kind = MeetingKind.BRANCH_COMMITTEE
-    last_day = cadence.items(village_ids=[world.village.pk], first=D(2026, 3, 1), last=D(2026, 3, 31), today=D(2026, 3, 31))
+    last_day = cadence.items(
+        village_ids=[world.village.pk], first=D(2026, 3, 1), last=D(2026, 3, 31), today=D(2026, 3, 31)
+    )
     assert states(last_day, party.branch1, kind) == {"2026-03": cadence.DUE}
-    next_day = cadence.items(village_ids=[world.village.pk], first=D(2026, 3, 1), last=D(2026, 4, 1), today=D(2026, 4, 1))
+    next_day = cadence.items(
+        village_ids=[world.village.pk], first=D(2026, 3, 1), last=D(2026, 4, 1), today=D(2026, 4, 1)
+    )
     assert states(next_day, party.branch1, kind) == {"2026-03": cadence.OVERDUE, "2026-04": cadence.DUE}
 
 
@@ -108,3 +118,26 @@ def test_an_archived_branch_owes_nothing_after_it_was_archived(world, party, sta
 def test_three_queries_whatever_the_number_of_villages(world, party, staff, django_assert_num_queries):
     with django_assert_num_queries(3):
         cadence.items(village_ids=[world.village.pk, world.other_village.pk], first=D(2026, 1, 1), last=D(2026, 12, 31))
+
+
+def test_contact_coverage_counts_linked_and_contacted_households_per_grid(world, party, member_user, staff):
+    from party import selectors
+
+    services.contact_record(by=member_user, member=party.member1, household=world.household1)
+    coverage = selectors.contact_coverage([world.village.pk])
+    assert (
+        coverage[world.grid1.pk].households,
+        coverage[world.grid1.pk].linked,
+        coverage[world.grid1.pk].contacted,
+    ) == (
+        1,
+        1,
+        1,
+    )
+    assert (coverage[world.grid2.pk].linked, coverage[world.grid2.pk].contacted) == (0, 0)
+    # A contact by a member who no longer holds the household does not count for the new member's link.
+    services.contact_link(by=staff, member=party.member2, household=world.household1)
+    assert selectors.contact_coverage([world.village.pk])[world.grid1.pk].contacted == 0
+    counts = selectors.member_counts([world.village.pk])[world.village.pk]
+    assert (counts.total, counts.full, counts.probation) == (2, 1, 1)
+    assert selectors.compliance([world.village.pk])[world.village.pk].year.owed > 0

@@ -54,7 +54,9 @@ def test_the_registry_follows_the_member_status(world, party):
 
 
 def test_a_resident_is_a_member_once_and_of_their_own_village(world, party):
-    twice = PartyMember(village=world.village, resident=world.resident1, branch=party.branch2, joined_on=datetime.date(2020, 1, 1))
+    twice = PartyMember(
+        village=world.village, resident=world.resident1, branch=party.branch2, joined_on=datetime.date(2020, 1, 1)
+    )
     with pytest.raises(ValidationError):
         services.member_save(by=None, member=twice)
     outsider = PartyMember(
@@ -81,10 +83,16 @@ def test_a_resident_is_a_member_once_and_of_their_own_village(world, party):
 
 
 def test_a_household_has_one_contact_member_at_a_time_and_history_is_kept(world, party):
-    first = services.contact_link(by=None, member=party.member1, household=world.household2, on=datetime.date(2025, 1, 1))
-    again = services.contact_link(by=None, member=party.member1, household=world.household2, on=datetime.date(2025, 3, 1))
+    first = services.contact_link(
+        by=None, member=party.member1, household=world.household2, on=datetime.date(2025, 1, 1)
+    )
+    again = services.contact_link(
+        by=None, member=party.member1, household=world.household2, on=datetime.date(2025, 3, 1)
+    )
     assert again.pk == first.pk
-    second = services.contact_link(by=None, member=party.member2, household=world.household2, on=datetime.date(2025, 6, 1))
+    second = services.contact_link(
+        by=None, member=party.member2, household=world.household2, on=datetime.date(2025, 6, 1)
+    )
     first.refresh_from_db()
     assert first.ended_on == datetime.date(2025, 5, 31)
     assert list(ContactLink.objects.current().filter(household=world.household2)) == [second]
@@ -118,14 +126,20 @@ def test_a_meeting_with_a_stranger_or_a_missing_reason_saves_nothing(world, part
     with pytest.raises(ValidationError) as err:
         services.meeting_record(by=staff, meeting=future, present=[party.member1])
     assert "held_on" in err.value.message_dict
-    done = services.meeting_record(by=staff, meeting=meeting, present=[party.member1], absent={party.member2: "外出务工"})
+    done = services.meeting_record(
+        by=staff, meeting=meeting, present=[party.member1], absent={party.member2: "外出务工"}
+    )
     assert done.village_id == world.village.pk and done.period == "2026-03" and not done.late
     assert sorted(Attendance.objects.filter(meeting=done).values_list("present", flat=True)) == [False, True]
 
 
 def test_the_village_top_meeting_takes_any_member_of_the_village(world, party, staff):
     meeting = Meeting(
-        organisation=party.top, kind=MeetingKind.FIVE_LINKAGE, held_on=datetime.date(2026, 3, 5), place="村部", topic="五事联动"
+        organisation=party.top,
+        kind=MeetingKind.FIVE_LINKAGE,
+        held_on=datetime.date(2026, 3, 5),
+        place="村部",
+        topic="五事联动",
     )
     done = services.meeting_record(by=staff, meeting=meeting, present=[party.member1, party.member2])
     assert done.attendance.count() == 2
@@ -133,7 +147,9 @@ def test_the_village_top_meeting_takes_any_member_of_the_village(world, party, s
 
 def test_a_contact_counts_once_per_token_and_only_for_the_members_households(world, party, member_user):
     token = uuid.uuid4()
-    first, created = services.contact_record(by=member_user, member=party.member1, household=world.household1, client_token=token)
+    first, created = services.contact_record(
+        by=member_user, member=party.member1, household=world.household1, client_token=token
+    )
     again, created_again = services.contact_record(
         by=member_user, member=party.member1, household=world.household1, client_token=token
     )

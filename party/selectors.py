@@ -1,0 +1,214 @@
+"""Composed reads of the Party app for pages: this app's own and those above it (the monthly report's
+figures, the town's pages, the scorecard). The caller has let the user in through ``party.rules``; these
+read what they are given, in a fixed number of queries whatever the village's size (docs/party.md)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from grids.models import Grid
+from residents.models import Household
+
+from . import cadence
+from .models import Contact, ContactLink, Meeting, MemberStatus, OrgKind, PartyMember, PartyOrganisation
+
+AGE_BANDS = ((0, 35, "35岁以下"), (35, 45, "35–44岁"), (45, 60, "45–59岁"), (60, 200, "60岁及以上"))
+
+
+def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return cadence.period_bounds(cadence.period_key(day, "month"))
+
+
+def age_on(birth: datetime.date, day: datetime.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+@dataclass
+class MemberCounts:
+    total: int = 0
+    full: int = 0
+    probation: int = 0
+    floating: int = 0
+    under_60: int = 0
+    by_band: dict[str, int] = field(default_factory=dict)
+    by_branch: dict[int, int] = field(default_factory=dict)
+
+
+def member_counts(village_ids: list[int], today: datetime.date | None = None) -> dict[int, MemberCounts]:
+    """Active members per village: totals, status, floating, under 60, age bands, per branch. One query."""
+    today = today or timezone.localdate()
+    out: dict[int, MemberCounts] = defaultdict(MemberCounts)
+    rows = (
+        PartyMember.objects.active()
+        .filter(village_id__in=village_ids)
+        .values_list("village_id", "branch_id", "status", "floating", "resident__birth_date")
+    )
+    for village_id, branch_id, status, floating, birth in rows:
+        c = out[village_id]
+        c.total += 1
+        c.full += status == MemberStatus.FULL
+        c.probation += status == MemberStatus.PROBATION
+        c.floating += floating
+        age = age_on(birth, today)
+        c.under_60 += age < 60
+        band = next(label for low, high, label in AGE_BANDS if low <= age < high)
+        c.by_band[band] = c.by_band.get(band, 0) + 1
+        c.by_branch[branch_id] = c.by_branch.get(branch_id, 0) + 1
+    return out
+
+
+@dataclass
+class GridContacts:
+    grid_id: int
+    households: int = 0
+    linked: int = 0  # households with a current contact member
+    contacted: int = 0  # of those, contacted by their member in the month
+
+    @property
+    def linked_percent(self) -> int | None:
+        return round(100 * self.linked / self.households) if self.households else None
+
+    @property
+    def contacted_percent(self) -> int | None:
+        return round(100 * self.contacted / self.linked) if self.linked else None
+
+
+def contact_coverage(village_ids: list[int], month: datetime.date | None = None) -> dict[int, GridContacts]:
+    """Per active grid of the villages: active households, those with a current contact member, and those
+    contacted by that member in ``month`` (default this month). Three queries."""
+    first, last = month_bounds(month or timezone.localdate())
+    out = {
+        g: GridContacts(g)
+        for g in Grid.objects.active().filter(village_id__in=village_ids).values_list("pk", flat=True)
+    }
+    households = Household.objects.active().filter(village_id__in=village_ids)
+    for grid_id, n in households.values_list("grid_id").annotate(n=Count("pk")).order_by():
+        if grid_id in out:
+            out[grid_id].households = n
+    links = ContactLink.objects.current().filter(household__in=households.values("pk"))
+    for grid_id, n in links.values_list("household__grid_id").annotate(n=Count("pk")).order_by():
+        if grid_id in out:
+            out[grid_id].linked = n
+    contacted = (
+        Contact.objects.filter(contacted_on__range=(first, last), household__in=households.values("pk"))
+        .filter(household__party_links__ended_on__isnull=True, household__party_links__member=F("member"))
+        .values_list("household__grid_id")
+        .annotate(n=Count("household", distinct=True))
+        .order_by()
+    )
+    for grid_id, n in contacted:
+        if grid_id in out:
+            out[grid_id].contacted = n
+    return out
+
+
+def coverage_total(rows) -> GridContacts:
+    total = GridContacts(0)
+    for r in rows:
+        total.households += r.households
+        total.linked += r.linked
+        total.contacted += r.contacted
+    return total
+
+
+def organisation_tree(village_id: int) -> list[dict]:
+    """The village's active organisations as a tree: [{"org", "children": [...]}], top first. One query."""
+    orgs = list(
+        PartyOrganisation.objects.active()
+        .filter(village_id=village_id)
+        .select_related("grid", "secretary")
+        .order_by("kind", "name")
+    )
+    nodes = {o.pk: {"org": o, "children": []} for o in orgs}
+    roots = []
+    for o in orgs:
+        parent = nodes.get(o.parent_id)
+        (parent["children"] if parent else roots).append(nodes[o.pk])
+    order = {OrgKind.COMMITTEE: 0, OrgKind.GENERAL_BRANCH: 0, OrgKind.BRANCH: 1, OrgKind.GROUP: 2}
+    roots.sort(key=lambda n: (order[n["org"].kind], n["org"].name))
+    return roots
+
+
+@dataclass
+class Compliance:
+    """Meetings owed by a village's organisations: this month's and this year's tallies, per kind."""
+
+    month: cadence.Tally
+    year: cadence.Tally
+    year_by_kind: dict[str, cadence.Tally]
+    items: list[cadence.Item]
+
+
+def compliance(village_ids: list[int], today: datetime.date | None = None) -> dict[int, Compliance]:
+    """Per village: the meetings owed this year up to ``today``, how many held on time, late, due, overdue;
+    "this month" counts the periods that contain today and the meetings held this month. Four queries."""
+    today = today or timezone.localdate()
+    first, last = cadence.year_span(today)
+    found = cadence.items(village_ids=village_ids, first=first, last=last, today=today)
+    by_village: dict[int, list[cadence.Item]] = defaultdict(list)
+    for item in found:
+        by_village[item.village_id].append(item)
+    out = {}
+    for village_id in village_ids:
+        mine = by_village.get(village_id, [])
+        year = cadence.tally(mine)[None]
+        current = [i for i in mine if i.starts <= today <= i.ends]
+        out[village_id] = Compliance(
+            month=cadence.tally(current)[None],
+            year=year,
+            year_by_kind=dict(cadence.tally(mine, key=lambda i: i.kind)),
+            items=mine,
+        )
+    return out
+
+
+def meetings_held(village_ids: list[int], first: datetime.date, last: datetime.date) -> dict[int, Counter]:
+    """Meetings held between two days per village, by kind. One query."""
+    out: dict[int, Counter] = defaultdict(Counter)
+    rows = (
+        Meeting.objects.filter(village_id__in=village_ids, held_on__range=(first, last))
+        .values_list("village_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for village_id, kind, n in rows:
+        out[village_id][kind] += n
+    return out
+
+
+def member_contact_households(member: PartyMember, month: datetime.date | None = None) -> list[Household]:
+    """A member's current contact households, each with ``contacted_on`` (their last contact this month or
+    None), in natural address order. Two queries."""
+    first, last = month_bounds(month or timezone.localdate())
+    households = list(
+        Household.objects.active()
+        .filter(party_links__member=member, party_links__ended_on__isnull=True)
+        .select_related("grid")
+        .order_by("number", "pk")
+    )
+    last_contact = dict(
+        Contact.objects.filter(member=member, household__in=households, contacted_on__range=(first, last))
+        .values_list("household_id")
+        .annotate(day=Max("contacted_on"))
+        .order_by()
+    )
+    for h in households:
+        h.contacted_on = last_contact.get(h.pk)
+    return households
+
+
+def member_for_user(user) -> PartyMember | None:
+    """The active member record linked to a login, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return PartyMember.objects.active().filter(user=user).select_related("branch", "resident").first()
+
+
+def members_q_for_search(text: str) -> Q:
+    text = text.strip()
+    return Q(resident__name__icontains=text) | Q(branch__name__icontains=text) if text else Q()

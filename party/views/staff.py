@@ -1,0 +1,5 @@
+"""Party pages: staff (docs/party.md)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

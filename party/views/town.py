@@ -1,0 +1,5 @@
+"""Party pages: town (docs/party.md)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
