@@ -141,3 +141,20 @@ def test_contact_coverage_counts_linked_and_contacted_households_per_grid(world,
     counts = selectors.member_counts([world.village.pk])[world.village.pk]
     assert (counts.total, counts.full, counts.probation) == (2, 1, 1)
     assert selectors.compliance([world.village.pk])[world.village.pk].year.owed > 0
+
+
+def test_the_admin_changes_a_rule_on_the_admin_page(client, django_user_model, world, party):
+    admin = django_user_model.objects.create_superuser("root", password="x-secret-42")
+    client.force_login(admin)
+    rule = MeetingRule.objects.get(kind=MeetingKind.PARTY_LECTURE)
+    page = client.get(f"/admin/party/meetingrule/{rule.pk}/change/")
+    assert page.status_code == 200
+    answer = client.post(
+        f"/admin/party/meetingrule/{rule.pk}/change/",
+        {"kind": rule.kind, "level": rule.level, "period": "month", "remind_days_before": 3, "active": "on", "source": "x"},
+    )
+    assert answer.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.period, rule.remind_days_before) == ("month", 3)
+    found = cadence.items(village_ids=[world.village.pk], first=D(2026, 5, 1), last=D(2026, 5, 2), today=D(2026, 5, 2))
+    assert states(found, party.branch1, MeetingKind.PARTY_LECTURE) == {"2026-05": cadence.DUE}
