@@ -78,11 +78,9 @@ class MemberForm(forms.ModelForm):
             del self.fields["id_number"]
             del self.fields["resident"]
         else:
+            members = PartyMember.objects.active().values("resident_id")
             self.fields["resident"].queryset = (
-                Resident.objects.active()
-                .filter(village=village)
-                .exclude(party_memberships__archived_at__isnull=True)
-                .order_by("name", "pk")
+                Resident.objects.active().filter(village=village).exclude(pk__in=members).order_by("name", "pk")
             )
             self.fields["resident"].required = False
 

@@ -425,7 +425,10 @@ def _sheet(rows: list[tuple]) -> SimpleUploadedFile:
 
 
 def _residents(world, n: int) -> list[Resident]:
-    return [make_resident(world.household2, f"居民{i}", _id_number(1970 + i % 40, i), relation=Relation.SIBLING) for i in range(n)]
+    return [
+        make_resident(world.household2, f"居民{i}", _id_number(1970 + i % 40, i), relation=Relation.SIBLING)
+        for i in range(n)
+    ]
 
 
 @pytest.fixture
@@ -638,4 +641,3 @@ def test_committee_member_of_the_village_sees_the_pages(client, world, party):
     client.force_login(cadre)
     assert client.get(reverse("party:member-list", args=[world.village.pk])).status_code == 200
     assert client.get(reverse("party:member-list", args=[world.other_village.pk])).status_code == 404
-
