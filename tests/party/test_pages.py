@@ -129,7 +129,7 @@ def test_overview_shows_tree_members_ages_coverage_and_overdue(client, world, pa
     assert "二村党支部" not in page
     assert response.context["counts"].total == 2
     assert sum(b["n"] for b in response.context["age_bars"]) == 2
-    coverage = dict((g.pk, c) for g, c in response.context["coverage_rows"])
+    coverage = {g.pk: c for g, c in response.context["coverage_rows"]}
     assert coverage[world.grid1.pk].households == 1 and coverage[world.grid1.pk].linked == 1
     assert coverage[world.grid2.pk].linked == 0
     # Founded 2024: every period of this year that has ended owes its meetings; none held.
