@@ -115,6 +115,27 @@ def _age_chart(counts: selectors.MemberCounts) -> list[dict]:
     return bars
 
 
+def _overdue_rows(items, names: dict[int, str], kinds: dict[str, str]) -> list[dict]:
+    """The periods that ended without their meeting, one row per organisation and kind (a lagging branch
+    owes a dozen periods of one kind: one line with a link to record each, not a dozen lines)."""
+    rows: dict[tuple[int, str], dict] = {}
+    for i in sorted(items, key=lambda i: i.starts):
+        if i.state != cadence.OVERDUE:
+            continue
+        row = rows.setdefault(
+            (i.organisation_id, i.kind),
+            {
+                "organisation_id": i.organisation_id,
+                "organisation": names.get(i.organisation_id, ""),
+                "kind": i.kind,
+                "kind_label": kinds.get(i.kind, i.kind),
+                "periods": [],
+            },
+        )
+        row["periods"].append(i.period)
+    return sorted(rows.values(), key=lambda r: (r["organisation"], r["kind_label"]))
+
+
 @login_required
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
     village = _village(request, pk)
@@ -127,9 +148,6 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     done = selectors.compliance([village.pk], today)[village.pk]  # 3 queries
     # Every organisation of the village by id, archived ones too (their overdue periods stay listed).
     names = dict(PartyOrganisation.objects.filter(village=village).values_list("pk", "name"))  # 1 query
-    overdue = sorted(
-        (i for i in done.items if i.state == cadence.OVERDUE), key=lambda i: (i.ends, names.get(i.organisation_id, ""))
-    )
     kinds = dict(MeetingKind.choices)
     branches = [
         {"org": node["org"], "members": counts.by_branch.get(node["org"].pk, 0)}
@@ -150,10 +168,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             "coverage_rows": coverage_rows,
             "coverage_total": selectors.coverage_total(r for _g, r in coverage_rows),
             "compliance": done,
-            "overdue": [
-                {"item": i, "organisation": names.get(i.organisation_id, ""), "kind": kinds.get(i.kind, i.kind)}
-                for i in overdue
-            ],
+            "overdue": _overdue_rows(done.items, names, kinds),
             "today": today,
             "month_first": month_first,
         },

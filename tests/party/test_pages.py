@@ -134,12 +134,17 @@ def test_overview_shows_tree_members_ages_coverage_and_overdue(client, world, pa
     assert coverage[world.grid2.pk].linked == 0
     # Founded 2024: every period of this year that has ended owes its meetings; none held.
     done = response.context["compliance"]
-    assert done.year.overdue == len(response.context["overdue"])
+    assert done.year.overdue == sum(len(row["periods"]) for row in response.context["overdue"])
     if timezone.localdate().month > 1:
         assert done.year.overdue > 0
         first = response.context["overdue"][0]
         record = reverse("party:meeting-new", args=[world.village.pk])
-        assert f"{record}?organisation={first['item'].organisation_id}&amp;kind={first['item'].kind}" in page
+        link = f"{record}?organisation={first['organisation_id']}&amp;kind={first['kind']}&amp;period={first['periods'][0]}"
+        assert link in page
+        # One line per organisation and kind.
+        assert len({(r["organisation_id"], r["kind"]) for r in response.context["overdue"]}) == len(
+            response.context["overdue"]
+        )
 
 
 def _add_members(world, party, n: int) -> None:
