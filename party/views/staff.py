@@ -179,7 +179,8 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _organisation_form_page(request: HttpRequest, village: Village, org: PartyOrganisation | None) -> HttpResponse:
-    form = OrganisationForm(request.POST or None, instance=org, village=village)
+    initial = {} if org else {key: request.GET[key] for key in ("kind", "parent") if request.GET.get(key)}
+    form = OrganisationForm(request.POST or None, instance=org, village=village, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.organisation_save(

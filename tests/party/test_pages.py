@@ -203,6 +203,15 @@ def test_create_branch_on_a_grid_with_secretary_and_committee(client, world, par
     assert set(org.committee.all()) == {account, staff}
 
 
+def test_new_group_from_a_branch_page_is_prefilled(client, world, party, staff):
+    client.force_login(staff)
+    page = client.get(reverse("party:organisation-detail", args=[party.branch1.pk])).content.decode()
+    url = reverse("party:organisation-new", args=[world.village.pk]) + f"?kind=group&amp;parent={party.branch1.pk}"
+    assert url in page
+    form = client.get(url.replace("&amp;", "&")).context["form"]
+    assert form["kind"].value() == "group" and str(form["parent"].value()) == str(party.branch1.pk)
+
+
 def test_organisation_form_refuses_other_villages_people_and_a_second_branch_on_a_grid(client, world, party, staff):
     foreigner = make_user("foreigner", world.other_village)
     client.force_login(staff)
