@@ -248,15 +248,14 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     names = {org.pk: org.name, **{g.pk: g.name for g in groups}}
     kinds = dict(MeetingKind.choices)
-    periods = [
-        {
-            "item": i,
-            "organisation": names.get(i.organisation_id, ""),
-            "kind": kinds.get(i.kind, i.kind),
-            "state": _state_label(i.state),
-        }
-        for i in sorted(items, key=lambda i: (i.kind, i.starts, i.organisation_id))
-    ]
+    # One row per organisation and kind, its periods of the year in order, each with where it stands.
+    rows: dict[tuple[int, str], dict] = {}
+    for i in sorted(items, key=lambda i: (names.get(i.organisation_id, ""), i.kind, i.starts)):
+        row = rows.setdefault(
+            (i.organisation_id, i.kind),
+            {"organisation": names.get(i.organisation_id, ""), "kind": kinds.get(i.kind, i.kind), "cells": []},
+        )
+        row["cells"].append({"item": i, "state": _state_label(i.state)})
     return render(
         request,
         "party/organisation_detail.html",
@@ -266,7 +265,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": groups,
             "members": members,
             "coverage": coverage,
-            "periods": periods,
+            "periods": list(rows.values()),
             "tally": cadence.tally(items)[None],
             "committee": list(org.committee.all()),
             "meetings": list(

@@ -255,8 +255,11 @@ def test_branch_page_shows_groups_members_coverage_and_periods(client, world, pa
     page = response.content.decode()
     assert "第一党小组" in page and "张三" in page and "李四" in page
     assert response.context["coverage"].households == 1 and response.context["coverage"].linked == 1
-    held = [p for p in response.context["periods"] if p["item"].meeting_id == meeting.pk]
+    cells = [c for row in response.context["periods"] for c in row["cells"]]
+    held = [c for c in cells if c["item"].meeting_id == meeting.pk]
     assert held and held[0]["item"].state == "held"
+    # One row per organisation and kind: the branch's five kinds and each group's meetings.
+    assert len(response.context["periods"]) == len({(c["item"].organisation_id, c["item"].kind) for c in cells})
     assert reverse("party:meeting-detail", args=[meeting.pk]) in page
 
 
