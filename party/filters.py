@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from residents import disclosure, idnumber
 
+from .forms import group_label
 from .models import Meeting, MeetingKind, MemberStatus, OrgKind, PartyMember, PartyOrganisation
 from .selectors import AGE_BANDS
 
@@ -52,7 +53,8 @@ class MemberFilter(django_filters.FilterSet):
         self.user = user
         orgs = PartyOrganisation.objects.active().filter(village=village)
         self.filters["branch"].queryset = orgs.filter(kind=OrgKind.BRANCH)
-        self.filters["group"].queryset = orgs.filter(kind=OrgKind.GROUP)
+        self.filters["group"].queryset = orgs.filter(kind=OrgKind.GROUP).select_related("parent")
+        self.filters["group"].field.label_from_instance = group_label
 
     def get_form_class(self):
         form_class = super().get_form_class()

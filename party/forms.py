@@ -50,6 +50,11 @@ class OrganisationForm(forms.ModelForm):
             self.initial.setdefault("committee", list(self.instance.committee.all()))
 
 
+def group_label(group: PartyOrganisation) -> str:
+    """A Party group named with its branch (two branches may each have a 第一党小组)."""
+    return f"{group.parent.name} / {group.name}" if group.parent_id else group.name
+
+
 class MemberForm(forms.ModelForm):
     """A member: the resident found by ID number or chosen from the village's residents (new members only)."""
 
@@ -74,13 +79,22 @@ class MemberForm(forms.ModelForm):
         orgs = PartyOrganisation.objects.active().filter(village=village)
         self.fields["branch"].queryset = orgs.filter(kind=OrgKind.BRANCH)
         self.fields["group"].queryset = orgs.filter(kind=OrgKind.GROUP).select_related("parent")
+        self.fields["group"].label_from_instance = group_label
         if self.instance.pk:
             del self.fields["id_number"]
             del self.fields["resident"]
         else:
             members = PartyMember.objects.active().values("resident_id")
             self.fields["resident"].queryset = (
-                Resident.objects.active().filter(village=village).exclude(pk__in=members).order_by("name", "pk")
+                Resident.objects.active()
+                .filter(village=village)
+                .exclude(pk__in=members)
+                .select_related("household")
+                .order_by("name", "pk")
+            )
+            # Two residents of one name are told apart by their household.
+            self.fields["resident"].label_from_instance = lambda r: (
+                f"{r.name}（{r.household.number}）" if r.household_id else r.name
             )
             self.fields["resident"].required = False
 
