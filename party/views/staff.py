@@ -155,7 +155,6 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         for node in ([root] if root["org"].kind == OrgKind.BRANCH else root["children"])
         if node["org"].kind == OrgKind.BRANCH
     ]
-    month_first = today.replace(day=1)
     return render(
         request,
         "party/overview.html",
@@ -170,7 +169,6 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             "compliance": done,
             "overdue": _overdue_rows(done.items, names, kinds),
             "today": today,
-            "month_first": month_first,
         },
     )
 

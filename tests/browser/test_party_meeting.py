@@ -1,5 +1,5 @@
 """Village staff on a desktop record a 支部委员会 meeting with its attendance, then find it on the branch's
-page and the overview (docs/party.md)."""
+page (docs/party.md)."""
 
 import pytest
 from django.conf import settings
@@ -19,7 +19,13 @@ def staff_with_password(staff):
 
 
 def test_staff_record_a_branch_committee_meeting(
-    transactional_db, world, party, staff_with_password, live_server, browser, output_dir
+    transactional_db,
+    world,
+    party,  # noqa: F811  (the fixture imported above)
+    staff_with_password,
+    live_server,
+    browser,
+    output_dir,
 ):
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
