@@ -58,7 +58,7 @@ def _pages(world, party) -> list[str]:
     ]
 
 
-def _meeting(party, *, held_on=None, org=None, kind=MeetingKind.BRANCH_COMMITTEE, by=None) -> Meeting:
+def _meeting(party, *, held_on=None, org=None, kind=MeetingKind.BRANCH_COMMITTEE, by=None, period="") -> Meeting:
     org = org or party.branch1
     meeting = Meeting(
         organisation=org,
@@ -67,6 +67,7 @@ def _meeting(party, *, held_on=None, org=None, kind=MeetingKind.BRANCH_COMMITTEE
         place="村部",
         topic="学习",
         chair=party.member1,
+        period=period,
     )
     by = by or make_user(f"rec{Meeting.objects.count()}", org.village)
     return services.meeting_record(by=by, meeting=meeting, present=[party.member1], absent={})
@@ -305,6 +306,15 @@ def test_member_list_query_count_is_constant(client, world, party, staff, django
 
 
 QUERIES_MEMBER_LIST = 14
+
+
+def test_a_secretarys_search_by_full_id_number_is_recorded(client, world, party, secretary):
+    """A secretary does not see full ID numbers: their search by one is recorded like a reveal (the
+    registry's rule, residents/disclosure.py), and still finds the member."""
+    client.force_login(secretary)
+    response = client.get(reverse("party:member-list", args=[world.village.pk]), {"q": ID2})
+    assert [m.resident.name for m in response.context["page"].object_list] == ["李四"]
+    assert AuditEntry.objects.filter(actor=secretary, action=AuditAction.SEARCH_ID).count() == 1
 
 
 def test_new_member_by_id_number_and_by_choice(client, world, party, staff):
@@ -622,6 +632,10 @@ def test_meeting_list_filters(client, world, party, staff):
     today = timezone.localdate()
     assert len(ids(client.get(url, {"year": today.year, "month": today.month}))) == 2
     assert ids(client.get(url, {"year": today.year - 1})) == []
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    late = _meeting(party, by=staff, period=last_month)
+    response = client.get(url, {"late": "true"})
+    assert ids(response) == [late.pk] and "逾期召开" in response.content.decode()
 
 
 @pytest.mark.parametrize("n", [2, 20])
