@@ -129,6 +129,7 @@ TEMPLATES = [
                 "messaging.context.inbox",
                 "audit.context.audit_link",
                 "people.context.account_link",
+                "party.context.party_link",
             ],
         },
     },

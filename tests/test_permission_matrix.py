@@ -8,6 +8,7 @@ Outcomes: "login" (redirect to the login page), or an HTTP status.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -122,6 +123,57 @@ def VISIT1_PHOTO(w, u) -> dict:
     photo = SimpleUploadedFile("v.png", png_bytes(), content_type="image/png")
     visit, _created = services.visit_record(worker=u["worker"], target=w.household1, photos=[photo])
     return {"pk": visit.pk, "photo": visit.photos.get().pk}
+
+
+def _party(w):
+    """The Party world of tests/party/conftest.py, built once per test (political affiliation: the village's
+    staff and Party secretaries only)."""
+    if not hasattr(w, "party"):
+        from party.models import OrgKind
+        from tests.party.conftest import member, org
+
+        top = org(w.village, OrgKind.GENERAL_BRANCH, "一村党总支")
+        branch1 = org(w.village, OrgKind.BRANCH, "第一网格党支部", parent=top, grid=w.grid1)
+        w.party = SimpleNamespace(top=top, branch1=branch1, member1=member(w.village, w.resident1, branch1))
+    return w.party
+
+
+PARTY_BRANCH1: Kw = lambda w, u: {"pk": _party(w).branch1.pk}  # noqa: E731
+PARTY_MEMBER1: Kw = lambda w, u: {"pk": _party(w).member1.pk}  # noqa: E731
+
+
+def PARTY_VILLAGE(w, u) -> dict:
+    _party(w)
+    return {"pk": w.village.pk}
+
+
+def PARTY_LINK1(w, u) -> dict:
+    from party import services
+
+    return {"pk": services.contact_link(by=u["staff"], member=_party(w).member1, household=w.household1).pk}
+
+
+def PARTY_MEETING1(w, u) -> dict:
+    from django.utils import timezone
+
+    from party import services
+    from party.models import Meeting
+
+    p = _party(w)
+    meeting = Meeting(
+        organisation=p.branch1, kind="branch_committee", held_on=timezone.localdate(), place="村部", topic="学习"
+    )
+    return {"pk": services.meeting_record(by=u["staff"], meeting=meeting, present=[p.member1]).pk}
+
+
+def PARTY_PHOTO1(w, u) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from party.models import MeetingPhoto
+    from tests.conftest import png_bytes
+
+    meeting = PARTY_MEETING1(w, u)["pk"]
+    return {"pk": MeetingPhoto.objects.create(meeting_id=meeting, image=SimpleUploadedFile("p.png", png_bytes())).pk}
 
 
 def WORKER_NOTICE(w, u) -> dict:
@@ -288,6 +340,25 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "people:account-password": (WORKER_ACCOUNT, WORKER_ACCOUNT_KEPT),
     "people:account-deactivate": (WORKER_ACCOUNT, POST_ONLY),
     "people:account-reactivate": (WORKER_ACCOUNT, POST_ONLY),
+    # The village's Party pages: its staff (and its Party secretaries: tests/party/test_pages.py); political
+    # affiliation is personal, so the town office (compliance only, on its own page) gets a 404 like the rest.
+    "party:overview": (PARTY_VILLAGE, STAFF_ONLY),
+    "party:organisation-new": (PARTY_VILLAGE, STAFF_ONLY),
+    "party:organisation-detail": (PARTY_BRANCH1, STAFF_ONLY),
+    "party:organisation-edit": (PARTY_BRANCH1, STAFF_ONLY),
+    "party:organisation-archive": (PARTY_BRANCH1, POST_ONLY),
+    "party:member-list": (PARTY_VILLAGE, STAFF_ONLY),
+    "party:member-new": (PARTY_VILLAGE, STAFF_ONLY),
+    "party:member-export": (PARTY_VILLAGE, STAFF_ONLY),
+    "party:member-import": (PARTY_VILLAGE, STAFF_ONLY),
+    "party:member-detail": (PARTY_MEMBER1, STAFF_ONLY),
+    "party:member-edit": (PARTY_MEMBER1, STAFF_ONLY),
+    "party:member-link": (PARTY_MEMBER1, POST_ONLY),
+    "party:link-end": (PARTY_LINK1, POST_ONLY),
+    "party:meeting-list": (PARTY_VILLAGE, STAFF_ONLY),
+    "party:meeting-new": (PARTY_VILLAGE, STAFF_ONLY),
+    "party:meeting-detail": (PARTY_MEETING1, STAFF_ONLY),
+    "party:meeting-photo": (PARTY_PHOTO1, STAFF_ONLY),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -325,6 +396,11 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     # Switching the worker's account off (302 back to it) or on (already on: 302 with the reason).
     "people:account-deactivate": (WORKER_ACCOUNT, WORKER_ACCOUNT_KEPT | {"staff": 302}),
     "people:account-reactivate": (WORKER_ACCOUNT, WORKER_ACCOUNT_KEPT | {"staff": 302}),
+    # Back to the record with a message: branch 1 still has members (not archived), no household number
+    # given (nothing linked), the link ended.
+    "party:organisation-archive": (PARTY_BRANCH1, STAFF_ONLY | {"staff": 302}),
+    "party:member-link": (PARTY_MEMBER1, STAFF_ONLY | {"staff": 302}),
+    "party:link-end": (PARTY_LINK1, STAFF_ONLY | {"staff": 302}),
 }
 
 
