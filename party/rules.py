@@ -33,6 +33,7 @@ def led_village_ids(user) -> frozenset[int]:
     ids = frozenset(
         PartyOrganisation.objects.active()
         .filter(Q(secretary=user) | Q(committee=user))
+        .order_by()
         .values_list("village_id", flat=True)
         .distinct()
     )
