@@ -50,6 +50,7 @@ class Page:
     before: Callable[[], object] | None = None  # before each request, not timed (e.g. drop kept figures)
     # The same page for a much smaller place: its query count is reported beside, to show it is constant.
     compare_url: str | None = None
+    compare_user: User | None = None  # who opens it (that place's own holder of the same role)
 
 
 @dataclass
@@ -335,6 +336,9 @@ def party_pages(p: People) -> tuple[list[Page], list[dict]]:
     )
     small = counts.first()
     small_village = small["village"] if small else p.village.pk
+    small_staff = _holder(Role.VILLAGE_STAFF, village_id=small_village) if small_village != p.village.pk else p.staff
+    User.objects.filter(pk=small_staff.pk).update(must_change_password=False)
+    small_staff.must_change_password = False
     village_ids = [p.village.pk]
     town_ids = list(Village.objects.filter(town=p.town).values_list("pk", flat=True))
     member = PartyMember.objects.filter(village=p.village, archived_at__isnull=True).select_related("resident").first()
@@ -365,7 +369,7 @@ def party_pages(p: People) -> tuple[list[Page], list[dict]]:
             p.staff,
             "party:member-list",
             [p.village.pk],
-            [small_village],
+            None,  # another village finds other rows: no like-for-like count
             [(fmt(PARTY_MEMBER_ROWS, "AND r.name LIKE %s"), [village_ids, f"%{name}%"])],
         ),
         (
@@ -386,7 +390,7 @@ def party_pages(p: People) -> tuple[list[Page], list[dict]]:
             continue
         query = f"?q={name}" if name_.endswith("search") else ""
         compare = reverse(url_name, args=small_args) + query if small_args else None
-        pages.append(Page(name_, user, url + query, floor, compare_url=compare))
+        pages.append(Page(name_, user, url + query, floor, compare_url=compare, compare_user=small_staff))
     return pages, skipped
 
 
