@@ -156,6 +156,7 @@ def test_demo_logins(seeded, db, client):
         member = selectors.member_for_user(user)
         assert member.village.name == demo.VILLAGE_A
         assert selectors.member_contact_households(member)
+        assert not Contact.objects.filter(member=member).exclude(recorded_by=user).exists()
         client.force_login(user)
         page = client.get(reverse("party:field-contacts"))
         assert page.status_code == 200 and "本月已联系" in page.content.decode()

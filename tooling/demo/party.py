@@ -388,6 +388,7 @@ def _logins(seeder) -> None:
             member = with_links.filter(user__isnull=True).first()
             user = seeder.user(username, village=branch.village, full_name=member.resident.name)
             party_services.member_login_grant(by=None, member=member, user=user, start=ASSIGNED_FROM)
+            Contact.objects.filter(member=member).update(recorded_by=user)  # from their own phone
         else:
             user = member.user
         if username == "secretary" and branch.secretary_id is None:
