@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,8 +36,10 @@ def period_key(day: datetime.date, period: str) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
+@functools.lru_cache(maxsize=1024)
 def period_bounds(key: str) -> tuple[datetime.date, datetime.date]:
-    """The first and last day of a period key ("2026-11", "2026-Q4")."""
+    """The first and last day of a period key ("2026-11", "2026-Q4"). Kept per key: a town's page asks it
+    for every organisation, rule and period."""
     year, rest = key.split("-")
     y = int(year)
     if rest.startswith("Q"):
@@ -84,8 +87,10 @@ class Item:
 
 
 def owes(org: PartyOrganisation, rule: MeetingRule, key: str) -> bool:
+    if org.kind not in LEVEL_KINDS[rule.level]:
+        return False
     starts, _ends = period_bounds(key)
-    if org.kind not in LEVEL_KINDS[rule.level] or starts < org.founded_on:
+    if starts < org.founded_on:
         return False
     return org.archived_at is None or starts <= timezone.localtime(org.archived_at).date()
 
@@ -130,6 +135,8 @@ def items(
     out: list[Item] = []
     for org in orgs:
         for rule in rules:
+            if org.kind not in LEVEL_KINDS[rule.level]:
+                continue  # not owed at all: skip its periods
             for key in keys_of[rule.kind]:
                 if not owes(org, rule, key):
                     continue

@@ -212,3 +212,37 @@ def member_for_user(user) -> PartyMember | None:
 def members_q_for_search(text: str) -> Q:
     text = text.strip()
     return Q(resident__name__icontains=text) | Q(branch__name__icontains=text) if text else Q()
+
+
+# --- field and demo: the member's phone page -----------------------------------------------------------
+
+
+def field_contact_households(member: PartyMember, month: datetime.date | None = None) -> list[Household]:
+    """``member_contact_households`` with each household's head's name as the field pages show it
+    (``head_name``; the household number when it has no head on record). Two queries."""
+    from django.db.models import OuterRef, Subquery
+
+    from residents.codes import Relation
+    from residents.models import Resident
+
+    first, last = month_bounds(month or timezone.localdate())
+    head = Resident.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD, archived_at__isnull=True)
+    households = list(
+        Household.objects.active()
+        .filter(party_links__member=member, party_links__ended_on__isnull=True)
+        .annotate(head_name=Subquery(head.order_by("pk").values("name")[:1]))
+        .order_by("number", "pk")
+    )
+    last_contact = {}
+    if households:
+        last_contact = dict(
+            Contact.objects.filter(
+                member=member, household__in=[h.pk for h in households], contacted_on__range=(first, last)
+            )
+            .values_list("household_id")
+            .annotate(day=Max("contacted_on"))
+            .order_by()
+        )
+    for h in households:
+        h.contacted_on = last_contact.get(h.pk)
+    return households

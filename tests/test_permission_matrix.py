@@ -214,6 +214,8 @@ ACCOUNT_KEEPERS = _expect(worker=403, colleague=403, staff=200, town=200, outsid
 WORKER_ACCOUNT_KEPT = _expect(worker=403, colleague=403, staff=200, town=404, outsider=404)
 WORKER_ACCOUNT: Kw = lambda w, u: {"pk": u["worker"].pk}  # noqa: E731
 
+NOT_A_MEMBER = _expect(worker=403, colleague=403, staff=403, town=403, outsider=403)
+
 MATRIX: dict[str, tuple[Kw, dict]] = {
     "home": (NONE, _expect(worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "login": (NONE, _expect(anonymous=200, worker=302, colleague=302, staff=302, town=302, outsider=302)),
@@ -286,6 +288,10 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "residents:household-export": (NONE, EVERYONE),
     "residents:resident-export": (NONE, EVERYONE),
     "residents:keyperson-export": (NONE, EVERYONE),
+    # A Party member's phone page (docs/party.md): for a login linked to a member record or holding the
+    # member's role; none of these personas is one (tests/party/test_field.py has the member's own).
+    "party:field-contacts": (NONE, NOT_A_MEMBER),
+    "party:field-contact-record": (HOUSEHOLD1, POST_ONLY),
     "residents:keyplace-export": (NONE, EVERYONE),
     "residents:field-household-list": (NONE, FIELD_ONLY),
     "residents:field-household-detail": (HOUSEHOLD1, FIELD_GRID1),
@@ -364,6 +370,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
 # What a POST does to the actions that only take POST (their GET row above is 405).
 # Archive / restore / reveal for staff redirect (302) or show the page (200).
 POST_MATRIX: dict[str, tuple[Kw, dict]] = {
+    "party:field-contact-record": (HOUSEHOLD1, NOT_A_MEMBER),
     # The grid has no new worker yet: the staff are told so (a message, back to the record).
     "people:handover-hand-on": (HANDOVER1, STAFF_EDIT_GRID1 | {"staff": 302}),
     "logout": (NONE, _expect(anonymous=302, worker=302, colleague=302, staff=302, town=302, outsider=302)),

@@ -33,3 +33,54 @@ def test_bench_measures_every_scenario_on_a_small_county(db, tmp_path):
     assert rows["import of 30 households"]["rows"] == 30
     # The bench's own admin account is the only trace it leaves.
     assert User.objects.filter(username="bench_admin", is_superuser=True).exists()
+
+
+def _party_rows(tmp_path) -> dict:
+    output = tmp_path / "party.json"
+    call_command("bench", requests=2, import_households=0, only=["party"], output=output, stdout=io.StringIO())
+    return {row["scenario"]: row for row in json.loads(output.read_text())["scenarios"]}
+
+
+PARTY_SCENARIOS = {"party overview", "party member list", "party member list, search", "party compliance, town"}
+
+
+def test_party_pages_are_benched_or_skipped_with_a_note(db, tmp_path):
+    """The Party's pages at county scale: each measured when its URL name is in this build, else a row
+    that says it was skipped; the bench runs either way."""
+    from django.urls import NoReverseMatch, reverse
+
+    call_command("generate_scale", residents=2000, months=2, stdout=io.StringIO())
+    rows = _party_rows(tmp_path)
+    assert set(rows) == PARTY_SCENARIOS
+    for name, row in rows.items():
+        url_name = {"party overview": "party:overview", "party compliance, town": "party:town-compliance"}.get(
+            name, "party:member-list"
+        )
+        try:
+            reverse(url_name, args=[] if "town" in name else [1])
+        except NoReverseMatch:
+            assert row["skipped"] == f"no URL named {url_name} in this build"
+            continue
+        assert row["status"] == 200 and row["queries"] > 0 and row["p95_ms"] > 0, row
+
+
+def test_party_pages_measured_with_their_query_counts(db, tmp_path, settings):
+    """With the pages there (stand-ins where this build lacks them): p95, queries, the floor, and the query
+    count of the same page for the village with the fewest members beside it."""
+    from django.urls import clear_url_caches
+
+    call_command("generate_scale", residents=2000, months=2, stdout=io.StringIO())
+    settings.ROOT_URLCONF = "tests.tooling.party_bench_urls"
+    clear_url_caches()
+    try:
+        rows = _party_rows(tmp_path)
+    finally:
+        clear_url_caches()
+    assert set(rows) == PARTY_SCENARIOS
+    for name, row in rows.items():
+        assert row["status"] == 200 and row["queries"] > 0 and row["p95_ms"] >= row["p50_ms"] > 0, row
+        assert row["floor_p95_ms"] > 0, row
+        if name in ("party overview", "party member list"):
+            assert row["small_status"] == 200 and row["small_url"] != row["url"], row
+            assert row["queries_small"] == row["queries"], row
+    assert rows["party member list"]["rows"] > 0

@@ -171,6 +171,50 @@ def test_a_grid_worker_sees_their_grid_and_their_work_list(town):
     due.most_urgent_first(due.key_persons_due([grid.pk], month))
 
 
+def test_the_party_on_every_grid_with_its_members_contacts_and_meetings(town):
+    """A 党委 or 党总支 per village, a branch per grid with 2–4 groups; the members are the registry's Party
+    members (about 3 % of residents); most keep 3–8 households of their grid; a year's meetings, a few
+    missing (tooling/scale/party.py)."""
+    from collections import Counter
+
+    from party import cadence, selectors
+    from party.models import Contact, ContactLink, Meeting, OrgKind, PartyMember, PartyOrganisation
+    from residents.codes import Political
+
+    villages = list(Village.objects.filter(town=town))
+    orgs = PartyOrganisation.objects.filter(village__town=town)
+    assert orgs.filter(kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]).count() == len(villages)
+    branches = orgs.filter(kind=OrgKind.BRANCH)
+    assert branches.count() == Grid.objects.filter(village__town=town).count()
+    assert not branches.filter(grid__isnull=True).exists()
+    assert not branches.exclude(grid__village=F("village")).exists()
+    groups = Counter(orgs.filter(kind=OrgKind.GROUP).values_list("parent", flat=True))
+    assert set(groups) == set(branches.values_list("pk", flat=True)) and set(groups.values()) <= {2, 3, 4}
+    members = PartyMember.objects.filter(village__town=town)
+    residents = Resident.objects.filter(village__town=town)
+    assert 0.02 * SIZE <= members.count() <= 0.045 * SIZE
+    party = residents.filter(political__in=[Political.CPC_MEMBER, Political.CPC_PROBATIONARY])
+    assert set(party.values_list("pk", flat=True)) == set(members.values_list("resident_id", flat=True))
+    assert not members.exclude(branch__grid=F("resident__household__grid")).exists()
+    assert not members.exclude(group__parent=F("branch")).exists()
+    links = ContactLink.objects.filter(member__village__town=town)
+    per_member = Counter(links.values_list("member", flat=True))
+    assert set(per_member.values()) <= set(range(1, 9))
+    assert len(per_member) >= 0.6 * members.count()  # most members; the floating ones keep none
+    assert len(per_member) >= 0.9 * members.filter(floating=False).count()
+    assert not links.exclude(household__grid=F("member__branch__grid")).exists()
+    assert links.values("household").distinct().count() == links.count()  # one contact member per household
+    today = timezone.localdate()
+    assert Contact.objects.filter(member__village__town=town, contacted_on__gte=today.replace(day=1)).exists()
+    coverage = selectors.contact_coverage([v.pk for v in villages])
+    assert sum(g.linked for g in coverage.values()) == links.count()
+    assert Meeting.objects.filter(village__town=town).exists()
+    first = due.previous_month(due.month_start(today))  # the MONTHS (2) months generated
+    tally = cadence.tally(cadence.items(village_ids=[v.pk for v in villages], first=first, last=today))[None]
+    assert tally.owed and tally.overdue < 0.2 * tally.closed
+    assert tally.held + tally.late >= 0.8 * tally.closed
+
+
 def test_nothing_is_audited(db):
     before = AuditEntry.objects.count()
     _generate()
@@ -215,3 +259,7 @@ def test_nothing_is_dated_after_now_early_in_a_month(db, monkeypatch):
     assert not visits.filter(visited_on__gt=now.date()).exists()
     assert not CaseEvent.objects.filter(at__gt=now).exists()
     assert not Case.objects.filter(reported_at__gt=now).exists()
+    from party.models import Contact, Meeting
+
+    assert not Meeting.objects.filter(held_on__gt=now.date()).exists()
+    assert not Contact.objects.filter(contacted_on__gt=now.date()).exists()

@@ -22,7 +22,7 @@ from .runner import (
     run_reminders,
     run_report,
 )
-from .scenarios import BENCH_ADMIN, Page, People, api_pages, pages, people
+from .scenarios import BENCH_ADMIN, Page, People, api_pages, pages, party_pages, people
 
 __all__ = [
     "BENCH_ADMIN",
@@ -33,6 +33,7 @@ __all__ = [
     "data_size",
     "machine",
     "pages",
+    "party_pages",
     "people",
     "run_coverage_count",
     "run_import",

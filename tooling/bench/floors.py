@@ -71,3 +71,34 @@ SELECT k.id, k.category, k.risk_level, r.name,
 
 def fmt(sql: str, extra: str = "") -> str:
     return sql.format(extra=extra)
+
+
+# The Party's pages (docs/party.md): members of a village, their counts and age profile, contact coverage
+# per grid, and the meetings the year's periods asked for.
+PARTY_MEMBER_ROWS = """
+SELECT m.id, r.name, r.gender, r.birth_date, m.joined_on, m.status, m.floating, b.name, g.name
+  FROM party_partymember m
+  JOIN residents_resident r ON r.id = m.resident_id
+  JOIN party_partyorganisation b ON b.id = m.branch_id
+  LEFT JOIN party_partyorganisation g ON g.id = m.group_id
+ WHERE m.village_id = ANY(%s) AND m.archived_at IS NULL {extra}
+ ORDER BY m.branch_id, m.id LIMIT 50"""
+PARTY_MEMBER_COUNT = "SELECT count(*) FROM party_partymember m WHERE m.village_id = ANY(%s) AND m.archived_at IS NULL"
+PARTY_MEMBER_AGES = """
+SELECT m.village_id, m.branch_id, m.status, m.floating, r.birth_date
+  FROM party_partymember m JOIN residents_resident r ON r.id = m.resident_id
+ WHERE m.village_id = ANY(%s) AND m.archived_at IS NULL"""
+PARTY_CONTACT_COVERAGE = """
+SELECT h.grid_id, count(*),
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM party_contactlink l WHERE l.household_id = h.id AND l.ended_on IS NULL)),
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM party_contactlink l JOIN party_contact c
+                ON c.household_id = l.household_id AND c.member_id = l.member_id
+             WHERE l.household_id = h.id AND l.ended_on IS NULL AND c.contacted_on >= %s))
+  FROM residents_household h
+ WHERE h.village_id = ANY(%s) AND h.archived_at IS NULL
+ GROUP BY h.grid_id"""
+PARTY_MEETINGS_OWED = """
+SELECT o.id, o.kind, mt.kind, mt.period, mt.late
+  FROM party_partyorganisation o
+  LEFT JOIN party_meeting mt ON mt.organisation_id = o.id AND mt.period >= %s
+ WHERE o.village_id = ANY(%s) AND o.archived_at IS NULL"""

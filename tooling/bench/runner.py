@@ -86,6 +86,16 @@ def run_page(page: Page, clients: dict[int, Client], n: int, admin: Client) -> d
     }
     row |= summary(timed(lambda: client.get(page.url), n, page.before))
     row["queries"] = queries
+    if page.compare_url:
+        other = page.compare_user or page.user
+        if other.pk not in clients:
+            clients[other.pk] = client_for(other)
+        clients[other.pk].get(page.compare_url)
+        with CaptureQueriesContext(connection) as captured:
+            status = clients[other.pk].get(page.compare_url).status_code
+        row["queries_small"] = len(captured)  # the same page for a small place: constant if equal
+        row["small_url"] = page.compare_url
+        row["small_status"] = status
     if page.floor:
 
         def floor():

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db.models import Count
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from disputes.models import Case
@@ -26,6 +26,11 @@ from .floors import (
     KEY_PERSON_COUNT,
     KEY_PERSON_ROWS,
     KEY_PERSONS_DUE,
+    PARTY_CONTACT_COVERAGE,
+    PARTY_MEETINGS_OWED,
+    PARTY_MEMBER_AGES,
+    PARTY_MEMBER_COUNT,
+    PARTY_MEMBER_ROWS,
     RESIDENT_COUNT,
     RESIDENT_ROWS,
     WORK_LIST,
@@ -43,6 +48,9 @@ class Page:
     floor: list[tuple[str, list]] = field(default_factory=list)  # statements, run in order
     admin_url: str | None = None
     before: Callable[[], object] | None = None  # before each request, not timed (e.g. drop kept figures)
+    # The same page for a much smaller place: its query count is reported beside, to show it is constant.
+    compare_url: str | None = None
+    compare_user: User | None = None  # who opens it (that place's own holder of the same role)
 
 
 @dataclass
@@ -309,6 +317,81 @@ def pages(p: People) -> list[Page]:
         Page("town home", p.town_office, reverse("reports:town-home"), [(KEPT_COVERAGE, [month, town_ids])]),
         Page("town dashboard", p.town_office, reverse("reports:town-dashboard"), [(KEPT_COVERAGE, [month, town_ids])]),
     ]
+
+
+def party_pages(p: People) -> tuple[list[Page], list[dict]]:
+    """The Party's pages at county scale (docs/party.md): the village's overview and member list as its
+    staff, the town's side-by-side compliance as the town office; each beside the same page for the
+    village with the fewest members, whose query count should be the same. A page whose URL name is not
+    there (yet) is skipped with a note: the bench runs all the same. Returns (pages, skipped rows)."""
+    from party.models import PartyMember
+
+    today = timezone.localdate()
+    year = f"{today.year}-"
+    counts = (
+        PartyMember.objects.filter(archived_at__isnull=True, village__town__archived_at__isnull=True)
+        .values("village")
+        .annotate(n=Count("pk"))
+        .order_by("n", "village")
+    )
+    small = counts.first()
+    small_village = small["village"] if small else p.village.pk
+    small_staff = _holder(Role.VILLAGE_STAFF, village_id=small_village) if small_village != p.village.pk else p.staff
+    User.objects.filter(pk=small_staff.pk).update(must_change_password=False)
+    small_staff.must_change_password = False
+    village_ids = [p.village.pk]
+    town_ids = list(Village.objects.filter(town=p.town).values_list("pk", flat=True))
+    member = PartyMember.objects.filter(village=p.village, archived_at__isnull=True).select_related("resident").first()
+    name = member.resident.name if member else "张"
+    wanted = [
+        (
+            "party overview",
+            p.staff,
+            "party:overview",
+            [p.village.pk],
+            [small_village],
+            [
+                (PARTY_MEMBER_AGES, [village_ids]),
+                (PARTY_CONTACT_COVERAGE, [today.replace(day=1), village_ids]),
+                (PARTY_MEETINGS_OWED, [year, village_ids]),
+            ],
+        ),
+        (
+            "party member list",
+            p.staff,
+            "party:member-list",
+            [p.village.pk],
+            [small_village],
+            [(fmt(PARTY_MEMBER_ROWS), [village_ids]), (PARTY_MEMBER_COUNT, [village_ids])],
+        ),
+        (
+            "party member list, search",
+            p.staff,
+            "party:member-list",
+            [p.village.pk],
+            None,  # another village finds other rows: no like-for-like count
+            [(fmt(PARTY_MEMBER_ROWS, "AND r.name LIKE %s"), [village_ids, f"%{name}%"])],
+        ),
+        (
+            "party compliance, town",
+            p.town_office,
+            "party:town-compliance",
+            [],
+            None,
+            [(PARTY_MEETINGS_OWED, [year, town_ids]), (PARTY_MEMBER_COUNT, [town_ids])],
+        ),
+    ]
+    pages, skipped = [], []
+    for name_, user, url_name, args, small_args, floor in wanted:
+        try:
+            url = reverse(url_name, args=args)
+        except NoReverseMatch:
+            skipped.append({"scenario": name_, "skipped": f"no URL named {url_name} in this build"})
+            continue
+        query = f"?q={name}" if name_.endswith("search") else ""
+        compare = reverse(url_name, args=small_args) + query if small_args else None
+        pages.append(Page(name_, user, url + query, floor, compare_url=compare, compare_user=small_staff))
+    return pages, skipped
 
 
 API_LISTS = [

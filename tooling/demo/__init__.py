@@ -35,6 +35,7 @@ from grids.models import (
 )
 
 from .cases import seed_cases
+from .party import seed_party
 from .registry import seed_registry
 from .reports import seed_reports
 from .visits import seed_visits
@@ -145,6 +146,7 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
         seed_registry()
         seed_cases()
         seed_visits()
+        seed_party(seeder)  # before the reports, whose frozen months may count the Party's figures
         seed_reports()
     return seeder.accounts
 

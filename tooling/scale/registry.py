@@ -165,6 +165,8 @@ class Registry:
         self.ids = ids
         self.window_start, self.today = window
         self.key_persons: list[KeyPersonPlan] = []
+        # Per village: the residents shown as Party members (the Party's roll: tooling/scale/party.py).
+        self.party_members: dict[int, list[Member]] = {}
         self.households_t = writer.table(
             Household,
             [
@@ -253,6 +255,7 @@ class Registry:
         done = 0
         for village in county.villages:
             people = self._village(village, sizes)
+            self.party_members[village.id] = [m for m in people if m.political == Political.CPC_MEMBER]
             self._key_persons(village, people)
             for grid in village.grids:
                 self._key_places(village, grid)

@@ -1,0 +1,16 @@
+"""Template filters on what a user holds in the territory (grids.access)."""
+
+from __future__ import annotations
+
+from django import template
+
+from grids import access
+
+register = template.Library()
+
+
+@register.filter
+def party_member_only(user) -> bool:
+    """A Party member's login and nothing else: the phone layout shows them their contact households, not
+    the grid worker's work list and its offline machinery (docs/party.md)."""
+    return access.is_party_member_only(user)
