@@ -297,20 +297,22 @@ def on_time_this_year(village_ids: list[int], day: datetime.date | None = None) 
     return {v: c.year.on_time_percent for v, c in compliance(village_ids, day).items()}
 
 
-def month_figures(village_id: int, month: datetime.date) -> dict:
-    """The Party's figures of a village's month, for the monthly report (JSON-safe). They stay what they
-    were when the month ended, whatever is recorded later: meetings held are counted by the day they were
-    held; the periods overdue at the month's end are those of the year that ended by its last day with no
-    meeting held by that day (one recorded later, late, does not change them); members are those who had
-    joined and were not archived by then. Six queries."""
+def month_figures(village_id: int, month: datetime.date, today: datetime.date | None = None) -> dict:
+    """The Party's figures of a village's month, for the monthly report (JSON-safe). A closed month's stay what
+    they were when it ended, whatever is recorded later: meetings held are counted by the day they were held;
+    the periods overdue at the month's end are those of the year that ended by its last day with no meeting
+    held by that day (one recorded later, late, does not change them; for the month still running, the
+    periods ended before ``today``); members are those who had joined and were not archived by then. Seven
+    queries."""
     from .models import MeetingKind
 
+    today = today or timezone.localdate()
     first, last = month_bounds(month)
     held = meetings_held([village_id], first, last).get(village_id, Counter())
     items = cadence.items(
         village_ids=[village_id], first=datetime.date(last.year, 1, 1), last=last, today=last + datetime.timedelta(1)
     )
-    ended = [i for i in items if i.ends <= last]
+    ended = [i for i in items if i.ends <= last and i.ends < today]
     held_on = dict(
         Meeting.objects.filter(pk__in=[i.meeting_id for i in ended if i.meeting_id]).values_list("pk", "held_on")
     )
@@ -326,10 +328,14 @@ def month_figures(village_id: int, month: datetime.date) -> dict:
     )
     contacts = contacts_by_village([village_id], first)[village_id]
     return {
-        "held": {kind: held.get(kind, 0) for kind in MeetingKind.values if held.get(kind, 0)},
+        "held": [{"kind": str(label), "n": held[kind]} for kind, label in MeetingKind.choices if held.get(kind)],
         "held_total": sum(held.values()),
         "overdue": len(overdue),
-        "overdue_by_kind": dict(Counter(i.kind for i in overdue)),
+        "overdue_by_kind": [
+            {"kind": str(label), "n": n}
+            for kind, label in MeetingKind.choices
+            if (n := sum(1 for i in overdue if i.kind == kind))
+        ],
         "members": counts,
         "contacts": {
             "households": contacts.households,
