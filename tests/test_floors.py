@@ -19,6 +19,7 @@ PACKAGES = [
     "messaging",
     "residents",
     "disputes",
+    "party",
     "visits",
     "people",
     "reports",
