@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 
-from core.rest import IDEMPOTENCY_HEADER, IdempotentCreateMixin, ScopedPrimaryKey
+from core.rest import IDEMPOTENCY_HEADER, IdempotentCreateMixin, IdField, ScopedPrimaryKey
 from grids.models import Grid, User, Village
 from residents.models import Resident
 
@@ -170,7 +170,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 
 class AbsentSerializer(serializers.Serializer):
-    member = serializers.IntegerField(min_value=1)
+    member = IdField()
     reason = serializers.CharField(allow_blank=True, max_length=100)
 
 
@@ -180,9 +180,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
     period = serializers.CharField(required=False, allow_blank=True, max_length=7)
     attendance = AttendanceSerializer(many=True, read_only=True)
-    present = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), write_only=True, required=False, help_text="member ids present"
-    )
+    present = serializers.ListField(child=IdField(), write_only=True, required=False, help_text="member ids present")
     absent = AbsentSerializer(many=True, write_only=True, required=False, help_text="members absent, with reason")
     photos = serializers.ListField(
         child=serializers.FileField(), required=False, write_only=True, help_text="multipart/form-data only"
