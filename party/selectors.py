@@ -302,8 +302,8 @@ def month_figures(village_id: int, month: datetime.date, today: datetime.date | 
     they were when it ended, whatever is recorded later: meetings held are counted by the day they were held;
     the periods overdue at the month's end are those of the year that ended by its last day with no meeting
     held by that day (one recorded later, late, does not change them; for the month still running, the
-    periods ended before ``today``); members are those who had joined and were not archived by then. Seven
-    queries."""
+    periods ended before ``today``); members are those who had joined and were not archived by then. At
+    most nine queries."""
     from .models import MeetingKind
 
     today = today or timezone.localdate()
