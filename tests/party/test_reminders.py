@@ -198,3 +198,10 @@ def test_a_worker_killed_mid_run_and_the_task_retried_delivers_the_rest_once(wor
     assert Delivery.objects.filter(kind=reminders.DUE).count() == 30
     assert Notice.objects.filter(kind="reminder").count() == 30
     assert Notice.objects.values("recipient").distinct().count() == 30
+
+
+def test_beat_starts_the_party_dispatch(settings):
+    from governance.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["party-reminders"]
+    assert entry["task"] == "party.tasks.reminders_dispatch" and entry["task"] in app.tasks
