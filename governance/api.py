@@ -15,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 from disputes.api import CaseViewSet, MediatorViewSet
 from grids.api import AssignmentViewSet, GridViewSet, MicroGridViewSet, TokenRevokeView, TokenView, VillageViewSet
 from messaging.api import MeView, NoticeViewSet
+from party.api import MeetingViewSet, MemberViewSet, OrganisationViewSet
 from reports.api import ReportViewSet
 from residents.api import HouseholdViewSet, KeyPersonViewSet, KeyPlaceViewSet, ResidentViewSet
 from visits.api import VisitViewSet, WorkListView
@@ -34,6 +35,9 @@ def _router() -> DefaultRouter:
     router.register("visits", VisitViewSet, basename="visit")
     router.register("cases", CaseViewSet, basename="case")
     router.register("mediators", MediatorViewSet, basename="mediator")
+    router.register("party-organisations", OrganisationViewSet, basename="party-organisation")
+    router.register("party-members", MemberViewSet, basename="party-member")
+    router.register("meetings", MeetingViewSet, basename="meeting")
     router.register("reports", ReportViewSet, basename="report")
     return router
 

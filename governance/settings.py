@@ -297,6 +297,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
     # Reads the admin's reminder settings (days, hour) and starts what is due; every run is idempotent.
     "visit-reminders": {"task": "visits.tasks.reminders_dispatch", "schedule": 300.0},
+    # Party meetings owed before a month's end (secretaries) and overdue after it (village staff, the town).
+    "party-reminders": {"task": "party.tasks.reminders_dispatch", "schedule": 300.0},
     "late-report-reminders": {"task": "reports.tasks.late_reports_dispatch", "schedule": 900.0},
     # Audit entries past the retention go, once a day at night.
     "audit-purge": {"task": "audit.tasks.audit_purge", "schedule": crontab(hour=3, minute=17)},

@@ -246,3 +246,136 @@ def field_contact_households(member: PartyMember, month: datetime.date | None = 
     for h in households:
         h.contacted_on = last_contact.get(h.pk)
     return households
+
+
+# --- town, reminders and the report: the town's compliance page and dashboard column, the monthly report
+
+
+@dataclass
+class Contacts:
+    """A village's contact households: active households, those with a current contact member, and those
+    contacted by that member in the month."""
+
+    households: int = 0
+    linked: int = 0
+    contacted: int = 0
+
+    @property
+    def linked_percent(self) -> int | None:
+        return round(100 * self.linked / self.households) if self.households else None
+
+    @property
+    def contacted_percent(self) -> int | None:
+        return round(100 * self.contacted / self.linked) if self.linked else None
+
+
+def contacts_by_village(village_ids: list[int], month: datetime.date | None = None) -> dict[int, Contacts]:
+    """``contact_coverage`` summed per village (every active household, on a grid in use or not). Three
+    queries."""
+    first, last = month_bounds(month or timezone.localdate())
+    out = {v: Contacts() for v in village_ids}
+    households = Household.objects.active().filter(village_id__in=village_ids)
+    for village_id, n in households.values_list("village_id").annotate(n=Count("pk")).order_by():
+        out[village_id].households = n
+    links = ContactLink.objects.current().filter(household__in=households.values("pk"))
+    for village_id, n in links.values_list("household__village_id").annotate(n=Count("pk")).order_by():
+        out[village_id].linked = n
+    contacted = (
+        Contact.objects.filter(contacted_on__range=(first, last), household__in=households.values("pk"))
+        .filter(household__party_links__ended_on__isnull=True, household__party_links__member=F("member"))
+        .values_list("household__village_id")
+        .annotate(n=Count("household", distinct=True))
+        .order_by()
+    )
+    for village_id, n in contacted:
+        out[village_id].contacted = n
+    return out
+
+
+@dataclass
+class VillageCompliance:
+    """One village's row on the town's side-by-side page: counts only, no names."""
+
+    village: object
+    members: int
+    contacts: Contacts
+    year: cadence.Tally
+    month: cadence.Tally
+
+
+def town_compliance(villages: list, today: datetime.date | None = None) -> list[VillageCompliance]:
+    """Every village given, worst first: the lowest on-time share of this year's meetings first (a village
+    that owes none yet last), then the most overdue. Seven queries whatever the number of villages."""
+    today = today or timezone.localdate()
+    ids = [v.pk for v in villages]
+    members = member_counts(ids, today)
+    contacts = contacts_by_village(ids, today)
+    found = compliance(ids, today)
+    rows = [
+        VillageCompliance(v, members[v.pk].total, contacts[v.pk], found[v.pk].year, found[v.pk].month) for v in villages
+    ]
+    rows.sort(
+        key=lambda r: (
+            r.year.on_time_percent is None,
+            r.year.on_time_percent if r.year.on_time_percent is not None else 0,
+            -r.year.overdue,
+            r.village.name,
+        )
+    )
+    return rows
+
+
+def on_time_this_year(village_ids: list[int], day: datetime.date | None = None) -> dict[int, int | None]:
+    """Each village's share of this year's meetings held on time, up to ``day`` (today by default); None
+    where nothing is owed yet. Three queries."""
+    return {v: c.year.on_time_percent for v, c in compliance(village_ids, day).items()}
+
+
+def month_figures(village_id: int, month: datetime.date, today: datetime.date | None = None) -> dict:
+    """The Party's figures of a village's month, for the monthly report (JSON-safe). A closed month's stay what
+    they were when it ended, whatever is recorded later: meetings held are counted by the day they were held;
+    the periods overdue at the month's end are those of the year that ended by its last day with no meeting
+    held by that day (one recorded later, late, does not change them; for the month still running, the
+    periods ended before ``today``); members are those who had joined and were not archived by then. At
+    most nine queries."""
+    from .models import MeetingKind
+
+    today = today or timezone.localdate()
+    first, last = month_bounds(month)
+    held = meetings_held([village_id], first, last).get(village_id, Counter())
+    items = cadence.items(
+        village_ids=[village_id], first=datetime.date(last.year, 1, 1), last=last, today=last + datetime.timedelta(1)
+    )
+    ended = [i for i in items if i.ends <= last and i.ends < today]
+    held_on = dict(
+        Meeting.objects.filter(pk__in=[i.meeting_id for i in ended if i.meeting_id]).values_list("pk", "held_on")
+    )
+    overdue = [i for i in ended if i.meeting_id is None or held_on[i.meeting_id] > last]
+    end = timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(1), datetime.time()))
+    members = PartyMember.objects.filter(village_id=village_id, joined_on__lte=last).filter(
+        Q(archived_at__isnull=True) | Q(archived_at__gte=end)
+    )
+    counts = members.aggregate(
+        total=Count("pk"),
+        probation=Count("pk", filter=Q(status=MemberStatus.PROBATION)),
+        floating=Count("pk", filter=Q(floating=True)),
+    )
+    contacts = contacts_by_village([village_id], first)[village_id]
+    return {
+        "held": [{"kind": str(label), "n": held[kind]} for kind, label in MeetingKind.choices if held.get(kind)],
+        "held_total": sum(held.values()),
+        "overdue": len(overdue),
+        "overdue_by_kind": [
+            {"kind": str(label), "n": n}
+            for kind, label in MeetingKind.choices
+            if (n := sum(1 for i in overdue if i.kind == kind))
+        ],
+        "members": counts,
+        "contacts": {
+            "households": contacts.households,
+            "linked": contacts.linked,
+            "contacted": contacts.contacted,
+            "linked_percent": contacts.linked_percent,
+            "contacted_percent": contacts.contacted_percent,
+        },
+    }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.models import OPEN_STATES, Case, CaseEvent, Kind, Outcome, Policy, State
+from party import selectors as party_selectors
 from visits import due, summary
 from visits.models import CoverageSnapshot
 
@@ -25,7 +26,8 @@ def _aware(day: datetime.date) -> datetime.datetime:
 
 def side_by_side(villages: list, month: datetime.date) -> list:
     """Each village gets ``cov`` (visit coverage), ``cases`` (open by state, overdue), ``mediation``
-    (this month and year to date) and ``report`` (this month's report state and lateness). A closed month's
+    (this month and year to date), ``report`` (this month's report state and lateness) and ``party_on_time``
+    (the share of the year's Party meetings held on time, up to the month's end or today). A closed month's
     figures are those it had when it ended: kept coverage, cases as they stood on its last day."""
     month = due.month_start(month)
     ids = [v.pk for v in villages]
@@ -55,6 +57,8 @@ def side_by_side(villages: list, month: datetime.date) -> list:
     report_policy = ReportPolicy.current()
     reports = {r.village_id: r for r in MonthlyReport.objects.filter(village__in=ids, month=month)}
     late_ytd = _late_counts(ids, month, report_policy)
+    month_end = due.next_month(month) - datetime.timedelta(days=1)
+    party_on_time = party_selectors.on_time_this_year(ids, min(month_end, timezone.localdate()))
     for village in villages:
         village.cov = cov.get(village.pk)
         village.cov_month = month
@@ -74,6 +78,7 @@ def side_by_side(villages: list, month: datetime.date) -> list:
         village.report_state = report.get_state_display() if report else _not_started()
         village.report_late = report_policy.is_late(report, month)
         village.late_ytd = late_ytd.get(village.pk, 0)
+        village.party_on_time = party_on_time.get(village.pk)
     return villages
 
 

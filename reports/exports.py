@@ -157,6 +157,7 @@ def comparison_workbook(villages: list, month: datetime.date) -> bytes:
             "月报状态",
             "月报逾期",
             "本年逾期次数",
+            "党组织会议按时率%(本年)",
         ],
         widths={"A": 14},
     )
@@ -176,6 +177,7 @@ def comparison_workbook(villages: list, month: datetime.date) -> bytes:
                 str(v.report_state),
                 "是" if v.report_late else "",
                 v.late_ytd,
+                v.party_on_time,
             ],
         )
     return excel.workbook_bytes(book)

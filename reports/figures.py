@@ -1,4 +1,4 @@
-"""A village's monthly figures, computed from the registry, the cases and the visits.
+"""A village's monthly figures, computed from the registry, the cases, the visits and the Party app.
 
 ``compute(village, month)`` returns plain data (JSON-safe): a draft shows it live, a submitted version
 freezes it. Every figure has the month (当月数) and, where it adds up, the year to date (累计数: from
@@ -20,6 +20,7 @@ from django.utils import timezone
 from disputes import deadlines
 from disputes.models import OPEN_STATES, Case, CaseEvent, Category, Kind, Outcome, Policy, Tier
 from grids.models import Assignment, Role, Village
+from party import selectors as party_selectors
 from residents.models import Household, KeyCategory, KeyPerson, KeyPlace, Registration, Resident
 from visits import due, summary
 from visits.models import CoverageSnapshot, Visit
@@ -70,6 +71,9 @@ def compute(village: Village, month: datetime.date) -> dict:
         "visits": _visits(village, month),
         "cases": _cases(village, month, year_start, start, end),
         "workers": _workers(village, month, year_start, start, end),
+        # The Party's month (docs/party.md): meetings held by kind, periods overdue at the month's end,
+        # members, contact households; as they stood when the month ended.
+        "party": party_selectors.month_figures(village.pk, month),
     }
 
 

@@ -22,6 +22,11 @@ class VisitsConfig(AppConfig):
         live.connect()
         panels.connect()
 
+        # The Party's meeting reminders go out at the visit reminders' hour, as the admin sets it.
+        from party import reminders as party_reminders
+
+        party_reminders.send_hour_from(lambda: ReminderPolicy.current().send_hour)
+
         from residents.signals import key_person_erased
 
         from . import retention

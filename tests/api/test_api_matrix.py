@@ -36,6 +36,34 @@ MICRO1 = lambda w, u: {"pk": w.micro1.pk}  # noqa: E731
 NONE = lambda w, u: {}  # noqa: E731
 
 
+def _party(w):
+    """A general branch, a branch on grid 1 with a member (resident 1), in village 1 (tests/party/conftest.py)."""
+    from party.models import OrgKind
+    from tests.party.conftest import member, org
+
+    top = org(w.village, OrgKind.GENERAL_BRANCH, "一村党总支")
+    branch = org(w.village, OrgKind.BRANCH, "第一网格党支部", parent=top, grid=w.grid1)
+    return top, branch, member(w.village, w.resident1, branch)
+
+
+def PARTY_ORG1(w, u):
+    return {"pk": _party(w)[1].pk}
+
+
+def PARTY_MEMBER1(w, u):
+    return {"pk": _party(w)[2].pk}
+
+
+def MEETING1(w, u):
+    from party import services
+    from party.models import Meeting
+
+    _top, branch, m = _party(w)
+    meeting = Meeting(organisation=branch, kind="branch_committee", held_on=timezone.localdate(), place="党群服务中心")
+    meeting.topic = "学习"
+    return {"pk": services.meeting_record(by=u["staff"], meeting=meeting, present=[m]).pk}
+
+
 def VISIT1(w, u):
     from visits import services
 
@@ -49,6 +77,7 @@ REPORT_SEEN = _e(worker=404, colleague=404, staff=200, town=200, outsider=404)
 EXPECTED = {
     "ASSIGNMENT_SEEN": _e(worker=200, colleague=404, staff=200, town=200, outsider=404),
     "ASSIGNMENT_END": _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
+    "PARTY_RECORD": _e(worker=404, colleague=404, staff=200, town=404, outsider=404),
 }
 
 # (route name, method, kwargs, body, expected)
@@ -289,6 +318,31 @@ ROWS = [
         _e(worker=404, colleague=404, staff=200, town=403, outsider=404),
     ),
     ("api:mediator-archive", "post", MEDIATOR1, None, _e(worker=404, colleague=404, staff=200, town=403, outsider=404)),
+    # Party records: the village's staff (and its Party secretaries, tests/party/test_api.py); the town
+    # office sees none of them (political affiliation, docs/party.md); another village's id is unknown.
+    ("api:party-organisation-list", "get", NONE, None, EVERYONE),
+    (
+        "api:party-organisation-list",
+        "post",
+        NONE,
+        "PARTY_ORG_NEW",
+        _e(worker=400, colleague=400, staff=201, town=400, outsider=400),
+    ),
+    ("api:party-organisation-detail", "get", PARTY_ORG1, None, "PARTY_RECORD"),
+    ("api:party-organisation-detail", "patch", PARTY_ORG1, {"name": "一网格党支部"}, "PARTY_RECORD"),
+    ("api:party-member-list", "get", NONE, None, EVERYONE),
+    (
+        "api:party-member-list",
+        "post",
+        NONE,
+        "PARTY_MEMBER_NEW",
+        _e(worker=400, colleague=400, staff=201, town=400, outsider=400),
+    ),
+    ("api:party-member-detail", "get", PARTY_MEMBER1, None, "PARTY_RECORD"),
+    ("api:party-member-detail", "patch", PARTY_MEMBER1, {"status": "probation"}, "PARTY_RECORD"),
+    ("api:meeting-list", "get", NONE, None, EVERYONE),
+    ("api:meeting-list", "post", NONE, "MEETING_NEW", _e(worker=400, colleague=400, staff=201, town=400, outsider=400)),
+    ("api:meeting-detail", "get", MEETING1, None, "PARTY_RECORD"),
     ("api:notice-list", "get", NONE, None, EVERYONE),
     ("api:notice-detail", "get", WORKER_NOTICE, None, _e(worker=200, colleague=404, staff=404, town=404, outsider=404)),
     ("api:notice-read", "post", WORKER_NOTICE, None, _e(worker=200, colleague=404, staff=404, town=404, outsider=404)),
@@ -387,6 +441,20 @@ def _body(name, w, u, kwargs):
         return {"micro_grid": w.micro2.pk, "note": "搬家"}
     if name == "MOVE_RESIDENT":
         return {"household": w.household2.pk, "relation": "10"}
+    if name == "PARTY_ORG_NEW":
+        return {"village": w.village.pk, "kind": "general", "name": "一村党总支", "founded_on": "2024-01-01"}
+    if name in {"PARTY_MEMBER_NEW", "MEETING_NEW"}:
+        _top, branch, m = _party(w)
+        if name == "MEETING_NEW":
+            return {
+                "organisation": branch.pk,
+                "kind": "branch_committee",
+                "held_on": timezone.localdate().isoformat(),
+                "place": "党群服务中心",
+                "topic": "学习",
+                "present": [m.pk],
+            }
+        return {"resident": w.resident2.pk, "branch": branch.pk, "joined_on": "2015-07-01"}
     if name == "VISIT_NEW":
         return {"household": w.household1.pk}
     if name == "CASE_NEW":

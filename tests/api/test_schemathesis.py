@@ -151,6 +151,16 @@ def record_ids(world, personas) -> dict[str, int]:
     visit = visits.visit_record(worker=worker, target=world.household1)[0]
     report = reports.report_open(village=world.village, month=due.previous_month(datetime.date.today()), by=staff)
     messaging.notice_send(recipients=[staff, worker], key="schemathesis", kind="reminder", title="提醒")
+    from party import services as party
+    from party.models import Meeting, OrgKind
+    from tests.party.conftest import member, org
+
+    top = org(world.village, OrgKind.GENERAL_BRANCH, "一村党总支")
+    branch = org(world.village, OrgKind.BRANCH, "第一网格党支部", parent=top, grid=world.grid1)
+    party_member = member(world.village, world.resident1, branch)
+    meeting = Meeting(organisation=branch, kind="branch_committee", held_on=datetime.date.today(), place="村部")
+    meeting.topic = "学习"
+    meeting = party.meeting_record(by=staff, meeting=meeting, present=[party_member])
     return {
         "villages": world.village.pk,
         "grids": world.grid1.pk,
@@ -165,6 +175,9 @@ def record_ids(world, personas) -> dict[str, int]:
         "cases": case.pk,
         "mediators": mediator.pk,
         "reports": report.pk,
+        "party-organisations": branch.pk,
+        "party-members": party_member.pk,
+        "meetings": meeting.pk,
     }
 
 

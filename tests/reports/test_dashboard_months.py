@@ -57,7 +57,7 @@ def _open_cases(shown: str) -> int:
 
 def _as_export(page: list[str]) -> list:
     """A page row in the export's columns (the page shows no done/due, only the percentage)."""
-    name, coverage, key_overdue, open_cases, overdue, mediation, report, late_ytd = page
+    name, coverage, key_overdue, open_cases, overdue, mediation, report, late_ytd, party = page
     month_rate, ytd_rate = (part.strip() for part in mediation.split("/"))
     state = report.replace("逾期", "").strip()
     return [
@@ -71,12 +71,25 @@ def _as_export(page: list[str]) -> list:
         state,
         "是" if report.endswith("逾期") else None,
         int(late_ytd),
+        party,
     ]
 
 
 def _export_as_page(row: list) -> list:
-    name, percent, _done, _due, key_overdue, open_cases, overdue, m_month, m_ytd, state, late, late_ytd = row
-    return [name, _pct(percent), key_overdue, open_cases, overdue, _pct(m_month), _pct(m_ytd), state, late, late_ytd]
+    name, percent, _done, _due, key_overdue, open_cases, overdue, m_month, m_ytd, state, late, late_ytd, party = row
+    return [
+        name,
+        _pct(percent),
+        key_overdue,
+        open_cases,
+        overdue,
+        _pct(m_month),
+        _pct(m_ytd),
+        state,
+        late,
+        late_ytd,
+        _pct(party),
+    ]
 
 
 def _snapshot(grid, month, *, due_n: int, done: int, key_overdue: int | None = None) -> None:

@@ -1,0 +1,118 @@
+"""The town's side-by-side Party compliance page, the dashboard's column and the town home's link: who may
+open them, what they show (counts, never names), worst first, and queries that do not grow with villages."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from grids.models import Grid, Role, Village
+from party import selectors as party_selectors
+from party import services
+from party.models import Meeting, OrgKind
+from tests.conftest import assign, make_user
+from tests.party.conftest import org
+
+
+def _held(organisation, kind, held_on, by, period=""):
+    meeting = Meeting(
+        organisation=organisation,
+        kind=kind,
+        held_on=held_on,
+        period=period,
+        place="党群服务中心",
+        topic="学习",
+        others_present=3,
+    )
+    return services.meeting_record(by=by, meeting=meeting, present=[])
+
+
+def _last_month() -> datetime.date:
+    return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"), [("town", 200), ("staff", 403), ("worker", 403), ("outsider", 403), ("secretary", 403)]
+)
+def test_only_the_town_office_opens_it(client, world, party, town, staff, worker, outsider, secretary, who, expected):
+    client.force_login(
+        {"town": town, "staff": staff, "worker": worker, "outsider": outsider, "secretary": secretary}[who]
+    )
+    assert client.get(reverse("party:town-compliance")).status_code == expected
+
+
+def test_the_admin_opens_it(admin_client, world, party):
+    assert admin_client.get(reverse("party:town-compliance")).status_code == 200
+
+
+def test_it_shows_counts_side_by_side_worst_first_and_no_names(client, world, party, town, staff, member_user):
+    # Village 2's one branch held everything of last month on time; village 1 held one meeting, late.
+    last = _last_month()
+    for kind in ("branch_committee", "theme_day"):
+        _held(party.other_branch, kind, last, staff)
+    _held(party.branch1, "branch_committee", timezone.localdate(), staff, period=f"{last:%Y-%m}")
+    client.force_login(town)
+    response = client.get(reverse("party:town-compliance"))
+    page = response.content.decode()
+    rows = response.context["rows"]
+    assert rows[0].village.name == "一村"  # the lower on-time share first
+    one = rows[0]
+    assert one.members == 2 and one.year.late == 1 and one.year.held == 0
+    assert one.contacts.linked == 1 and one.contacts.households == 2 and one.contacts.linked_percent == 50
+    for name in (world.resident1.name, world.resident2.name, party.branch1.name, "支部书记"):
+        assert name not in page
+    assert "/party/members" not in page and "/party/organisations/" not in page  # no link to the records
+    chart = json.loads(page.split('id="party-compliance-data" type="application/json">')[1].split("</script>")[0])
+    assert chart["labels"] == [r.village.name for r in rows]
+    assert chart["on_time"] == [r.year.on_time_percent for r in rows]
+
+
+def test_the_town_home_links_to_it_and_the_dashboard_has_the_column(client, world, party, town, staff):
+    _held(party.other_branch, "branch_committee", _last_month(), staff)
+    client.force_login(town)
+    assert reverse("party:town-compliance") in client.get(reverse("reports:town-home")).content.decode()
+    response = client.get(reverse("reports:town-dashboard"))
+    assert "党组织会议按时率（本年）" in response.content.decode()
+    by_village = {v.pk: v.party_on_time for v in response.context["villages"]}
+    assert by_village == party_selectors.on_time_this_year([world.village.pk, world.other_village.pk])
+    assert by_village[world.village.pk] in (0, None)  # nothing held on time this year (None in January)
+    assert client.get(reverse("reports:town-dashboard-export")).status_code == 200
+
+
+def _grow(world, n, staff):
+    for i in range(Village.objects.filter(town=world.town).count(), n):
+        village = Village.objects.create(town=world.town, name=f"村{i:02d}")
+        grid = Grid.objects.create(village=village, number=1, name="第一网格")
+        worker = make_user(f"vw{i}", village)
+        assign(worker, Role.GRID_WORKER, grid)
+        top = org(village, OrgKind.GENERAL_BRANCH, f"村{i:02d}党总支")
+        branch = org(village, OrgKind.BRANCH, f"村{i:02d}支部", parent=top, grid=grid)
+        _held(branch, "branch_committee", _last_month(), staff)
+
+
+def _queries(client, url) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_query_counts_do_not_grow_with_villages(client, world, party, town, staff, django_assert_num_queries):
+    client.force_login(town)
+    url = reverse("party:town-compliance")
+    _grow(world, 2, staff)
+    # session, user, scope, the villages, members, households, links, contacts, rules, organisations,
+    # meetings, unread inbox, and saving the session (the idle timeout moves on: savepoint, update, release)
+    small = _queries(client, url)
+    dashboard = _queries(client, reverse("reports:town-dashboard"))
+    _grow(world, 10, staff)
+    assert _queries(client, url) == small
+    assert _queries(client, reverse("reports:town-dashboard")) == dashboard
+    with django_assert_num_queries(15):
+        client.get(url)
