@@ -139,6 +139,7 @@ def restore_reference_data() -> None:
         ("disputes.migrations.0002_standard_departments", "add"),
         ("visits.migrations.0002_reminder_policy", "add"),
         ("party.migrations.0002_meeting_rules", "add"),
+        ("reports.migrations.0002_report_policy", "add"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
 
