@@ -1,12 +1,12 @@
 """Village staff on a desktop record a 支部委员会 meeting with its attendance, then find it on the branch's
-page (docs/party.md)."""
+page; a member records a contact on a phone (360×740); the overview shows both (docs/party.md)."""
 
 import pytest
 from django.conf import settings
 
 from party.models import Attendance, Meeting
-from tests.browser.conftest import DESKTOP, log_in
-from tests.party.conftest import party  # noqa: F401  (the Party world as a fixture)
+from tests.browser.conftest import DESKTOP, PHONE, log_in
+from tests.party.conftest import member_user, party  # noqa: F401  (the Party world as fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,7 @@ def test_staff_record_a_branch_committee_meeting(
     transactional_db,
     world,
     party,  # noqa: F811  (the fixture imported above)
+    member_user,  # noqa: F811
     staff_with_password,
     live_server,
     browser,
@@ -57,4 +58,26 @@ def test_staff_record_a_branch_committee_meeting(
     page.screenshot(path=str(output_dir / "party-meeting-detail.png"), full_page=True)
     page.goto(f"{live_server.url}/party/organisations/{party.branch1.pk}/")
     assert page.locator(f"#periods a[href='/party/meetings/{meeting.pk}/']").count() >= 1
+
+    # A member, on a phone, records a contact with their household in one tap.
+    member_user.set_password(settings.DEMO_PASSWORD)
+    member_user.save(update_fields=["password"])
+    phone_context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
+    phone = phone_context.new_page()
+    log_in(phone, live_server, "member", settings.DEMO_PASSWORD)
+    assert phone.url.endswith("/field/party/")
+    phone.locator(f"#h-{world.household1.pk} button[type=submit]").click()
+    phone.wait_for_load_state()
+    phone.locator(f"#h-{world.household1.pk} .badge.state-done").wait_for()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(output_dir / "party-member-contact-360.png"), full_page=True)
+    phone_context.close()
+
+    # The overview shows both: the meeting held this month and the household contacted this month.
+    page.goto(f"{live_server.url}/villages/{world.village.pk}/party/")
+    grid_row = page.locator(f"#contact-coverage tr[data-grid='{world.grid1.pk}'] td")
+    assert grid_row.nth(3).inner_text().startswith("1")  # 本月已联系
+    month = page.locator("#compliance tr[data-span='month'] td")
+    assert int(month.nth(1).inner_text()) >= 1  # 按时召开: this month's 支部委员会
+    page.screenshot(path=str(output_dir / "party-overview-after.png"), full_page=True)
     context.close()
