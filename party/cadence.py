@@ -13,9 +13,10 @@ from __future__ import annotations
 import calendar
 import datetime
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -68,9 +69,9 @@ def periods(period: str, first: datetime.date, last: datetime.date) -> list[str]
     return out
 
 
-@dataclass(frozen=True)
-class Item:
-    """One meeting an organisation owes for one period, and where it stands on ``today``."""
+class Item(NamedTuple):
+    """One meeting an organisation owes for one period, and where it stands on ``today`` (a named tuple: a
+    town's page makes ten thousand of them)."""
 
     organisation_id: int
     village_id: int
@@ -132,16 +133,20 @@ def items(
             .values_list("pk", "organisation_id", "kind", "period", "late")
         ):
             held.setdefault((org_id, kind, key), (meeting_id, late))
+    # Each rule's periods with their bounds, worked out once; an organisation owes those that start on or
+    # after it was founded and by the day it was archived (``owes``), and that have begun by ``today``.
+    spans = {
+        rule.kind: [(key, *period_bounds(key)) for key in keys_of[rule.kind] if period_bounds(key)[0] <= today]
+        for rule in rules
+    }
     out: list[Item] = []
     for org in orgs:
+        archived = timezone.localtime(org.archived_at).date() if org.archived_at else None
         for rule in rules:
             if org.kind not in LEVEL_KINDS[rule.level]:
                 continue  # not owed at all: skip its periods
-            for key in keys_of[rule.kind]:
-                if not owes(org, rule, key):
-                    continue
-                starts, ends = period_bounds(key)
-                if starts > today:
+            for key, starts, ends in spans[rule.kind]:
+                if starts < org.founded_on or (archived is not None and starts > archived):
                     continue
                 found = held.get((org.pk, rule.kind, key))
                 state = _state(found[1] if found else None, ends, today)
@@ -187,11 +192,17 @@ class Tally:
         return round(100 * self.held / self.closed) if self.closed else None
 
 
-def tally(found: Iterable[Item], key=lambda item: None) -> dict:
-    """Counts by ``key(item)`` (one ``Tally`` for all when no key is given)."""
+def tally(found: Iterable[Item], key=None) -> dict:
+    """Counts by ``key(item)`` (one ``Tally`` under None when no key is given), counted by state first."""
+    by_state = Counter(item.state for item in found) if key is None else Counter((key(i), i.state) for i in found)
     out: dict = defaultdict(Tally)
-    for item in found:
-        out[key(item)].add(item)
+    for group_state, n in by_state.items():
+        group, state = (None, group_state) if key is None else group_state
+        t = out[group]
+        t.owed += n
+        setattr(t, state, getattr(t, state) + n)
+    if key is None:
+        out.setdefault(None, Tally())  # an empty tally when nothing is owed
     return out
 
 

@@ -308,11 +308,18 @@ def town_compliance(villages: list, today: datetime.date | None = None) -> list[
     that owes none yet last), then the most overdue. Seven queries whatever the number of villages."""
     today = today or timezone.localdate()
     ids = [v.pk for v in villages]
-    members = member_counts(ids, today)
+    members = dict(
+        PartyMember.objects.active()
+        .filter(village_id__in=ids)
+        .values_list("village_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     contacts = contacts_by_village(ids, today)
     found = compliance(ids, today)
     rows = [
-        VillageCompliance(v, members[v.pk].total, contacts[v.pk], found[v.pk].year, found[v.pk].month) for v in villages
+        VillageCompliance(v, members.get(v.pk, 0), contacts[v.pk], found[v.pk].year, found[v.pk].month)
+        for v in villages
     ]
     rows.sort(
         key=lambda r: (
