@@ -4,6 +4,7 @@ id from another village fails like any bad value. The services check the rest an
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -126,6 +127,22 @@ class LinkForm(forms.Form):
     def __init__(self, *args, village: Village, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["household"].village = village
+
+
+class LoginForm(forms.Form):
+    """A member's phone login: one of the village's accounts not yet linked to another member (accounts are
+    created on the account pages, README "Accounts")."""
+
+    user = forms.ModelChoiceField(label=gettext_lazy("登录账号"), queryset=User.objects.none())
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            User.objects.filter(home_village_id=member.village_id, is_active=True, is_superuser=False)
+            .filter(Q(party_member__isnull=True) | Q(party_member=member))
+            .order_by("full_name", "username")
+        )
+        self.fields["user"].error_messages["invalid_choice"] = _("请选择本村尚未关联其他党员的账号。")
 
 
 class ImportForm(forms.Form):

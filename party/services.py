@@ -163,6 +163,24 @@ def member_login_grant(*, by: User, member: PartyMember, user: User, start: date
     return member
 
 
+@transaction.atomic
+def member_login_remove(*, by: User, member: PartyMember) -> PartyMember:
+    """The member no longer records from the phone: the link to the account goes and the field role ends
+    today (yesterday if it began today would leave it before its start, so then it ends today too)."""
+    user = member.user
+    if user is None:
+        return member
+    member.user = None
+    member.save(update_fields=["user", "updated_at"])
+    today = timezone.localdate()
+    for assignment in user.assignments.filter(role=Role.PARTY_MEMBER, village_id=member.village_id).exclude(
+        end__lt=today
+    ):
+        assignment.end = today
+        assignment.save(update_fields=["end"])
+    return member
+
+
 # --- Contact households -------------------------------------------------------------------------------
 
 

@@ -362,6 +362,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "party:member-detail": (PARTY_MEMBER1, STAFF_ONLY),
     "party:member-edit": (PARTY_MEMBER1, STAFF_ONLY),
     "party:member-link": (PARTY_MEMBER1, POST_ONLY),
+    "party:member-login": (PARTY_MEMBER1, POST_ONLY),
     "party:link-end": (PARTY_LINK1, POST_ONLY),
     "party:meeting-list": (PARTY_VILLAGE, STAFF_ONLY),
     "party:meeting-new": (PARTY_VILLAGE, STAFF_ONLY),
@@ -409,6 +410,7 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     # given (nothing linked), the link ended.
     "party:organisation-archive": (PARTY_BRANCH1, STAFF_ONLY | {"staff": 302}),
     "party:member-link": (PARTY_MEMBER1, STAFF_ONLY | {"staff": 302}),
+    "party:member-login": (PARTY_MEMBER1, STAFF_ONLY | {"staff": 302}),
     "party:link-end": (PARTY_LINK1, STAFF_ONLY | {"staff": 302}),
 }
 

@@ -33,7 +33,7 @@ from residents import idnumber
 
 from .. import cadence, excel, rules, selectors, services
 from ..filters import MeetingFilter, MemberFilter
-from ..forms import ImportForm, LinkForm, MeetingForm, MemberForm, OrganisationChoiceForm, OrganisationForm
+from ..forms import ImportForm, LinkForm, LoginForm, MeetingForm, MemberForm, OrganisationChoiceForm, OrganisationForm
 from ..models import (
     Attendance,
     ContactLink,
@@ -422,6 +422,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 .order_by("-meeting__held_on", "-pk")[:50]
             ),
             "link_form": LinkForm(village=member.village),
+            "login_form": LoginForm(member=member, initial={"user": member.user_id}),
             "age": selectors.age_on(member.resident.birth_date, timezone.localdate()),
         },
     )
@@ -450,6 +451,30 @@ def member_link(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             messages.success(request, _("已添加联系户 %(h)s。") % {"h": household.number})
+    return redirect("party:member-detail", pk=member.pk)
+
+
+@login_required
+@require_POST
+def member_login(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a member's account the phone role on the village (their contact households), or take it away."""
+    member = _member(request, pk)
+    if request.POST.get("remove") and member.user_id is not None:
+        services.member_login_remove(by=request.user, member=member)
+        messages.success(request, _("已取消该党员的手机登录。"))
+        return redirect("party:member-detail", pk=member.pk)
+    form = LoginForm(request.POST, member=member)
+    if not form.is_valid() or member.is_archived:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors) or _("该党员已归档。"))
+        return redirect("party:member-detail", pk=member.pk)
+    try:
+        services.member_login_grant(by=request.user, member=member, user=form.cleaned_data["user"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("已为 %(m)s 开通手机登录：%(u)s 登录后看到本人的联系户。") % {"m": member, "u": member.user}
+        )
     return redirect("party:member-detail", pk=member.pk)
 
 
@@ -591,6 +616,7 @@ urlpatterns = [
     path("party/members/<int:pk>/", member_detail, name="member-detail"),
     path("party/members/<int:pk>/edit/", member_edit, name="member-edit"),
     path("party/members/<int:pk>/link/", member_link, name="member-link"),
+    path("party/members/<int:pk>/login/", member_login, name="member-login"),
     path("party/links/<int:pk>/end/", link_end, name="link-end"),
     path("villages/<int:pk>/party/meetings/", meeting_list, name="meeting-list"),
     path("villages/<int:pk>/party/meetings/new/", meeting_new, name="meeting-new"),

@@ -151,7 +151,14 @@ def test_the_admin_changes_a_rule_on_the_admin_page(client, django_user_model, w
     assert page.status_code == 200
     answer = client.post(
         f"/admin/party/meetingrule/{rule.pk}/change/",
-        {"kind": rule.kind, "level": rule.level, "period": "month", "remind_days_before": 3, "active": "on", "source": "x"},
+        {
+            "kind": rule.kind,
+            "level": rule.level,
+            "period": "month",
+            "remind_days_before": 3,
+            "active": "on",
+            "source": "x",
+        },
     )
     assert answer.status_code == 302
     rule.refresh_from_db()

@@ -672,3 +672,32 @@ def test_committee_member_of_the_village_sees_the_pages(client, world, party):
     client.force_login(cadre)
     assert client.get(reverse("party:member-list", args=[world.village.pk])).status_code == 200
     assert client.get(reverse("party:member-list", args=[world.other_village.pk])).status_code == 404
+
+
+def test_staff_give_a_member_a_phone_login_and_take_it_away(client, world, party, staff):
+    from grids import access
+    from grids.models import Assignment, Role
+    from tests.conftest import make_user
+
+    account = make_user("zhangsan", world.village, full_name="张三")
+    outsider_account = make_user("wangwu", world.other_village, full_name="王五")
+    client.force_login(staff)
+    url = f"/party/members/{party.member1.pk}/login/"
+    refused = client.post(url, {"user": outsider_account.pk}, follow=True)
+    assert "请选择本村尚未关联其他党员的账号" in refused.content.decode()
+    assert not Assignment.objects.filter(user=outsider_account).exists()
+    done = client.post(url, {"user": account.pk}, follow=True)
+    assert "已为 张三 开通手机登录" in done.content.decode()
+    party.member1.refresh_from_db()
+    assert party.member1.user == account
+    assert access.scope_for(account).member_village_ids == {world.village.pk}
+    # The same account cannot be linked to a second member.
+    taken = client.post(f"/party/members/{party.member2.pk}/login/", {"user": account.pk}, follow=True)
+    assert "请选择本村尚未关联其他党员的账号" in taken.content.decode()
+    client.post(url, {"remove": "1"})
+    party.member1.refresh_from_db()
+    assert party.member1.user is None
+    from django.utils import timezone
+
+    # The field role ends today (its last day), so the nightly job ends the account's sessions after it.
+    assert Assignment.objects.get(user=account, role=Role.PARTY_MEMBER).end == timezone.localdate()
