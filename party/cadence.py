@@ -96,6 +96,62 @@ def owes(org: PartyOrganisation, rule: MeetingRule, key: str) -> bool:
     return org.archived_at is None or starts <= timezone.localtime(org.archived_at).date()
 
 
+def _prepare(village_ids, first, last, today, organisation_ids=None):
+    """What ``items`` and ``village_tallies`` walk: the active rules, the organisations, each rule's periods
+    begun by ``today`` with their bounds, and the meetings held for them. Three queries."""
+    rules = list(MeetingRule.objects.filter(active=True))
+    if not rules:
+        return [], [], {}, {}
+    orgs = PartyOrganisation.objects.all()
+    if village_ids is not None:
+        orgs = orgs.filter(village_id__in=list(village_ids))
+    if organisation_ids is not None:
+        orgs = orgs.filter(pk__in=list(organisation_ids))
+    orgs = [
+        o
+        for o in orgs.order_by().only("pk", "village_id", "kind", "founded_on", "archived_at")
+        if o.archived_at is None or timezone.localtime(o.archived_at).date() >= first
+    ]
+    keys_of = {rule.kind: periods(rule.period, first, last) for rule in rules}
+    all_keys = {k for keys in keys_of.values() for k in keys}
+    held: dict[tuple[int, str, str], tuple[int, bool]] = {}
+    if orgs:
+        for meeting_id, org_id, kind, key, late in (
+            Meeting.objects.filter(
+                village_id__in={o.village_id for o in orgs},
+                organisation_id__in=[o.pk for o in orgs],
+                kind__in=list(keys_of),
+                period__in=sorted(all_keys),
+            )
+            .order_by("late", "held_on", "pk")  # an on-time meeting wins over a late one for the same period
+            .values_list("pk", "organisation_id", "kind", "period", "late")
+        ):
+            held.setdefault((org_id, kind, key), (meeting_id, late))
+    # Each rule's periods with their bounds, worked out once; an organisation owes those that start on or
+    # after it was founded and by the day it was archived (``owes``), and that have begun by ``today``.
+    spans = {
+        rule.kind: [(key, *period_bounds(key)) for key in keys_of[rule.kind] if period_bounds(key)[0] <= today]
+        for rule in rules
+    }
+    return rules, orgs, spans, held
+
+
+def _owed_spans(org, rules, spans):
+    """(rule kind, its periods this organisation owes) for each rule of its level."""
+    archived = timezone.localtime(org.archived_at).date() if org.archived_at else None
+    for rule in rules:
+        if org.kind not in LEVEL_KINDS[rule.level]:
+            continue  # not owed at all: skip its periods
+        yield (
+            rule.kind,
+            [
+                span
+                for span in spans[rule.kind]
+                if span[1] >= org.founded_on and (archived is None or span[1] <= archived)
+            ],
+        )
+
+
 def items(
     *,
     village_ids: Iterable[int] | None,
@@ -108,51 +164,36 @@ def items(
     the organisations named), with its state on ``today``. Three queries whatever the number of villages:
     the rules, the organisations, the meetings of those periods."""
     today = today or timezone.localdate()
-    rules = list(MeetingRule.objects.filter(active=True))
-    if not rules:
-        return []
-    orgs = PartyOrganisation.objects.all()
-    if village_ids is not None:
-        orgs = orgs.filter(village_id__in=list(village_ids))
-    if organisation_ids is not None:
-        orgs = orgs.filter(pk__in=list(organisation_ids))
-    orgs = [
-        o
-        for o in orgs.only("pk", "village_id", "kind", "founded_on", "archived_at")
-        if o.archived_at is None or timezone.localtime(o.archived_at).date() >= first
-    ]
-    keys_of = {rule.kind: periods(rule.period, first, last) for rule in rules}
-    all_keys = {k for keys in keys_of.values() for k in keys}
-    held: dict[tuple[int, str, str], tuple[int, bool]] = {}
-    if orgs:
-        for meeting_id, org_id, kind, key, late in (
-            Meeting.objects.filter(
-                organisation_id__in=[o.pk for o in orgs], kind__in=list(keys_of), period__in=sorted(all_keys)
-            )
-            .order_by("late", "held_on", "pk")  # an on-time meeting wins over a late one for the same period
-            .values_list("pk", "organisation_id", "kind", "period", "late")
-        ):
-            held.setdefault((org_id, kind, key), (meeting_id, late))
-    # Each rule's periods with their bounds, worked out once; an organisation owes those that start on or
-    # after it was founded and by the day it was archived (``owes``), and that have begun by ``today``.
-    spans = {
-        rule.kind: [(key, *period_bounds(key)) for key in keys_of[rule.kind] if period_bounds(key)[0] <= today]
-        for rule in rules
-    }
+    rules, orgs, spans, held = _prepare(village_ids, first, last, today, organisation_ids)
     out: list[Item] = []
     for org in orgs:
-        archived = timezone.localtime(org.archived_at).date() if org.archived_at else None
-        for rule in rules:
-            if org.kind not in LEVEL_KINDS[rule.level]:
-                continue  # not owed at all: skip its periods
-            for key, starts, ends in spans[rule.kind]:
-                if starts < org.founded_on or (archived is not None and starts > archived):
-                    continue
-                found = held.get((org.pk, rule.kind, key))
+        for kind, owed in _owed_spans(org, rules, spans):
+            for key, starts, ends in owed:
+                found = held.get((org.pk, kind, key))
                 state = _state(found[1] if found else None, ends, today)
-                out.append(
-                    Item(org.pk, org.village_id, rule.kind, key, starts, ends, state, found[0] if found else None)
-                )
+                out.append(Item(org.pk, org.village_id, kind, key, starts, ends, state, found[0] if found else None))
+    return out
+
+
+def village_tallies(
+    *, village_ids: Iterable[int], first: datetime.date, last: datetime.date, today: datetime.date | None = None
+) -> dict[int, tuple[Tally, Tally]]:
+    """Per village: (the tally of every period owed in [first, last], the tally of the periods running on
+    ``today``), counted without building the items (a town's page: ten thousand periods). Three queries."""
+    today = today or timezone.localdate()
+    rules, orgs, spans, held = _prepare(village_ids, first, last, today)
+    out = {v: (Tally(), Tally()) for v in village_ids}
+    for org in orgs:
+        whole, now = out[org.village_id]
+        for kind, owed in _owed_spans(org, rules, spans):
+            for key, starts, ends in owed:
+                found = held.get((org.pk, kind, key))
+                state = _state(found[1] if found else None, ends, today)
+                whole.owed += 1
+                setattr(whole, state, getattr(whole, state) + 1)
+                if starts <= today <= ends:
+                    now.owed += 1
+                    setattr(now, state, getattr(now, state) + 1)
     return out
 
 

@@ -277,13 +277,19 @@ def contacts_by_village(village_ids: list[int], month: datetime.date | None = No
     households = Household.objects.active().filter(village_id__in=village_ids)
     for village_id, n in households.values_list("village_id").annotate(n=Count("pk")).order_by():
         out[village_id].households = n
-    links = ContactLink.objects.current().filter(household__in=households.values("pk"))
-    for village_id, n in links.values_list("household__village_id").annotate(n=Count("pk")).order_by():
+    # Found through the member's village (a member keeps households of their own village only: services),
+    # not through a subquery of every household of the town.
+    links = ContactLink.objects.current().filter(
+        member__village_id__in=village_ids, household__archived_at__isnull=True
+    )
+    for village_id, n in links.values_list("member__village_id").annotate(n=Count("pk")).order_by():
         out[village_id].linked = n
     contacted = (
-        Contact.objects.filter(contacted_on__range=(first, last), household__in=households.values("pk"))
+        Contact.objects.filter(
+            member__village_id__in=village_ids, contacted_on__range=(first, last), household__archived_at__isnull=True
+        )
         .filter(household__party_links__ended_on__isnull=True, household__party_links__member=F("member"))
-        .values_list("household__village_id")
+        .values_list("member__village_id")
         .annotate(n=Count("household", distinct=True))
         .order_by()
     )
@@ -316,11 +322,9 @@ def town_compliance(villages: list, today: datetime.date | None = None) -> list[
         .order_by()
     )
     contacts = contacts_by_village(ids, today)
-    found = compliance(ids, today)
-    rows = [
-        VillageCompliance(v, members.get(v.pk, 0), contacts[v.pk], found[v.pk].year, found[v.pk].month)
-        for v in villages
-    ]
+    first, last = cadence.year_span(today)
+    tallies = cadence.village_tallies(village_ids=ids, first=first, last=last, today=today)
+    rows = [VillageCompliance(v, members.get(v.pk, 0), contacts[v.pk], *tallies[v.pk]) for v in villages]
     rows.sort(
         key=lambda r: (
             r.year.on_time_percent is None,

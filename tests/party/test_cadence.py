@@ -165,3 +165,19 @@ def test_the_admin_changes_a_rule_on_the_admin_page(client, django_user_model, w
     assert (rule.period, rule.remind_days_before) == ("month", 3)
     found = cadence.items(village_ids=[world.village.pk], first=D(2026, 5, 1), last=D(2026, 5, 2), today=D(2026, 5, 2))
     assert states(found, party.branch1, MeetingKind.PARTY_LECTURE) == {"2026-05": cadence.DUE}
+
+
+def test_village_tallies_count_what_the_items_say(world, party, staff):
+    hold(party.branch1, MeetingKind.BRANCH_COMMITTEE, D(2026, 4, 3), by=staff, period="2026-03", present=[party.member1])
+    hold(party.branch1, MeetingKind.GENERAL_ASSEMBLY, D(2026, 2, 10), by=staff, present=[party.member1])
+    org(world.village, OrgKind.BRANCH, "新支部", parent=party.top, founded_on=D(2026, 2, 15))
+    ids = [world.village.pk, world.other_village.pk]
+    first, today = D(2026, 1, 1), D(2026, 4, 5)
+    found = cadence.items(village_ids=ids, first=first, last=today, today=today)
+    tallies = cadence.village_tallies(village_ids=ids, first=first, last=today, today=today)
+    for village_id in ids:
+        mine = [i for i in found if i.village_id == village_id]
+        whole, now = tallies[village_id]
+        assert whole == cadence.tally(mine)[None]
+        assert now == cadence.tally([i for i in mine if i.starts <= today <= i.ends])[None]
+    assert tallies[world.village.pk][0].late == 1 and tallies[world.village.pk][0].held == 1
