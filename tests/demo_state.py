@@ -57,6 +57,7 @@ class Snapshot:
         """Empty the tables and put the rows back. Sequences only move forward (never below a value a row
         outside a test's transaction may hold), and at least to where they were when taken."""
         quote = connection.ops.quote_name
+        nested = connection.in_atomic_block
         with transaction.atomic(), connection.cursor() as cursor:
             # A test's database, thrown away afterwards: no need to wait for the disk.
             cursor.execute("SET LOCAL synchronous_commit = off")
@@ -81,6 +82,11 @@ class Snapshot:
                 " JOIN pg_sequences s ON s.schemaname = current_schema() AND s.sequencename = v.name",
                 [list(self.sequences), list(self.sequences.values())],
             )
+            # Triggers are switched on again for what follows (inside a test's own transaction, as with
+            # pytest-django's ``db``, that is the rest of the test); the rows copied above stay unchecked.
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+            if nested:
+                cursor.execute("SET LOCAL synchronous_commit = DEFAULT")
 
 
 _snapshots: dict[tuple, Snapshot] = {}
