@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.demo_state import seed_demo
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -54,24 +56,16 @@ def phone(browser):
 
 @pytest.fixture
 def seeded(transactional_db, settings):
-    from tooling import demo
-
+    """The demo's territory and accounts, without the registry (tests/demo_state.py: seeded once per process)."""
     settings.DEBUG = True  # the demo as `make run` serves it (demo accounts keep the shared password)
-    from tests.conftest import restore_reference_data
-
-    restore_reference_data()
-    demo.seed(registry=False)
+    seed_demo(registry=False)
 
 
 @pytest.fixture
 def seeded_registry(transactional_db, settings):
-    from tooling import demo
-
+    """The whole demo: registry, visits, cases, reports (tests/demo_state.py: seeded once per process)."""
     settings.DEBUG = True  # the demo as `make run` serves it (demo accounts keep the shared password)
-    from tests.conftest import restore_reference_data
-
-    restore_reference_data()
-    demo.seed()
+    seed_demo()
 
 
 def log_in(page, live_server, username: str, password: str) -> None:

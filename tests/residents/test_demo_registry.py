@@ -5,13 +5,14 @@ import pytest
 from django.urls import reverse
 
 from residents.models import Household, KeyCategory, KeyPerson, KeyPlace, Registration, Resident
+from tests.demo_state import seed_demo
 from tooling import demo
 
 
 @pytest.fixture
 def seeded(db, settings):
     settings.DEBUG = True  # as `make run` serves it: the demo accounts keep the shared demo password
-    demo.seed()
+    seed_demo()  # seeded once per test process (tests/demo_state.py)
 
 
 def _figures(village_name):
