@@ -96,7 +96,7 @@ def owes(org: PartyOrganisation, rule: MeetingRule, key: str) -> bool:
     return org.archived_at is None or starts <= timezone.localtime(org.archived_at).date()
 
 
-def _prepare(village_ids, first, last, today, organisation_ids=None):
+def _prepare(village_ids, first, last, today, organisation_ids=None, *, meeting_ids=True):
     """What ``items`` and ``village_tallies`` walk: the active rules, the organisations, each rule's periods
     begun by ``today`` with their bounds, and the meetings held for them. Three queries."""
     rules = list(MeetingRule.objects.filter(active=True))
@@ -114,19 +114,23 @@ def _prepare(village_ids, first, last, today, organisation_ids=None):
     ]
     keys_of = {rule.kind: periods(rule.period, first, last) for rule in rules}
     all_keys = {k for keys in keys_of.values() for k in keys}
-    held: dict[tuple[int, str, str], tuple[int, bool]] = {}
+    held: dict[tuple[int, str, str], tuple[int | None, bool]] = {}
     if orgs:
-        for meeting_id, org_id, kind, key, late in (
-            Meeting.objects.filter(
-                village_id__in={o.village_id for o in orgs},
-                organisation_id__in=[o.pk for o in orgs],
-                kind__in=list(keys_of),
-                period__in=sorted(all_keys),
-            )
-            .order_by("late", "held_on", "pk")  # an on-time meeting wins over a late one for the same period
-            .values_list("pk", "organisation_id", "kind", "period", "late")
-        ):
-            held.setdefault((org_id, kind, key), (meeting_id, late))
+        meetings = Meeting.objects.filter(
+            village_id__in={o.village_id for o in orgs},
+            organisation_id__in=[o.pk for o in orgs],
+            kind__in=list(keys_of),
+            period__in=sorted(all_keys),
+        )
+        if meeting_ids:
+            for meeting_id, org_id, kind, key, late in meetings.order_by("late", "held_on", "pk").values_list(
+                "pk", "organisation_id", "kind", "period", "late"
+            ):
+                held.setdefault((org_id, kind, key), (meeting_id, late))  # an on-time meeting wins over a late one
+        else:
+            for org_id, kind, key, late in meetings.order_by().values_list("organisation_id", "kind", "period", "late"):
+                previous = held.get((org_id, kind, key))
+                held[(org_id, kind, key)] = (None, late and (previous is None or previous[1]))
     # Each rule's periods with their bounds, worked out once; an organisation owes those that start on or
     # after it was founded and by the day it was archived (``owes``), and that have begun by ``today``.
     spans = {
@@ -181,7 +185,7 @@ def village_tallies(
     """Per village: (the tally of every period owed in [first, last], the tally of the periods running on
     ``today``), counted without building the items (a town's page: ten thousand periods). Three queries."""
     today = today or timezone.localdate()
-    rules, orgs, spans, held = _prepare(village_ids, first, last, today)
+    rules, orgs, spans, held = _prepare(village_ids, first, last, today, meeting_ids=False)
     out = {v: (Tally(), Tally()) for v in village_ids}
     for org in orgs:
         whole, now = out[org.village_id]
