@@ -96,8 +96,13 @@ class MemberFilter(django_filters.FilterSet):
 class MeetingFilter(django_filters.FilterSet):
     organisation = django_filters.ModelChoiceFilter(queryset=PartyOrganisation.objects.none(), label=_("召开组织"))
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("会议类型"))
-    year = django_filters.NumberFilter(field_name="held_on", lookup_expr="year", label=_("年份"))
-    month = django_filters.NumberFilter(field_name="held_on", lookup_expr="month", label=_("月份"))
+    # Bounded, so that a number no date can hold is a form error, not a database error.
+    year = django_filters.NumberFilter(
+        field_name="held_on", lookup_expr="year", label=_("年份"), min_value=1949, max_value=2999
+    )
+    month = django_filters.NumberFilter(
+        field_name="held_on", lookup_expr="month", label=_("月份"), min_value=1, max_value=12
+    )
     late = django_filters.BooleanFilter(
         label=_("逾期召开"),
         widget=forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]),

@@ -142,7 +142,7 @@ class LoginForm(forms.Form):
             .filter(Q(party_member__isnull=True) | Q(party_member=member))
             .order_by("full_name", "username")
         )
-        self.fields["user"].error_messages["invalid_choice"] = _("请选择本村尚未关联其他党员的账号。")
+        self.fields["user"].error_messages["invalid_choice"] = _("该账号不属于本村，或已关联其他党员，请另选。")
 
 
 class ImportForm(forms.Form):

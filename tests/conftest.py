@@ -140,6 +140,7 @@ def restore_reference_data() -> None:
         ("visits.migrations.0002_reminder_policy", "add"),
         ("party.migrations.0002_meeting_rules", "add"),
         ("reports.migrations.0002_report_policy", "add"),
+        ("residents.migrations.0011_key_person_retention", "seed"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
 

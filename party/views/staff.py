@@ -403,9 +403,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request, pk)
+def _member_page(request, member, *, link_form=None, login_form=None, status=200) -> HttpResponse:
     links = list(member.links.select_related("household__grid").order_by("ended_on", "-started_on", "-pk"))
     return render(
         request,
@@ -421,36 +419,42 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 .select_related("meeting__organisation")
                 .order_by("-meeting__held_on", "-pk")[:50]
             ),
-            "link_form": LinkForm(village=member.village),
-            "login_form": LoginForm(member=member, initial={"user": member.user_id}),
+            "link_form": link_form or LinkForm(village=member.village),
+            "login_form": login_form or LoginForm(member=member, initial={"user": member.user_id}),
             "age": selectors.age_on(member.resident.birth_date, timezone.localdate()),
         },
+        status=status,
     )
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _member_page(request, _member(request, pk))
 
 
 @login_required
 @require_POST
 def member_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a household; a wrong number shows the member's page again with the form's error (400)."""
     member = _member(request, pk)
     form = LinkForm(request.POST, village=member.village)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("party:member-detail", pk=member.pk)
+        return _member_page(request, member, link_form=form, status=400)
     household = form.cleaned_data["household"]
     previous = ContactLink.objects.current().filter(household=household).exclude(member=member).first()
     try:
         services.contact_link(by=request.user, member=member, household=household)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        add_service_errors(form, error)
+        return _member_page(request, member, link_form=form, status=400)
+    if previous is not None:
+        messages.success(
+            request,
+            _("已将户 %(h)s 改由本党员联系（原联系党员：%(m)s，联系记录保留）。")
+            % {"h": household.number, "m": previous.member},
+        )
     else:
-        if previous is not None:
-            messages.success(
-                request,
-                _("已将户 %(h)s 改由本党员联系（原联系党员：%(m)s，联系记录保留）。")
-                % {"h": household.number, "m": previous.member},
-            )
-        else:
-            messages.success(request, _("已添加联系户 %(h)s。") % {"h": household.number})
+        messages.success(request, _("已添加联系户 %(h)s。") % {"h": household.number})
     return redirect("party:member-detail", pk=member.pk)
 
 
@@ -464,17 +468,18 @@ def member_login(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已取消该党员的手机登录。"))
         return redirect("party:member-detail", pk=member.pk)
     form = LoginForm(request.POST, member=member)
-    if not form.is_valid() or member.is_archived:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors) or _("该党员已归档。"))
-        return redirect("party:member-detail", pk=member.pk)
+    if member.is_archived:
+        form.add_error(None, _("该党员已归档。"))
+    if form.errors or not form.is_valid():
+        return _member_page(request, member, login_form=form, status=400)
     try:
         services.member_login_grant(by=request.user, member=member, user=form.cleaned_data["user"])
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("已为 %(m)s 开通手机登录：%(u)s 登录后看到本人的联系户。") % {"m": member, "u": member.user}
-        )
+        add_service_errors(form, error)
+        return _member_page(request, member, login_form=form, status=400)
+    messages.success(
+        request, _("已为 %(m)s 开通手机登录：%(u)s 登录后看到本人的联系户。") % {"m": member, "u": member.user}
+    )
     return redirect("party:member-detail", pk=member.pk)
 
 

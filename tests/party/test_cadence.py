@@ -168,7 +168,9 @@ def test_the_admin_changes_a_rule_on_the_admin_page(client, django_user_model, w
 
 
 def test_village_tallies_count_what_the_items_say(world, party, staff):
-    hold(party.branch1, MeetingKind.BRANCH_COMMITTEE, D(2026, 4, 3), by=staff, period="2026-03", present=[party.member1])
+    hold(
+        party.branch1, MeetingKind.BRANCH_COMMITTEE, D(2026, 4, 3), by=staff, period="2026-03", present=[party.member1]
+    )
     hold(party.branch1, MeetingKind.GENERAL_ASSEMBLY, D(2026, 2, 10), by=staff, present=[party.member1])
     org(world.village, OrgKind.BRANCH, "新支部", parent=party.top, founded_on=D(2026, 2, 15))
     ids = [world.village.pk, world.other_village.pk]

@@ -684,7 +684,7 @@ def test_staff_give_a_member_a_phone_login_and_take_it_away(client, world, party
     client.force_login(staff)
     url = f"/party/members/{party.member1.pk}/login/"
     refused = client.post(url, {"user": outsider_account.pk}, follow=True)
-    assert "请选择本村尚未关联其他党员的账号" in refused.content.decode()
+    assert "该账号不属于本村，或已关联其他党员" in refused.content.decode()
     assert not Assignment.objects.filter(user=outsider_account).exists()
     done = client.post(url, {"user": account.pk}, follow=True)
     assert "已为 张三 开通手机登录" in done.content.decode()
@@ -693,7 +693,7 @@ def test_staff_give_a_member_a_phone_login_and_take_it_away(client, world, party
     assert access.scope_for(account).member_village_ids == {world.village.pk}
     # The same account cannot be linked to a second member.
     taken = client.post(f"/party/members/{party.member2.pk}/login/", {"user": account.pk}, follow=True)
-    assert "请选择本村尚未关联其他党员的账号" in taken.content.decode()
+    assert "该账号不属于本村，或已关联其他党员" in taken.content.decode()
     client.post(url, {"remove": "1"})
     party.member1.refresh_from_db()
     assert party.member1.user is None
