@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from grids import access
 from residents.models import Household
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..models import PartyMember
 
 NOTE_MAX = 100
@@ -62,6 +62,11 @@ def field_contacts(request: HttpRequest) -> HttpResponse:
         "done": sum(1 for h in households if h.contacted_on),
         "month": today,
         "note_max": NOTE_MAX,
+        # A secretary or committee member (or village staff who are members too) keeps the village's Party
+        # records: their way from the phone to the overview.
+        "overview_village": member.village_id
+        if member is not None and rules.may_see_records(request.user, member.village_id)
+        else None,
     }
     return render(request, "party/field_contacts.html", context)
 

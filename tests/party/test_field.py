@@ -195,7 +195,17 @@ def test_query_count_is_constant(client, world, party, member_user, django_asser
     client.force_login(member_user)
     client.get(HOME)  # warm the session
     # session, user, member, households with their heads, this month's contacts, the scope, the inbox
-    # count, and the session's save (a savepoint around it): whatever the number of households
-    with django_assert_num_queries(10):
+    # count, the organisations the login leads (the overview link), and the session's save (a savepoint around
+    # it): whatever the number of households
+    with django_assert_num_queries(11):
         response = client.get(HOME)
     assert response.content.decode().count('name="token"') == rows
+
+
+def test_a_secretary_finds_the_overview_from_the_phone_and_a_member_does_not(client, world, party, member_user):
+    client.force_login(member_user)
+    assert f"/villages/{world.village.pk}/party/" not in client.get(HOME).content.decode()
+    party.branch1.secretary = member_user
+    party.branch1.save(update_fields=["secretary"])
+    client.force_login(member_user)
+    assert f"/villages/{world.village.pk}/party/" in client.get(HOME).content.decode()
