@@ -367,6 +367,10 @@ SPECTACULAR_SETTINGS = {
         "VisitOutcomeEnum": "visits.models.Outcome",
         "KeyCategoryEnum": "residents.models.KeyCategory",
         "AcceptTierEnum": [(1, "一级"), (2, "二级")],
+        "KindEnum": "disputes.models.Kind",  # the cases kind keeps its name beside the Party kinds
+        "PartyOrgKindEnum": "party.models.OrgKind",
+        "MeetingKindEnum": "party.models.MeetingKind",
+        "PartyMemberStatusEnum": "party.models.MemberStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
