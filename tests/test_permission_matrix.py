@@ -406,11 +406,11 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     # Switching the worker's account off (302 back to it) or on (already on: 302 with the reason).
     "people:account-deactivate": (WORKER_ACCOUNT, WORKER_ACCOUNT_KEPT | {"staff": 302}),
     "people:account-reactivate": (WORKER_ACCOUNT, WORKER_ACCOUNT_KEPT | {"staff": 302}),
-    # Back to the record with a message: branch 1 still has members (not archived), no household number
-    # given (nothing linked), the link ended.
+    # Back to the record with a message: branch 1 still has members (not archived), the link ended. No
+    # household number or account given: the member's page again with the field's error (400).
     "party:organisation-archive": (PARTY_BRANCH1, STAFF_ONLY | {"staff": 302}),
-    "party:member-link": (PARTY_MEMBER1, STAFF_ONLY | {"staff": 302}),
-    "party:member-login": (PARTY_MEMBER1, STAFF_ONLY | {"staff": 302}),
+    "party:member-link": (PARTY_MEMBER1, STAFF_ONLY | {"staff": 400}),
+    "party:member-login": (PARTY_MEMBER1, STAFF_ONLY | {"staff": 400}),
     "party:link-end": (PARTY_LINK1, STAFF_ONLY | {"staff": 302}),
 }
 
