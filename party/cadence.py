@@ -87,15 +87,6 @@ class Item(NamedTuple):
         return self.state in (HELD, LATE)
 
 
-def owes(org: PartyOrganisation, rule: MeetingRule, key: str) -> bool:
-    if org.kind not in LEVEL_KINDS[rule.level]:
-        return False
-    starts, _ends = period_bounds(key)
-    if starts < org.founded_on:
-        return False
-    return org.archived_at is None or starts <= timezone.localtime(org.archived_at).date()
-
-
 def _prepare(village_ids, first, last, today, organisation_ids=None, *, meeting_ids=True):
     """What ``items`` and ``village_tallies`` walk: the active rules, the organisations, each rule's periods
     begun by ``today`` with their bounds, and the meetings held for them. Three queries."""
@@ -132,7 +123,7 @@ def _prepare(village_ids, first, last, today, organisation_ids=None, *, meeting_
                 previous = held.get((org_id, kind, key))
                 held[(org_id, kind, key)] = (None, late and (previous is None or previous[1]))
     # Each rule's periods with their bounds, worked out once; an organisation owes those that start on or
-    # after it was founded and by the day it was archived (``owes``), and that have begun by ``today``.
+    # after it was founded and by the day it was archived (``_owed_spans``), and that have begun by ``today``.
     spans = {
         rule.kind: [(key, *period_bounds(key)) for key in keys_of[rule.kind] if period_bounds(key)[0] <= today]
         for rule in rules

@@ -84,12 +84,6 @@ def may_see_records(user, village_id: int) -> bool:
     return ids is None or village_id in ids
 
 
-def may_keep_records(user, village_id: int) -> bool:
-    """Add and change members, links, organisations and meetings: the village's staff, its Party secretaries
-    and committee members, the admin. (The same people who see them: the Party's own records.)"""
-    return may_see_records(user, village_id)
-
-
 def may_see_compliance(user) -> bool:
     """The town's side-by-side page: a town office or the admin."""
     return access.may_use_town_pages(user)

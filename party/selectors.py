@@ -181,27 +181,6 @@ def meetings_held(village_ids: list[int], first: datetime.date, last: datetime.d
     return out
 
 
-def member_contact_households(member: PartyMember, month: datetime.date | None = None) -> list[Household]:
-    """A member's current contact households, each with ``contacted_on`` (their last contact this month or
-    None), in natural address order. Two queries."""
-    first, last = month_bounds(month or timezone.localdate())
-    households = list(
-        Household.objects.active()
-        .filter(party_links__member=member, party_links__ended_on__isnull=True)
-        .select_related("grid")
-        .order_by("number", "pk")
-    )
-    last_contact = dict(
-        Contact.objects.filter(member=member, household__in=households, contacted_on__range=(first, last))
-        .values_list("household_id")
-        .annotate(day=Max("contacted_on"))
-        .order_by()
-    )
-    for h in households:
-        h.contacted_on = last_contact.get(h.pk)
-    return households
-
-
 def member_for_user(user) -> PartyMember | None:
     """The active member record linked to a login, or None."""
     if not getattr(user, "is_authenticated", False):
@@ -209,17 +188,13 @@ def member_for_user(user) -> PartyMember | None:
     return PartyMember.objects.active().filter(user=user).select_related("branch", "resident").first()
 
 
-def members_q_for_search(text: str) -> Q:
-    text = text.strip()
-    return Q(resident__name__icontains=text) | Q(branch__name__icontains=text) if text else Q()
-
-
 # --- field and demo: the member's phone page -----------------------------------------------------------
 
 
-def field_contact_households(member: PartyMember, month: datetime.date | None = None) -> list[Household]:
-    """``member_contact_households`` with each household's head's name as the field pages show it
-    (``head_name``; the household number when it has no head on record). Two queries."""
+def member_contact_households(member: PartyMember, month: datetime.date | None = None) -> list[Household]:
+    """A member's current contact households in natural order, each with ``contacted_on`` (their last
+    contact this month or None) and the head's name as the field pages show it (``head_name``; the household
+    number when it has no head on record). Two queries."""
     from django.db.models import OuterRef, Subquery
 
     from residents.codes import Relation

@@ -283,7 +283,7 @@ def meeting_check(meeting: Meeting, *, present: list[PartyMember], absent: dict[
     both = {m.pk for m in present} & {m.pk for m in absent}
     if both:
         errors["attendance"] = _("同一名党员不能既出席又缺席。")
-    allowed = _attendees(org)
+    allowed = set(organisation_members(org).values_list("pk", flat=True))
     strangers = [m for m in [*present, *absent] if m.pk not in allowed]
     if strangers:
         errors["attendance"] = _("%(names)s 不是该组织的党员。") % {"names": "、".join(str(m) for m in strangers[:5])}
@@ -300,15 +300,15 @@ def meeting_check(meeting: Meeting, *, present: list[PartyMember], absent: dict[
     return meeting
 
 
-def _attendees(org: PartyOrganisation) -> set[int]:
+def organisation_members(org: PartyOrganisation):
     """Members who may be recorded at a meeting of ``org``: its members (a group's, a branch's), or every
-    member of the village for the village's top organisation."""
+    member of the village for the village's top organisation (the form's checklist and the check here)."""
     members = PartyMember.objects.active().filter(village_id=org.village_id)
     if org.kind == OrgKind.BRANCH:
         members = members.filter(branch=org)
     elif org.kind == OrgKind.GROUP:
         members = members.filter(group=org)
-    return set(members.values_list("pk", flat=True))
+    return members
 
 
 @transaction.atomic

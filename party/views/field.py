@@ -53,7 +53,7 @@ def field_contacts(request: HttpRequest) -> HttpResponse:
     """The member's home on the phone: their current contact households, contacted this month or not."""
     member = _member(request)
     today = timezone.localdate()
-    households = selectors.field_contact_households(member, today) if member is not None else []
+    households = selectors.member_contact_households(member, today) if member is not None else []
     for h in households:
         h.token = uuid.uuid4()  # the tap's token: the same form sent twice records once
     context = {

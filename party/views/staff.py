@@ -518,11 +518,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _attendees(org: PartyOrganisation) -> list[PartyMember]:
     """The checklist: the members of the organisation (every member of the village for its top one)."""
-    members = PartyMember.objects.active().filter(village_id=org.village_id).select_related("resident", "group")
-    if org.kind == OrgKind.BRANCH:
-        members = members.filter(branch=org)
-    elif org.kind == OrgKind.GROUP:
-        members = members.filter(group=org)
+    members = services.organisation_members(org).select_related("resident", "group")
     return list(members.order_by("branch__name", "group__name", "resident__name", "pk"))
 
 
