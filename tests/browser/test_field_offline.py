@@ -51,6 +51,8 @@ _KEPT_VISITS = """() => new Promise(done => {
 
 
 def _waiting(page) -> str:
+    """The header's count, once the page's script has read the phone's queue (it marks ``data-waiting``)."""
+    page.wait_for_selector("[data-sync-count][data-waiting]", state="attached", timeout=20000)
     return page.locator("[data-sync-count]").inner_text()
 
 
