@@ -8,7 +8,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from grids.models import Grid
@@ -91,20 +91,22 @@ def contact_coverage(village_ids: list[int], month: datetime.date | None = None)
         if grid_id in out:
             out[grid_id].households = n
     links = ContactLink.objects.current().filter(household__in=households.values("pk"))
-    for grid_id, n in links.values_list("household__grid_id").annotate(n=Count("pk")).order_by():
+    for grid_id, linked, reached in _linked_and_reached(links, "household__grid_id", first, last):
         if grid_id in out:
-            out[grid_id].linked = n
-    contacted = (
-        Contact.objects.filter(contacted_on__range=(first, last), household__in=households.values("pk"))
-        .filter(household__party_links__ended_on__isnull=True, household__party_links__member=F("member"))
-        .values_list("household__grid_id")
-        .annotate(n=Count("household", distinct=True))
-        .order_by()
-    )
-    for grid_id, n in contacted:
-        if grid_id in out:
-            out[grid_id].contacted = n
+            out[grid_id].linked = linked
+            out[grid_id].contacted = reached
     return out
+
+
+def _linked_and_reached(links, by: str, first: datetime.date, last: datetime.date):
+    """(group, current links, those whose member has a contact with the household between the two days) per
+    value of ``by``: one query. One current link per household, so neither count counts a household twice."""
+    contacted = Contact.objects.filter(
+        member=OuterRef("member"), household=OuterRef("household"), contacted_on__range=(first, last)
+    )
+    return (
+        links.values_list(by).annotate(linked=Count("pk"), reached=Count("pk", filter=Q(Exists(contacted)))).order_by()
+    )
 
 
 def coverage_total(rows) -> GridContacts:
@@ -245,7 +247,7 @@ class Contacts:
 
 
 def contacts_by_village(village_ids: list[int], month: datetime.date | None = None) -> dict[int, Contacts]:
-    """``contact_coverage`` summed per village (every active household, on a grid in use or not). Three
+    """``contact_coverage`` summed per village (every active household, on a grid in use or not). Two
     queries."""
     first, last = month_bounds(month or timezone.localdate())
     out = {v: Contacts() for v in village_ids}
@@ -257,19 +259,9 @@ def contacts_by_village(village_ids: list[int], month: datetime.date | None = No
     links = ContactLink.objects.current().filter(
         member__village_id__in=village_ids, household__archived_at__isnull=True
     )
-    for village_id, n in links.values_list("member__village_id").annotate(n=Count("pk")).order_by():
-        out[village_id].linked = n
-    contacted = (
-        Contact.objects.filter(
-            member__village_id__in=village_ids, contacted_on__range=(first, last), household__archived_at__isnull=True
-        )
-        .filter(household__party_links__ended_on__isnull=True, household__party_links__member=F("member"))
-        .values_list("member__village_id")
-        .annotate(n=Count("household", distinct=True))
-        .order_by()
-    )
-    for village_id, n in contacted:
-        out[village_id].contacted = n
+    for village_id, linked, reached in _linked_and_reached(links, "member__village_id", first, last):
+        out[village_id].linked = linked
+        out[village_id].contacted = reached
     return out
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from party import cadence, services
-from party.models import Meeting, MeetingKind, MeetingRule, OrgKind
+from party.models import Meeting, MeetingKind, MeetingRule, OrgKind, PartyOrganisation
 from tests.party.conftest import org
 
 pytestmark = pytest.mark.django_db
@@ -168,18 +169,54 @@ def test_the_admin_changes_a_rule_on_the_admin_page(client, django_user_model, w
 
 
 def test_village_tallies_count_what_the_items_say(world, party, staff):
+    """The town's tallies are counted without the items (by arithmetic on each rule's run of periods): they
+    agree with the items on every day tried, for a branch founded mid-quarter, one archived mid-quarter, a
+    meeting recorded for a period before its organisation owed it, a period held late and again on time,
+    and a period still running that is already held."""
     hold(
         party.branch1, MeetingKind.BRANCH_COMMITTEE, D(2026, 4, 3), by=staff, period="2026-03", present=[party.member1]
     )
     hold(party.branch1, MeetingKind.GENERAL_ASSEMBLY, D(2026, 2, 10), by=staff, present=[party.member1])
-    org(world.village, OrgKind.BRANCH, "新支部", parent=party.top, founded_on=D(2026, 2, 15))
+    new = org(world.village, OrgKind.BRANCH, "新支部", parent=party.top, founded_on=D(2026, 2, 15))
+    gone = org(world.village, OrgKind.BRANCH, "撤销支部", parent=party.top, founded_on=D(2025, 6, 1))
+    PartyOrganisation.objects.filter(pk=gone.pk).update(
+        archived_at=timezone.make_aware(datetime.datetime(2026, 3, 15, 10))
+    )
+    meeting = {"place": "村部", "topic": "议题", "recorded_by": staff, "village": world.village}
+    Meeting.objects.create(
+        organisation=new, kind=MeetingKind.BRANCH_COMMITTEE, held_on=D(2026, 2, 1), period="2026-02", **meeting
+    )
+    for held_on, late in ((D(2026, 3, 2), True), (D(2026, 2, 20), False)):
+        Meeting.objects.create(
+            organisation=gone,
+            kind=MeetingKind.BRANCH_COMMITTEE,
+            held_on=held_on,
+            period="2026-02",
+            late=late,
+            **meeting,
+        )
+    Meeting.objects.create(
+        organisation=new, kind=MeetingKind.BRANCH_COMMITTEE, held_on=D(2026, 4, 2), period="2026-04", **meeting
+    )
     ids = [world.village.pk, world.other_village.pk]
-    first, today = D(2026, 1, 1), D(2026, 4, 5)
-    found = cadence.items(village_ids=ids, first=first, last=today, today=today)
-    tallies = cadence.village_tallies(village_ids=ids, first=first, last=today, today=today)
-    for village_id in ids:
-        mine = [i for i in found if i.village_id == village_id]
-        whole, now = tallies[village_id]
-        assert whole == cadence.tally(mine)[None]
-        assert now == cadence.tally([i for i in mine if i.starts <= today <= i.ends])[None]
-    assert tallies[world.village.pk][0].late == 1 and tallies[world.village.pk][0].held == 1
+    first = D(2026, 1, 1)
+    for today in (
+        D(2026, 1, 1),
+        D(2026, 2, 14),
+        D(2026, 2, 28),
+        D(2026, 3, 15),
+        D(2026, 3, 20),
+        D(2026, 4, 1),
+        D(2026, 4, 5),
+    ):
+        found = cadence.items(village_ids=ids, first=first, last=today, today=today)
+        tallies = cadence.village_tallies(village_ids=ids, first=first, last=today, today=today)
+        for village_id in ids:
+            mine = [i for i in found if i.village_id == village_id]
+            whole, now = tallies[village_id]
+            assert whole == cadence.tally(mine)[None], today
+            assert now == cadence.tally([i for i in mine if i.starts <= today <= i.ends])[None], today
+    # On 5 April: branch1's March meeting late; held: the assembly, the archived branch's February once (its
+    # late meeting does not count again), the new branch's April; its February, before it owed any, is not.
+    assert tallies[world.village.pk][0].late == 1 and tallies[world.village.pk][0].held == 3
+    assert tallies[world.village.pk][1].held == 1  # the new branch's April meeting, in the running month

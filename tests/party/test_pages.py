@@ -169,13 +169,13 @@ def test_overview_query_count_is_constant(client, world, party, staff, django_as
     url = reverse("party:overview", args=[world.village.pk])
     client.get(url)
     # session, user, scope, the village's Party secretaries (rules.led_village_ids), the village; the tree,
-    # the members, coverage (3 + the grids), compliance (rules, organisations, meetings), organisation names;
+    # the members, coverage (the grids, households, links and their contacts), compliance (rules, organisations, meetings), organisation names;
     # the inbox count; saving the session (savepoint, update, release).
     with django_assert_num_queries(QUERIES_OVERVIEW):
         assert client.get(url).status_code == 200
 
 
-QUERIES_OVERVIEW = 20
+QUERIES_OVERVIEW = 19
 
 
 # --- organisations ---------------------------------------------------------------------------------------

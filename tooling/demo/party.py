@@ -309,9 +309,9 @@ def _meetings(village, top, members, staff, today, rng, plan) -> None:
         for rule in rules:
             if org.kind not in cadence.LEVEL_KINDS[Level(rule.level)]:
                 continue
-            for key in cadence.periods(rule.period, first, today):
+            for n, key in enumerate(cadence.periods(rule.period, first, today)):
                 starts, ends = cadence.period_bounds(key)
-                held_on = _held_on(starts, ends, today, lagging, rng)
+                held_on = _held_on(starts, ends, today, rng, lagging=n if lagging else None)
                 if held_on is None:
                     continue
                 if org.kind == OrgKind.GROUP:
@@ -354,14 +354,18 @@ def _meetings(village, top, members, staff, today, rng, plan) -> None:
     Attendance.objects.bulk_create(rows, batch_size=5000)
 
 
-def _held_on(starts, ends, today, lagging, rng) -> datetime.date | None:
+def _held_on(starts, ends, today, rng, *, lagging: int | None) -> datetime.date | None:
     """When a period's meeting was held: None if it was not (yet). On time most of the time; the lagging
-    branch misses about one in four and holds one in five late. This period: held if its day has come."""
+    branch (``lagging``: the period's place in its rule's run) misses one in four and holds one in five late,
+    whatever the day the demo is seeded on. This period: held if its day has come."""
     roll = rng.random()
-    missed, late = (0.25, 0.2) if lagging else (0.02, 0.04)
-    if roll < missed:
+    if lagging is not None:
+        missed, late = lagging % 4 == 1, lagging % 5 == 3
+    else:
+        missed, late = roll < 0.02, roll > 0.96
+    if missed:
         return None
-    if roll < missed + late and ends < today:
+    if late and ends < today:
         day = ends + datetime.timedelta(days=rng.randint(3, 20))
         return day if day <= today else None
     span = (ends - starts).days
