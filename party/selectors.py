@@ -91,18 +91,22 @@ def contact_coverage(village_ids: list[int], month: datetime.date | None = None)
         if grid_id in out:
             out[grid_id].households = n
     links = ContactLink.objects.current().filter(household__in=households.values("pk"))
-    for grid_id, linked, reached in _linked_and_reached(links, "household__grid_id", first, last):
+    for grid_id, linked, reached in _linked_and_reached(links, "household__grid_id", village_ids, first, last):
         if grid_id in out:
             out[grid_id].linked = linked
             out[grid_id].contacted = reached
     return out
 
 
-def _linked_and_reached(links, by: str, first: datetime.date, last: datetime.date):
+def _linked_and_reached(links, by: str, village_ids: list[int], first: datetime.date, last: datetime.date):
     """(group, current links, those whose member has a contact with the household between the two days) per
-    value of ``by``: one query. One current link per household, so neither count counts a household twice."""
+    value of ``by``: one query. One current link per household, so neither count counts a household twice.
+    The contacts are those of the villages' members: PostgreSQL hashes them once for the whole count."""
     contacted = Contact.objects.filter(
-        member=OuterRef("member"), household=OuterRef("household"), contacted_on__range=(first, last)
+        member__village_id__in=village_ids,
+        member=OuterRef("member"),
+        household=OuterRef("household"),
+        contacted_on__range=(first, last),
     )
     return (
         links.values_list(by).annotate(linked=Count("pk"), reached=Count("pk", filter=Q(Exists(contacted)))).order_by()
@@ -259,7 +263,7 @@ def contacts_by_village(village_ids: list[int], month: datetime.date | None = No
     links = ContactLink.objects.current().filter(
         member__village_id__in=village_ids, household__archived_at__isnull=True
     )
-    for village_id, linked, reached in _linked_and_reached(links, "member__village_id", first, last):
+    for village_id, linked, reached in _linked_and_reached(links, "member__village_id", village_ids, first, last):
         out[village_id].linked = linked
         out[village_id].contacted = reached
     return out
