@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "residents",
     "disputes",
     "party",
+    "cogovernance",
     "visits",
     "people",
     "reports",

@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("residents.urls")),
     path("", include("disputes.urls")),
     path("", include("party.urls")),
+    path("", include("cogovernance.urls")),
     path("", include("visits.urls")),
     path("", include("people.urls")),
     path("", include("reports.urls")),

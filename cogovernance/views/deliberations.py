@@ -1,0 +1,3 @@
+"""deliberations pages (docs/cogovernance.md)."""
+
+urlpatterns: list = []

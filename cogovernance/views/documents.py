@@ -1,0 +1,3 @@
+"""documents pages (docs/cogovernance.md)."""
+
+urlpatterns: list = []

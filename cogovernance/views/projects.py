@@ -1,0 +1,3 @@
+"""projects pages (docs/cogovernance.md)."""
+
+urlpatterns: list = []

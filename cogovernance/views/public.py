@@ -1,0 +1,3 @@
+"""public pages (docs/cogovernance.md)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""town pages (docs/cogovernance.md)."""
+
+urlpatterns: list = []
