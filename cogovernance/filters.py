@@ -41,9 +41,7 @@ class DeliberationFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(title__icontains=value) | Q(summary__icontains=value) | Q(proposer__icontains=value)
-        )
+        return queryset.filter(Q(title__icontains=value) | Q(summary__icontains=value) | Q(proposer__icontains=value))
 
     def in_publicity(self, queryset, name, value):
         """Public today: the publication day is the first of the seven (models.Deliberation.in_publicity)."""

@@ -274,9 +274,9 @@ def test_notice_only_once_approved_and_only_its_fields(client, world, staff, del
 
 
 def test_list_search_filters_and_paging(client, world, staff):
-    lights = propose(world.village, staff, title="安装路灯", grid=world.grid1)
+    propose(world.village, staff, title="安装路灯", grid=world.grid1)
     square = propose(world.village, staff, title="修建文化广场")
-    square = to_stage(square, Stage.PUBLISHED, staff, publish_on=_days_ago(2))
+    to_stage(square, Stage.PUBLISHED, staff, publish_on=_days_ago(2))
     old = propose(world.village, staff, title="修路")
     old = to_stage(old, Stage.DELIBERATED, staff, publish_on=_days_ago(30))
     Deliberation.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=800))
@@ -353,7 +353,7 @@ def test_detail_query_count_does_not_grow(client, world, staff, deliberation, dj
 
 def test_export_opens_with_the_filtered_rows_and_is_recorded(client, world, staff):
     propose(world.village, staff, title="安装路灯")
-    propose(world.village, staff, title="=HYPERLINK(\"x\")")
+    propose(world.village, staff, title='=HYPERLINK("x")')
     propose(world.village, staff, title="修建文化广场")
     client.force_login(staff)
     response = client.get(reverse("cogovernance:deliberation-export", args=[world.village.pk]), {"q": "安装"})
