@@ -131,6 +131,7 @@ TEMPLATES = [
                 "audit.context.audit_link",
                 "people.context.account_link",
                 "party.context.party_link",
+                "cogovernance.context.cogov_link",
             ],
         },
     },

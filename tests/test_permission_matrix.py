@@ -7,6 +7,7 @@ Outcomes: "login" (redirect to the login page), or an HTTP status.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from types import SimpleNamespace
 
@@ -174,6 +175,41 @@ def PARTY_PHOTO1(w, u) -> dict:
 
     meeting = PARTY_MEETING1(w, u)["pk"]
     return {"pk": MeetingPhoto.objects.create(meeting_id=meeting, image=SimpleUploadedFile("p.png", png_bytes())).pk}
+
+
+def _deliberation(w, u, stage: str = "proposed", *, research_file: bool = False):
+    """A deliberation of village 1, proposed by its staff and taken along the main path to ``stage`` (published
+    ten days ago, so every step the stage allows may be taken)."""
+    from django.utils import timezone
+
+    from tests.cogovernance.conftest import propose, to_stage
+
+    d = propose(w.village, u["staff"])
+    if research_file:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cogovernance import services
+        from cogovernance.models import Research
+
+        research = Research(kind="interview", held_on=timezone.localdate(), count=3, summary="走访三户")
+        upload = SimpleUploadedFile("记录.txt", "走访记录".encode(), content_type="text/plain")
+        services.research_add(deliberation=d, by=u["staff"], research=research, files=[upload])
+    return to_stage(d, stage, u["staff"], publish_on=timezone.localdate() - datetime.timedelta(days=10))
+
+
+DELIB1: Kw = lambda w, u: {"pk": _deliberation(w, u).pk}  # noqa: E731
+DELIB1_SUBMITTED: Kw = lambda w, u: {"pk": _deliberation(w, u, "submitted").pk}  # noqa: E731
+DELIB1_PUBLISHED: Kw = lambda w, u: {"pk": _deliberation(w, u, "published").pk}  # noqa: E731
+DELIB1_DELIBERATED: Kw = lambda w, u: {"pk": _deliberation(w, u, "deliberated").pk}  # noqa: E731
+DELIB1_RESOLVED: Kw = lambda w, u: {"pk": _deliberation(w, u, "resolved").pk}  # noqa: E731
+DELIB1_IMPLEMENTING: Kw = lambda w, u: {"pk": _deliberation(w, u, "implementing").pk}  # noqa: E731
+
+
+def DELIB1_FILE(w, u) -> dict:
+    from cogovernance.models import ResearchFile
+
+    d = _deliberation(w, u, research_file=True)
+    return {"pk": ResearchFile.objects.get(research__deliberation=d).pk}
 
 
 def WORKER_NOTICE(w, u) -> dict:
@@ -368,6 +404,22 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "party:meeting-new": (PARTY_VILLAGE, STAFF_ONLY),
     "party:meeting-detail": (PARTY_MEETING1, STAFF_ONLY),
     "party:meeting-photo": (PARTY_PHOTO1, STAFF_ONLY),
+    # Co-governance (docs/cogovernance.md): the village's staff keep the deliberations, the town office reads
+    # them (every change a 403), a grid worker or another village's staff get a 404.
+    "cogovernance:deliberation-list": (VILLAGE, REPORT_SEEN),
+    "cogovernance:deliberation-export": (VILLAGE, REPORT_SEEN),
+    "cogovernance:deliberation-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "cogovernance:deliberation-detail": (DELIB1, REPORT_SEEN),
+    "cogovernance:deliberation-notice": (DELIB1_PUBLISHED, REPORT_SEEN),
+    "cogovernance:research-file": (DELIB1_FILE, REPORT_SEEN),
+    "cogovernance:deliberation-edit": (DELIB1, STAFF_EDIT_VILLAGE),
+    "cogovernance:deliberation-research": (DELIB1, STAFF_EDIT_VILLAGE),
+    "cogovernance:deliberation-move": (DELIB1, POST_ONLY),
+    "cogovernance:deliberation-approve": (DELIB1_SUBMITTED, STAFF_EDIT_VILLAGE),
+    "cogovernance:deliberation-meeting": (DELIB1_PUBLISHED, STAFF_EDIT_VILLAGE),
+    "cogovernance:deliberation-resolve": (DELIB1_DELIBERATED, STAFF_EDIT_VILLAGE),
+    "cogovernance:deliberation-close": (DELIB1_RESOLVED, STAFF_EDIT_VILLAGE),
+    "cogovernance:deliberation-progress": (DELIB1_IMPLEMENTING, STAFF_EDIT_VILLAGE),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -412,6 +464,8 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "party:member-link": (PARTY_MEMBER1, STAFF_ONLY | {"staff": 400}),
     "party:member-login": (PARTY_MEMBER1, STAFF_ONLY | {"staff": 400}),
     "party:link-end": (PARTY_LINK1, STAFF_ONLY | {"staff": 302}),
+    # No action chosen: back to the topic with a message; the town reads but may not move it.
+    "cogovernance:deliberation-move": (DELIB1, STAFF_EDIT_VILLAGE | {"staff": 302}),
 }
 
 
