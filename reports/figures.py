@@ -1,4 +1,5 @@
-"""A village's monthly figures, computed from the registry, the cases, the visits and the Party app.
+"""A village's monthly figures, computed from the registry, the cases, the visits, the Party app and
+co-governance.
 
 ``compute(village, month)`` returns plain data (JSON-safe): a draft shows it live, a submitted version
 freezes it. Every figure has the month (当月数) and, where it adds up, the year to date (累计数: from
@@ -17,6 +18,7 @@ from collections import defaultdict
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from cogovernance import selectors as cogov_selectors
 from disputes import deadlines
 from disputes.models import OPEN_STATES, Case, CaseEvent, Category, Kind, Outcome, Policy, Tier
 from grids.models import Assignment, Role, Village
@@ -74,6 +76,9 @@ def compute(village: Village, month: datetime.date) -> dict:
         # The Party's month (docs/party.md): meetings held by kind, periods overdue at the month's end,
         # members, contact households; as they stood when the month ended.
         "party": party_selectors.month_figures(village.pk, month),
+        # Co-governance's month (docs/cogovernance.md): deliberations by step, projects, money spent, the
+        # village's rules adopted; counted by each event's own date, so a closed month stays as it was.
+        "cogovernance": cogov_selectors.month_figures(village.pk, month),
     }
 
 

@@ -84,3 +84,42 @@ def test_party_pages_measured_with_their_query_counts(db, tmp_path, settings):
             assert row["small_status"] == 200 and row["small_url"] != row["url"], row
             assert row["queries_small"] == row["queries"], row
     assert rows["party member list"]["rows"] > 0
+
+
+def test_cogovernance_pages_are_benched_or_skipped_with_a_note(db, tmp_path):
+    """Co-governance's lists and the town's counts: each measured when its URL name is in this build (the
+    lists beside the same list for the village with the fewest deliberations), else a row that says it was
+    skipped; ``--only cogov`` selects them all, ``--only "project list"`` that one."""
+    from django.urls import NoReverseMatch, reverse
+
+    from tooling.bench import COGOV_SCENARIOS
+
+    call_command("generate_scale", residents=2000, months=2, stdout=io.StringIO())
+    output = tmp_path / "cogov.json"
+    call_command("bench", requests=2, import_households=0, only=["cogov"], output=output, stdout=io.StringIO())
+    rows = {row["scenario"]: row for row in json.loads(output.read_text())["scenarios"]}
+    assert set(rows) == set(COGOV_SCENARIOS)
+    for name, row in rows.items():
+        url_name = (
+            "cogovernance:"
+            + {
+                "deliberation list": "deliberation-list",
+                "project list": "project-list",
+                "document list": "document-list",
+                "cogov town counts": "town-counts",
+            }[name]
+        )
+        try:
+            reverse(url_name)
+        except NoReverseMatch:
+            try:
+                reverse(url_name, args=[1])
+            except NoReverseMatch:
+                assert row["skipped"] == f"no URL named {url_name} in this build"
+                continue
+        assert row["status"] == 200 and row["queries"] > 0 and row["floor_p95_ms"] > 0, row
+        if name != "cogov town counts":
+            assert row["small_status"] == 200 and row["queries_small"] == row["queries"], row
+    assert rows["cogov town counts"]["status"] == 200
+    call_command("bench", requests=1, import_households=0, only=["project list"], output=output, stdout=io.StringIO())
+    assert [row["scenario"] for row in json.loads(output.read_text())["scenarios"]] == ["project list"]

@@ -215,6 +215,63 @@ def test_the_party_on_every_grid_with_its_members_contacts_and_meetings(town):
     assert tally.held + tally.late >= 0.8 * tally.closed
 
 
+def test_co_governance_in_every_village(town, django_assert_num_queries):
+    """Per village 4–7 deliberations across the stages (one closed, one being implemented) with their timeline,
+    research, meeting and progress; projects; a 村规民约 and 公约 with versions (tooling/scale/cogovernance.py)."""
+    from collections import Counter
+
+    from cogovernance import selectors
+    from cogovernance.models import (
+        Deliberation,
+        DeliberationEvent,
+        DeliberationMeeting,
+        DocumentVersion,
+        Progress,
+        Project,
+        Research,
+        Stage,
+        VillageDocument,
+    )
+
+    villages = list(Village.objects.filter(town=town))
+    deliberations = Deliberation.objects.filter(village__town=town)
+    per_village = Counter(deliberations.values_list("village", flat=True))
+    assert set(per_village) == {v.pk for v in villages} and set(per_village.values()) <= set(range(4, 8))
+    stages = Counter(deliberations.values_list("stage", flat=True))
+    assert stages[Stage.CLOSED] >= len(villages) and stages[Stage.IMPLEMENTING] >= len(villages)
+    assert len(stages) >= 4
+    # One event per move, the first a proposal; the stage is the last event's.
+    events = DeliberationEvent.objects.filter(deliberation__village__town=town)
+    assert events.filter(from_stage="", to_stage=Stage.PROPOSED).count() == deliberations.count()
+    assert events.count() == sum(deliberations.values_list("version", flat=True))
+    for d in deliberations:
+        assert list(d.events.values_list("to_stage", flat=True))[-1] == d.stage
+    resolved = deliberations.filter(resolved_on__isnull=False)
+    assert all(d.resolved_on >= d.may_resolve_from for d in resolved)
+    assert not deliberations.filter(publish_on__isnull=False, party_organisation__isnull=True).exists()
+    assert Research.objects.filter(deliberation__village__town=town).exists()
+    meetings = DeliberationMeeting.objects.filter(deliberation__village__town=town)
+    assert meetings.count() == deliberations.filter(stage__in=[Stage.DELIBERATED, *PAST_MEETING]).count()
+    assert Progress.objects.filter(deliberation__village__town=town).exists()
+    projects = Project.objects.filter(village__town=town)
+    assert projects.filter(deliberation__stage=Stage.CLOSED, done_on__isnull=False).count() == stages[Stage.CLOSED]
+    assert projects.filter(deliberation__isnull=True).count() >= len(villages)
+    documents = VillageDocument.objects.filter(village__town=town)
+    assert documents.filter(kind="rules").count() == len(villages) and documents.count() <= 3 * len(villages)
+    versions = DocumentVersion.objects.filter(document__village__town=town)
+    assert documents.count() <= versions.count() <= 2 * documents.count()
+    today = timezone.localdate()
+    assert not deliberations.filter(created_at__gt=timezone.now()).exists()
+    assert not events.filter(at__gt=timezone.now()).exists()
+    assert not projects.filter(done_on__gt=today).exists() and not versions.filter(adopted_on__gt=today).exists()
+    with django_assert_num_queries(3):
+        counts = selectors.town_counts([v.pk for v in villages])
+    assert sum(c.open for c in counts.values()) == deliberations.exclude(stage=Stage.CLOSED).count()
+
+
+PAST_MEETING = ["resolved", "implementing", "closed"]
+
+
 def test_nothing_is_audited(db):
     before = AuditEntry.objects.count()
     _generate()
@@ -263,3 +320,7 @@ def test_nothing_is_dated_after_now_early_in_a_month(db, monkeypatch):
 
     assert not Meeting.objects.filter(held_on__gt=now.date()).exists()
     assert not Contact.objects.filter(contacted_on__gt=now.date()).exists()
+    from cogovernance.models import DeliberationEvent, Progress
+
+    assert not DeliberationEvent.objects.filter(at__gt=now).exists()
+    assert not Progress.objects.filter(noted_on__gt=now.date()).exists()

@@ -22,14 +22,26 @@ from .runner import (
     run_reminders,
     run_report,
 )
-from .scenarios import BENCH_ADMIN, Page, People, api_pages, pages, party_pages, people
+from .scenarios import (
+    BENCH_ADMIN,
+    COGOV_SCENARIOS,
+    Page,
+    People,
+    api_pages,
+    cogovernance_pages,
+    pages,
+    party_pages,
+    people,
+)
 
 __all__ = [
     "BENCH_ADMIN",
+    "COGOV_SCENARIOS",
     "Page",
     "People",
     "api_pages",
     "client_for",
+    "cogovernance_pages",
     "data_size",
     "machine",
     "pages",

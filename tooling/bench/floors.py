@@ -102,3 +102,47 @@ SELECT o.id, o.kind, mt.kind, mt.period, mt.late
   FROM party_partyorganisation o
   LEFT JOIN party_meeting mt ON mt.organisation_id = o.id AND mt.period >= %s
  WHERE o.village_id = ANY(%s) AND o.archived_at IS NULL"""
+
+# Co-governance's pages (docs/cogovernance.md): a village's deliberations, projects and documents (the
+# current version of each), and the town's counts per village.
+COGOV_DELIBERATION_ROWS = """
+SELECT d.id, d.title, d.stage, d.proposer, d.publish_on, d.resolved_on, d.created_at
+  FROM cogovernance_deliberation d
+ WHERE d.village_id = ANY(%s) AND d.archived_at IS NULL
+ ORDER BY d.created_at DESC, d.id DESC LIMIT 50"""
+COGOV_DELIBERATION_COUNT = (
+    "SELECT count(*) FROM cogovernance_deliberation d WHERE d.village_id = ANY(%s) AND d.archived_at IS NULL"
+)
+COGOV_PROJECT_ROWS = """
+SELECT p.id, p.title, p.kind, p.quantity, p.unit, p.budget, p.spent, p.started_on, p.done_on
+  FROM cogovernance_project p
+ WHERE p.village_id = ANY(%s) AND p.archived_at IS NULL
+ ORDER BY p.started_on DESC, p.id DESC LIMIT 50"""
+COGOV_PROJECT_COUNT = (
+    "SELECT count(*) FROM cogovernance_project p WHERE p.village_id = ANY(%s) AND p.archived_at IS NULL"
+)
+COGOV_DOCUMENT_ROWS = """
+SELECT doc.id, doc.kind, doc.title, v.number, v.adopted_on, v.copies
+  FROM cogovernance_villagedocument doc
+  LEFT JOIN LATERAL (SELECT number, adopted_on, copies FROM cogovernance_documentversion
+                      WHERE document_id = doc.id ORDER BY number DESC LIMIT 1) v ON true
+ WHERE doc.village_id = ANY(%s) AND doc.archived_at IS NULL
+ ORDER BY doc.kind, doc.title, doc.id LIMIT 50"""
+COGOV_TOWN_DELIBERATIONS = """
+SELECT d.village_id, count(*) FILTER (WHERE d.stage <> 'closed'),
+       count(*) FILTER (WHERE d.publish_on BETWEEN %s AND %s),
+       count(*) FILTER (WHERE d.resolved_on >= %s), count(*) FILTER (WHERE d.closed_on >= %s)
+  FROM cogovernance_deliberation d
+ WHERE d.village_id = ANY(%s) AND d.archived_at IS NULL
+ GROUP BY d.village_id"""
+COGOV_TOWN_PROJECTS = """
+SELECT p.village_id, count(*), count(p.done_on), sum(p.budget), sum(p.spent),
+       sum(p.quantity) FILTER (WHERE p.kind = 'lighting')
+  FROM cogovernance_project p
+ WHERE p.village_id = ANY(%s) AND p.archived_at IS NULL AND p.started_on >= %s
+ GROUP BY p.village_id"""
+COGOV_TOWN_DOCUMENTS = """
+SELECT doc.village_id, count(DISTINCT doc.id), sum(v.copies)
+  FROM cogovernance_villagedocument doc LEFT JOIN cogovernance_documentversion v ON v.document_id = doc.id
+ WHERE doc.village_id = ANY(%s) AND doc.archived_at IS NULL
+ GROUP BY doc.village_id"""

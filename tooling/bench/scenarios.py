@@ -3,6 +3,7 @@ each with its floor (``floors``) and, for lists, Django admin's changelist of th
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +20,14 @@ from visits import due, live
 from .floors import (
     CASE_COUNT,
     CASE_ROWS,
+    COGOV_DELIBERATION_COUNT,
+    COGOV_DELIBERATION_ROWS,
+    COGOV_DOCUMENT_ROWS,
+    COGOV_PROJECT_COUNT,
+    COGOV_PROJECT_ROWS,
+    COGOV_TOWN_DELIBERATIONS,
+    COGOV_TOWN_DOCUMENTS,
+    COGOV_TOWN_PROJECTS,
     COVERAGE,
     HOUSEHOLD_COUNT,
     HOUSEHOLD_ROWS,
@@ -391,6 +400,85 @@ def party_pages(p: People) -> tuple[list[Page], list[dict]]:
         query = f"?q={name}" if name_.endswith("search") else ""
         compare = reverse(url_name, args=small_args) + query if small_args else None
         pages.append(Page(name_, user, url + query, floor, compare_url=compare, compare_user=small_staff))
+    return pages, skipped
+
+
+COGOV_SCENARIOS = ("deliberation list", "project list", "document list", "cogov town counts")
+
+
+def cogovernance_pages(p: People) -> tuple[list[Page], list[dict]]:
+    """Co-governance's pages at county scale (docs/cogovernance.md): the village's deliberation, project
+    and document lists as its staff, beside the same list for the village with the fewest deliberations
+    as that village's staff (the query count should be the same); the town's side-by-side counts as the
+    town office. A list is reversed without arguments (the staff's own village) or, failing that, with the
+    village's id; a page whose URL name is not there (yet) is skipped with a note. Returns (pages, skipped
+    rows)."""
+    from cogovernance.models import Deliberation
+
+    today = timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    counts = (
+        Deliberation.objects.filter(archived_at__isnull=True, village__town__archived_at__isnull=True)
+        .values("village")
+        .annotate(n=Count("pk"))
+        .order_by("n", "village")
+    )
+    small = counts.first()
+    small_village = small["village"] if small else p.village.pk
+    small_staff = _holder(Role.VILLAGE_STAFF, village_id=small_village) if small_village != p.village.pk else p.staff
+    User.objects.filter(pk=small_staff.pk).update(must_change_password=False)
+    small_staff.must_change_password = False
+    village_ids = [p.village.pk]
+    town_ids = list(Village.objects.filter(town=p.town).values_list("pk", flat=True))
+    public_from = today - datetime.timedelta(days=6)
+    wanted = [
+        (
+            "deliberation list",
+            p.staff,
+            "cogovernance:deliberation-list",
+            [(COGOV_DELIBERATION_ROWS, [village_ids]), (COGOV_DELIBERATION_COUNT, [village_ids])],
+        ),
+        (
+            "project list",
+            p.staff,
+            "cogovernance:project-list",
+            [(COGOV_PROJECT_ROWS, [village_ids]), (COGOV_PROJECT_COUNT, [village_ids])],
+        ),
+        ("document list", p.staff, "cogovernance:document-list", [(COGOV_DOCUMENT_ROWS, [village_ids])]),
+        (
+            "cogov town counts",
+            p.town_office,
+            "cogovernance:town-counts",
+            [
+                (COGOV_TOWN_DELIBERATIONS, [public_from, today, year_start, year_start, town_ids]),
+                (COGOV_TOWN_PROJECTS, [town_ids, year_start]),
+                (COGOV_TOWN_DOCUMENTS, [town_ids]),
+            ],
+        ),
+    ]
+    pages, skipped = [], []
+    for name, user, url_name, floor in wanted:
+        town_page = user == p.town_office
+        url = compare = None
+        for args, small_args in ([], []), ([p.village.pk], [small_village]):
+            try:
+                url, compare = reverse(url_name, args=args), reverse(url_name, args=small_args)
+                break
+            except NoReverseMatch:
+                continue
+        if url is None:
+            skipped.append({"scenario": name, "skipped": f"no URL named {url_name} in this build"})
+            continue
+        pages.append(
+            Page(
+                name,
+                user,
+                url,
+                floor,
+                compare_url=None if town_page else compare,
+                compare_user=None if town_page else small_staff,
+            )
+        )
     return pages, skipped
 
 

@@ -45,7 +45,7 @@ from grids.models import Town
 from tooling.demo import registry as demo_registry
 from visits.due import month_start, previous_month
 
-from . import activity, party, registry, territory
+from . import activity, cogovernance, party, registry, territory
 from .territory import Shape
 from .writer import Writer
 
@@ -198,8 +198,11 @@ class _Run:
             visits = activity.Visits(writer, self.rng("visits"), cal, cases.visited)
             visits.build(county, people.key_persons, lambda n: phase.tick(n, expected, "visits"))
         with self.phase("party") as phase:
-            party.Party(writer, self.rng("party"), cal).build(
-                county, people.party_members, lambda n: phase.tick(n, shape.villages, "villages")
+            the_party = party.Party(writer, self.rng("party"), cal)
+            the_party.build(county, people.party_members, lambda n: phase.tick(n, shape.villages, "villages"))
+        with self.phase("cogovernance") as phase:
+            cogovernance.CoGovernance(writer, self.rng("cogovernance"), cal, the_party.tops).build(
+                county, lambda n: phase.tick(n, shape.villages, "villages")
             )
         self.result.rows = writer.counts()
         self.result.database_seconds = {label: table.seconds for label, table in writer.tables.items()}

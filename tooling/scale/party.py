@@ -82,6 +82,7 @@ class Party:
             ],
         )
         self.rules = [(r.kind, r.level, r.period) for r in MeetingRule.objects.filter(active=True).order_by("kind")]
+        self.tops: dict[int, int] = {}  # village id → its 党委 or 党总支 (co-governance's approvals)
 
     def build(self, county: County, members: dict[int, list[Member]], tick: Callable[[int], None]) -> None:
         for n, village in enumerate(county.villages, start=1):
@@ -95,6 +96,7 @@ class Party:
         top_kind = OrgKind.COMMITTEE if len(people) >= COMMITTEE_FROM else OrgKind.GENERAL_BRANCH
         top_name = f"{village.name}{'党委' if top_kind == OrgKind.COMMITTEE else '党总支'}"
         self.orgs_t.add((top_id, village.id, top_kind, top_name, None, None, FOUNDED))
+        self.tops[village.id] = top_id
         orgs = [(top_id, top_kind, None)]  # (id, kind, the branch a group is under)
         branch_of_grid: dict[int, int] = {}
         groups_of_branch: dict[int, list[int]] = {}

@@ -45,11 +45,24 @@ class Command(BaseCommand):
         clients: dict = {}
         admin = bench.client_for(people.admin)
         party_pages, party_skipped = bench.party_pages(people)
+        cogov_pages, cogov_skipped = bench.cogovernance_pages(people)
+
+        def wanted_cogov(name: str) -> bool:  # the co-governance pages also answer to --only cogov
+            return wanted(name) or (
+                name in bench.COGOV_SCENARIOS and any(part in ("cogov", "cogovernance") for part in only)
+            )
+
         for page in bench.pages(people) + party_pages + bench.api_pages(people):
             if wanted(page.name):
                 emit(bench.run_page(page, clients, requests, admin))
+        for page in cogov_pages:
+            if wanted_cogov(page.name):
+                emit(bench.run_page(page, clients, requests, admin))
         for row in party_skipped:  # pages not in this build yet
             if wanted(row["scenario"]):
+                emit(row)
+        for row in cogov_skipped:
+            if wanted_cogov(row["scenario"]):
                 emit(row)
         if wanted("report generation"):
             emit(bench.run_report(people, max(3, requests // 3)))
