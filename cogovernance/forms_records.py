@@ -48,7 +48,7 @@ class ProjectForm(forms.ModelForm):
     deliberation = VillageScopedChoice(
         queryset=Deliberation.objects.none(), label=_("来源议事"), required=False, what=_("议事")
     )
-    photos = PhotosField(label=_("照片"))
+    photos = PhotosField(label=_("照片"), help_text=_("可一次选多张；保存时去除拍摄地点等信息。"))
 
     class Meta:
         model = Project
@@ -76,8 +76,15 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.village = village
         self.instance.village = village
-        self.fields["grid"].queryset = Grid.objects.active().filter(village=village).order_by("number")
-        self.fields["natural_villages"].queryset = NaturalVillage.objects.active().filter(village=village)
+        # Active places, and those the project already names (an archived grid does not refuse every edit).
+        grid_kept = Q(pk=self.instance.grid_id or 0)
+        self.fields["grid"].queryset = (
+            Grid.objects.filter(village=village).filter(Q(archived_at__isnull=True) | grid_kept).order_by("number")
+        )
+        kept = Q(pk__in=self.instance.natural_villages.all()) if self.instance.pk else Q(pk__in=[])
+        self.fields["natural_villages"].queryset = NaturalVillage.objects.filter(village=village).filter(
+            Q(archived_at__isnull=True) | kept
+        )
         # A project comes from a resolution: the deliberations that reached one (and the one already linked).
         resolved = Q(stage__in=[Stage.RESOLVED, Stage.IMPLEMENTING, Stage.CLOSED])
         self.fields["deliberation"].queryset = Deliberation.objects.filter(village=village).filter(

@@ -33,7 +33,7 @@ from ..filters_records import ProjectFilter
 from ..forms_records import ProjectForm
 from ..models import Project, ProjectPhoto
 
-CHART_YEARS = 8  # the spending chart shows the last eight years that had projects
+CHART_YEARS = 6  # the spending chart shows the last six years that had projects
 
 
 # --- doors -----------------------------------------------------------------------------------------------
@@ -90,6 +90,11 @@ def _by_year(village: Village) -> list[dict]:
     return list(rows)
 
 
+def _wan(amount: Decimal | None) -> str:
+    """An amount in 万元, as the village's accounts speak of projects (20万元 for 187 street lights)."""
+    return f"{(amount or Decimal(0)) / 10000:,.2f}"
+
+
 def _chart(years: list[dict]) -> dict:
     """The last years' spending as the bars of an inline SVG the template draws (no script), like the Party
     overview's age chart: 10,000 元 as the unit of the labels."""
@@ -103,14 +108,14 @@ def _chart(years: list[dict]) -> dict:
             {
                 "year": row["year"],
                 "spent": spent,
-                "wan": f"{spent / 10000:.1f}",
-                "x": 30 + i * 60,
+                "wan": f"{spent / 10000:.1f}",  # the label above the bar: one decimal is enough
+                "x": 30 + i * 55,
                 "y": 120 - height,
                 "h": height,
             }
         )
     # One width whatever the number of years, so that a village's first year is not one bar across the page.
-    return {"bars": bars, "width": 40 + CHART_YEARS * 60}
+    return {"bars": bars, "width": 40 + CHART_YEARS * 55}
 
 
 @login_required
@@ -131,6 +136,7 @@ def project_list(request: HttpRequest, pk: int) -> HttpResponse:
         "spent": Decimal(0),
         "done": 0,
     }
+    total["budget_wan"], total["spent_wan"] = _wan(total["budget"]), _wan(total["spent"])
     return render(
         request,
         "cogovernance/project_list.html",

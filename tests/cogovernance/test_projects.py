@@ -88,6 +88,20 @@ def test_edit_adds_photos_and_keeps_the_old_ones(client, world, staff):
     assert project.photos.count() == 2
 
 
+def test_a_project_on_a_grid_since_archived_can_still_be_edited(client, world, staff):
+    project = make_project(world.village, staff, grid=world.grid2)
+    world.grid2.archived_at = timezone.now()
+    world.grid2.save(update_fields=["archived_at"])
+    client.force_login(staff)
+    url = reverse("cogovernance:project-edit", args=[project.pk])
+    assert client.post(url, _post(world, grid=str(world.grid2.pk), spent="1")).status_code == 302
+    # A new project is not put on it.
+    response = client.post(
+        reverse("cogovernance:project-new", args=[world.village.pk]), _post(world, grid=str(world.grid2.pk))
+    )
+    assert response.status_code == 400 and "grid" in response.context["form"].errors
+
+
 def test_a_bad_photo_refuses_everything(client, world, staff):
     client.force_login(staff)
     url = reverse("cogovernance:project-new", args=[world.village.pk])
@@ -285,7 +299,7 @@ def test_the_yearly_total(client, world, staff):
     total = response.context["total"]
     assert (total["n"], total["budget"], total["spent"], total["done"]) == (1, Decimal(7000), Decimal(7000), 0)
     page = response.content.decode()
-    assert f"{year - 1} 年开工" in page
+    assert f"{year - 1} 年开工" in page and 'data-stat="budget">0.70<' in page
     # A year with nothing: zeros, not an error.
     assert client.get(url, {"year": 2001}).context["total"]["n"] == 0
     # The chart: one bar a year, the highest year the full height.
