@@ -33,7 +33,7 @@ from ..filters_records import ProjectFilter
 from ..forms_records import ProjectForm
 from ..models import Project, ProjectPhoto
 
-CHART_YEARS = 6  # the spending chart shows the last six years that had projects
+CHART_YEARS = 6  # the spending chart: this year and the five before
 
 
 # --- doors -----------------------------------------------------------------------------------------------
@@ -95,18 +95,22 @@ def _wan(amount: Decimal | None) -> str:
     return f"{(amount or Decimal(0)) / 10000:,.2f}"
 
 
-def _chart(years: list[dict]) -> dict:
-    """The last years' spending as the bars of an inline SVG the template draws (no script), like the Party
-    overview's age chart: 10,000 元 as the unit of the labels."""
-    shown = years[-CHART_YEARS:]
-    top = max([row["spent"] or Decimal(0) for row in shown] + [Decimal(1)])
+def _chart(years: list[dict], this_year: int) -> dict:
+    """The last six years' spending (a year without projects a bar of nothing, not left out) as the bars of an
+    inline SVG the template draws (no script), like the Party overview's age chart; labels in 万元."""
+    spent_in = {row["year"]: row["spent"] or Decimal(0) for row in years}
+    if not spent_in:
+        return {"bars": [], "width": 0}
+    last = max(this_year, *spent_in)
+    shown = range(last - CHART_YEARS + 1, last + 1)
+    top = max([spent_in.get(y, Decimal(0)) for y in shown] + [Decimal(1)])
     bars = []
-    for i, row in enumerate(shown):
-        spent = row["spent"] or Decimal(0)
+    for i, year in enumerate(shown):
+        spent = spent_in.get(year, Decimal(0))
         height = round(100 * spent / top)
         bars.append(
             {
-                "year": row["year"],
+                "year": year,
                 "spent": spent,
                 "wan": f"{spent / 10000:.1f}",  # the label above the bar: one decimal is enough
                 "x": 30 + i * 55,
@@ -114,7 +118,6 @@ def _chart(years: list[dict]) -> dict:
                 "h": height,
             }
         )
-    # One width whatever the number of years, so that a village's first year is not one bar across the page.
     return {"bars": bars, "width": 40 + CHART_YEARS * 55}
 
 
@@ -125,7 +128,7 @@ def project_list(request: HttpRequest, pk: int) -> HttpResponse:
     projects = _where(filterset.qs).order_by("-started_on", "-pk")
     page, query = paginate(request, projects)
     # The yearly line is the filtered year's (this year by default), over all of the village's projects.
-    year = timezone.localdate().year
+    this_year = year = timezone.localdate().year
     if filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data.get("year"):
         year = int(filterset.form.cleaned_data["year"])
     years = _by_year(village)
@@ -146,7 +149,7 @@ def project_list(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "query": query,
             "total": total,
-            "chart": _chart(years),
+            "chart": _chart(years, this_year),
             "may_change": access.can_manage_village(request.user, village),
         },
     )

@@ -79,7 +79,7 @@ def test_staff_record_a_project_and_the_village_rules(
     page.wait_for_load_state()
     assert page.locator("#year-total [data-stat=projects]").inner_text() == "1"
     assert page.locator("#year-total [data-stat=spent]").inner_text() == "18.60"
-    assert page.locator(".spending-chart rect.bar").count() == 4
+    assert page.locator(".spending-chart rect.bar").count() == 6
     assert page.locator(f"#project-list tr[data-project='{project.pk}'] td").nth(2).inner_text() == "187 盏"
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.screenshot(path=str(output_dir / "cogov-project-list.png"), full_page=True)

@@ -302,9 +302,9 @@ def test_the_yearly_total(client, world, staff):
     assert f"{year - 1} 年开工" in page and 'data-stat="budget">0.70<' in page
     # A year with nothing: zeros, not an error.
     assert client.get(url, {"year": 2001}).context["total"]["n"] == 0
-    # The chart: one bar a year, the highest year the full height.
+    # The chart: one bar a year for six years (none without projects left out), the highest the full height.
     bars = client.get(url).context["chart"]["bars"]
-    assert [(b["year"], b["h"]) for b in bars] == [(year - 1, 5), (year, 100)]
+    assert [(b["year"], b["h"]) for b in bars] == [(year - 5 + i, 0) for i in range(4)] + [(year - 1, 5), (year, 100)]
     assert 'class="bar"' in page
 
 
