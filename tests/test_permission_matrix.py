@@ -212,6 +212,45 @@ def DELIB1_FILE(w, u) -> dict:
     return {"pk": ResearchFile.objects.get(research__deliberation=d).pk}
 
 
+def COGOV_PROJECT1(w, u) -> dict:
+    """A project of village 1 (民生实事), entered directly by its staff."""
+    import datetime
+
+    from cogovernance import services
+    from cogovernance.models import Project
+
+    project = Project(village=w.village, title="安装路灯", budget=200000, started_on=datetime.date(2026, 3, 1))
+    return {"pk": services.project_save(by=u["staff"], project=project).pk}
+
+
+def COGOV_PROJECT_PHOTO1(w, u) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cogovernance.models import ProjectPhoto
+    from tests.conftest import png_bytes
+
+    project = COGOV_PROJECT1(w, u)["pk"]
+    photo = ProjectPhoto.objects.create(
+        project_id=project, image=SimpleUploadedFile("p.png", png_bytes()), uploaded_by=u["staff"]
+    )
+    return {"pk": photo.pk}
+
+
+def COGOV_DOCUMENT1(w, u) -> dict:
+    """A village document of village 1 with its first adopted version (so it prints)."""
+    import datetime
+
+    from cogovernance import services
+    from cogovernance.models import DocumentVersion, VillageDocument
+
+    document = services.document_save(
+        by=u["staff"], document=VillageDocument(village=w.village, kind="rules", title="村规民约")
+    )
+    version = DocumentVersion(text="第一条", adopted_on=datetime.date(2026, 1, 5), adopted_by="meeting", copies=1000)
+    services.document_adopt(by=u["staff"], document=document, version=version)
+    return {"pk": document.pk}
+
+
 def WORKER_NOTICE(w, u) -> dict:
     from messaging.models import Notice
 
@@ -422,6 +461,20 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "cogovernance:deliberation-resolve": (DELIB1_DELIBERATED, STAFF_EDIT_VILLAGE),
     "cogovernance:deliberation-close": (DELIB1_RESOLVED, STAFF_EDIT_VILLAGE),
     "cogovernance:deliberation-progress": (DELIB1_IMPLEMENTING, STAFF_EDIT_VILLAGE),
+    # Co-governance records (docs/cogovernance.md, "Who sees what"): the village's staff keep them, the town
+    # office reads and exports (403 on the change pages), a grid worker and another village see nothing.
+    "cogovernance:project-list": (VILLAGE, REPORT_SEEN),
+    "cogovernance:project-export": (VILLAGE, REPORT_SEEN),
+    "cogovernance:project-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "cogovernance:project-detail": (COGOV_PROJECT1, REPORT_SEEN),
+    "cogovernance:project-edit": (COGOV_PROJECT1, STAFF_EDIT_VILLAGE),
+    "cogovernance:project-photo": (COGOV_PROJECT_PHOTO1, REPORT_SEEN),
+    "cogovernance:document-list": (VILLAGE, REPORT_SEEN),
+    "cogovernance:document-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "cogovernance:document-detail": (COGOV_DOCUMENT1, REPORT_SEEN),
+    "cogovernance:document-adopt": (COGOV_DOCUMENT1, STAFF_EDIT_VILLAGE),
+    "cogovernance:document-print": (COGOV_DOCUMENT1, REPORT_SEEN),
+    "cogovernance:document-archive": (COGOV_DOCUMENT1, POST_ONLY),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -468,6 +521,8 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "party:link-end": (PARTY_LINK1, STAFF_ONLY | {"staff": 302}),
     # No action chosen: back to the topic with a message; the town reads but may not move it.
     "cogovernance:deliberation-move": (DELIB1, STAFF_EDIT_VILLAGE | {"staff": 302}),
+    # Archived, back to the document with a message; the town office reads only.
+    "cogovernance:document-archive": (COGOV_DOCUMENT1, STAFF_EDIT_VILLAGE | {"staff": 302}),
 }
 
 
