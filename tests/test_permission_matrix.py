@@ -289,6 +289,14 @@ ACCOUNT_KEEPERS = _expect(worker=403, colleague=403, staff=200, town=200, outsid
 WORKER_ACCOUNT_KEPT = _expect(worker=403, colleague=403, staff=200, town=404, outsider=404)
 WORKER_ACCOUNT: Kw = lambda w, u: {"pk": u["worker"].pk}  # noqa: E731
 
+def PUBLIC_NOTICE(w, u) -> dict:
+    """An approved deliberation of village 1 (published for its week)."""
+    from cogovernance.models import Stage
+    from tests.cogovernance.conftest import propose, to_stage
+
+    return {"token": to_stage(propose(w.village, u["staff"]), Stage.PUBLISHED, u["staff"]).public_token}
+
+
 NOT_A_MEMBER = _expect(worker=403, colleague=403, staff=403, town=403, outsider=403)
 
 MATRIX: dict[str, tuple[Kw, dict]] = {
@@ -315,6 +323,12 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
         _expect(anonymous=200, worker=200, colleague=200, staff=200, town=200, outsider=200),
     ),
     "visits:web-manifest": (NONE, _expect(anonymous=200, worker=200, colleague=200, staff=200, town=200, outsider=200)),
+    # The one public page: a deliberation's publicity notice behind its unguessable link, the same for
+    # everyone, logged in or not (tests/cogovernance/test_public.py).
+    "cogovernance:public-notice": (
+        PUBLIC_NOTICE,
+        _expect(anonymous=200, worker=200, colleague=200, staff=200, town=200, outsider=200),
+    ),
     "grids:grid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "grids:microgrid-create": (VILLAGE, STAFF_EDIT_VILLAGE),
     "grids:assignment-create": (VILLAGE, STAFF_EDIT_VILLAGE),
