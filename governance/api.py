@@ -12,6 +12,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from cogovernance.api import DeliberationViewSet, DocumentViewSet, ProjectViewSet
 from disputes.api import CaseViewSet, MediatorViewSet
 from grids.api import AssignmentViewSet, GridViewSet, MicroGridViewSet, TokenRevokeView, TokenView, VillageViewSet
 from messaging.api import MeView, NoticeViewSet
@@ -38,6 +39,9 @@ def _router() -> DefaultRouter:
     router.register("party-organisations", OrganisationViewSet, basename="party-organisation")
     router.register("party-members", MemberViewSet, basename="party-member")
     router.register("meetings", MeetingViewSet, basename="meeting")
+    router.register("deliberations", DeliberationViewSet, basename="deliberation")
+    router.register("projects", ProjectViewSet, basename="project")
+    router.register("village-documents", DocumentViewSet, basename="village-document")
     router.register("reports", ReportViewSet, basename="report")
     return router
 

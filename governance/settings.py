@@ -373,6 +373,11 @@ SPECTACULAR_SETTINGS = {
         "PartyOrgKindEnum": "party.models.OrgKind",
         "MeetingKindEnum": "party.models.MeetingKind",
         "PartyMemberStatusEnum": "party.models.MemberStatus",
+        "DeliberationStageEnum": "cogovernance.models.Stage",
+        "ProjectKindEnum": "cogovernance.models.ProjectKind",
+        "VillageDocumentKindEnum": "cogovernance.models.DocumentKind",
+        "AdoptedByEnum": "cogovernance.models.AdoptedBy",
+        "ResearchKindEnum": "cogovernance.models.ResearchKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -64,6 +64,31 @@ def MEETING1(w, u):
     return {"pk": services.meeting_record(by=u["staff"], meeting=meeting, present=[m]).pk}
 
 
+def DELIBERATION1(w, u):
+    """A topic proposed in village 1 by its staff (tests/cogovernance/conftest.py)."""
+    from tests.cogovernance.conftest import propose
+
+    return {"pk": propose(w.village, u["staff"]).pk}
+
+
+def PROJECT1(w, u):
+    from cogovernance import services
+    from cogovernance.models import Project
+
+    project = Project(
+        village=w.village, title="路灯", kind="lighting", budget=200000, started_on=datetime.date(2026, 1, 5)
+    )
+    return {"pk": services.project_save(by=u["staff"], project=project).pk}
+
+
+def DOCUMENT1(w, u):
+    from cogovernance import services
+    from cogovernance.models import VillageDocument
+
+    document = VillageDocument(village=w.village, kind="rules", title="村规民约")
+    return {"pk": services.document_save(by=u["staff"], document=document).pk}
+
+
 def VISIT1(w, u):
     from visits import services
 
@@ -78,6 +103,11 @@ EXPECTED = {
     "ASSIGNMENT_SEEN": _e(worker=200, colleague=404, staff=200, town=200, outsider=404),
     "ASSIGNMENT_END": _e(worker=403, colleague=404, staff=200, town=403, outsider=404),
     "PARTY_RECORD": _e(worker=404, colleague=404, staff=200, town=404, outsider=404),
+    # Co-governance records: the village's staff keep them, the town office reads them (a write is a 403),
+    # grid workers find none (docs/cogovernance.md, "Who sees what").
+    "COGOV_READ": _e(worker=404, colleague=404, staff=200, town=200, outsider=404),
+    "COGOV_WRITE": _e(worker=404, colleague=404, staff=200, town=403, outsider=404),
+    "COGOV_NEW": _e(worker=400, colleague=400, staff=201, town=403, outsider=400),
 }
 
 # (route name, method, kwargs, body, expected)
@@ -343,6 +373,25 @@ ROWS = [
     ("api:meeting-list", "get", NONE, None, EVERYONE),
     ("api:meeting-list", "post", NONE, "MEETING_NEW", _e(worker=400, colleague=400, staff=201, town=400, outsider=400)),
     ("api:meeting-detail", "get", MEETING1, None, "PARTY_RECORD"),
+    ("api:deliberation-list", "get", NONE, None, EVERYONE),
+    ("api:deliberation-list", "post", NONE, "DELIBERATION_NEW", "COGOV_NEW"),
+    ("api:deliberation-detail", "get", DELIBERATION1, None, "COGOV_READ"),
+    ("api:deliberation-detail", "patch", DELIBERATION1, {"title": "修路"}, "COGOV_WRITE"),
+    ("api:deliberation-transition", "post", DELIBERATION1, {"to": "research", "version": 1}, "COGOV_WRITE"),
+    ("api:project-list", "get", NONE, None, EVERYONE),
+    ("api:project-list", "post", NONE, "PROJECT_NEW", "COGOV_NEW"),
+    ("api:project-detail", "get", PROJECT1, None, "COGOV_READ"),
+    ("api:project-detail", "patch", PROJECT1, {"quantity": 187, "unit": "盏"}, "COGOV_WRITE"),
+    ("api:village-document-list", "get", NONE, None, EVERYONE),
+    ("api:village-document-list", "post", NONE, "DOCUMENT_NEW", "COGOV_NEW"),
+    ("api:village-document-detail", "get", DOCUMENT1, None, "COGOV_READ"),
+    (
+        "api:village-document-adopt",
+        "post",
+        DOCUMENT1,
+        {"text": "第一条", "adopted_on": "2026-01-05", "adopted_by": "meeting"},
+        _e(worker=404, colleague=404, staff=201, town=403, outsider=404),
+    ),
     ("api:notice-list", "get", NONE, None, EVERYONE),
     ("api:notice-detail", "get", WORKER_NOTICE, None, _e(worker=200, colleague=404, staff=404, town=404, outsider=404)),
     ("api:notice-read", "post", WORKER_NOTICE, None, _e(worker=200, colleague=404, staff=404, town=404, outsider=404)),
@@ -455,6 +504,18 @@ def _body(name, w, u, kwargs):
                 "present": [m.pk],
             }
         return {"resident": w.resident2.pk, "branch": branch.pk, "joined_on": "2015-07-01"}
+    if name == "DELIBERATION_NEW":
+        return {"village": w.village.pk, "title": "安装路灯", "summary": "夜间无照明。", "proposer": "村民代表"}
+    if name == "PROJECT_NEW":
+        return {
+            "village": w.village.pk,
+            "title": "路灯",
+            "kind": "lighting",
+            "budget": "200000",
+            "started_on": "2026-01-05",
+        }
+    if name == "DOCUMENT_NEW":
+        return {"village": w.village.pk, "kind": "convention", "title": "村庄清洁公约"}
     if name == "VISIT_NEW":
         return {"household": w.household1.pk}
     if name == "CASE_NEW":
