@@ -314,7 +314,8 @@ def project_save(*, by: User, project: Project, natural_villages=None, photos: l
 def document_save(*, by: User, document: VillageDocument) -> VillageDocument:
     if document.pk is None:
         document.created_by = by
-    document.full_clean(exclude=["created_by", "village"])
+    # The village is validated too: one active document per title in a village is a constraint on it.
+    document.full_clean(exclude=["created_by"])
     document.save()
     return document
 
