@@ -15,7 +15,6 @@ import django_filters
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -184,7 +183,7 @@ class DeliberationSerializer(serializers.ModelSerializer):
             "archived_at",
         ]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_public_url(self, d: Deliberation) -> str | None:
         return public.notice_path(d) if d.stage in public.PUBLIC_STAGES and d.publish_on else None
 
@@ -489,7 +488,7 @@ class VillageDocumentSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at", "archived_at"]
         validators: list = []  # one active document per title: the model's message, from the service
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_current_text(self, doc: VillageDocument) -> str | None:
         versions = list(doc.versions.all())  # prefetched, highest number first
         return versions[0].text if versions else None

@@ -161,6 +161,18 @@ def record_ids(world, personas) -> dict[str, int]:
     meeting = Meeting(organisation=branch, kind="branch_committee", held_on=datetime.date.today(), place="村部")
     meeting.topic = "学习"
     meeting = party.meeting_record(by=staff, meeting=meeting, present=[party_member])
+    from cogovernance import services as cogov
+    from cogovernance.models import Project, VillageDocument
+    from tests.cogovernance.conftest import propose
+
+    deliberation = propose(world.village, staff)
+    project = cogov.project_save(
+        by=staff,
+        project=Project(village=world.village, title="路灯", budget=1000, started_on=datetime.date(2026, 1, 5)),
+    )
+    document = cogov.document_save(
+        by=staff, document=VillageDocument(village=world.village, kind="rules", title="村规民约")
+    )
     return {
         "villages": world.village.pk,
         "grids": world.grid1.pk,
@@ -178,6 +190,9 @@ def record_ids(world, personas) -> dict[str, int]:
         "party-organisations": branch.pk,
         "party-members": party_member.pk,
         "meetings": meeting.pk,
+        "deliberations": deliberation.pk,
+        "projects": project.pk,
+        "village-documents": document.pk,
     }
 
 
