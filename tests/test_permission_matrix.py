@@ -289,6 +289,7 @@ ACCOUNT_KEEPERS = _expect(worker=403, colleague=403, staff=200, town=200, outsid
 WORKER_ACCOUNT_KEPT = _expect(worker=403, colleague=403, staff=200, town=404, outsider=404)
 WORKER_ACCOUNT: Kw = lambda w, u: {"pk": u["worker"].pk}  # noqa: E731
 
+
 def PUBLIC_NOTICE(w, u) -> dict:
     """An approved deliberation of village 1 (published for its week)."""
     from cogovernance.models import Stage
