@@ -29,7 +29,7 @@ from grids import access
 from grids.forms import add_service_errors
 from grids.models import Village
 
-from .. import services, workflow
+from .. import public, services, workflow
 from ..filters import DeliberationFilter
 from ..forms import (
     PLAIN_MOVES,
@@ -246,6 +246,8 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "projects": list(d.projects.active().order_by("-started_on", "-pk")),
             "actions": actions,
             "plain_names": PLAIN_MOVES,
+            # The notice's public address (no login), for the staff to post in the village's WeChat group.
+            "public_url": request.build_absolute_uri(public.notice_path(d)) if d.publish_on else "",
             "may_edit": actor.may_edit(),
             "may_add_research": actor.may_add_research(),
             "may_add_progress": actor.may_add_progress(),

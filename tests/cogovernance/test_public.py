@@ -170,3 +170,15 @@ def test_the_page_asks_a_constant_number_of_queries(client, world, staff, django
     d = published(world, staff)
     with django_assert_max_num_queries(3):  # the deliberation with its village and organisation; names; phones
         assert client.get(url(d)).status_code == 200
+
+
+def test_the_staff_page_gives_the_public_address_once_approved(client, world, staff):
+    d = propose(world.village, staff)
+    client.force_login(staff)
+    detail = reverse("cogovernance:deliberation-detail", args=[d.pk])
+    assert d.public_token not in client.get(detail).content.decode()  # nothing public before approval
+    d = to_stage(d, Stage.PUBLISHED, staff, publish_on=PUBLISH)
+    page = client.get(detail).content.decode()
+    assert f"http://testserver{url(d)}" in page
+    client.logout()
+    assert client.get(url(d)).status_code == 200
