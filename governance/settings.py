@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "disputes",
     "party",
     "cogovernance",
+    "civility",
     "visits",
     "people",
     "reports",

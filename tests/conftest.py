@@ -141,6 +141,7 @@ def restore_reference_data() -> None:
         ("party.migrations.0002_meeting_rules", "add"),
         ("reports.migrations.0002_report_policy", "add"),
         ("residents.migrations.0011_key_person_retention", "seed"),
+        ("civility.migrations.0002_set_dates", "seed"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
 

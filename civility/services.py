@@ -1,0 +1,137 @@
+"""Verbs of guiding by example and by law (docs/civility.md). Keyword-only; each raises ``ValidationError``
+with a message for people and saves nothing when it refuses (one transaction each).
+
+The points ledger: every award and redemption locks the household's ``PointsAccount`` row first, then (for a
+redemption) the ``StockItem`` row — always in that order, so two counters at once wait for each other instead
+of deadlocking — checks balance and stock under the locks, and writes the entry with the balance it left.
+The check constraints (balance and stock never below zero) stand behind the checks."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids.models import User
+from residents.models import Household
+
+from .models import EntryKind, ModelSelection, PointsAccount, PointsEntry, StockItem
+
+
+def _locked_account(household: Household) -> PointsAccount:
+    """The household's account, created on its first entry (two first entries at once: one insert wins, both
+    then lock the same row)."""
+    PointsAccount.objects.bulk_create(
+        [PointsAccount(household=household, village_id=household.village_id)], ignore_conflicts=True
+    )
+    return PointsAccount.objects.select_for_update().get(household=household)
+
+
+def balance_of(household: Household) -> int:
+    return PointsAccount.objects.filter(household=household).values_list("balance", flat=True).first() or 0
+
+
+@transaction.atomic
+def award(
+    *,
+    household: Household,
+    points: int,
+    kind: str,
+    reason: str,
+    by: User,
+    selection: ModelSelection | None = None,
+    activity=None,
+) -> PointsEntry:
+    """Points in: for a selection, an activity, or a rule the village sets (``reason`` says which)."""
+    if kind == EntryKind.REDEMPTION:
+        raise ValidationError(_("兑换请在积分超市办理。"))
+    if points <= 0:
+        raise ValidationError({"points": _("奖励积分须大于 0。")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("请写明奖励事由。")})
+    if household.is_archived:
+        raise ValidationError(_("该户已注销，不能再记积分。"))
+    account = _locked_account(household)
+    account.balance += points
+    account.save(update_fields=["balance"])
+    return PointsEntry.objects.create(
+        account=account,
+        kind=kind,
+        points=points,
+        balance_after=account.balance,
+        reason=reason.strip()[:200],
+        selection=selection,
+        activity=activity,
+        by=by,
+        at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def redeem(*, household: Household, item: StockItem, quantity: int = 1, by: User) -> PointsEntry:
+    """Points out for goods from the shelf. Refused, with nothing changed, when the balance or the stock does
+    not cover it — also when another counter took the last points or the last item a moment before."""
+    if quantity < 1:
+        raise ValidationError({"quantity": _("数量至少为 1。")})
+    account = _locked_account(household)
+    shelf = StockItem.objects.select_for_update().get(pk=item.pk)
+    if shelf.is_archived or shelf.village_id != household.village_id:
+        raise ValidationError({"item": _("本村积分超市没有这件物品。")})
+    cost = shelf.points * quantity
+    if shelf.stock < quantity:
+        raise ValidationError(
+            {"item": _("“%(item)s”库存只剩 %(n)d 件，没有兑换。") % {"item": shelf.name, "n": shelf.stock}}
+        )
+    if account.balance < cost:
+        raise ValidationError(
+            _("积分不足：需要 %(cost)d 分，这户余额 %(balance)d 分，没有兑换。")
+            % {"cost": cost, "balance": account.balance}
+        )
+    StockItem.objects.filter(pk=shelf.pk).update(stock=F("stock") - quantity, updated_at=timezone.now())
+    account.balance -= cost
+    account.save(update_fields=["balance"])
+    return PointsEntry.objects.create(
+        account=account,
+        kind=EntryKind.REDEMPTION,
+        points=-cost,
+        balance_after=account.balance,
+        reason=_("兑换 %(item)s × %(n)d") % {"item": shelf.name, "n": quantity},
+        item=shelf,
+        quantity=quantity,
+        by=by,
+        at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def selection_save(*, by: User, selection: ModelSelection) -> ModelSelection:
+    """A model household or person chosen; the points it carries go to the household (the person's own
+    household when a person is chosen) in the same transaction."""
+    s = selection
+    if s.pk is not None:
+        raise ValidationError(_("评选结果已记入积分，不能修改；如有错误请更正积分后重新登记。"))
+    household = s.household or (s.resident.household if s.resident_id else None)
+    errors = {}
+    if s.household_id and s.household.village_id != s.village_id:
+        errors["household"] = _("请选择本村的户。")
+    if s.resident_id and s.resident.village_id != s.village_id:
+        errors["resident"] = _("请选择本村的村民。")
+    if s.points and household is None:
+        errors["points"] = _("这位村民没有在册的户，不能记积分。")
+    if errors:
+        raise ValidationError(errors)
+    s.created_by = by
+    s.full_clean(exclude=["created_by", "village"])
+    s.save()
+    if s.points:
+        award(
+            household=household,
+            points=s.points,
+            kind=EntryKind.SELECTION,
+            reason=_("%(year)d年度%(honour)s") % {"year": s.year, "honour": s.get_honour_display()},
+            by=by,
+            selection=s,
+        )
+    return s
