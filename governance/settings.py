@@ -302,6 +302,8 @@ CELERY_BEAT_SCHEDULE = {
     "visit-reminders": {"task": "visits.tasks.reminders_dispatch", "schedule": 300.0},
     # Party meetings owed before a month's end (secretaries) and overdue after it (village staff, the town).
     "party-reminders": {"task": "party.tasks.reminders_dispatch", "schedule": 300.0},
+    # The legal-publicity dates (宪法宣传日, 民法典宣传月, 安全生产月): every village's staff, before each.
+    "civility-reminders": {"task": "civility.tasks.reminders_dispatch", "schedule": 300.0},
     "late-report-reminders": {"task": "reports.tasks.late_reports_dispatch", "schedule": 900.0},
     # Audit entries past the retention go, once a day at night.
     "audit-purge": {"task": "audit.tasks.audit_purge", "schedule": crontab(hour=3, minute=17)},

@@ -26,6 +26,10 @@ class VisitsConfig(AppConfig):
         from party import reminders as party_reminders
 
         party_reminders.send_hour_from(lambda: ReminderPolicy.current().send_hour)
+        # So do the set-date reminders of 德治/法治 (docs/civility.md).
+        from civility import reminders as civility_reminders
+
+        civility_reminders.send_hour_from(lambda: ReminderPolicy.current().send_hour)
 
         from residents.signals import key_person_erased
 
