@@ -96,7 +96,7 @@ class MeetingForm(forms.ModelForm):
 
 class ResolveForm(VersionForm):
     resolved_on = forms.DateField(label=_("决议日期"), widget=DateInput())
-    resolution = forms.CharField(label=_("协商决议"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+    resolution = forms.CharField(label=_("协商决议"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}))
 
     field_order = ["resolved_on", "resolution"]
 
