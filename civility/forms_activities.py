@@ -106,6 +106,10 @@ class ActivityForm(forms.ModelForm):
             "-held_on", "-pk"
         )
         self.fields["party_meeting"].help_text = Activity._meta.get_field("party_meeting").help_text
+        self.fields["beneficiaries"].required = False  # left empty: none counted beyond the participants
+
+    def clean_beneficiaries(self):
+        return self.cleaned_data.get("beneficiaries") or 0
 
     def clean_held_on(self):
         day = self.cleaned_data["held_on"]
@@ -170,11 +174,12 @@ class ResidentChoice(VillageScopedChoice):
 
 class MemberForm(forms.Form):
     resident = ResidentChoice(queryset=Resident.objects.none(), label=_("村民"), what=_("村民"))
-    joined_on = forms.DateField(label=_("加入日期"), widget=DateInput(), initial=timezone.localdate)
+    joined_on = forms.DateField(label=_("加入日期"), widget=DateInput())
 
     def __init__(self, *args, village: Village, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resident"].queryset = Resident.objects.filter(village=village, archived_at__isnull=True)
+        self.fields["joined_on"].initial = timezone.localdate()  # today as the page is opened, not as imported
 
     def clean_joined_on(self):
         day = self.cleaned_data["joined_on"]

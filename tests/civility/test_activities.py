@@ -189,6 +189,12 @@ def test_a_day_after_today_and_no_participants_are_refused(client, world, staff)
     assert "held_on" in errors and "participants" in errors
 
 
+def test_beneficiaries_left_empty_are_none(client, world, staff):
+    client.force_login(staff)
+    response = client.post(reverse("civility:activity-new", args=[world.village.pk]), _post(world, beneficiaries=""))
+    assert response.status_code == 302 and Activity.objects.get().beneficiaries == 0
+
+
 def test_edit_adds_photos_and_keeps_the_old_ones(client, world, staff):
     activity = make_activity(world.village, staff)
     ActivityPhoto.objects.create(activity=activity, image=_photo(), uploaded_by=staff)
