@@ -314,3 +314,13 @@ def test_activity_export_query_count_is_constant(client, world, staff, django_as
 
 
 QUERIES_ACTIVITY_EXPORT = 12
+
+
+def test_the_main_menu_leads_the_villages_staff_to_its_activities(client, world, staff, town, worker):
+    link = f'href="{reverse("civility:activity-list", args=[world.village.pk])}"'
+    client.force_login(staff)
+    assert link in client.get(reverse("cogovernance:project-list", args=[world.village.pk])).content.decode()
+    client.force_login(town)  # the town office reads from each village's page: no menu link to one village
+    assert link not in client.get(reverse("cogovernance:project-list", args=[world.village.pk])).content.decode()
+    client.force_login(worker)
+    assert "德治" not in client.get(reverse("home"), follow=True).content.decode()
