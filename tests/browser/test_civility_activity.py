@@ -106,4 +106,15 @@ def test_staff_record_an_activity_with_two_photos(
     page.wait_for_load_state()
     assert "李四" in page.locator("#members-current").inner_text()
     page.screenshot(path=str(output_dir / "civility-team-detail.png"), full_page=True)
+
+    # The 法律明白人 roster: a resident trained by the county's justice bureau.
+    page.click("main .subnav >> text=法律明白人")
+    page.click("main >> text=登记法律明白人")
+    page.select_option("#id_resident", str(world.resident1.pk))
+    page.fill("#id_trained_on", today.replace(month=3, day=1).isoformat())
+    page.fill("#id_trained_by", "县司法局")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "县司法局" in page.locator("#advisor-list").inner_text()
+    page.screenshot(path=str(output_dir / "civility-advisor-list.png"), full_page=True)
     context.close()
