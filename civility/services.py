@@ -8,16 +8,32 @@ The check constraints (balance and stock never below zero) stand behind the chec
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.uploads import clean_photo
 from grids.models import User
 from residents.models import Household
 
-from .models import EntryKind, ModelSelection, PointsAccount, PointsEntry, StockItem
+from .models import (
+    Activity,
+    ActivityPhoto,
+    EntryKind,
+    LegalAdvisor,
+    ModelSelection,
+    PointsAccount,
+    PointsEntry,
+    StockItem,
+    Volunteer,
+    VolunteerTeam,
+)
+
+THEME_DAY = "theme_day"  # party.models.MeetingKind.THEME_DAY (this app does not import the Party app)
 
 
 def _locked_account(household: Household) -> PointsAccount:
@@ -135,3 +151,100 @@ def selection_save(*, by: User, selection: ModelSelection) -> ModelSelection:
             selection=s,
         )
     return s
+
+
+# --- Activities, volunteer teams, 法律明白人 -----------------------------------------------------------------
+
+
+@transaction.atomic
+def activity_save(*, by: User, activity: Activity, residents=None, teams=None, photos: list | None = None) -> Activity:
+    """An activity new or changed, with the residents named, the teams credited and new photos, in one
+    transaction: a photo that cannot be read refuses the whole (nothing saved). Anything of another village
+    (a resident, a team, the Party meeting) is refused on its field."""
+    a = activity
+    errors = {}
+    if residents is not None and any(r.village_id != a.village_id for r in residents):
+        errors["residents"] = _("请选择本村的村民。")
+    if teams is not None and any(t.village_id != a.village_id for t in teams):
+        errors["teams"] = _("请选择本村的志愿服务队。")
+    if a.party_meeting_id is not None:
+        if a.party_meeting.village_id != a.village_id:
+            errors["party_meeting"] = _("请选择本村的主题党日。")
+        elif a.party_meeting.kind != THEME_DAY:
+            errors["party_meeting"] = _("只能对应主题党日。")
+    if a.held_on is not None and a.held_on > timezone.localdate():
+        errors["held_on"] = _("日期不能晚于今天。")
+    if errors:
+        raise ValidationError(errors)
+    if a.pk is None:
+        a.created_by = by
+    a.full_clean(exclude=["created_by", "village", "residents", "teams"])
+    cleaned = [clean_photo(f) for f in (photos or [])]
+    a.save()
+    if residents is not None:
+        a.residents.set(residents)
+    if teams is not None:
+        a.teams.set(teams)
+    for photo in cleaned:
+        ActivityPhoto.objects.create(activity=a, image=photo, width=photo.width, height=photo.height, uploaded_by=by)
+    return a
+
+
+@transaction.atomic
+def team_save(*, by: User, team: VolunteerTeam) -> VolunteerTeam:
+    # The village is validated too: one active team per name in a village is a constraint on it.
+    team.full_clean()
+    team.save()
+    return team
+
+
+@transaction.atomic
+def team_member_add(*, by: User, team: VolunteerTeam, resident, joined_on: datetime.date | None = None) -> Volunteer:
+    """A resident of the team's village joins; someone already in it (not left) is refused."""
+    locked = VolunteerTeam.objects.select_for_update().get(pk=team.pk)
+    if locked.is_archived:
+        raise ValidationError(_("这支队伍已撤销。"))
+    if resident.village_id != locked.village_id:
+        raise ValidationError({"resident": _("请选择本村的村民。")})
+    if getattr(resident, "is_archived", False):
+        raise ValidationError({"resident": _("该村民已注销。")})
+    joined_on = joined_on or timezone.localdate()
+    if joined_on > timezone.localdate():
+        raise ValidationError({"joined_on": _("日期不能晚于今天。")})
+    if Volunteer.objects.current().filter(team=locked, resident=resident).exists():
+        raise ValidationError({"resident": _("此人已在这支队伍中。")})
+    return Volunteer.objects.create(team=locked, resident=resident, joined_on=joined_on)
+
+
+def team_member_leave(*, by: User, volunteer: Volunteer, left_on: datetime.date | None = None) -> Volunteer:
+    """The member leaves; the row stays as history. Leaving twice changes nothing."""
+    left_on = left_on or timezone.localdate()
+    if left_on < volunteer.joined_on:
+        left_on = volunteer.joined_on
+    Volunteer.objects.filter(pk=volunteer.pk, left_on__isnull=True).update(left_on=left_on)
+    volunteer.refresh_from_db(fields=["left_on"])
+    return volunteer
+
+
+@transaction.atomic
+def advisor_save(*, by: User, advisor: LegalAdvisor) -> LegalAdvisor:
+    a = advisor
+    errors = {}
+    if a.resident_id is not None and a.resident.village_id != a.village_id:
+        errors["resident"] = _("请选择本村的村民。")
+    if a.mediator_id is not None and a.mediator.village_id != a.village_id:
+        errors["mediator"] = _("请选择本村的调解团成员。")
+    if a.trained_on is not None and a.trained_on > timezone.localdate():
+        errors["trained_on"] = _("日期不能晚于今天。")
+    if errors:
+        raise ValidationError(errors)
+    a.full_clean(exclude=["village"])
+    a.save()
+    return a
+
+
+def advisor_archive(*, by: User, advisor: LegalAdvisor) -> LegalAdvisor:
+    if not advisor.is_archived:
+        advisor.archived_at = timezone.now()
+        advisor.save(update_fields=["archived_at", "updated_at"])
+    return advisor

@@ -1,4 +1,5 @@
-"""Template context for every page: where the main menu's "共治" link goes, worked out only when shown.
+"""Template context for every page: where the main menu's "共治" link goes (and "德治" beside it, to the
+same village's civility pages), worked out only when shown.
 
 The link is for the village's staff (their village, known from the door's scope without a query: the scope is
 read once per request anyway) and the admin (the first village, one query, asked only on an admin's page).

@@ -236,6 +236,66 @@ def COGOV_PROJECT_PHOTO1(w, u) -> dict:
     return {"pk": photo.pk}
 
 
+def CIV_ACTIVITY1(w, u) -> dict:
+    """An activity of village 1 (德治/法治), recorded by its staff."""
+    import datetime
+
+    from civility import services
+    from civility.models import Activity
+
+    activity = Activity(
+        village=w.village,
+        kind="legal",
+        title="宪法宣传日普法",
+        held_on=datetime.date(2026, 12, 4),
+        organiser="村委会",
+        place="村文化广场",
+        participants=40,
+    )
+    return {"pk": services.activity_save(by=u["staff"], activity=activity).pk}
+
+
+def CIV_ACTIVITY_PHOTO1(w, u) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from civility.models import ActivityPhoto
+    from tests.conftest import png_bytes
+
+    photo = ActivityPhoto.objects.create(
+        activity_id=CIV_ACTIVITY1(w, u)["pk"],
+        image=SimpleUploadedFile("p.png", png_bytes()),
+        uploaded_by=u["staff"],
+    )
+    return {"pk": photo.pk}
+
+
+def CIV_TEAM1(w, u) -> dict:
+    from civility import services
+    from civility.models import VolunteerTeam
+
+    return {"pk": services.team_save(by=u["staff"], team=VolunteerTeam(village=w.village, name="学雷锋志愿服务队")).pk}
+
+
+def CIV_VOLUNTEER1(w, u) -> dict:
+    from civility import services
+    from civility.models import VolunteerTeam
+
+    team = VolunteerTeam.objects.get(pk=CIV_TEAM1(w, u)["pk"])
+    return {"pk": services.team_member_add(by=u["staff"], team=team, resident=w.resident1).pk}
+
+
+def CIV_ADVISOR1(w, u) -> dict:
+    import datetime
+
+    from civility import services
+    from civility.models import LegalAdvisor
+
+    advisor = LegalAdvisor(
+        village=w.village, resident=w.resident1, trained_on=datetime.date(2026, 3, 1), trained_by="县司法局"
+    )
+    return {"pk": services.advisor_save(by=u["staff"], advisor=advisor).pk}
+
+
 def COGOV_DOCUMENT1(w, u) -> dict:
     """A village document of village 1 with its first adopted version (so it prints)."""
     import datetime
@@ -490,6 +550,22 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "cogovernance:document-adopt": (COGOV_DOCUMENT1, STAFF_EDIT_VILLAGE),
     "cogovernance:document-print": (COGOV_DOCUMENT1, REPORT_SEEN),
     "cogovernance:document-archive": (COGOV_DOCUMENT1, POST_ONLY),
+    # Guiding by example and by law (docs/civility.md): the village's staff keep the records, the town office
+    # reads and exports (403 on the change pages), a grid worker and another village see nothing.
+    "civility:activity-list": (VILLAGE, REPORT_SEEN),
+    "civility:activity-export": (VILLAGE, REPORT_SEEN),
+    "civility:activity-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "civility:activity-detail": (CIV_ACTIVITY1, REPORT_SEEN),
+    "civility:activity-edit": (CIV_ACTIVITY1, STAFF_EDIT_VILLAGE),
+    "civility:activity-photo": (CIV_ACTIVITY_PHOTO1, REPORT_SEEN),
+    "civility:team-list": (VILLAGE, REPORT_SEEN),
+    "civility:team-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "civility:team-detail": (CIV_TEAM1, REPORT_SEEN),
+    "civility:team-member-add": (CIV_TEAM1, STAFF_EDIT_VILLAGE),
+    "civility:team-member-leave": (CIV_VOLUNTEER1, POST_ONLY),
+    "civility:advisor-list": (VILLAGE, REPORT_SEEN),
+    "civility:advisor-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "civility:advisor-archive": (CIV_ADVISOR1, POST_ONLY),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -538,6 +614,9 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "cogovernance:deliberation-move": (DELIB1, STAFF_EDIT_VILLAGE | {"staff": 302}),
     # Archived, back to the document with a message; the town office reads only.
     "cogovernance:document-archive": (COGOV_DOCUMENT1, STAFF_EDIT_VILLAGE | {"staff": 302}),
+    # The member leaves / the advisor leaves the roster: back to the page with a message; the town reads only.
+    "civility:team-member-leave": (CIV_VOLUNTEER1, STAFF_EDIT_VILLAGE | {"staff": 302}),
+    "civility:advisor-archive": (CIV_ADVISOR1, STAFF_EDIT_VILLAGE | {"staff": 302}),
 }
 
 

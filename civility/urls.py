@@ -1,0 +1,7 @@
+from .views import activities, people
+
+app_name = "civility"
+urlpatterns = [
+    *activities.urlpatterns,
+    *people.urlpatterns,
+]

@@ -1,0 +1,211 @@
+"""Volunteer teams (志愿服务队: members current and past, the activities credited) and the 法律明白人 roster
+(docs/civility.md). The doors are the activities pages': the village's staff change, the town office reads
+(403 on change), anyone else gets a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.pages import paginate
+from grids import access
+from grids.forms import add_service_errors
+
+from .. import services
+from ..forms_activities import AdvisorForm, MemberForm, TeamForm
+from ..models import LegalAdvisor, Volunteer, VolunteerTeam
+from .activities import village_for_change, village_for_read
+
+
+def _team(request: HttpRequest, pk: int) -> VolunteerTeam:
+    return get_object_or_404(VolunteerTeam.objects.visible_to(request.user).select_related("village"), pk=pk)
+
+
+# --- volunteer teams -------------------------------------------------------------------------------------
+
+
+@login_required
+def team_list(request: HttpRequest, pk: int) -> HttpResponse:
+    village = village_for_read(request, pk)
+    year = timezone.localdate().year
+    teams = (
+        VolunteerTeam.objects.visible_to(request.user)
+        .active()
+        .filter(village=village)
+        .annotate(
+            members_now=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
+            activities_year=Count(
+                "activities",
+                filter=Q(activities__held_on__year=year, activities__archived_at__isnull=True),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
+    )
+    page, query = paginate(request, teams)
+    return render(
+        request,
+        "civility/team_list.html",
+        {
+            "village": village,
+            "page": page,
+            "query": query,
+            "year": year,
+            "may_change": access.can_manage_village(request.user, village),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_new(request: HttpRequest, pk: int) -> HttpResponse:
+    village = village_for_change(request, pk)
+    form = TeamForm(request.POST or None, village=village)
+    if request.method == "POST" and form.is_valid():
+        team = form.save(commit=False)
+        try:
+            services.team_save(by=request.user, team=team)
+        except ValidationError as error:
+            team.pk = None
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已成立志愿服务队“%(name)s”。") % {"name": team.name})
+            return redirect("civility:team-detail", pk=team.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "civility/team_form.html", {"form": form, "village": village}, status=status)
+
+
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    year = timezone.localdate().year
+    members = list(team.members.select_related("resident").order_by("left_on", "joined_on", "pk"))
+    activities = list(team.activities.active().filter(held_on__year=year).order_by("-held_on", "-pk"))
+    may_change = access.can_manage_village(request.user, team.village) and not team.is_archived
+    return render(
+        request,
+        "civility/team_detail.html",
+        {
+            "team": team,
+            "village": team.village,
+            "current": [m for m in members if m.left_on is None],
+            "past": [m for m in members if m.left_on is not None],
+            "activities": activities,
+            "year": year,
+            "may_change": may_change,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    access.require_manage(request.user, team.village)
+    form = MemberForm(request.POST or None, village=team.village)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.team_member_add(
+                by=request.user,
+                team=team,
+                resident=form.cleaned_data["resident"],
+                joined_on=form.cleaned_data["joined_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s 已加入%(team)s。") % {"name": member.resident.name, "team": team.name}
+            )
+            return redirect("civility:team-detail", pk=team.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "civility/member_form.html", {"form": form, "team": team, "village": team.village}, status=status
+    )
+
+
+@login_required
+@require_POST
+def team_member_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(Volunteer.objects.visible_to(request.user).select_related("team__village"), pk=pk)
+    access.require_manage(request.user, member.team.village)
+    services.team_member_leave(by=request.user, volunteer=member)
+    messages.success(request, _("已登记退出；服务记录保留。"))
+    return redirect("civility:team-detail", pk=member.team_id)
+
+
+# --- 法律明白人 --------------------------------------------------------------------------------------------
+
+
+@login_required
+def advisor_list(request: HttpRequest, pk: int) -> HttpResponse:
+    village = village_for_read(request, pk)
+    advisors = (
+        LegalAdvisor.objects.visible_to(request.user)
+        .active()
+        .filter(village=village)
+        .select_related("resident", "mediator")
+        .order_by("trained_on", "pk")
+    )
+    page, query = paginate(request, advisors)
+    return render(
+        request,
+        "civility/advisor_list.html",
+        {
+            "village": village,
+            "page": page,
+            "query": query,
+            "may_change": access.can_manage_village(request.user, village),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def advisor_new(request: HttpRequest, pk: int) -> HttpResponse:
+    village = village_for_change(request, pk)
+    form = AdvisorForm(request.POST or None, village=village)
+    if request.method == "POST" and form.is_valid():
+        advisor = form.save(commit=False)
+        try:
+            services.advisor_save(by=request.user, advisor=advisor)
+        except ValidationError as error:
+            advisor.pk = None
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已登记法律明白人 %(name)s。") % {"name": advisor.resident.name})
+            return redirect("civility:advisor-list", pk=village.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "civility/advisor_form.html", {"form": form, "village": village}, status=status)
+
+
+@login_required
+@require_POST
+def advisor_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    advisor = get_object_or_404(
+        LegalAdvisor.objects.visible_to(request.user).select_related("village", "resident"), pk=pk
+    )
+    access.require_manage(request.user, advisor.village)
+    services.advisor_archive(by=request.user, advisor=advisor)
+    messages.success(request, _("%(name)s 已移出法律明白人名册。") % {"name": advisor.resident.name})
+    return redirect("civility:advisor-list", pk=advisor.village_id)
+
+
+urlpatterns = [
+    path("villages/<int:pk>/civility/teams/", team_list, name="team-list"),
+    path("villages/<int:pk>/civility/teams/new/", team_new, name="team-new"),
+    path("civility/teams/<int:pk>/", team_detail, name="team-detail"),
+    path("civility/teams/<int:pk>/members/add/", team_member_add, name="team-member-add"),
+    path("civility/volunteers/<int:pk>/leave/", team_member_leave, name="team-member-leave"),
+    path("villages/<int:pk>/civility/advisors/", advisor_list, name="advisor-list"),
+    path("villages/<int:pk>/civility/advisors/new/", advisor_new, name="advisor-new"),
+    path("civility/advisors/<int:pk>/archive/", advisor_archive, name="advisor-archive"),
+]
