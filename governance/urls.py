@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("disputes.urls")),
     path("", include("party.urls")),
     path("", include("cogovernance.urls")),
+    path("", include("civility.urls")),
     path("", include("visits.urls")),
     path("", include("people.urls")),
     path("", include("reports.urls")),

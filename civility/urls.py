@@ -1,0 +1,4 @@
+from .views import points
+
+app_name = "civility"
+urlpatterns = [*points.urlpatterns]
