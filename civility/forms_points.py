@@ -82,7 +82,10 @@ class SelectionForm(forms.ModelForm):
 
     household_number = forms.CharField(label=_("户编号"), max_length=30)
     resident_name = forms.CharField(
-        label=_("个人姓名"), max_length=50, required=False, help_text=_("评选个人时填写（须是该户在册成员）；评选整户留空。")
+        label=_("个人姓名"),
+        max_length=50,
+        required=False,
+        help_text=_("评选个人时填写（须是该户在册成员）；评选整户留空。"),
     )
 
     class Meta:

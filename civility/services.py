@@ -188,7 +188,10 @@ def stock_add(*, by: User, item: StockItem, quantity: int) -> StockItem:
         raise ValidationError(_("该物品已下架，不能再补货。"))
     if shelf.stock + quantity < 0:
         raise ValidationError(
-            {"add": _("“%(item)s”库存只有 %(n)d 件，不能减少 %(m)d 件。") % {"item": shelf.name, "n": shelf.stock, "m": -quantity}}
+            {
+                "add": _("“%(item)s”库存只有 %(n)d 件，不能减少 %(m)d 件。")
+                % {"item": shelf.name, "n": shelf.stock, "m": -quantity}
+            }
         )
     StockItem.objects.filter(pk=shelf.pk).update(stock=F("stock") + quantity, updated_at=timezone.now())
     item.refresh_from_db(fields=["stock", "updated_at"])

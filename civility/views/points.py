@@ -409,7 +409,8 @@ def selection_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("已登记%(year)d年度“%(honour)s”。") % {"year": selection.year, "honour": selection.get_honour_display()},
+                _("已登记%(year)d年度“%(honour)s”。")
+                % {"year": selection.year, "honour": selection.get_honour_display()},
             )
             return redirect("civility:selection-list", pk=village.pk)
     return render(
