@@ -137,6 +137,7 @@ class LedgerFilter(django_filters.FilterSet):
         fields=(("balance", "balance"), ("number", "number")),
         field_labels={"balance": _("积分余额"), "number": _("户编号")},
         label=_("排序"),
+        empty_label=_("余额从高到低"),
     )
 
     class Meta:
@@ -150,7 +151,7 @@ class LedgerFilter(django_filters.FilterSet):
 class SelectionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("户编号、姓名或事迹"), method="search")
     year = django_filters.NumberFilter(label=_("年度"), min_value=2000, max_value=2999)
-    honour = django_filters.ChoiceFilter(choices=Honour.choices, label=_("称号"))
+    honour = django_filters.ChoiceFilter(choices=Honour.choices, label=_("称号"), empty_label=_("全部"))
 
     class Meta:
         model = ModelSelection

@@ -60,3 +60,52 @@ def test_staff_redeem_an_item_in_two_taps(transactional_db, world, staff, live_s
     assert StockItem.objects.get(pk=cooker.pk).stock == 1
     phone.screenshot(path=str(output_dir / "civility-counter-refused-360.png"), full_page=True)
     context.close()
+
+
+def test_staff_keep_the_ledger_the_shelf_and_the_selections_on_a_desktop(
+    transactional_db, world, staff, live_server, browser, output_dir
+):
+    from tests.browser.conftest import DESKTOP
+
+    staff.set_password(settings.DEMO_PASSWORD)
+    staff.save(update_fields=["password"])
+    services.award(household=world.household1, points=40, kind=EntryKind.RULE, reason="门前三包", by=staff)
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    log_in(page, live_server, "staff", settings.DEMO_PASSWORD)
+    base = f"{live_server.url}/villages/{world.village.pk}/civility"
+
+    page.goto(f"{base}/stock/new/")
+    page.fill("#id_name", "洗衣液")
+    page.fill("#id_points", "30")
+    page.fill("#id_add", "12")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "库存 12 件" in page.locator("main").inner_text()
+    page.screenshot(path=str(output_dir / "civility-stock-list.png"), full_page=True)
+
+    page.goto(f"{base}/selections/new/")
+    page.select_option("#id_honour", "five_good")
+    page.fill("#id_household_number", "0002")
+    page.fill("#id_points", "50")
+    page.fill("#id_reason", "孝老爱亲，邻里和睦")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "五好文明家庭" in page.locator("#selection-list").inner_text()
+    page.screenshot(path=str(output_dir / "civility-selection-list.png"), full_page=True)
+
+    page.goto(f"{base}/points/")
+    rows = page.locator("#points-ledger tbody tr")
+    assert rows.first.get_attribute("data-household") == str(world.household2.pk)  # 50 before 40
+    page.screenshot(path=str(output_dir / "civility-points-ledger.png"), full_page=True)
+    page.click(f"#points-ledger a:text-is('{world.household1.number}')")
+    page.wait_for_load_state()
+    page.click("main a:text-is('记积分')")
+    page.fill("#id_points", "5")
+    page.select_option("#id_kind", "activity")
+    page.fill("#id_reason", "参加清洁日")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#balance").inner_text() == "45"
+    page.screenshot(path=str(output_dir / "civility-household-ledger.png"), full_page=True)
+    context.close()
