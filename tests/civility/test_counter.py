@@ -230,3 +230,19 @@ def test_counter_and_shelf_query_counts_are_constant(client, world, staff, djang
 QUERIES_COUNTER = 9
 QUERIES_HOUSEHOLD = 12
 QUERIES_STOCK = 11
+
+
+def test_bad_filters_and_pages_are_never_a_500(client, world, staff):
+    client.force_login(staff)
+    v = {"pk": world.village.pk}
+    for name in ("civility:points-ledger", "civility:stock-list", "civility:selection-list"):
+        for params in ({"ordering": "nonsense"}, {"page": "abc"}, {"page": "999"}, {"year": "１９"}, {"q": "%_'"}):
+            assert client.get(reverse(name, kwargs=v), params).status_code == 200, (name, params)
+    for params in ({"ordering": "nonsense"}, {"year": "x"}):
+        assert client.get(reverse("civility:points-export", kwargs=v), params).status_code == 200
+        assert client.get(reverse("civility:selection-export", kwargs=v), params).status_code == 200
+    household = reverse("civility:points-household", kwargs={"household": world.household1.pk})
+    assert client.get(household, {"item": "abc"}).status_code == 200
+    assert client.get(household, {"item": "999999"}).status_code == 200
+    bad = client.post(redeem_url(world.household1), {"item": "abc", "quantity": "-1"})
+    assert bad.status_code == 302 and PointsEntry.objects.count() == 0
