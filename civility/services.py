@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.models import IdempotencyKey
 from core.uploads import clean_photo
 from grids.models import User
 from residents.models import Household
@@ -86,11 +87,28 @@ def award(
 
 
 @transaction.atomic
-def redeem(*, household: Household, item: StockItem, quantity: int = 1, by: User) -> PointsEntry:
+def redeem(
+    *, household: Household, item: StockItem, quantity: int = 1, by: User, client_token: str = ""
+) -> PointsEntry:
     """Points out for goods from the shelf. Refused, with nothing changed, when the balance or the stock does
-    not cover it — also when another counter took the last points or the last item a moment before."""
+    not cover it — also when another counter took the last points or the last item a moment before.
+
+    ``client_token`` (the counter's form carries one made when the page was drawn): the same confirmation
+    sent twice (a double tap, a resend) redeems once and returns the first entry. The claim is a row of
+    ``core.IdempotencyKey`` in this transaction, so a refusal leaves the token free for the next try."""
     if quantity < 1:
         raise ValidationError({"quantity": _("数量至少为 1。")})
+    claim = None
+    if client_token:
+        key = f"civility-redeem:{client_token}"[:100]
+        try:
+            with transaction.atomic():
+                claim = IdempotencyKey.objects.create(user=by, key=key, scope="civility.redeem", body_hash="")
+        except IntegrityError:
+            earlier = IdempotencyKey.objects.filter(user=by, key=key).values_list("response", flat=True).first()
+            if earlier and earlier.get("entry"):
+                return PointsEntry.objects.get(pk=earlier["entry"])
+            raise ValidationError(_("这次兑换正在办理，请刷新页面查看余额。")) from None
     account = _locked_account(household)
     shelf = StockItem.objects.select_for_update().get(pk=item.pk)
     if shelf.is_archived or shelf.village_id != household.village_id:
@@ -108,7 +126,7 @@ def redeem(*, household: Household, item: StockItem, quantity: int = 1, by: User
     StockItem.objects.filter(pk=shelf.pk).update(stock=F("stock") - quantity, updated_at=timezone.now())
     account.balance -= cost
     account.save(update_fields=["balance"])
-    return PointsEntry.objects.create(
+    entry = PointsEntry.objects.create(
         account=account,
         kind=EntryKind.REDEMPTION,
         points=-cost,
@@ -119,6 +137,9 @@ def redeem(*, household: Household, item: StockItem, quantity: int = 1, by: User
         by=by,
         at=timezone.now(),
     )
+    if claim is not None:
+        IdempotencyKey.objects.filter(pk=claim.pk).update(status=201, response={"entry": entry.pk})
+    return entry
 
 
 @transaction.atomic
@@ -248,3 +269,53 @@ def advisor_archive(*, by: User, advisor: LegalAdvisor) -> LegalAdvisor:
         advisor.archived_at = timezone.now()
         advisor.save(update_fields=["archived_at", "updated_at"])
     return advisor
+
+
+# --- The shelf ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stock_save(*, by: User, item: StockItem, add: int = 0) -> StockItem:
+    """An item put on the village's shelf or renamed / repriced; ``add`` goods brought in with it (or taken
+    off, negative). The stock itself only moves through ``stock_add``, so an edit never overwrites what a
+    redemption at the counter took a moment before."""
+    if item.is_archived:
+        raise ValidationError(_("该物品已下架，不能再修改。"))
+    item.full_clean(exclude=["village", "stock"])
+    if item.pk is None:
+        item.stock = 0
+        item.save()
+    else:
+        item.save(update_fields=["name", "points", "updated_at"])
+    if add:
+        stock_add(by=by, item=item, quantity=add)
+    return item
+
+
+@transaction.atomic
+def stock_add(*, by: User, item: StockItem, quantity: int) -> StockItem:
+    """Goods brought in (positive) or written off (negative): the row locked, the stock moved with ``F()``,
+    never below zero (refused with a message, nothing changed)."""
+    shelf = StockItem.objects.select_for_update().get(pk=item.pk)
+    if shelf.is_archived:
+        raise ValidationError(_("该物品已下架，不能再补货。"))
+    if shelf.stock + quantity < 0:
+        raise ValidationError(
+            {
+                "add": _("“%(item)s”库存只有 %(n)d 件，不能减少 %(m)d 件。")
+                % {"item": shelf.name, "n": shelf.stock, "m": -quantity}
+            }
+        )
+    StockItem.objects.filter(pk=shelf.pk).update(stock=F("stock") + quantity, updated_at=timezone.now())
+    item.refresh_from_db(fields=["stock", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def stock_archive(*, by: User, item: StockItem) -> StockItem:
+    """Off the shelf: no longer offered at the counter; its past redemptions stay in the ledger."""
+    updated = StockItem.objects.filter(pk=item.pk, archived_at__isnull=True).update(archived_at=timezone.now())
+    if not updated:
+        raise ValidationError(_("该物品已下架。"))
+    item.refresh_from_db(fields=["archived_at"])
+    return item

@@ -358,6 +358,16 @@ def PUBLIC_NOTICE(w, u) -> dict:
     return {"token": to_stage(propose(w.village, u["staff"]), Stage.PUBLISHED, u["staff"]).public_token}
 
 
+CIV_HOUSEHOLD1: Kw = lambda w, u: {"household": w.household1.pk}  # noqa: E731
+
+
+def CIV_ITEM1(w, u) -> dict:
+    """An item on village 1's points supermarket shelf."""
+    from civility.models import StockItem
+
+    return {"item": StockItem.objects.create(village=w.village, name="洗衣液", points=30, stock=5).pk}
+
+
 NOT_A_MEMBER = _expect(worker=403, colleague=403, staff=403, town=403, outsider=403)
 
 MATRIX: dict[str, tuple[Kw, dict]] = {
@@ -566,6 +576,22 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "civility:advisor-list": (VILLAGE, REPORT_SEEN),
     "civility:advisor-new": (VILLAGE, STAFF_EDIT_VILLAGE),
     "civility:advisor-archive": (CIV_ADVISOR1, POST_ONLY),
+    # The points supermarket (docs/civility.md): the counter and every change are the village staff's (the
+    # town office a 403); the town reads the ledger, the shelf and the selections; the others see nothing.
+    "civility:points-counter": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "civility:points-household": (CIV_HOUSEHOLD1, STAFF_EDIT_VILLAGE),
+    "civility:points-redeem": (CIV_HOUSEHOLD1, POST_ONLY),
+    "civility:points-ledger": (VILLAGE, REPORT_SEEN),
+    "civility:points-export": (VILLAGE, REPORT_SEEN),
+    "civility:points-household-ledger": (CIV_HOUSEHOLD1, REPORT_SEEN),
+    "civility:points-award": (CIV_HOUSEHOLD1, STAFF_EDIT_VILLAGE),
+    "civility:stock-list": (VILLAGE, REPORT_SEEN),
+    "civility:stock-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "civility:stock-edit": (CIV_ITEM1, STAFF_EDIT_VILLAGE),
+    "civility:stock-archive": (CIV_ITEM1, POST_ONLY),
+    "civility:selection-list": (VILLAGE, REPORT_SEEN),
+    "civility:selection-export": (VILLAGE, REPORT_SEEN),
+    "civility:selection-new": (VILLAGE, STAFF_EDIT_VILLAGE),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -617,6 +643,10 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     # The member leaves / the advisor leaves the roster: back to the page with a message; the town reads only.
     "civility:team-member-leave": (CIV_VOLUNTEER1, STAFF_EDIT_VILLAGE | {"staff": 302}),
     "civility:advisor-archive": (CIV_ADVISOR1, STAFF_EDIT_VILLAGE | {"staff": 302}),
+    # No item chosen: back to the household with a message; the town office reads but may not redeem.
+    "civility:points-redeem": (CIV_HOUSEHOLD1, STAFF_EDIT_VILLAGE | {"staff": 302}),
+    # Off the shelf, back to the list with a message.
+    "civility:stock-archive": (CIV_ITEM1, STAFF_EDIT_VILLAGE | {"staff": 302}),
 }
 
 

@@ -150,3 +150,41 @@ def test_two_first_awards_at_once_open_one_account(world, staff):
     assert results == ["won", "won"]
     assert PointsAccount.objects.filter(household=world.household1).count() == 1
     assert services.balance_of(world.household1) == 25 == ledger_sum(world.household1)
+
+
+def test_restocking_moves_the_stock_and_never_below_zero(world, staff):
+    soap = services.stock_save(by=staff, item=StockItem(village=world.village, name="香皂", points=10), add=4)
+    assert StockItem.objects.get(pk=soap.pk).stock == 4
+    services.stock_add(by=staff, item=soap, quantity=-3)
+    with pytest.raises(ValidationError) as refused:
+        services.stock_add(by=staff, item=soap, quantity=-2)
+    assert "库存只有 1 件" in str(refused.value)
+    soap.name, soap.stock = "香皂（大）", 99  # an edit never writes the stock it read
+    services.stock_save(by=staff, item=soap)
+    assert StockItem.objects.values_list("name", "stock").get(pk=soap.pk) == ("香皂（大）", 1)
+    services.stock_archive(by=staff, item=soap)
+    with pytest.raises(ValidationError):
+        services.stock_add(by=staff, item=soap, quantity=1)
+
+
+def test_the_same_confirmation_twice_redeems_once(world, staff):
+    services.award(household=world.household1, points=100, kind=EntryKind.RULE, reason="x", by=staff)
+    soap = item(world.village, points=30)
+    first = services.redeem(household=world.household1, item=soap, by=staff, client_token="t-1")
+    again = services.redeem(household=world.household1, item=soap, by=staff, client_token="t-1")
+    assert first == again and services.balance_of(world.household1) == 70 == ledger_sum(world.household1)
+    services.redeem(household=world.household1, item=soap, by=staff, client_token="t-2")
+    assert services.balance_of(world.household1) == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_tap_at_once_redeems_once(world, staff):
+    services.award(household=world.household1, points=100, kind=EntryKind.RULE, reason="x", by=staff)
+    soap = item(world.village, points=30)
+    results = _at_once(
+        lambda: services.redeem(household=world.household1, item=soap, by=staff, client_token="tap"),
+        lambda: services.redeem(household=world.household1, item=soap, by=staff, client_token="tap"),
+    )
+    assert results == ["won", "won"]  # the second is answered with the first's entry
+    assert services.balance_of(world.household1) == 70 == ledger_sum(world.household1)
+    assert StockItem.objects.get(pk=soap.pk).stock == 9
