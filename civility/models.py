@@ -181,7 +181,7 @@ class SetDate(models.Model):
     June): month and day it starts, how many days before the village is told. The admin edits the table."""
 
     name = models.CharField(_("名称"), max_length=30, unique=True)
-    month = models.PositiveSmallIntegerField(_("月"), validators=[MinValueValidator(1)])
+    month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1)])
     day = models.PositiveSmallIntegerField(_("日"), default=1, validators=[MinValueValidator(1)])
     remind_days_before = models.PositiveSmallIntegerField(_("提前提醒天数"), default=7)
     kind = models.CharField(_("活动类别"), max_length=15, choices=ActivityKind.choices, default=ActivityKind.LEGAL)
