@@ -1,5 +1,5 @@
-"""A village's monthly figures, computed from the registry, the cases, the visits, the Party app and
-co-governance.
+"""A village's monthly figures, computed from the registry, the cases, the visits, the Party app,
+co-governance and 德治/法治.
 
 ``compute(village, month)`` returns plain data (JSON-safe): a draft shows it live, a submitted version
 freezes it. Every figure has the month (当月数) and, where it adds up, the year to date (累计数: from
@@ -18,6 +18,7 @@ from collections import defaultdict
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from civility import selectors as civility_selectors
 from cogovernance import selectors as cogov_selectors
 from disputes import deadlines
 from disputes.models import OPEN_STATES, Case, CaseEvent, Category, Kind, Outcome, Policy, Tier
@@ -79,6 +80,9 @@ def compute(village: Village, month: datetime.date) -> dict:
         # Co-governance's month (docs/cogovernance.md): deliberations by step, projects, money spent, the
         # village's rules adopted; counted by each event's own date, so a closed month stays as it was.
         "cogovernance": cogov_selectors.month_figures(village.pk, month),
+        # 德治/法治's month (docs/civility.md): activities held by kind, selections, points awarded and redeemed;
+        # counted by each record's own date, so a closed month stays as it was.
+        "civility": civility_selectors.month_figures(village.pk, month),
     }
 
 

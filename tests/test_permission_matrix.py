@@ -494,6 +494,7 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "party:town-compliance": (NONE, TOWN_ONLY),
     # Counts per village only (docs/cogovernance.md, "Who sees what").
     "cogovernance:town-counts": (NONE, TOWN_ONLY),
+    "civility:town-counts": (NONE, TOWN_ONLY),
     "visits:visit-new": (VISIT_HOUSEHOLD1, _expect(worker=200, colleague=404, staff=200, town=403, outsider=404)),
     "visits:visit-photo": (VISIT1_PHOTO, SEEN_IN_GRID1),
     "visits:coverage": (NONE, _expect(worker=403, colleague=403, staff=200, town=200, outsider=200)),
