@@ -119,7 +119,9 @@ def _seed_village(village: Village, today: datetime.date, *, scale: int) -> None
         .order_by("pk")
         .first()
     )
-    for i, resident in enumerate(adults[: max(ADVISORS // scale, 2)]):
+    named = [r for r in adults if mediator is not None and r.name == mediator.name]
+    advisors = (named + [r for r in adults if r not in named])[: max(ADVISORS // scale, 2)]
+    for i, resident in enumerate(advisors):
         services.advisor_save(
             by=by,
             advisor=LegalAdvisor(
@@ -131,7 +133,7 @@ def _seed_village(village: Village, today: datetime.date, *, scale: int) -> None
             ),
         )
     # Volunteer teams and their members (not the advisors).
-    pool = adults[ADVISORS:]
+    pool = [r for r in adults if r not in advisors]
     teams, start = [], 0
     for name, focus, members in TEAMS[: max(len(TEAMS) // scale, 2)]:
         team = services.team_save(
