@@ -123,3 +123,22 @@ def test_cogovernance_pages_are_benched_or_skipped_with_a_note(db, tmp_path):
     assert rows["cogov town counts"]["status"] == 200
     call_command("bench", requests=1, import_households=0, only=["project list"], output=output, stdout=io.StringIO())
     assert [row["scenario"] for row in json.loads(output.read_text())["scenarios"]] == ["project list"]
+
+
+def test_civility_pages_are_benched_beside_the_smallest_village(db, tmp_path):
+    """德治/法治's activity list, points ledger and selection list as the biggest village's staff, each beside the
+    same page of the smallest village (the same query count); ``--only civility`` selects them all."""
+    from tooling.bench import CIVILITY_SCENARIOS
+
+    call_command("generate_scale", residents=2000, months=2, stdout=io.StringIO())
+    output = tmp_path / "civility.json"
+    call_command("bench", requests=2, import_households=0, only=["civility"], output=output, stdout=io.StringIO())
+    rows = {row["scenario"]: row for row in json.loads(output.read_text())["scenarios"]}
+    assert set(rows) == set(CIVILITY_SCENARIOS)
+    for row in rows.values():
+        assert row["status"] == 200 and row["queries"] > 0 and row["floor_p95_ms"] > 0, row
+        assert row["small_status"] == 200 and row["small_url"] != row["url"], row
+        assert row["queries_small"] == row["queries"], row
+    assert rows["points ledger"]["rows"] > 0
+    call_command("bench", requests=1, import_households=0, only=["points ledger"], output=output, stdout=io.StringIO())
+    assert [row["scenario"] for row in json.loads(output.read_text())["scenarios"]] == ["points ledger"]

@@ -269,6 +269,50 @@ def test_co_governance_in_every_village(town, django_assert_num_queries):
     assert sum(c.open for c in counts.values()) == deliberations.exclude(stage=Stage.CLOSED).count()
 
 
+def test_civility_in_every_village(town):
+    """Per village ~100 activities in the year across the kinds, 2–4 teams with members, 5–10 法律明白人, 10–30
+    selections, a shelf and a ledger whose balances are their entries' sums (tooling/scale/civility.py)."""
+    from collections import Counter
+
+    from django.db.models import Count, Sum
+
+    from civility.models import (
+        Activity,
+        EntryKind,
+        LegalAdvisor,
+        ModelSelection,
+        PointsAccount,
+        PointsEntry,
+        StockItem,
+        Volunteer,
+        VolunteerTeam,
+    )
+
+    villages = {v.pk for v in Village.objects.filter(town=town)}
+    activities = Counter(Activity.objects.filter(village__town=town).values_list("village", flat=True))
+    assert set(activities) == villages and all(80 <= n <= 125 for n in activities.values())
+    assert Activity.objects.filter(village__town=town).values("kind").distinct().count() >= 6
+    teams = Counter(VolunteerTeam.objects.filter(village__town=town).values_list("village", flat=True))
+    assert set(teams) == villages and set(teams.values()) <= {2, 3, 4}
+    members = VolunteerTeam.objects.filter(village__town=town).annotate(n=Count("members"))
+    assert all(t.n >= 1 for t in members)
+    assert not Volunteer.objects.filter(team__village__town=town).exclude(resident__village=F("team__village")).exists()
+    advisors = Counter(LegalAdvisor.objects.filter(village__town=town).values_list("village", flat=True))
+    assert set(advisors) == villages and set(advisors.values()) <= set(range(5, 11))
+    selections = Counter(ModelSelection.objects.filter(village__town=town).values_list("village", flat=True))
+    assert set(selections) == villages and set(selections.values()) <= set(range(10, 31))
+    assert StockItem.objects.filter(village__town=town).count() >= 3 * len(villages)
+    accounts = PointsAccount.objects.filter(village__town=town).annotate(total=Sum("entries__points"))
+    assert accounts.count() >= len(villages)
+    for account in accounts:
+        assert account.balance == account.total >= 0
+    entries = PointsEntry.objects.filter(account__village__town=town)
+    assert not entries.filter(balance_after__lt=0).exists()
+    assert entries.filter(kind=EntryKind.REDEMPTION).exists() and entries.filter(kind=EntryKind.SELECTION).exists()
+    awarded = ModelSelection.objects.filter(village__town=town, points__gt=0).count()
+    assert entries.filter(kind=EntryKind.SELECTION).count() == awarded
+
+
 PAST_MEETING = ["resolved", "implementing", "closed"]
 
 
@@ -324,3 +368,7 @@ def test_nothing_is_dated_after_now_early_in_a_month(db, monkeypatch):
 
     assert not DeliberationEvent.objects.filter(at__gt=now).exists()
     assert not Progress.objects.filter(noted_on__gt=now.date()).exists()
+    from civility.models import Activity, PointsEntry
+
+    assert not Activity.objects.filter(held_on__gt=now.date()).exists()
+    assert not PointsEntry.objects.filter(at__gt=now).exists()

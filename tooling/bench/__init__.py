@@ -24,10 +24,12 @@ from .runner import (
 )
 from .scenarios import (
     BENCH_ADMIN,
+    CIVILITY_SCENARIOS,
     COGOV_SCENARIOS,
     Page,
     People,
     api_pages,
+    civility_pages,
     cogovernance_pages,
     pages,
     party_pages,
@@ -36,10 +38,12 @@ from .scenarios import (
 
 __all__ = [
     "BENCH_ADMIN",
+    "CIVILITY_SCENARIOS",
     "COGOV_SCENARIOS",
     "Page",
     "People",
     "api_pages",
+    "civility_pages",
     "client_for",
     "cogovernance_pages",
     "data_size",

@@ -146,3 +146,30 @@ SELECT doc.village_id, count(DISTINCT doc.id), sum(v.copies)
   FROM cogovernance_villagedocument doc LEFT JOIN cogovernance_documentversion v ON v.document_id = doc.id
  WHERE doc.village_id = ANY(%s) AND doc.archived_at IS NULL
  GROUP BY doc.village_id"""
+
+# 德治/法治's pages (docs/civility.md): a village's activities (this year's counts by kind and month beside
+# them), the households' points balances, and the model households and people.
+CIV_ACTIVITY_ROWS = """
+SELECT a.id, a.kind, a.title, a.held_on, a.organiser, a.place, a.participants, a.beneficiaries
+  FROM civility_activity a
+ WHERE a.village_id = ANY(%s) AND a.archived_at IS NULL
+ ORDER BY a.held_on DESC, a.id DESC LIMIT 50"""
+CIV_ACTIVITY_COUNTS = """
+SELECT a.kind, extract(month FROM a.held_on), count(*)
+  FROM civility_activity a
+ WHERE a.village_id = ANY(%s) AND a.archived_at IS NULL AND a.held_on >= %s
+ GROUP BY 1, 2"""
+CIV_LEDGER_ROWS = """
+SELECT h.id, h.number, h.address, coalesce(acc.balance, 0) AS balance
+  FROM residents_household h LEFT JOIN civility_pointsaccount acc ON acc.household_id = h.id
+ WHERE h.village_id = ANY(%s) AND h.archived_at IS NULL
+ ORDER BY balance DESC, h.number LIMIT 50"""
+CIV_LEDGER_COUNT = "SELECT count(*) FROM residents_household h WHERE h.village_id = ANY(%s) AND h.archived_at IS NULL"
+CIV_SELECTION_ROWS = """
+SELECT s.id, s.year, s.honour, s.household_id, s.resident_id, s.selected_on, s.points
+  FROM civility_modelselection s
+ WHERE s.village_id = ANY(%s) AND s.archived_at IS NULL
+ ORDER BY s.year DESC, s.honour, s.id LIMIT 50"""
+CIV_SELECTION_COUNT = (
+    "SELECT count(*) FROM civility_modelselection s WHERE s.village_id = ANY(%s) AND s.archived_at IS NULL"
+)

@@ -20,6 +20,12 @@ from visits import due, live
 from .floors import (
     CASE_COUNT,
     CASE_ROWS,
+    CIV_ACTIVITY_COUNTS,
+    CIV_ACTIVITY_ROWS,
+    CIV_LEDGER_COUNT,
+    CIV_LEDGER_ROWS,
+    CIV_SELECTION_COUNT,
+    CIV_SELECTION_ROWS,
     COGOV_DELIBERATION_COUNT,
     COGOV_DELIBERATION_ROWS,
     COGOV_DOCUMENT_ROWS,
@@ -479,6 +485,55 @@ def cogovernance_pages(p: People) -> tuple[list[Page], list[dict]]:
                 compare_user=None if town_page else small_staff,
             )
         )
+    return pages, skipped
+
+
+CIVILITY_SCENARIOS = ("activity list", "points ledger", "selection list")
+
+
+def civility_pages(p: People) -> tuple[list[Page], list[dict]]:
+    """德治/法治's pages at county scale (docs/civility.md): the biggest village's activity list, points ledger
+    and selection list as its staff, beside the same page for the smallest village (fewest households) as
+    that village's staff (the query count should be the same). A page whose URL name is not there (yet) is
+    skipped with a note. Returns (pages, skipped rows)."""
+    small = (
+        Village.objects.filter(archived_at__isnull=True, town__archived_at__isnull=True)
+        .annotate(n=Count("households"))
+        .order_by("n", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    small_village = small or p.village.pk
+    small_staff = _holder(Role.VILLAGE_STAFF, village_id=small_village) if small_village != p.village.pk else p.staff
+    User.objects.filter(pk=small_staff.pk).update(must_change_password=False)
+    small_staff.must_change_password = False
+    village_ids = [p.village.pk]
+    year_start = timezone.localdate().replace(month=1, day=1)
+    wanted = [
+        (
+            "activity list",
+            "civility:activity-list",
+            [(CIV_ACTIVITY_ROWS, [village_ids]), (CIV_ACTIVITY_COUNTS, [village_ids, year_start])],
+        ),
+        (
+            "points ledger",
+            "civility:points-ledger",
+            [(CIV_LEDGER_ROWS, [village_ids]), (CIV_LEDGER_COUNT, [village_ids])],
+        ),
+        (
+            "selection list",
+            "civility:selection-list",
+            [(CIV_SELECTION_ROWS, [village_ids]), (CIV_SELECTION_COUNT, [village_ids])],
+        ),
+    ]
+    pages, skipped = [], []
+    for name, url_name, floor in wanted:
+        try:
+            url, compare = reverse(url_name, args=[p.village.pk]), reverse(url_name, args=[small_village])
+        except NoReverseMatch:
+            skipped.append({"scenario": name, "skipped": f"no URL named {url_name} in this build"})
+            continue
+        pages.append(Page(name, p.staff, url, floor, compare_url=compare, compare_user=small_staff))
     return pages, skipped
 
 

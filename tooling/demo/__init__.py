@@ -35,6 +35,7 @@ from grids.models import (
 )
 
 from .cases import seed_cases
+from .civility import seed_civility
 from .cogovernance import seed_cogovernance
 from .party import seed_party
 from .registry import seed_registry
@@ -149,6 +150,7 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
         seed_visits()
         seed_party(seeder)  # before the reports, whose frozen months may count the Party's figures
         seed_cogovernance()  # after the Party (its organisations approve the topics), before the reports
+        seed_civility()  # after the cases (its 法律明白人 may sit on the mediation team)
         seed_reports()
     return seeder.accounts
 

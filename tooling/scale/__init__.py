@@ -45,7 +45,7 @@ from grids.models import Town
 from tooling.demo import registry as demo_registry
 from visits.due import month_start, previous_month
 
-from . import activity, cogovernance, party, registry, territory
+from . import activity, civility, cogovernance, party, registry, territory
 from .territory import Shape
 from .writer import Writer
 
@@ -202,6 +202,10 @@ class _Run:
             the_party.build(county, people.party_members, lambda n: phase.tick(n, shape.villages, "villages"))
         with self.phase("cogovernance") as phase:
             cogovernance.CoGovernance(writer, self.rng("cogovernance"), cal, the_party.tops).build(
+                county, lambda n: phase.tick(n, shape.villages, "villages")
+            )
+        with self.phase("civility") as phase:
+            civility.Civility(writer, self.rng("civility"), cal).build(
                 county, lambda n: phase.tick(n, shape.villages, "villages")
             )
         self.result.rows = writer.counts()

@@ -46,11 +46,15 @@ class Command(BaseCommand):
         admin = bench.client_for(people.admin)
         party_pages, party_skipped = bench.party_pages(people)
         cogov_pages, cogov_skipped = bench.cogovernance_pages(people)
+        civility_pages, civility_skipped = bench.civility_pages(people)
 
         def wanted_cogov(name: str) -> bool:  # the co-governance pages also answer to --only cogov
             return wanted(name) or (
                 name in bench.COGOV_SCENARIOS and any(part in ("cogov", "cogovernance") for part in only)
             )
+
+        def wanted_civility(name: str) -> bool:  # the 德治/法治 pages also answer to --only civility
+            return wanted(name) or (name in bench.CIVILITY_SCENARIOS and "civility" in only)
 
         for page in bench.pages(people) + party_pages + bench.api_pages(people):
             if wanted(page.name):
@@ -58,11 +62,17 @@ class Command(BaseCommand):
         for page in cogov_pages:
             if wanted_cogov(page.name):
                 emit(bench.run_page(page, clients, requests, admin))
+        for page in civility_pages:
+            if wanted_civility(page.name):
+                emit(bench.run_page(page, clients, requests, admin))
         for row in party_skipped:  # pages not in this build yet
             if wanted(row["scenario"]):
                 emit(row)
         for row in cogov_skipped:
             if wanted_cogov(row["scenario"]):
+                emit(row)
+        for row in civility_skipped:
+            if wanted_civility(row["scenario"]):
                 emit(row)
         if wanted("report generation"):
             emit(bench.run_report(people, max(3, requests // 3)))
