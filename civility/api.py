@@ -11,6 +11,7 @@ does not cover a redemption) is a 400 with the service's message and changes not
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -103,10 +104,18 @@ class _MeetingKey(ScopedPrimaryKey):
 # --- Activities ----------------------------------------------------------------------------------------------
 
 
+class _YearFilter(django_filters.NumberFilter):
+    """A whole year in the range a date holds (year 0 or 10000 is refused, never a 500)."""
+
+    field_class = forms.IntegerField
+
+
 class ActivityFilter(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=gettext_lazy("搜索"))
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, label=gettext_lazy("类别"))
-    year = django_filters.NumberFilter(field_name="held_on", lookup_expr="year", label=gettext_lazy("年度"))
+    year = _YearFilter(
+        field_name="held_on", lookup_expr="year", min_value=2000, max_value=2100, label=gettext_lazy("年度")
+    )
     grid = None  # an activity is the village's, not a grid's
 
     class Meta:

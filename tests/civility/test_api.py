@@ -97,6 +97,7 @@ def test_the_activity_list_filters_by_kind_year_and_search(api, world, staff):
     assert ids(client.get(ACTIVITIES, {"year": 2026})) == {a.pk}
     assert ids(client.get(ACTIVITIES, {"q": "反诈"})) == {b.pk}
     assert client.get(ACTIVITIES, {"kind": "nonsense"}).status_code == 400
+    assert client.get(ACTIVITIES, {"year": 0}).status_code == 400  # no date has it: refused, never a 500
 
 
 def test_an_activity_is_recorded_and_edited_with_its_teams(api, world, staff):
