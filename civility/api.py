@@ -98,7 +98,7 @@ class _MeetingKey(ScopedPrimaryKey):
     def get_queryset(self):
         scope = access.scope_for(self.context["request"].user)
         qs = self.model.objects.all()
-        return qs if scope.is_admin else qs.filter(organisation__village_id__in=scope.village_ids)
+        return qs if scope.is_admin else qs.filter(village_id__in=scope.village_ids)
 
 
 # --- Activities ----------------------------------------------------------------------------------------------

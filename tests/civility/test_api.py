@@ -254,3 +254,23 @@ def test_list_query_counts_do_not_grow_with_rows(api, world, staff, url):
         response = client.get(url)
     assert response.status_code == 200 and response.json()["count"] >= 2
     assert len(many) == len(few), [q["sql"] for q in many]
+
+
+def test_an_activity_counts_as_its_villages_theme_day_only(api, world, staff):
+    from tests.civility.test_activities import theme_day
+
+    body = {
+        "village": world.village.pk,
+        "kind": "legal",
+        "title": "宪法宣传日",
+        "held_on": "2026-03-01",
+        "organiser": "村委会",
+        "place": "村部",
+        "participants": 30,
+    }
+    ours = api("staff").post(ACTIVITIES, {**body, "party_meeting": theme_day(world.village, staff).pk}, format="json")
+    assert ours.status_code == 201, ours.content
+    theirs = theme_day(world.other_village, staff).pk
+    refused = api("staff").post(ACTIVITIES, {**body, "party_meeting": theirs}, format="json")
+    assert refused.status_code == 400 and "party_meeting" in refused.json()["fields"]
+    assert Activity.objects.count() == 1
