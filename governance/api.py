@@ -12,6 +12,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from civility.api import ActivityViewSet, ModelSelectionViewSet, PointsAccountViewSet, VolunteerTeamViewSet
 from cogovernance.api import DeliberationViewSet, DocumentViewSet, ProjectViewSet
 from disputes.api import CaseViewSet, MediatorViewSet
 from grids.api import AssignmentViewSet, GridViewSet, MicroGridViewSet, TokenRevokeView, TokenView, VillageViewSet
@@ -42,6 +43,10 @@ def _router() -> DefaultRouter:
     router.register("deliberations", DeliberationViewSet, basename="deliberation")
     router.register("projects", ProjectViewSet, basename="project")
     router.register("village-documents", DocumentViewSet, basename="village-document")
+    router.register("activities", ActivityViewSet, basename="activity")
+    router.register("volunteer-teams", VolunteerTeamViewSet, basename="volunteer-team")
+    router.register("model-households", ModelSelectionViewSet, basename="model-household")
+    router.register("points", PointsAccountViewSet, basename="points-account")
     router.register("reports", ReportViewSet, basename="report")
     return router
 

@@ -89,6 +89,52 @@ def DOCUMENT1(w, u):
     return {"pk": services.document_save(by=u["staff"], document=document).pk}
 
 
+def ACTIVITY1(w, u):
+    from civility import services
+    from civility.models import Activity
+
+    a = Activity(
+        village=w.village,
+        kind="legal",
+        title="宪法宣传日普法",
+        held_on=datetime.date(2026, 3, 5),
+        organiser="村委会",
+        place="文化广场",
+        participants=40,
+    )
+    return {"pk": services.activity_save(by=u["staff"], activity=a).pk}
+
+
+def TEAM1(w, u):
+    from civility import services
+    from civility.models import VolunteerTeam
+
+    return {"pk": services.team_save(by=u["staff"], team=VolunteerTeam(village=w.village, name="学雷锋志愿服务队")).pk}
+
+
+def SELECTION1(w, u):
+    from civility import services
+    from civility.models import ModelSelection
+
+    s = ModelSelection(
+        village=w.village,
+        year=2026,
+        honour="civilised",
+        household=w.household1,
+        reason="孝老爱亲",
+        selected_on=datetime.date(2026, 1, 5),
+        points=10,
+    )
+    return {"pk": services.selection_save(by=u["staff"], selection=s).pk}
+
+
+def POINTS1(w, u):
+    from civility.models import PointsAccount
+
+    SELECTION1(w, u)
+    return {"pk": PointsAccount.objects.get(household=w.household1).pk}
+
+
 def VISIT1(w, u):
     from visits import services
 
@@ -392,6 +438,22 @@ ROWS = [
         {"text": "第一条", "adopted_on": "2026-01-05", "adopted_by": "meeting"},
         _e(worker=404, colleague=404, staff=201, town=403, outsider=404),
     ),
+    # 德治/法治 (docs/civility.md): the village's staff keep them, the town office reads (a write is a 403),
+    # grid workers and another village find none; a household out of scope is no household to award.
+    ("api:activity-list", "get", NONE, None, EVERYONE),
+    ("api:activity-list", "post", NONE, "ACTIVITY_NEW", "COGOV_NEW"),
+    ("api:activity-detail", "get", ACTIVITY1, None, "COGOV_READ"),
+    ("api:activity-detail", "patch", ACTIVITY1, {"participants": 45}, "COGOV_WRITE"),
+    ("api:volunteer-team-list", "get", NONE, None, EVERYONE),
+    ("api:volunteer-team-list", "post", NONE, "TEAM_NEW", "COGOV_NEW"),
+    ("api:volunteer-team-detail", "get", TEAM1, None, "COGOV_READ"),
+    ("api:model-household-list", "get", NONE, None, EVERYONE),
+    ("api:model-household-list", "post", NONE, "SELECTION_NEW", "COGOV_NEW"),
+    ("api:model-household-detail", "get", SELECTION1, None, "COGOV_READ"),
+    ("api:points-account-list", "get", NONE, None, EVERYONE),
+    ("api:points-account-detail", "get", POINTS1, None, "COGOV_READ"),
+    ("api:points-account-award", "post", NONE, "AWARD", "COGOV_NEW"),
+    ("api:points-account-redeem", "post", NONE, "REDEEM", "COGOV_NEW"),
     ("api:notice-list", "get", NONE, None, EVERYONE),
     ("api:notice-detail", "get", WORKER_NOTICE, None, _e(worker=200, colleague=404, staff=404, town=404, outsider=404)),
     ("api:notice-read", "post", WORKER_NOTICE, None, _e(worker=200, colleague=404, staff=404, town=404, outsider=404)),
@@ -516,6 +578,36 @@ def _body(name, w, u, kwargs):
         }
     if name == "DOCUMENT_NEW":
         return {"village": w.village.pk, "kind": "convention", "title": "村庄清洁公约"}
+    if name == "ACTIVITY_NEW":
+        return {
+            "village": w.village.pk,
+            "kind": "cleanup",
+            "title": "环境整治",
+            "held_on": "2026-03-01",
+            "organiser": "村委会",
+            "place": "张庄",
+            "participants": 25,
+        }
+    if name == "TEAM_NEW":
+        return {"village": w.village.pk, "name": "巾帼志愿服务队"}
+    if name == "SELECTION_NEW":
+        return {
+            "village": w.village.pk,
+            "year": 2026,
+            "honour": "five_good",
+            "household": w.household1.pk,
+            "reason": "孝老爱亲",
+            "selected_on": "2026-01-05",
+            "points": 20,
+        }
+    if name == "AWARD":
+        return {"household": w.household1.pk, "points": 5, "kind": "rule", "reason": "门前三包"}
+    if name == "REDEEM":
+        from civility.models import StockItem
+
+        SELECTION1(w, u)  # 10 points on household 1
+        soap = StockItem.objects.create(village=w.village, name="肥皂", points=5, stock=3)
+        return {"household": w.household1.pk, "item": soap.pk, "quantity": 1}
     if name == "VISIT_NEW":
         return {"household": w.household1.pk}
     if name == "CASE_NEW":

@@ -173,7 +173,39 @@ def record_ids(world, personas) -> dict[str, int]:
     document = cogov.document_save(
         by=staff, document=VillageDocument(village=world.village, kind="rules", title="村规民约")
     )
+    from civility import services as civility
+    from civility.models import Activity, ModelSelection, PointsAccount, VolunteerTeam
+
+    activity = civility.activity_save(
+        by=staff,
+        activity=Activity(
+            village=world.village,
+            kind="legal",
+            title="普法",
+            held_on=datetime.date(2026, 3, 5),
+            organiser="村委会",
+            place="广场",
+            participants=40,
+        ),
+    )
+    team = civility.team_save(by=staff, team=VolunteerTeam(village=world.village, name="学雷锋志愿服务队"))
+    selection = civility.selection_save(
+        by=staff,
+        selection=ModelSelection(
+            village=world.village,
+            year=2026,
+            honour="civilised",
+            household=world.household1,
+            reason="孝老爱亲",
+            selected_on=datetime.date(2026, 1, 5),
+            points=10,
+        ),
+    )
     return {
+        "activities": activity.pk,
+        "volunteer-teams": team.pk,
+        "model-households": selection.pk,
+        "points": PointsAccount.objects.get(household=world.household1).pk,
         "villages": world.village.pk,
         "grids": world.grid1.pk,
         "micro-grids": world.micro1.pk,
