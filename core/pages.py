@@ -1,10 +1,10 @@
-"""Small helpers every app's pages share: paging a list, answering with a workbook."""
+"""Small helpers every app's pages share: paging a list, answering with a workbook or a stored file."""
 
 from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,4 +38,17 @@ def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE):
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def stored_file_response(field, *, content_type: str = "image/jpeg", filename: str | None = None) -> FileResponse:
+    """A stored file (a photo, an attachment) answered through the page that checked who may see it, never
+    a public media URL: kept privately by the browser for an hour; a file gone from storage is a 404;
+    ``filename`` sends it as a download under that name."""
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type, as_attachment=bool(filename), filename=filename or "")
+    response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractMonth
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit import trail
 from core.excel import add_sheet, append_row, new_workbook, workbook_bytes
-from core.pages import paginate, xlsx_response
+from core.pages import paginate, stored_file_response, xlsx_response
 from grids import access
 from grids.forms import add_service_errors
 from grids.models import Village
@@ -242,14 +242,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def activity_photo(request: HttpRequest, pk: int) -> FileResponse:
     """An activity's photo, only through the activity's door (never a public media URL)."""
-    photo = get_object_or_404(ActivityPhoto.objects.visible_to(request.user), pk=pk)
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(get_object_or_404(ActivityPhoto.objects.visible_to(request.user), pk=pk).image)
 
 
 urlpatterns = [

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import trail
 from core.excel import add_sheet, append_row, new_workbook, workbook_bytes
-from core.pages import paginate, xlsx_response
+from core.pages import paginate, stored_file_response, xlsx_response
 from grids import access
 from grids.forms import add_service_errors
 from grids.models import Village
@@ -265,14 +265,8 @@ def research_file(request: HttpRequest, pk: int) -> FileResponse:
     f = get_object_or_404(
         ResearchFile.objects.filter(research__deliberation__in=Deliberation.objects.visible_to(request.user)), pk=pk
     )
-    try:
-        handle = f.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     content_type = mimetypes.guess_type(f.file.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type, as_attachment=True, filename=f.name)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(f.file, content_type=content_type, filename=f.name)
 
 
 @login_required

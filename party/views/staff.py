@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit import trail
 from audit.models import AuditAction
 from core.excel import FileError
-from core.pages import paginate, xlsx_response
+from core.pages import paginate, stored_file_response, xlsx_response
 from grids import access
 from grids.forms import add_service_errors
 from grids.models import Grid, Village
@@ -594,14 +594,7 @@ def _period_end(key: str) -> datetime.date | None:
 @login_required
 def meeting_photo(request: HttpRequest, pk: int) -> FileResponse:
     """A meeting's photo, only through the meeting's door (never a public media URL)."""
-    photo = get_object_or_404(MeetingPhoto.objects.visible_to(request.user), pk=pk)
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(get_object_or_404(MeetingPhoto.objects.visible_to(request.user), pk=pk).image)
 
 
 urlpatterns = [
