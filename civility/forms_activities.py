@@ -8,7 +8,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +16,7 @@ from grids.forms import DateInput, VillageScopedChoice
 from grids.models import Village
 from residents.models import Resident
 
-from .models import Activity, ActivityKind, LegalAdvisor, SetDate, VolunteerTeam
+from .models import Activity, ActivityKind, LegalAdvisor, SetDate, Volunteer, VolunteerTeam
 
 THEME_DAY = "theme_day"  # party.models.MeetingKind.THEME_DAY
 
@@ -145,6 +145,51 @@ class ActivityFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(title__icontains=value) | Q(organiser__icontains=value) | Q(place__icontains=value))
+
+
+class TeamFilter(django_filters.FilterSet):
+    """The volunteer teams' list: by name, direction or leader, or by a current member's name (which team is
+    this villager in)."""
+
+    q = django_filters.CharFilter(label=_("队名、方向、负责人或队员"), method="search")
+
+    class Meta:
+        model = VolunteerTeam
+        fields = ["q"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        member = Volunteer.objects.filter(team=OuterRef("pk"), left_on__isnull=True, resident__name__icontains=value)
+        return queryset.filter(
+            Q(name__icontains=value) | Q(focus__icontains=value) | Q(leader__icontains=value) | Exists(member)
+        )
+
+
+class AdvisorFilter(django_filters.FilterSet):
+    """The 法律明白人 roster: by name or training body, the year trained, and whether also a mediator."""
+
+    q = django_filters.CharFilter(label=_("姓名或培训单位"), method="search")
+    year = django_filters.NumberFilter(
+        field_name="trained_on", lookup_expr="year", label=_("培训年份"), min_value=1949, max_value=2999
+    )
+    mediator = django_filters.ChoiceFilter(
+        choices=[("yes", _("是")), ("no", _("否"))], label=_("同时是调解团成员"), method="by_mediator"
+    )
+
+    class Meta:
+        model = LegalAdvisor
+        fields = ["q", "year", "mediator"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(resident__name__icontains=value) | Q(trained_by__icontains=value))
+
+    def by_mediator(self, queryset, name, value):
+        return queryset.filter(mediator__isnull=value != "yes")
 
 
 class TeamForm(forms.ModelForm):

@@ -570,11 +570,13 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "civility:activity-edit": (CIV_ACTIVITY1, STAFF_EDIT_VILLAGE),
     "civility:activity-photo": (CIV_ACTIVITY_PHOTO1, REPORT_SEEN),
     "civility:team-list": (VILLAGE, REPORT_SEEN),
+    "civility:team-export": (VILLAGE, REPORT_SEEN),
     "civility:team-new": (VILLAGE, STAFF_EDIT_VILLAGE),
     "civility:team-detail": (CIV_TEAM1, REPORT_SEEN),
     "civility:team-member-add": (CIV_TEAM1, STAFF_EDIT_VILLAGE),
     "civility:team-member-leave": (CIV_VOLUNTEER1, POST_ONLY),
     "civility:advisor-list": (VILLAGE, REPORT_SEEN),
+    "civility:advisor-export": (VILLAGE, REPORT_SEEN),
     "civility:advisor-new": (VILLAGE, STAFF_EDIT_VILLAGE),
     "civility:advisor-archive": (CIV_ADVISOR1, POST_ONLY),
     # The points supermarket (docs/civility.md): the counter and every change are the village staff's (the

@@ -1,5 +1,5 @@
 """Volunteer teams (志愿服务队: members current and past, the activities credited) and the 法律明白人 roster
-(docs/civility.md). The doors are the activities pages': the village's staff change, the town office reads
+(docs/civility.md), each list with its search, filters, paging and Excel export. The doors are the activities pages': the village's staff change, the town office reads
 (403 on change), anyone else gets a 404."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.pages import paginate
+from audit import trail
+from core.excel import add_sheet, append_row, new_workbook, workbook_bytes
+from core.pages import paginate, xlsx_response
 from grids import access
 from grids.forms import add_service_errors
 
 from .. import services
-from ..forms_activities import AdvisorForm, MemberForm, TeamForm
+from ..forms_activities import AdvisorFilter, AdvisorForm, MemberForm, TeamFilter, TeamForm
 from ..models import LegalAdvisor, Volunteer, VolunteerTeam
 from .activities import village_for_change, village_for_read
 
@@ -32,11 +34,10 @@ def _team(request: HttpRequest, pk: int) -> VolunteerTeam:
 # --- volunteer teams -------------------------------------------------------------------------------------
 
 
-@login_required
-def team_list(request: HttpRequest, pk: int) -> HttpResponse:
-    village = village_for_read(request, pk)
+def _teams(request: HttpRequest, village) -> tuple[TeamFilter, int]:
+    """The village's teams as filtered, each with its current members and this year's activities counted."""
     year = timezone.localdate().year
-    teams = (
+    base = (
         VolunteerTeam.objects.visible_to(request.user)
         .active()
         .filter(village=village)
@@ -50,18 +51,47 @@ def team_list(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .order_by("name")
     )
-    page, query = paginate(request, teams)
+    return TeamFilter(request.GET or None, queryset=base), year
+
+
+@login_required
+def team_list(request: HttpRequest, pk: int) -> HttpResponse:
+    village = village_for_read(request, pk)
+    filterset, year = _teams(request, village)
+    page, query = paginate(request, filterset.qs)
     return render(
         request,
         "civility/team_list.html",
         {
             "village": village,
+            "filter": filterset,
             "page": page,
             "query": query,
             "year": year,
             "may_change": access.can_manage_village(request.user, village),
         },
     )
+
+
+@login_required
+def team_export(request: HttpRequest, pk: int) -> HttpResponse:
+    village = village_for_read(request, pk)
+    filterset, year = _teams(request, village)
+    current = Volunteer.objects.filter(left_on__isnull=True).select_related("resident").order_by("joined_on", "pk")
+    teams = filterset.qs.prefetch_related(Prefetch("members", queryset=current, to_attr="current"))
+    book = new_workbook()
+    headers = ["队伍名称", "服务方向", "负责人", "成立日期", "现有队员数", f"{year}年活动次数", "现有队员"]
+    sheet = add_sheet(book, "志愿服务队", headers, widths={"A": 22, "B": 20, "G": 60})
+    rows = 0
+    for t in teams:
+        names = "、".join(m.resident.name for m in t.current)
+        append_row(
+            sheet, [t.name, t.focus, t.leader, t.founded_on.isoformat(), t.members_now, t.activities_year, names]
+        )
+        rows += 1
+    trail.record_export(request, "civility_teams", rows, False)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(workbook_bytes(book), f"volunteer-teams-{stamp}.xlsx")
 
 
 @login_required
@@ -145,27 +175,50 @@ def team_member_leave(request: HttpRequest, pk: int) -> HttpResponse:
 # --- 法律明白人 --------------------------------------------------------------------------------------------
 
 
-@login_required
-def advisor_list(request: HttpRequest, pk: int) -> HttpResponse:
-    village = village_for_read(request, pk)
-    advisors = (
+def _advisors(request: HttpRequest, village) -> AdvisorFilter:
+    base = (
         LegalAdvisor.objects.visible_to(request.user)
         .active()
         .filter(village=village)
         .select_related("resident", "mediator")
         .order_by("trained_on", "pk")
     )
-    page, query = paginate(request, advisors)
+    return AdvisorFilter(request.GET or None, queryset=base)
+
+
+@login_required
+def advisor_list(request: HttpRequest, pk: int) -> HttpResponse:
+    village = village_for_read(request, pk)
+    filterset = _advisors(request, village)
+    page, query = paginate(request, filterset.qs)
     return render(
         request,
         "civility/advisor_list.html",
         {
             "village": village,
+            "filter": filterset,
             "page": page,
             "query": query,
             "may_change": access.can_manage_village(request.user, village),
         },
     )
+
+
+@login_required
+def advisor_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The roster as filtered. Names only, as on the page: no ID number, phone or address leaves with it."""
+    village = village_for_read(request, pk)
+    book = new_workbook()
+    sheet = add_sheet(book, "法律明白人", ["姓名", "培训日期", "培训单位", "同时是调解团成员"], widths={"C": 24})
+    rows = 0
+    for a in _advisors(request, village).qs:
+        append_row(
+            sheet, [a.resident.name, a.trained_on.isoformat(), a.trained_by, a.mediator.name if a.mediator else ""]
+        )
+        rows += 1
+    trail.record_export(request, "civility_advisors", rows, False)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(workbook_bytes(book), f"legal-advisors-{stamp}.xlsx")
 
 
 @login_required
@@ -201,11 +254,13 @@ def advisor_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("villages/<int:pk>/civility/teams/", team_list, name="team-list"),
+    path("villages/<int:pk>/civility/teams/export/", team_export, name="team-export"),
     path("villages/<int:pk>/civility/teams/new/", team_new, name="team-new"),
     path("civility/teams/<int:pk>/", team_detail, name="team-detail"),
     path("civility/teams/<int:pk>/members/add/", team_member_add, name="team-member-add"),
     path("civility/volunteers/<int:pk>/leave/", team_member_leave, name="team-member-leave"),
     path("villages/<int:pk>/civility/advisors/", advisor_list, name="advisor-list"),
+    path("villages/<int:pk>/civility/advisors/export/", advisor_export, name="advisor-export"),
     path("villages/<int:pk>/civility/advisors/new/", advisor_new, name="advisor-new"),
     path("civility/advisors/<int:pk>/archive/", advisor_archive, name="advisor-archive"),
 ]

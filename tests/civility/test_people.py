@@ -5,10 +5,13 @@ counts."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from audit.models import ExportRecord
 from civility import services
 from civility.models import Activity, ActivityKind, LegalAdvisor, Volunteer, VolunteerTeam
 from disputes.models import Mediator
@@ -173,6 +176,79 @@ def test_archive_takes_an_advisor_off_the_roster(client, world, staff):
     assert advisor.is_archived
     listed = client.get(reverse("civility:advisor-list", args=[world.village.pk])).context["page"].object_list
     assert list(listed) == []
+
+
+# --- search, filters and the Excel exports ---------------------------------------------------------------
+
+
+def _sheet(response):
+    assert response.status_code == 200
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_teams_are_found_by_name_or_by_a_current_member_and_exported_as_filtered(client, world, staff, town):
+    lei_feng, cleanup = team(world.village, "学雷锋志愿服务队"), team(world.village, "环境整治志愿服务队")
+    team(world.other_village, "外村服务队")
+    services.team_member_add(by=staff, team=lei_feng, resident=world.resident1)
+    gone = services.team_member_add(by=staff, team=cleanup, resident=world.resident1)
+    services.team_member_leave(by=staff, volunteer=gone)
+    services.team_member_add(by=staff, team=cleanup, resident=world.resident2)
+    client.force_login(staff)
+    url = reverse("civility:team-list", args=[world.village.pk])
+    names = lambda params: [t.name for t in client.get(url, params).context["page"].object_list]  # noqa: E731
+    assert names({}) == ["学雷锋志愿服务队", "环境整治志愿服务队"]
+    assert names({"q": "环境"}) == ["环境整治志愿服务队"]
+    # 张三 left the clean-up team: a search by name finds only the team he is in now.
+    assert names({"q": "张三"}) == ["学雷锋志愿服务队"]
+    assert "没有符合条件的服务队" in client.get(url, {"q": "无此队"}).content.decode()
+
+    export = reverse("civility:team-export", args=[world.village.pk])
+    rows = _sheet(client.get(export))
+    assert rows[0][:5] == ("队伍名称", "服务方向", "负责人", "成立日期", "现有队员数")
+    assert [(r[0], r[4], r[6]) for r in rows[1:]] == [
+        ("学雷锋志愿服务队", 1, "张三"),
+        ("环境整治志愿服务队", 1, "李四"),
+    ]
+    assert [r[0] for r in _sheet(client.get(export, {"q": "李四"}))[1:]] == ["环境整治志愿服务队"]
+    record = ExportRecord.objects.filter(kind="civility_teams").latest("pk")
+    assert (record.rows, record.user, record.village) == (1, staff, world.village)
+    # The town office reads and exports; another village's staff get a 404.
+    client.force_login(town)
+    assert len(_sheet(client.get(export))) == 3
+
+
+def test_the_roster_is_filtered_and_exported_without_personal_numbers(client, world, staff):
+    mediator = Mediator.objects.create(village=world.village, name="张三", type="party_veteran")
+    for resident, day, by, med in (
+        (world.resident1, D(2025, 3, 1), "县司法局", mediator),
+        (world.resident2, D(2026, 5, 1), "镇司法所", None),
+    ):
+        services.advisor_save(
+            by=staff,
+            advisor=LegalAdvisor(village=world.village, resident=resident, trained_on=day, trained_by=by, mediator=med),
+        )
+    client.force_login(staff)
+    url = reverse("civility:advisor-list", args=[world.village.pk])
+    names = lambda params: [a.resident.name for a in client.get(url, params).context["page"].object_list]  # noqa: E731
+    assert names({}) == ["张三", "李四"]
+    assert names({"q": "司法所"}) == ["李四"]
+    assert names({"year": 2025}) == ["张三"]
+    assert names({"mediator": "yes"}) == ["张三"] and names({"mediator": "no"}) == ["李四"]
+    bad = client.get(url, {"year": "99999"})
+    assert bad.status_code == 200 and bad.context["filter"].form.errors["year"]
+
+    rows = _sheet(client.get(reverse("civility:advisor-export", args=[world.village.pk]), {"year": 2026}))
+    assert rows == [("姓名", "培训日期", "培训单位", "同时是调解团成员"), ("李四", "2026-05-01", "镇司法所", None)]
+    everything = _sheet(client.get(reverse("civility:advisor-export", args=[world.village.pk])))
+    assert everything[1] == ("张三", "2025-03-01", "县司法局", "张三")
+    # Nothing that identifies beyond the name leaves: no ID number, phone or address in any cell.
+    cells = {str(c) for row in everything for c in row if c is not None}
+    for resident in (world.resident1, world.resident2):
+        resident.refresh_from_db()
+        for secret in (resident.id_number, resident.phone, world.household1.address, world.household2.address):
+            if secret:
+                assert not any(secret in c for c in cells)
+    assert ExportRecord.objects.filter(kind="civility_advisors").count() == 2
 
 
 # --- query counts ----------------------------------------------------------------------------------------
