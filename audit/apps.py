@@ -12,14 +12,26 @@ class AuditConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import signals
 
-        from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Town, User, Village, VillagerGroup
+        from grids.models import (
+            Assignment,
+            Grid,
+            MicroGrid,
+            NaturalVillage,
+            ServiceFacility,
+            Town,
+            User,
+            Village,
+            VillageHonour,
+            VillageIncome,
+            VillagerGroup,
+        )
 
         from . import trail
 
         # The territory sits below this floor and cannot import it: its models are tracked from here.
         trail.track(Town, village=lambda town: None)
         trail.track(Village, village=lambda village: village.pk)
-        for model in (NaturalVillage, VillagerGroup, Grid):
+        for model in (NaturalVillage, VillagerGroup, Grid, VillageIncome, VillageHonour, ServiceFacility):
             trail.track(model)
         trail.track(MicroGrid, village=trail.via("grid", "village_id"))
         trail.track(Assignment, village=trail.first_of(trail.via("village_id"), trail.via("grid", "village_id")))

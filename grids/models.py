@@ -85,6 +85,13 @@ class Village(Archivable):
     name = models.CharField(_("名称"), max_length=50)
     code = models.CharField(_("区划代码"), max_length=12, blank=True)
     area_km2 = models.DecimalField(_("面积（平方公里）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    # The village profile (docs/scorecard.md): what the 汇报材料's first paragraph says beyond the counts.
+    location = models.CharField(
+        _("地理位置"), max_length=100, blank=True, help_text=_("如：位于某某集镇西部（写入汇报材料的村情介绍）")
+    )
+    industries = models.CharField(
+        _("主要产业"), max_length=200, blank=True, help_text=_("用顿号分隔，如：床上用品、五金、水产养殖")
+    )
 
     objects = VillageQuerySet.as_manager()
 
@@ -445,3 +452,111 @@ class Assignment(models.Model):
     @property
     def is_current(self) -> bool:
         return self.is_active_on(timezone.localdate())
+
+
+# --- The village profile (docs/scorecard.md) ------------------------------------------------------------
+
+
+class VillageRecordQuerySet(ArchivableQuerySet):
+    """A village's profile rows: its staff keep them, the town office reads its villages', the admin all."""
+
+    def visible_to(self, user):
+        return self.filter(access.visible_q(user, town="village__town", village="village"))
+
+
+class VillageIncome(models.Model):
+    """村集体收入 of one year, in 万元 as villages report it."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="incomes", verbose_name=_("行政村"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount = models.DecimalField(_("集体收入（万元）"), max_digits=10, decimal_places=2)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    objects = VillageRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("村集体收入")
+        verbose_name_plural = _("村集体收入")
+        ordering = ["village", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "year"],
+                name="villageincome_one_per_year",
+                violation_error_message=_("这一年的集体收入已登记。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="villageincome_not_negative", violation_error_message=_("收入不能为负。")
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1949) & Q(year__lte=2999),
+                name="villageincome_year_range",
+                violation_error_message=_("年度应在 1949–2999 之间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} · {self.year} · {self.amount} 万元"
+
+
+class VillageHonour(Archivable):
+    """An honour the village received (title, year, who awarded it): the 汇报材料 names these."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="honours", verbose_name=_("行政村"))
+    title = models.CharField(_("荣誉称号"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    awarded_by = models.CharField(_("授予单位"), max_length=100, help_text=_("如：某某市、某某县委县政府"))
+
+    objects = VillageRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("村荣誉")
+        verbose_name_plural = _("村荣誉")
+        ordering = ["village", "year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=1949) & Q(year__lte=2999),
+                name="villagehonour_year_range",
+                violation_error_message=_("年度应在 1949–2999 之间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+
+class FacilityKind(models.TextChoices):
+    PARTY_CENTRE = "party_centre", _("党群服务中心")
+    LAW_SQUARE = "law_square", _("法治广场")
+    GRID_STATION = "grid_station", _("网格服务站")
+    LIAISON_POST = "liaison_post", _("微网格员服务驿站")
+    POLICE_ROOM = "police_room", _("警务室")
+    MEDIATION_ROOM = "mediation_room", _("调解室")
+    COUNSELLING_ROOM = "counselling_room", _("心理咨询室")
+    CIVILITY_STATION = "civility_station", _("新时代文明实践所")
+    LIBRARY = "library", _("农家书屋")
+    MORAL_HALL = "moral_hall", _("道德讲堂")
+    YOUTH_HOME = "youth_home", _("青少年之家")
+    OTHER = "other", _("其他")
+
+
+class ServiceFacility(Archivable):
+    """A service facility of the village (阵地): a place with a kind."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("行政村")
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=FacilityKind.choices)
+    name = models.CharField(_("名称"), max_length=100, blank=True, help_text=_("空：用类别名称"))
+    place = models.CharField(_("位置"), max_length=200, blank=True)
+    opened_on = models.DateField(_("建成日期"), null=True, blank=True)
+    area_m2 = models.PositiveIntegerField(_("面积（平方米）"), null=True, blank=True)
+
+    objects = VillageRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务阵地")
+        verbose_name_plural = _("服务阵地")
+        ordering = ["village", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return self.name or self.get_kind_display()

@@ -8,3 +8,11 @@ class PeopleConfig(AppConfig):
 
     name = "people"
     verbose_name = _("人员与账号")
+
+    def ready(self):
+        from audit import trail
+
+        from .models import GoodPractice, HealthCheck, Training, WorkerInsurance
+
+        for model in (WorkerInsurance, HealthCheck, GoodPractice, Training):
+            trail.track(model)

@@ -170,6 +170,20 @@ SELECT s.id, s.year, s.honour, s.household_id, s.resident_id, s.selected_on, s.p
   FROM civility_modelselection s
  WHERE s.village_id = ANY(%s) AND s.archived_at IS NULL
  ORDER BY s.year DESC, s.honour, s.id LIMIT 50"""
+CIV_TEAM_ROWS = """
+SELECT t.id, t.name, t.focus, t.leader, t.founded_on,
+       (SELECT count(*) FROM civility_volunteer v WHERE v.team_id = t.id AND v.left_on IS NULL),
+       (SELECT count(*) FROM civility_activity_teams at JOIN civility_activity a ON a.id = at.activity_id
+         WHERE at.volunteerteam_id = t.id AND a.held_on >= %s AND a.archived_at IS NULL)
+  FROM civility_volunteerteam t
+ WHERE t.village_id = ANY(%s) AND t.archived_at IS NULL
+ ORDER BY t.name LIMIT 50"""
+CIV_ADVISOR_ROWS = """
+SELECT l.id, r.name, l.trained_on, l.trained_by, m.name
+  FROM civility_legaladvisor l JOIN residents_resident r ON r.id = l.resident_id
+  LEFT JOIN disputes_mediator m ON m.id = l.mediator_id
+ WHERE l.village_id = ANY(%s) AND l.archived_at IS NULL
+ ORDER BY l.trained_on, l.id LIMIT 50"""
 CIV_SELECTION_COUNT = (
     "SELECT count(*) FROM civility_modelselection s WHERE s.village_id = ANY(%s) AND s.archived_at IS NULL"
 )

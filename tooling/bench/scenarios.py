@@ -22,10 +22,12 @@ from .floors import (
     CASE_ROWS,
     CIV_ACTIVITY_COUNTS,
     CIV_ACTIVITY_ROWS,
+    CIV_ADVISOR_ROWS,
     CIV_LEDGER_COUNT,
     CIV_LEDGER_ROWS,
     CIV_SELECTION_COUNT,
     CIV_SELECTION_ROWS,
+    CIV_TEAM_ROWS,
     COGOV_DELIBERATION_COUNT,
     COGOV_DELIBERATION_ROWS,
     COGOV_DOCUMENT_ROWS,
@@ -488,12 +490,12 @@ def cogovernance_pages(p: People) -> tuple[list[Page], list[dict]]:
     return pages, skipped
 
 
-CIVILITY_SCENARIOS = ("activity list", "points ledger", "selection list")
+CIVILITY_SCENARIOS = ("activity list", "points ledger", "selection list", "volunteer team list", "legal advisor list")
 
 
 def civility_pages(p: People) -> tuple[list[Page], list[dict]]:
-    """德治/法治's pages at county scale (docs/civility.md): the biggest village's activity list, points ledger
-    and selection list as its staff, beside the same page for the smallest village (fewest households) as
+    """德治/法治's pages at county scale (docs/civility.md): the biggest village's activity list, points ledger,
+    selection list, volunteer teams and 法律明白人 roster as its staff, beside the same page for the smallest village (fewest households) as
     that village's staff (the query count should be the same). A page whose URL name is not there (yet) is
     skipped with a note. Returns (pages, skipped rows)."""
     small = (
@@ -525,6 +527,8 @@ def civility_pages(p: People) -> tuple[list[Page], list[dict]]:
             "civility:selection-list",
             [(CIV_SELECTION_ROWS, [village_ids]), (CIV_SELECTION_COUNT, [village_ids])],
         ),
+        ("volunteer team list", "civility:team-list", [(CIV_TEAM_ROWS, [year_start, village_ids])]),
+        ("legal advisor list", "civility:advisor-list", [(CIV_ADVISOR_ROWS, [village_ids])]),
     ]
     pages, skipped = [], []
     for name, url_name, floor in wanted:
