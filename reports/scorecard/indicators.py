@@ -164,7 +164,9 @@ Values = dict[int, "int | None"]
 def party_meetings_on_time(ctx: Context) -> Values:
     """Meetings owed by the villages' Party organisations for the periods of the rule table that meet the
     period (party/cadence.py), held on time / those judged (held, late or overdue). Three queries."""
-    tallies = cadence.village_tallies(village_ids=ctx.village_ids, first=ctx.first, last=ctx.period.last, today=ctx.today)
+    tallies = cadence.village_tallies(
+        village_ids=ctx.village_ids, first=ctx.first, last=ctx.period.last, today=ctx.today
+    )
     return {v: tallies[v][0].on_time_percent for v in ctx.village_ids}
 
 
@@ -226,9 +228,7 @@ def grids_staffed(ctx: Context) -> Values:
     micro-grids. Two queries beside the shared grids."""
     today = ctx.today
     micro = list(
-        MicroGrid.objects.active()
-        .filter(grid__village_id__in=ctx.village_ids)
-        .values_list("pk", "grid__village_id")
+        MicroGrid.objects.active().filter(grid__village_id__in=ctx.village_ids).values_list("pk", "grid__village_id")
     )
     held = Assignment.objects.active_on(today).filter(
         Q(role=Role.GRID_WORKER, grid__village_id__in=ctx.village_ids)
@@ -276,7 +276,7 @@ def trainings(ctx: Context) -> Values:
     the village's grid workers attended. One query beside the shared workers."""
     workers = {u: v for v, people in ctx.workers.items() for u in people}
     if not workers:
-        return {v: 0 for v in ctx.village_ids}
+        return dict.fromkeys(ctx.village_ids, 0)
     rows = Training.attendees.through.objects.filter(
         user_id__in=list(workers), training__held_on__range=(ctx.first, ctx.end)
     ).values_list("training_id", "user_id", "training__village_id", "training__town_id")
@@ -296,7 +296,9 @@ def workers_insured(ctx: Context) -> Values:
             "worker_id", flat=True
         )
     )
-    return {v: pct(sum(u in insured for u in ctx.workers.get(v, {})), len(ctx.workers.get(v, {}))) for v in ctx.village_ids}
+    return {
+        v: pct(sum(u in insured for u in ctx.workers.get(v, {})), len(ctx.workers.get(v, {}))) for v in ctx.village_ids
+    }
 
 
 def workers_checked(ctx: Context) -> Values:
@@ -307,7 +309,9 @@ def workers_checked(ctx: Context) -> Values:
             worker_id__in=people, checked_on__range=(ctx.first.replace(month=1, day=1), ctx.end)
         ).values_list("worker_id", flat=True)
     )
-    return {v: pct(sum(u in checked for u in ctx.workers.get(v, {})), len(ctx.workers.get(v, {}))) for v in ctx.village_ids}
+    return {
+        v: pct(sum(u in checked for u in ctx.workers.get(v, {})), len(ctx.workers.get(v, {}))) for v in ctx.village_ids
+    }
 
 
 def _weeks(ctx: Context) -> list[tuple[datetime.date, datetime.date]]:
@@ -499,7 +503,7 @@ def legal_set_dates(ctx: Context) -> Values:
         if day and ctx.first <= day <= ctx.end:
             dates.append((set_date.pk, day))
     if not dates:
-        return {v: None for v in ctx.village_ids}
+        return dict.fromkeys(ctx.village_ids)
     earliest = min(d for _pk, d in dates) - SET_DATE_BEFORE
     latest = max(d for _pk, d in dates) + SET_DATE_AFTER
     held: dict[int, list[tuple]] = defaultdict(list)

@@ -52,7 +52,13 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     villages = Village.objects.filter(access.visible_q(request.user, town="town", village="pk"))
     village = get_object_or_404(villages.select_related("town"), pk=pk)
     period, error = _period(request)
-    context = {"village": village, "period": period, "error": error, "raw": request.GET.get("period", ""), **_choices(period)}
+    context = {
+        "village": village,
+        "period": period,
+        "error": error,
+        "raw": request.GET.get("period", ""),
+        **_choices(period),
+    }
     if error:
         return render(request, "reports/scorecard.html", context, status=400)
     card = compute([village.pk], period)[village.pk]
