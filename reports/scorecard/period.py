@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 YEAR, QUARTER, MONTH = "year", "quarter", "month"
-_PATTERN = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{2})))?$")
+# ASCII digits only: "２０２６" is refused rather than read by int().
+_PATTERN = re.compile(r"^([0-9]{4})(?:-(?:Q([1-4])|([0-9]{2})))?$")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
