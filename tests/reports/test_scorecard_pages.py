@@ -185,7 +185,14 @@ def _api(client, user, query=""):
 def test_the_api_scopes_scorecards(client, world, staff, town, worker, outsider):
     mine = _api(client, staff).json()
     assert [r["village"] for r in mine["results"]] == [world.village.pk]
-    assert [c["code"] for c in mine["results"][0]["criteria"]][0] == "party"
+    assert [c["code"] for c in mine["results"][0]["criteria"]] == [
+        "party",
+        "structure",
+        "capacity",
+        "safety",
+        "cogovernance",
+        "civility",
+    ]
     assert mine["results"][0]["period"] == YEAR
     assert {r["village"] for r in _api(client, town, "?period=2026-Q4").json()["results"]} == {
         world.village.pk,
