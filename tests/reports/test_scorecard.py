@@ -477,3 +477,13 @@ def test_the_draft_gets_plain_data(world):
     first = data["criteria"][0]["indicators"][0]
     assert set(first) >= {"code", "label", "value", "target", "unit", "met", "previous", "trend", "url"}
     assert first["url"].startswith("/")
+
+
+def test_the_admin_edits_the_rules(admin_client, world):
+    from django.urls import reverse
+
+    rule = ScoreRule.objects.get(code="activities")
+    assert admin_client.get(reverse("admin:reports_scorerule_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:reports_scorerule_change", args=[rule.pk]))
+    assert page.status_code == 200 and "activities" in page.content.decode()
+    assert admin_client.get(reverse("admin:reports_scorerule_add")).status_code == 403
