@@ -143,23 +143,28 @@ def compute(
     period: Period,
     *,
     links: bool = True,
+    previous: bool = True,
     today: datetime.date | None = None,
 ) -> dict[int, VillageScorecard]:
     """Each village's scorecard for ``period``, with the previous period's values for the trend. A fixed
     number of queries whatever the number of villages (about fifty). ``links=False`` leaves ``url`` empty
-    (the town's comparison shows scores only)."""
+    (the town's comparison shows scores only); ``previous=False`` does not measure the previous period
+    (``previous`` and ``trend`` stay None: half the queries, for the same page)."""
     today = today or timezone.localdate()
     village_ids = list(village_ids)
     chosen = rules()
     codes = [r.code for r in chosen]
     now = _measure(codes, village_ids, period, today, skip_now_only=False)
     # Indicators measured only as the registry stands today have no previous value to compare with.
-    before = _measure(codes, village_ids, period.previous, today, skip_now_only=True)
+    if previous:
+        before = _measure(codes, village_ids, period.previous, today, skip_now_only=True)
+    else:
+        before = {code: dict.fromkeys(village_ids) for code in codes}
     out = {}
     for v in village_ids:
         criteria = {c: CriterionScore(c, str(label), None) for c, label in Criterion.choices}
         for rule in chosen:
-            value, previous = now[rule.code][v], before[rule.code][v]
+            value, earlier = now[rule.code][v], before[rule.code][v]
             target = scaled_target(rule, period)
             link = INDICATORS[rule.code][2]
             criteria[rule.criterion].indicators.append(
@@ -171,8 +176,8 @@ def compute(
                     target=target,
                     comparison=rule.comparison,
                     met=is_met(value, target, rule.comparison),
-                    previous=previous,
-                    trend=trend_of(value, previous),
+                    previous=earlier,
+                    trend=trend_of(value, earlier),
                     url=link(v, period) if (links and link) else None,
                     weight=rule.weight,
                     source=rule.source,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,7 +83,7 @@ class Context:
 
     @cached_property
     def towns(self) -> dict[int, int]:
-        return dict(Village.objects.filter(pk__in=self.village_ids).values_list("pk", "town_id"))
+        return dict(Village.objects.filter(pk__in=self.village_ids).values_list("pk", "town_id").order_by())
 
     @cached_property
     def workers(self) -> dict[int, dict[int, tuple[datetime.date, datetime.date | None]]]:
@@ -117,7 +117,9 @@ class Context:
     @cached_property
     def grids(self) -> list[tuple[int, int]]:
         """(grid, village) of the villages' active grids. One query."""
-        return list(Grid.objects.active().filter(village_id__in=self.village_ids).values_list("pk", "village_id"))
+        return list(
+            Grid.objects.active().filter(village_id__in=self.village_ids).values_list("pk", "village_id").order_by()
+        )
 
     @cached_property
     def coverage(self) -> dict[int, dict[str, int]]:
@@ -248,7 +250,9 @@ def grids_staffed(ctx: Context) -> Values:
 
 def groups_informed(ctx: Context) -> Values:
     """Active villager groups with an information officer (信息员) today / active groups. Two queries."""
-    groups = list(VillagerGroup.objects.active().filter(village_id__in=ctx.village_ids).values_list("pk", "village_id"))
+    groups = list(
+        VillagerGroup.objects.active().filter(village_id__in=ctx.village_ids).values_list("pk", "village_id").order_by()
+    )
     officers = set(
         Assignment.objects.active_on(ctx.today)
         .filter(role=Role.INFO_OFFICER, villager_group__village_id__in=ctx.village_ids)
@@ -324,23 +328,34 @@ def _weeks(ctx: Context) -> list[tuple[datetime.date, datetime.date]]:
     return out
 
 
+def _day(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
 def field_days(ctx: Context) -> Values:
     """Worker-weeks with field work on at least four days / worker-weeks: for each grid worker on the last
     day counted and each whole ISO week of the period they held their grid throughout, the distinct days
-    on which they recorded a visit (any outcome: a visit not possible was still a day in the field). One
-    query beside the shared workers."""
+    on which they recorded a visit (any outcome: a visit not possible was still a day in the field), counted
+    per ISO week in the database. One query beside the shared workers."""
     weeks = _weeks(ctx)
     people = {u: span for p in ctx.workers.values() for u, span in p.items()}
-    days: dict[tuple[int, datetime.date], set] = defaultdict(set)
+    full: set[tuple[int, datetime.date]] = set()  # (worker, Monday) of the weeks with enough days
     if weeks and people:
         rows = (
-            Visit.objects.filter(worker_id__in=list(people), visited_on__range=(weeks[0][0], weeks[-1][1]))
-            .values_list("worker_id", "visited_on")
-            .distinct()
+            Visit.objects.filter(
+                worker_id__in=list(people),
+                # the month too, so that the (worker, month) index finds the rows
+                month__range=(weeks[0][0].replace(day=1), weeks[-1][1].replace(day=1)),
+                visited_on__range=(weeks[0][0], weeks[-1][1]),
+            )
+            .annotate(week=TruncWeek("visited_on"))
+            .values("worker_id", "week")
+            .annotate(days=Count("visited_on", distinct=True))
+            .filter(days__gte=FIELD_DAYS_PER_WEEK)
+            .values_list("worker_id", "week")
             .order_by()
         )
-        for user_id, day in rows:
-            days[(user_id, day - datetime.timedelta(days=day.weekday()))].add(day)
+        full = {(user_id, _day(week)) for user_id, week in rows}
     out: Values = {}
     for v in ctx.village_ids:
         owed = met = 0
@@ -348,7 +363,7 @@ def field_days(ctx: Context) -> Values:
             for monday, sunday in weeks:
                 if start <= monday and (end is None or end >= sunday):
                     owed += 1
-                    met += len(days.get((user_id, monday), ())) >= FIELD_DAYS_PER_WEEK
+                    met += (user_id, monday) in full
         out[v] = pct(met, owed)
     return out
 

@@ -74,7 +74,9 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/scorecard.html", context)
 
 
-def _town(request: HttpRequest):
+def _town(request: HttpRequest, *, previous: bool = False):
+    """The town's villages, the period and their scorecards; the page shows scores only, so it skips the
+    previous period (the export's detail sheet shows it)."""
     if not access.may_use_town_pages(request.user):
         raise PermissionDenied(_("此页面供镇综治办使用。"))
     villages = list(
@@ -83,7 +85,7 @@ def _town(request: HttpRequest):
     period, error = _period(request)
     if error:
         return villages, None, error, {}
-    return villages, period, "", compute([v.pk for v in villages], period, links=False)
+    return villages, period, "", compute([v.pk for v in villages], period, links=False, previous=previous)
 
 
 @login_required
@@ -112,7 +114,7 @@ def town_scorecards(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def town_scorecards_export(request: HttpRequest) -> HttpResponse:
-    villages, period, error, cards = _town(request)
+    villages, period, error, cards = _town(request, previous=True)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     book = new_workbook()
