@@ -234,6 +234,11 @@ class Comparison(models.TextChoices):
     AT_MOST = "le", "≤"
 
 
+class ScoreRuleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self  # the targets every village is judged by: anyone may read them, like the policies
+
+
 class ScoreRule(models.Model):
     """One indicator of the scorecard: which criterion it counts for, its target and weight. ``code`` names
     the function that measures it (``reports.scorecard.indicators``); the admin edits targets and weights,
@@ -254,6 +259,8 @@ class ScoreRule(models.Model):
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     enabled = models.BooleanField(_("启用"), default=True)
     source = models.CharField(_("依据"), max_length=200, blank=True)
+
+    objects = ScoreRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("“六好”评分指标")
