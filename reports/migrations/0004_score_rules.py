@@ -28,7 +28,7 @@ RULES = [
     ("key_persons_lost", "safety", "重点人员脱管", "人", "le", 0, False, 1, "GB/T 31000-2015 特殊人群；种子000"),
     ("disputes_on_time", "safety", "矛盾纠纷在时限内化解率", "%", "ge", 95, False, 1,
      "种子000 分级调处；disputes.Policy 各级时限"),
-    ("escalations", "safety", "上报镇综治中心的事项（仅展示）", "件", "ge", 0, False, 0, "种子000 重大矛盾纠纷第一时间上报"),
+    ("escalations", "safety", "上报镇综治中心的事项", "件", "ge", 0, False, 0, "种子000 重大矛盾纠纷第一时间上报"),
     ("hazards_closed", "safety", "安全隐患处置率", "%", "ge", 100, False, 1, "种子003 问题发现、协调处置、结果反馈"),
     ("deliberations", "cogovernance", "协商议事形成决议", "项", "ge", 2, True, 1, "种子000 协商议事形成民生实事"),
     ("projects_done", "cogovernance", "民生实事完工", "项", "ge", 1, True, 1, "种子000 路灯、广场、污水处理等民生实事"),
@@ -37,7 +37,7 @@ RULES = [
     ("activities", "civility", "开展德治法治活动", "次", "ge", 24, True, 1, "种子000 青少年活动20次、清洁行动20余次等"),
     ("legal_set_dates", "civility", "宣传节点开展普法", "%", "ge", 100, False, 1,
      "civility.SetDate（宪法宣传日、民法典宣传月、安全生产月）；种子003"),
-    ("points_redeemed", "civility", "积分超市兑换积分（仅展示）", "分", "ge", 0, False, 0, "种子000 巾帼家美积分超市"),
+    ("points_redeemed", "civility", "积分超市兑换积分", "分", "ge", 0, False, 0, "种子000 巾帼家美积分超市"),
 ]
 
 
