@@ -235,3 +235,13 @@ def test_a_day_in_the_future_is_no_record(client, world, staff):
     page = _page(client, staff, world.village, str(later)).content.decode()
     assert "无记录" in page
     assert datetime.date.today()  # the page answered without measuring a period not begun
+
+
+def test_the_admin_compares_every_village(client, world, admin_user):
+    from grids.models import Town
+
+    elsewhere = Village.objects.create(town=Town.objects.create(name="别镇"), name="别村")
+    client.force_login(admin_user)
+    page = client.get(reverse("reports:town-scorecards")).content.decode()
+    assert f'data-village="{elsewhere.pk}"' in page and f'data-village="{world.village.pk}"' in page
+    assert client.get(reverse("reports:town-scorecards-export")).status_code == 200
