@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,8 +29,8 @@ from party.models import Contact, Meeting, MeetingKind
 from people.models import GoodPractice, HealthCheck, Training, WorkerInsurance
 from residents.models import Household, KeyPerson
 from residents.models.key_persons import SupervisionGap
-from visits import summary
-from visits.models import CoverageSnapshot, Visit
+from visits import fielddays, summary
+from visits.models import CoverageSnapshot
 
 from .period import Period
 
@@ -335,27 +335,13 @@ def _day(value) -> datetime.date:
 def field_days(ctx: Context) -> Values:
     """Worker-weeks with field work on at least four days / worker-weeks: for each grid worker on the last
     day counted and each whole ISO week of the period they held their grid throughout, the distinct days
-    on which they recorded a visit (any outcome: a visit not possible was still a day in the field), counted
-    per ISO week in the database. One query beside the shared workers."""
+    on which they recorded a visit (any outcome: a visit not possible was still a day in the field), as kept
+    per ISO week by ``visits.fielddays``. One query beside the shared workers."""
     weeks = _weeks(ctx)
     people = {u: span for p in ctx.workers.values() for u, span in p.items()}
     full: set[tuple[int, datetime.date]] = set()  # (worker, Monday) of the weeks with enough days
     if weeks and people:
-        rows = (
-            Visit.objects.filter(
-                worker_id__in=list(people),
-                # the month too, so that the (worker, month) index finds the rows
-                month__range=(weeks[0][0].replace(day=1), weeks[-1][1].replace(day=1)),
-                visited_on__range=(weeks[0][0], weeks[-1][1]),
-            )
-            .annotate(week=TruncWeek("visited_on"))
-            .values("worker_id", "week")
-            .annotate(days=Count("visited_on", distinct=True))
-            .filter(days__gte=FIELD_DAYS_PER_WEEK)
-            .values_list("worker_id", "week")
-            .order_by()
-        )
-        full = {(user_id, _day(week)) for user_id, week in rows}
+        full = fielddays.weeks_with(people, weeks[0][0], weeks[-1][0], FIELD_DAYS_PER_WEEK)
     out: Values = {}
     for v in ctx.village_ids:
         owed = met = 0

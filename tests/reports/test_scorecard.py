@@ -24,7 +24,8 @@ from reports.scorecard.period import BadPeriod, parse
 from residents.models.key_persons import SupervisionGap
 from tests.conftest import assign, make_case, make_user
 from tests.party.conftest import member, org
-from visits.models import CoverageSnapshot, Visit
+from visits.models import CoverageSnapshot
+from visits.services import visit_record
 
 TODAY = datetime.date(2027, 1, 10)  # every period below has ended
 
@@ -239,10 +240,8 @@ def test_workers_insured_and_checked(world, worker, colleague, staff):
 
 
 def _visit(world, worker, day):
-    Visit.objects.create(
-        worker=worker, subject="household", household=world.household1, village=world.village, grid=world.grid1,
-        micro_grid=world.micro1, visited_on=day, month=day.replace(day=1),
-    )  # fmt: skip
+    # Through the service, which keeps the worker's weeks in the field as it records.
+    visit_record(worker=worker, target=world.household1, visited_on=day, today=day)
 
 
 def test_field_days_count_weeks_with_four_days_in_the_field(world, worker, colleague):

@@ -43,6 +43,7 @@ from django.utils import timezone
 from audit import trail
 from grids.models import Town
 from tooling.demo import registry as demo_registry
+from visits import fielddays
 from visits.due import month_start, previous_month
 
 from . import activity, civility, cogovernance, party, registry, territory
@@ -197,6 +198,8 @@ class _Run:
             expected = round((shape.households * 0.9 + shape.key_persons) * len(cal.months))
             visits = activity.Visits(writer, self.rng("visits"), cal, cases.visited)
             visits.build(county, people.key_persons, lambda n: phase.tick(n, expected, "visits"))
+            writer.flush()
+            fielddays.rebuild()  # the weeks in the field, kept as services.visit_record keeps them
         with self.phase("party") as phase:
             the_party = party.Party(writer, self.rng("party"), cal)
             the_party.build(county, people.party_members, lambda n: phase.tick(n, shape.villages, "villages"))
