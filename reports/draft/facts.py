@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -292,24 +292,29 @@ def gather(village: Village, period: DraftPeriod, *, today: datetime.date | None
         .values_list("name", "members_now")
     )
     # 24–25. Those the village honoured in the period: the one place names are written (they were honoured
-    # publicly). A household is named by its head.
+    # publicly). A household is named by its head. Someone listed as a key person is never named, even when
+    # honoured: the honour is counted, the name left out (key-person records are sensitive, PIPL).
+    listed = KeyPerson.objects.filter(Q(listed_until__isnull=True) | Q(listed_until__gte=start), listed_from__lte=end)
     selections = list(
         ModelSelection.objects.active()
         .filter(village=v, selected_on__range=(start, end))
-        .order_by("honour", "selected_on", "pk")
-        .values("honour", "household_id", "resident__name")
+        .annotate(key=Exists(listed.filter(resident=OuterRef("resident"))))
+        .order_by("selected_on", "pk")
+        .values("honour", "household_id", "resident__name", "key")
     )
     heads = dict(
         Resident.objects.filter(
-            household__in={s["household_id"] for s in selections if s["household_id"]},
+            household__in={s["household_id"] for s in selections if s["household_id"] and not s["resident__name"]},
             relation=Relation.HEAD,
             archived_at__isnull=True,
-        ).values_list("household_id", "name")
+        )
+        .exclude(Exists(listed.filter(resident=OuterRef("pk"))))
+        .values_list("household_id", "name")
     )
     facts.selections = [
         {
             "honour": s["honour"],
-            "name": s["resident__name"] or heads.get(s["household_id"], ""),
+            "name": "" if s["key"] else (s["resident__name"] or heads.get(s["household_id"], "")),
             "household": not s["resident__name"],
         }
         for s in selections

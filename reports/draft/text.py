@@ -259,7 +259,11 @@ def _party(facts: Facts) -> Chapter:
 
 
 def _meeting_order(item):
-    return MeetingKind.values.index(item[0]) if item[0] in MeetingKind.values else 99
+    return _choice_index(MeetingKind, item[0])
+
+
+def _choice_index(choices, value: str) -> int:
+    return choices.values.index(value) if value in choices.values else len(choices.values)
 
 
 def _structure(facts: Facts) -> Chapter:
@@ -476,9 +480,7 @@ def _work(project: dict) -> str:
 
 def _civility(facts: Facts) -> Chapter:
     chapter = _chapter("civility")
-    rows = sorted(
-        facts.activities, key=lambda r: ActivityKind.values.index(r["kind"]) if r["kind"] in ActivityKind.values else 99
-    )
+    rows = sorted(facts.activities, key=lambda r: _choice_index(ActivityKind, r["kind"]))
     if rows:
         parts = [_("%(k)s%(n)s场") % {"k": ActivityKind(r["kind"]).label, "n": r["n"]} for r in rows]
         sentence = _("本期开展%(p)s") % {"p": _list(parts)}
@@ -509,7 +511,7 @@ def _civility(facts: Facts) -> Chapter:
         chapter.paragraphs.append(sentence + "。")
     if facts.selections:
         by_honour: dict[str, list[dict]] = {}
-        for s in facts.selections:
+        for s in sorted(facts.selections, key=lambda s: _choice_index(Honour, s["honour"])):
             by_honour.setdefault(s["honour"], []).append(s)
         parts = []
         for honour, chosen in by_honour.items():
