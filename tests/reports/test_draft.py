@@ -200,7 +200,8 @@ def test_html_page_says_what_the_document_says(client, world, staff):
     client.force_login(staff)
     text = docx_text(client.get(docx_url(world.village)).content)
     page = client.get(page_url(world.village)).content.decode()
-    assert "@page" in open("static/css/print.css", encoding="utf-8").read()
+    with open("static/css/print.css", encoding="utf-8") as css:
+        assert "@page" in css.read()
     assert "css/print.css" in page
     for line in text.splitlines():
         if line.strip():
