@@ -336,3 +336,16 @@ def test_village_b_town_office_reads_any_village_of_its_town(client, world, town
     assert response.status_code == 200
     assert "二村基层社会治理示范村验收汇报材料" in response.content.decode()
     assert Village.objects.count() == 2
+
+
+def test_the_period_decides_what_is_counted(client, world, staff):
+    """A case reported today counts in this month, this quarter and this year, and not in last year."""
+    make_case(world, staff)
+    client.force_login(staff)
+    today = TODAY()
+    for period in (f"{today:%Y-%m}", f"{today.year}-Q{(today.month - 1) // 3 + 1}", str(today.year)):
+        text = docx_text(client.get(docx_url(world.village, period)).content)
+        assert "本期排查上报矛盾纠纷1件" in text, period
+    text = docx_text(client.get(docx_url(world.village, str(today.year - 1))).content)
+    assert "本期未记录矛盾纠纷。" in text
+    assert f"（{today.year - 1}年）" in text
