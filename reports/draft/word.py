@@ -34,13 +34,31 @@ def _fonts(style_or_run, name: str, size: float | None = None, bold: bool | None
     if rfonts is None:
         rfonts = rpr.makeelement(qn("w:rFonts"), {})
         rpr.append(rfonts)
+    _set_fonts(rfonts, name)
+
+
+def _set_fonts(rfonts, name: str) -> None:
+    # A theme font (w:eastAsiaTheme …) wins over a named one in the same element: drop them.
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         rfonts.set(qn(attr), name)
+
+
+def _defaults(document) -> None:
+    """The document's default run: the body font, and Chinese as the East Asian language, so Word and WPS
+    pick the East Asian font for CJK punctuation such as “ ”."""
+    rpr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr.find(qn("w:rFonts")), BODY_FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def render(draft: Draft) -> bytes:
     document = Document()
     styles = document.styles
+    _defaults(document)
     _fonts(styles["Normal"], BODY_FONT, 16)
     heading = styles["Heading 1"]
     _fonts(heading, HEADING_FONT, 16, bold=True)

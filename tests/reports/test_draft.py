@@ -157,7 +157,12 @@ def test_six_chapters_and_a_chinese_font(client, world, staff):
         assert name in heading
     document = Document(io.BytesIO(content))
     rfonts = document.styles["Normal"].element.rPr.rFonts
-    assert rfonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    assert rfonts.get(f"{w}eastAsia") == "仿宋"
+    heading = document.styles["Heading 1"].element.rPr.rFonts
+    assert heading.get(f"{w}eastAsia") == "黑体"
+    assert heading.get(f"{w}eastAsiaTheme") is None  # a theme font would win over the named one
+    assert next(document.styles.element.iter(f"{w}lang")).get(f"{w}eastAsia") == "zh-CN"
     assert document.paragraphs[0].text == "一村基层社会治理示范村验收汇报材料"
 
 
