@@ -25,3 +25,11 @@ urlpatterns = [
     path("town/dashboard/", views.town_dashboard, name="town-dashboard"),
     path("town/dashboard/export.xlsx", views.town_dashboard_export, name="town-dashboard-export"),
 ]
+
+# The village's 汇报材料 draft (docs/scorecard.md, "The 汇报材料 draft").
+from .draft import views as draft_views  # noqa: E402
+
+urlpatterns += [
+    path("villages/<int:pk>/governance-report.docx", draft_views.governance_report_docx, name="governance-report-docx"),
+    path("villages/<int:pk>/governance-report/", draft_views.governance_report, name="governance-report"),
+]

@@ -599,6 +599,9 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "civility:selection-list": (VILLAGE, REPORT_SEEN),
     "civility:selection-export": (VILLAGE, REPORT_SEEN),
     "civility:selection-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    # The village's 汇报材料 draft (docs/scorecard.md): its staff and the town office; not the field roles.
+    "reports:governance-report-docx": (VILLAGE, REPORT_SEEN),
+    "reports:governance-report": (VILLAGE, REPORT_SEEN),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).

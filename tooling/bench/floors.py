@@ -206,3 +206,19 @@ SELECT a.village_id, count(*)
   FROM civility_activity a
  WHERE a.village_id = ANY(%s) AND a.archived_at IS NULL AND a.held_on >= %s
  GROUP BY 1"""
+# The 汇报材料 draft (docs/scorecard.md): its three heaviest reads — the village's registered residents, the
+# year's visits and the year's cases, each counted in one pass.
+DRAFT_RESIDENTS = """
+SELECT count(*), count(*) FILTER (WHERE r.lives_here)
+  FROM residents_resident r JOIN residents_household h ON h.id = r.household_id
+ WHERE r.village_id = %s AND h.village_id = %s AND r.archived_at IS NULL AND r.registration = 'registered'"""
+DRAFT_VISITS = """
+SELECT count(*) FILTER (WHERE v.subject = 'household'), count(DISTINCT v.household_id),
+       count(*) FILTER (WHERE v.subject = 'key_person'), count(DISTINCT v.key_person_id)
+  FROM visits_visit v
+ WHERE v.village_id = %s AND v.visited_on BETWEEN %s AND %s AND v.outcome = 'done'"""
+DRAFT_CASES = """
+SELECT c.kind, c.tier, c.state, count(*)
+  FROM disputes_case c
+ WHERE c.village_id = %s AND c.reported_at >= %s AND c.reported_at < %s
+ GROUP BY c.kind, c.tier, c.state"""

@@ -37,6 +37,9 @@ from .floors import (
     COGOV_TOWN_DOCUMENTS,
     COGOV_TOWN_PROJECTS,
     COVERAGE,
+    DRAFT_CASES,
+    DRAFT_RESIDENTS,
+    DRAFT_VISITS,
     HOUSEHOLD_COUNT,
     HOUSEHOLD_ROWS,
     KEPT_COVERAGE,
@@ -542,6 +545,42 @@ def civility_pages(p: People) -> tuple[list[Page], list[dict]]:
             continue
         pages.append(Page(name, p.staff, url, floor, compare_url=compare, compare_user=small_staff))
     return pages, skipped
+
+
+DRAFT_SCENARIOS = ("governance report docx",)
+
+
+def draft_pages(p: People) -> tuple[list[Page], list[dict]]:
+    """The village's 汇报材料 draft (docs/scorecard.md) for the current year: the biggest village's .docx as its
+    staff, beside the smallest village's as that village's staff (the query count should be the same). Skipped
+    with a note when the URL is not in the build. Returns (pages, skipped rows)."""
+    name, url_name = DRAFT_SCENARIOS[0], "reports:governance-report-docx"
+    small = (
+        Village.objects.filter(archived_at__isnull=True, town__archived_at__isnull=True)
+        .annotate(n=Count("households"))
+        .order_by("n", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    ) or p.village.pk
+    small_staff = _holder(Role.VILLAGE_STAFF, village_id=small) if small != p.village.pk else p.staff
+    User.objects.filter(pk=small_staff.pk).update(must_change_password=False)
+    small_staff.must_change_password = False
+    try:
+        url, compare = reverse(url_name, args=[p.village.pk]), reverse(url_name, args=[small])
+    except NoReverseMatch:
+        return [], [{"scenario": name, "skipped": f"no URL named {url_name} in this build"}]
+    today = timezone.localdate()
+    start, end = today.replace(month=1, day=1), today.replace(month=12, day=31)
+    since = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    until = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
+    v = p.village.pk
+    floor = [
+        (DRAFT_RESIDENTS, [v, v]),
+        (DRAFT_VISITS, [v, start, end]),
+        (DRAFT_CASES, [v, since, until]),
+    ]
+    query = f"?period={today.year}"
+    return [Page(name, p.staff, url + query, floor, compare_url=compare + query, compare_user=small_staff)], []
 
 
 API_LISTS = [

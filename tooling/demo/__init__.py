@@ -38,6 +38,7 @@ from .cases import seed_cases
 from .civility import seed_civility
 from .cogovernance import seed_cogovernance
 from .party import seed_party
+from .profile import seed_profile
 from .registry import seed_registry
 from .reports import seed_reports
 from .visits import seed_visits
@@ -142,7 +143,8 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
     seeder.assign(town_user, Role.TOWN_OFFICE, town)
     seeder.accounts.append(DemoAccount("town", "镇综治办", "/town/"))
 
-    _seed_village_a(seeder, town)
+    village_a = _seed_village_a(seeder, town)
+    seed_profile(village_a)  # the 汇报材料's profile paragraph (docs/scorecard.md)
     _seed_village_b(seeder, town)
     if registry:
         seed_registry()

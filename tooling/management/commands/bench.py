@@ -69,6 +69,17 @@ class Command(BaseCommand):
         for page in scorecard_pages:  # "--only scorecard" selects them: the word is in their names
             if wanted(page.name):
                 emit(bench.run_page(page, clients, requests, admin))
+        draft_pages, draft_skipped = bench.draft_pages(people)
+
+        def wanted_draft(name: str) -> bool:  # the 汇报材料 draft also answers to --only draft
+            return wanted(name) or (name in bench.DRAFT_SCENARIOS and "draft" in only)
+
+        for page in draft_pages:
+            if wanted_draft(page.name):
+                emit(bench.run_page(page, clients, requests, admin))
+        for row in draft_skipped:
+            if wanted_draft(row["scenario"]):
+                emit(row)
         for row in party_skipped:  # pages not in this build yet
             if wanted(row["scenario"]):
                 emit(row)

@@ -1,0 +1,21 @@
+"""The village's 汇报材料 draft, written from the product's own data (docs/scorecard.md, "The 汇报材料 draft").
+
+``period`` reads the period asked for, ``facts`` gathers the figures in a fixed number of grouped queries,
+``text`` builds the sentences and chapters, ``word`` renders them as a .docx; ``views`` serves the document
+and its printable page.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from grids.models import Village
+
+from . import facts, text
+from .period import BadPeriod, DraftPeriod, parse_period
+
+__all__ = ["BadPeriod", "DraftPeriod", "draft_for", "parse_period"]
+
+
+def draft_for(village: Village, period: DraftPeriod, *, today: datetime.date | None = None) -> text.Draft:
+    return text.build(facts.gather(village, period, today=today))
