@@ -11,11 +11,11 @@ import datetime
 
 from grids.models import Village
 
+from ..scorecard.period import BadPeriod, Period, parse
 from . import facts, text
-from .period import BadPeriod, DraftPeriod, parse_period
 
-__all__ = ["BadPeriod", "DraftPeriod", "draft_for", "parse_period"]
+__all__ = ["BadPeriod", "Period", "draft_for", "parse"]
 
 
-def draft_for(village: Village, period: DraftPeriod, *, today: datetime.date | None = None) -> text.Draft:
+def draft_for(village: Village, period: Period, *, today: datetime.date | None = None) -> text.Draft:
     return text.build(facts.gather(village, period, today=today))

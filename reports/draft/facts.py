@@ -41,7 +41,7 @@ from residents.codes import Relation
 from residents.models import Household, KeyPerson, Registration, Resident
 from visits.models import Outcome, Subject, Visit
 
-from .period import DraftPeriod
+from ..scorecard.period import Period
 
 # A case counts as handled once it left the handling states (resolved, fed back, closed).
 _DONE_STATES = [State.RESOLVED, State.FEEDBACK, State.CLOSED]
@@ -50,7 +50,7 @@ _DONE_STATES = [State.RESOLVED, State.FEEDBACK, State.CLOSED]
 @dataclass
 class Facts:
     village: Village
-    period: DraftPeriod
+    period: Period
     as_of: datetime.date
     territory: dict = field(default_factory=dict)
     people: dict = field(default_factory=dict)
@@ -91,20 +91,20 @@ def _count_of(model, village_path: str, *conditions: Q, **filters) -> Subquery:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def _day_range(period: DraftPeriod) -> tuple[datetime.datetime, datetime.datetime]:
+def _day_range(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
     tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(period.start, datetime.time.min, tzinfo=tz)
-    end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    start = datetime.datetime.combine(period.first, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(period.last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     return start, end
 
 
-def gather(village: Village, period: DraftPeriod, *, today: datetime.date | None = None) -> Facts:
+def gather(village: Village, period: Period, *, today: datetime.date | None = None) -> Facts:
     """Everything the draft says about ``village`` in ``period``. The registry (households, residents, the
     grids and who holds them) is read as it stands on the period's last day or today, whichever is first:
     the registry keeps no history of its counts."""
     today = today or timezone.localdate()
-    as_of = min(period.end, today)
-    start, end = period.start, period.end
+    as_of = min(period.last, today)
+    start, end = period.first, period.last
     facts = Facts(village=village, period=period, as_of=as_of)
     v = village.pk
 

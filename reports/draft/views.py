@@ -15,8 +15,8 @@ from audit import trail
 from grids import access
 from grids.models import Village
 
+from ..scorecard.period import BadPeriod, parse
 from . import draft_for, word
-from .period import BadPeriod, parse_period
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXPORT_KIND = "governance_report"
@@ -29,7 +29,7 @@ def _village(request: HttpRequest, pk: int) -> Village:
 
 
 def _period(request: HttpRequest):
-    return parse_period(request.GET.get("period"), today=timezone.localdate())
+    return parse(request.GET.get("period"), timezone.localdate())
 
 
 def _bad_period(request: HttpRequest, village: Village, error: BadPeriod) -> HttpResponse:
@@ -47,7 +47,7 @@ def governance_report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     content = word.render(draft)
     trail.record_export(request, EXPORT_KIND, rows=len(draft.chapters), full_ids=False)
     response = HttpResponse(content, content_type=DOCX)
-    filename = f"governance-report-{village.pk}-{period.code}.docx"
+    filename = f"governance-report-{village.pk}-{period.key}.docx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

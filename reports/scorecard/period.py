@@ -41,7 +41,7 @@ class Period:
         if self.kind == YEAR:
             return _("%(y)d年") % {"y": year}
         if self.kind == QUARTER:
-            return _("%(y)d年第%(q)d季度") % {"y": year, "q": (self.first.month - 1) // 3 + 1}
+            return _("%(y)d年第%(q)s季度") % {"y": year, "q": "一二三四"[(self.first.month - 1) // 3]}
         return _("%(y)d年%(m)d月") % {"y": year, "m": self.first.month}
 
     @property

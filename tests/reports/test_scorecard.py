@@ -50,8 +50,8 @@ def aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
     ("raw", "kind", "first", "last", "label", "previous"),
     [
         ("2026", "year", "2026-01-01", "2026-12-31", "2026年", "2025"),
-        ("2026-Q4", "quarter", "2026-10-01", "2026-12-31", "2026年第4季度", "2026-Q3"),
-        ("2026-Q1", "quarter", "2026-01-01", "2026-03-31", "2026年第1季度", "2025-Q4"),
+        ("2026-Q4", "quarter", "2026-10-01", "2026-12-31", "2026年第四季度", "2026-Q3"),
+        ("2026-Q1", "quarter", "2026-01-01", "2026-03-31", "2026年第一季度", "2025-Q4"),
         ("2026-02", "month", "2026-02-01", "2026-02-28", "2026年2月", "2026-01"),
         ("2026-01", "month", "2026-01-01", "2026-01-31", "2026年1月", "2025-12"),
     ],
@@ -472,7 +472,7 @@ def test_a_future_period_has_nothing_measured(world):
 
 def test_the_draft_gets_plain_data(world):
     data = scorecard.compute([world.village.pk], parse("2026-Q2"), today=TODAY)[world.village.pk].to_dict()
-    assert data["period"] == "2026-Q2" and data["period_label"] == "2026年第2季度"
+    assert data["period"] == "2026-Q2" and data["period_label"] == "2026年第二季度"
     first = data["criteria"][0]["indicators"][0]
     assert set(first) >= {"code", "label", "value", "target", "unit", "met", "previous", "trend", "url"}
     assert first["url"].startswith("/")

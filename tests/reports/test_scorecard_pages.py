@@ -71,7 +71,7 @@ def test_a_bad_period_is_a_400_with_a_message(client, world, staff, town, raw):
 
 
 def test_quarter_and_month_periods(client, world, staff):
-    for period, label in ((f"{YEAR}-Q2", f"{YEAR}年第2季度"), (f"{YEAR}-03", f"{YEAR}年3月")):
+    for period, label in ((f"{YEAR}-Q2", f"{YEAR}年第二季度"), (f"{YEAR}-03", f"{YEAR}年3月")):
         response = _page(client, staff, world.village, period)
         assert response.status_code == 200 and label in response.content.decode()
 
