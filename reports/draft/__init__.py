@@ -11,6 +11,7 @@ import datetime
 
 from grids.models import Village
 
+from .. import scorecard
 from ..scorecard.period import BadPeriod, Period, parse
 from . import facts, text
 
@@ -18,4 +19,5 @@ __all__ = ["BadPeriod", "Period", "draft_for", "parse"]
 
 
 def draft_for(village: Village, period: Period, *, today: datetime.date | None = None) -> text.Draft:
-    return text.build(facts.gather(village, period, today=today))
+    scores = scorecard.compute([village.pk], period, links=False, previous=False, today=today)[village.pk]
+    return text.build(facts.gather(village, period, today=today), scores)

@@ -161,8 +161,8 @@ def profile(facts: Facts) -> str:
 def chapter_summary(key: str, facts: Facts) -> str:
     """The chapter's opening sentence: the period's headline figure for the criterion.
 
-    Built from the draft's own facts today; the scorecard's indicators (docs/scorecard.md) can take its place
-    once they exist, chapter by chapter, without touching the rest of the chapter."""
+    Built from the draft's own facts; the sentence on the scorecard's indicators (``scorecard_sentence``) may
+    follow it in ``build``."""
     label = facts.period.label
     if key == "party":
         meetings = sum(facts.meetings.values())
@@ -552,14 +552,46 @@ _BUILDERS = {
 }
 
 
-def build(facts: Facts) -> Draft:
+def _figure(indicator) -> str:
+    value = f"{indicator.value}{indicator.unit}"
+    if indicator.informational:
+        return _("%(l)s%(v)s") % {"l": indicator.label, "v": value}
+    return _("%(l)s%(v)s（目标%(s)s%(t)s%(u)s）") % {
+        "l": indicator.label,
+        "v": value,
+        "s": indicator.comparison_sign,
+        "t": indicator.target,
+        "u": indicator.unit,
+    }
+
+
+def scorecard_sentence(criterion) -> str:
+    """What the scorecard says of the criterion (docs/scorecard.md): how many of its measured indicators met
+    their targets, the score, and each measured figure beside its target. Indicators with nothing recorded are
+    left out; a criterion with none measured says so."""
+    measured = [i for i in criterion.indicators if i.value is not None]
+    if not measured:
+        return _("对照“六好”评分细则，本项本期暂无可计算的指标。")
+    scored = [i for i in measured if not i.informational]
+    met = sum(1 for i in scored if i.met)
+    opening = _("对照“六好”评分细则，本项%(n)s项可计算指标中%(m)s项达标") % {"n": len(scored), "m": met}
+    if criterion.score is not None:
+        opening += _("，得分%(s)s分") % {"s": criterion.score}
+    return _("%(o)s：%(f)s。") % {"o": opening, "f": "；".join(_figure(i) for i in measured)}
+
+
+def build(facts: Facts, scores=None) -> Draft:
+    """The draft from ``facts``; ``scores`` (the village's scorecard for the same period) adds each chapter's
+    sentence on the indicators after its opening."""
     village = facts.village
+    by_criterion = {c.code: c for c in scores.criteria} if scores is not None else {}
     chapters = []
     for key, _criterion, _subtitle in CRITERIA:
         chapter = _BUILDERS[key](facts)
-        summary = chapter_summary(key, facts)
-        if summary:
-            chapter.paragraphs.insert(0, summary)
+        opening = [chapter_summary(key, facts)]
+        if key in by_criterion:
+            opening.append(scorecard_sentence(by_criterion[key]))
+        chapter.paragraphs[0:0] = [p for p in opening if p]
         chapters.append(chapter)
     names = _list([str(c) for _k, c, _s in CRITERIA])
     return Draft(

@@ -297,9 +297,10 @@ def _grow(world, staff, n: int) -> None:
 
 
 # The session and the user (2), the reader's scope (1), the village (1), the draft's facts (28: one grouped
-# query per figure family, reports/draft/facts.py), the export filed under the staff's village with its audit
-# entry (3), the session saved again at the end of the request (3).
-DOCX_QUERIES = 38
+# query per figure family, reports/draft/facts.py), the scorecard's indicators for the chapters' sentences
+# (35, without the previous period: reports/scorecard), the export filed under the staff's village with its
+# audit entry (3), the session saved again at the end of the request (3).
+DOCX_QUERIES = 73
 
 
 @pytest.mark.parametrize("size", [2, 20])
@@ -331,3 +332,31 @@ def test_the_period_decides_what_is_counted(client, world, staff):
     text = docx_text(client.get(docx_url(world.village, str(today.year - 1))).content)
     assert "本期未记录矛盾纠纷。" in text
     assert f"（{today.year - 1}年）" in text
+
+
+def test_each_chapter_carries_the_scorecards_sentence(world, staff):
+    """The chapter's second sentence is the scorecard's for its criterion: measured indicators beside their
+    targets, or plainly that none could be computed; a record added changes it the next time."""
+    import datetime
+
+    from civility.models import Activity, ActivityKind
+    from reports.draft import draft_for, parse
+
+    period = parse("2026", datetime.date(2026, 12, 6))
+    before = draft_for(world.village, period, today=datetime.date(2026, 12, 6))
+    civility = before.chapters[5].paragraphs
+    assert any("对照“六好”评分细则" in p for p in civility)
+    assert any("开展德治法治活动0次（目标≥24次）" in p for p in civility)
+    Activity.objects.create(
+        village=world.village,
+        kind=ActivityKind.LEGAL,
+        title="宪法宣传日普法",
+        held_on=datetime.date(2026, 12, 4),
+        organiser="村委会",
+        place="村部",
+        participants=30,
+        created_by=staff,
+    )
+    after = draft_for(world.village, period, today=datetime.date(2026, 12, 6))
+    sentence = lambda d: next(p for p in d.chapters[5].paragraphs if "对照“六好”评分细则" in p)  # noqa: E731
+    assert "开展德治法治活动1次（目标≥24次）" in sentence(after)
