@@ -595,6 +595,9 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "civility:selection-list": (VILLAGE, REPORT_SEEN),
     "civility:selection-export": (VILLAGE, REPORT_SEEN),
     "civility:selection-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    # Writing sections again from the month's records (docs/scorecard.md): the village's staff only; a submitted
+    # report is not rewritten (back to it with a message).
+    "reports:report-prefill": (REPORT1, POST_ONLY),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -650,6 +653,7 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "civility:points-redeem": (CIV_HOUSEHOLD1, STAFF_EDIT_VILLAGE | {"staff": 302}),
     # Off the shelf, back to the list with a message.
     "civility:stock-archive": (CIV_ITEM1, STAFF_EDIT_VILLAGE | {"staff": 302}),
+    "reports:report-prefill": (REPORT1, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
 }
 
 
