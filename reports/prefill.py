@@ -68,13 +68,6 @@ def fill(sections: dict[str, str], drafted: dict[str, str], *, only: set[str] | 
     return out
 
 
-def first_opening(report) -> bool:
-    """A report its staff have not saved yet (nor moved along its states): its empty sections are shown with
-    the draft. Every save and every transition raises ``revision``; a report created at 1 stays there until
-    then."""
-    return report.editable and report.revision == 1
-
-
 # --- What the figures do not hold ---------------------------------------------------------------------
 
 

@@ -148,17 +148,14 @@ def _report_page(
     month_over = timezone.localdate() >= submittable_from
     prefilled: list[str] = []
     if writable and sections_form is None:
-        # The sections arrive as a draft written from the month's records (reports/prefill.py): the empty
-        # ones of a report its staff have not saved yet, or those asked for again. Shown, not saved: a
-        # prefill is no save and no submission; the staff save it when they have checked it.
-        texts = {k: getattr(report, k) for k in SECTIONS}
-        revision = report.revision
-        wanted = None
+        # The sections arrive as a draft written from the month's records (reports/prefill.py): every empty
+        # one, or those asked for again; what the staff wrote stays. Shown in the form, not saved: a prefill
+        # is no save and no submission (no revision, event or version); the staff save it once checked.
         if regenerate is not None:
             texts, only, revision = regenerate  # the revision the page was loaded at: a stale page stays stale
-            wanted = only or {k for k in SECTIONS if not texts[k].strip()}
-        elif prefill.first_opening(report):
-            wanted = {k for k in SECTIONS if not texts[k].strip()}
+        else:
+            texts, only, revision = {k: getattr(report, k) for k in SECTIONS}, set(), report.revision
+        wanted = only or {k for k in SECTIONS if not texts[k].strip()}
         if wanted:
             live = data if shown is None else exports.live_figures(report)
             drafted = prefill.draft(report.village, report.month, data=live)
