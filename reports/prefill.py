@@ -318,20 +318,20 @@ def _next_plan(data: dict, facts: dict) -> list[str]:
     owed = facts["meetings_owed"]
     if owed:
         kinds = [f"{label} {owed[kind]} 次" for kind, label in MeetingKind.choices if owed.get(kind)]
-        out.append(_("党建工作：按会议制度下月应召开党内会议 %(n)d 次（%(kinds)s）。") % {
-            "n": sum(owed.values()),
-            "kinds": _listing(kinds),
-        })
+        out.append(
+            _("党建工作：按会议制度下月应召开党内会议 %(n)d 次（%(kinds)s）。")
+            % {"n": sum(owed.values()), "kinds": _listing(kinds)}
+        )
     coming = [
         _("%(name)s（%(day)s）") % {"name": s.name, "day": f"{day.month}月{day.day}日"}
         for s in facts["set_dates"]
         if (day := _set_day(s, facts["following"])) is not None
     ]
     if coming:
-        out.append(_("宣传节点：下月有 %(n)d 个宣传节点（%(names)s），组织开展相应活动。") % {
-            "n": len(coming),
-            "names": _listing(coming),
-        })
+        out.append(
+            _("宣传节点：下月有 %(n)d 个宣传节点（%(names)s），组织开展相应活动。")
+            % {"n": len(coming), "names": _listing(coming)}
+        )
     if facts["cases_due"]:
         out.append(_("矛盾纠纷化解：%d 件在办事项的办理时限在下月到期，按时办结。") % facts["cases_due"])
     return out

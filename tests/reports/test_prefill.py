@@ -194,7 +194,16 @@ def test_another_villages_records_do_not_count(month, outsider):
 
 # --- Privacy ----------------------------------------------------------------------------------------
 
-PLANTED = ["欧阳秘密", "13912345678", "130102198506150035", "11010519491231002X", "幸福路88号", "司马隐私", "诸葛保密", "东方机密"]
+PLANTED = [
+    "欧阳秘密",
+    "13912345678",
+    "130102198506150035",
+    "11010519491231002X",
+    "幸福路88号",
+    "司马隐私",
+    "诸葛保密",
+    "东方机密",
+]
 
 
 def test_no_person_party_note_phone_id_or_address_reaches_the_text(month, worker, staff):
