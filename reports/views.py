@@ -199,6 +199,12 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_manage_village(request.user, report.village):
         raise PermissionDenied(_("只有本村村干部可以编写月报。"))
     form = SectionsForm(request.POST)
+    # The sections' form also carries the ticks of "按本月记录重新生成": saving ignores them, but a tick that is
+    # no section is bad input, refused like any other.
+    choice = RegenerateForm(request.POST)
+    if not choice.is_valid():
+        for errors in choice.errors.values():
+            form.add_error(None, errors)
     if form.is_valid():
         data = dict(form.cleaned_data)
         revision = data.pop("revision")

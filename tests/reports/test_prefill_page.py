@@ -190,3 +190,16 @@ def test_the_edit_page_query_count_is_pinned(client, world, staff, worker, rows,
     services.report_save(report=report, by=staff, revision=report.revision, **texts)
     with django_assert_num_queries(45):
         client.get(url)
+
+
+def test_saving_with_a_tick_that_is_no_section_is_refused(client, world, staff):
+    report = _open(client, world, staff)
+    data = {"revision": 1, "work_done": "甲", "next_plan": "丙", "regenerate": ["work_done", "nonsense"]}
+    response = client.post(reverse("reports:report-save", args=[report.pk]), data)
+    assert response.status_code == 400 and "没有「nonsense」这一部分" in response.content.decode()
+    report.refresh_from_db()
+    assert report.work_done == "" and report.revision == 1
+    data["regenerate"] = ["work_done"]  # a real section ticked: saving ignores it
+    assert client.post(reverse("reports:report-save", args=[report.pk]), data).status_code == 302
+    report.refresh_from_db()
+    assert report.work_done == "甲" and report.revision == 2
