@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.trail import record_export
 from core.excel import Column, write_workbook
-from core.pages import paginate, xlsx_response
+from core.pages import paginate, stored_file_response, xlsx_response
 from grids import access
 from grids.forms import add_service_errors
 
@@ -288,9 +288,7 @@ def case_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
     """A photo, only through its case's door (never a public media URL)."""
     case = _visible_case(request, pk)
     attachment = get_object_or_404(case.attachments, pk=photo)
-    response = FileResponse(attachment.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(attachment.image)
 
 
 @login_required

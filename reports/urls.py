@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .scorecard import views as scorecard_views
 
 app_name = "reports"
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("reports/<int:pk>/review/", views.report_review, name="report-review"),
     path("reports/<int:pk>/export.xlsx", views.report_export, name="report-export"),
     path("reports/<int:pk>/print/", views.report_print, name="report-print"),
+    path("villages/<int:pk>/scorecard/", scorecard_views.scorecard, name="scorecard"),
+    path("town/scorecards/", scorecard_views.town_scorecards, name="town-scorecards"),
+    path("town/scorecards/export.xlsx", scorecard_views.town_scorecards_export, name="town-scorecards-export"),
     path("town/", views.town_home, name="town-home"),
     path("town/risks/", views.town_risks, name="town-risks"),
     path("town/reports/", views.town_reports, name="town-reports"),

@@ -142,6 +142,7 @@ def restore_reference_data() -> None:
         ("reports.migrations.0002_report_policy", "add"),
         ("residents.migrations.0011_key_person_retention", "seed"),
         ("civility.migrations.0002_set_dates", "seed"),
+        ("reports.migrations.0004_score_rules", "add"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
 

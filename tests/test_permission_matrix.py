@@ -490,6 +490,10 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "reports:town-risks": (NONE, TOWN_ONLY),
     "reports:town-dashboard": (NONE, TOWN_ONLY),
     "reports:town-dashboard-export": (NONE, TOWN_ONLY),
+    # The 六好 scorecard (docs/scorecard.md): a village's for whoever sees its records; the comparison the town's.
+    "reports:scorecard": (VILLAGE, REPORT_SEEN),
+    "reports:town-scorecards": (NONE, TOWN_ONLY),
+    "reports:town-scorecards-export": (NONE, TOWN_ONLY),
     # Counts per village only (docs/party.md, "Who sees what"); the village's own Party pages are elsewhere.
     "party:town-compliance": (NONE, TOWN_ONLY),
     # Counts per village only (docs/cogovernance.md, "Who sees what").

@@ -21,6 +21,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 
 from core.natural import NaturalOrder
+from core.pages import stored_file_response
 from grids import access, credentials, selectors
 from grids.forms import add_service_errors
 from grids.models import Grid, Village
@@ -256,9 +257,7 @@ def visit_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
     """A visit's photo, only through the visit's door (never a public media URL)."""
     visit = get_object_or_404(Visit.objects.visible_to(request.user), pk=pk)
     image = get_object_or_404(visit.photos, pk=photo)
-    response = FileResponse(image.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(image.image)
 
 
 # --- Coverage ---------------------------------------------------------------------------------------------

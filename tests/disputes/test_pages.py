@@ -234,6 +234,11 @@ def test_photo_is_served_only_through_the_case(client, world, worker, colleague)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     client.force_login(colleague)
     assert client.get(url).status_code == 404
+    # A file gone from storage (a restore without the data folder) is a 404, not a 500.
+    attachment = case.attachments.get()
+    attachment.image.storage.delete(attachment.image.name)
+    client.force_login(worker)
+    assert client.get(url).status_code == 404
 
 
 def test_printable_agreement_only_after_an_agreement(client, world, staff):

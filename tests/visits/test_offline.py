@@ -120,6 +120,12 @@ def test_the_queue_sends_one_token_twice_and_one_visit_with_its_photo_is_recorde
     visit = Visit.objects.get()
     assert visit.photos.count() == 1 and str(visit.client_token) == token
     assert visit.visited_on.isoformat() == "2026-12-01"  # the day it was made, not the day it arrived
+    photo = visit.photos.get()
+    url = reverse("visits:visit-photo", args=[visit.pk, photo.pk])
+    assert client.get(url).status_code == 200
+    # A file gone from storage (a restore without the data folder) is a 404, not a 500.
+    photo.image.storage.delete(photo.image.name)
+    assert client.get(url).status_code == 404
 
 
 def test_a_refused_visit_answers_a_reason_the_phone_can_show(client, world, worker):

@@ -187,3 +187,22 @@ SELECT l.id, r.name, l.trained_on, l.trained_by, m.name
 CIV_SELECTION_COUNT = (
     "SELECT count(*) FROM civility_modelselection s WHERE s.village_id = ANY(%s) AND s.archived_at IS NULL"
 )
+
+# The 六好 scorecard's town comparison (docs/scorecard.md): per village of the town, the grouped counts the
+# heaviest indicators read for the year — the months' kept coverage, the cases resolved and reported, the
+# activities held. The page adds some twenty smaller grouped reads to these.
+SCORECARD_COVERAGE = """
+SELECT g.village_id, sum(s.households_due), sum(s.households_done), sum(s.key_persons_due), sum(s.key_persons_done)
+  FROM visits_coveragesnapshot s JOIN grids_grid g ON g.id = s.grid_id
+ WHERE g.village_id = ANY(%s) AND s.month >= %s
+ GROUP BY g.village_id"""
+SCORECARD_CASES = """
+SELECT c.village_id, c.kind, count(*), count(c.resolved_at)
+  FROM disputes_case c
+ WHERE c.village_id = ANY(%s) AND c.reported_at >= %s
+ GROUP BY 1, 2"""
+SCORECARD_ACTIVITIES = """
+SELECT a.village_id, count(*)
+  FROM civility_activity a
+ WHERE a.village_id = ANY(%s) AND a.archived_at IS NULL AND a.held_on >= %s
+ GROUP BY 1"""

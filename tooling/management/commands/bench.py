@@ -47,6 +47,7 @@ class Command(BaseCommand):
         party_pages, party_skipped = bench.party_pages(people)
         cogov_pages, cogov_skipped = bench.cogovernance_pages(people)
         civility_pages, civility_skipped = bench.civility_pages(people)
+        scorecard_pages, scorecard_skipped = bench.scorecard_pages(people)
 
         def wanted_cogov(name: str) -> bool:  # the co-governance pages also answer to --only cogov
             return wanted(name) or (
@@ -65,6 +66,9 @@ class Command(BaseCommand):
         for page in civility_pages:
             if wanted_civility(page.name):
                 emit(bench.run_page(page, clients, requests, admin))
+        for page in scorecard_pages:  # "--only scorecard" selects them: the word is in their names
+            if wanted(page.name):
+                emit(bench.run_page(page, clients, requests, admin))
         for row in party_skipped:  # pages not in this build yet
             if wanted(row["scenario"]):
                 emit(row)
@@ -73,6 +77,9 @@ class Command(BaseCommand):
                 emit(row)
         for row in civility_skipped:
             if wanted_civility(row["scenario"]):
+                emit(row)
+        for row in scorecard_skipped:
+            if wanted(row["scenario"]):
                 emit(row)
         if wanted("report generation"):
             emit(bench.run_report(people, max(3, requests // 3)))
