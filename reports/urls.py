@@ -24,6 +24,7 @@ urlpatterns = [
     path("town/reports/", views.town_reports, name="town-reports"),
     path("town/dashboard/", views.town_dashboard, name="town-dashboard"),
     path("town/dashboard/export.xlsx", views.town_dashboard_export, name="town-dashboard-export"),
+    path("reports/<int:pk>/prefill/", views.report_prefill, name="report-prefill"),
 ]
 
 # The village's 汇报材料 draft (docs/scorecard.md, "The 汇报材料 draft").

@@ -602,6 +602,9 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     # The village's 汇报材料 draft (docs/scorecard.md): its staff and the town office; not the field roles.
     "reports:governance-report-docx": (VILLAGE, REPORT_SEEN),
     "reports:governance-report": (VILLAGE, REPORT_SEEN),
+    # Writing sections again from the month's records (docs/scorecard.md): the village's staff only; a submitted
+    # report is not rewritten (back to it with a message).
+    "reports:report-prefill": (REPORT1, POST_ONLY),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -657,6 +660,7 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "civility:points-redeem": (CIV_HOUSEHOLD1, STAFF_EDIT_VILLAGE | {"staff": 302}),
     # Off the shelf, back to the list with a message.
     "civility:stock-archive": (CIV_ITEM1, STAFF_EDIT_VILLAGE | {"staff": 302}),
+    "reports:report-prefill": (REPORT1, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
 }
 
 
