@@ -175,7 +175,17 @@ class VillageProfileForm(forms.ModelForm):
         fields = ["location", "area_km2", "industries"]
 
 
-class VillageIncomeForm(forms.ModelForm):
+class YearMixin:
+    """The year on its field: the model's check constraint would put it on top of the form."""
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year is not None and not 1949 <= year <= 2999:
+            raise ValidationError(_("年度应在 1949–2999 之间。"))
+        return year
+
+
+class VillageIncomeForm(YearMixin, forms.ModelForm):
     class Meta:
         model = VillageIncome
         fields = ["year", "amount", "note"]
@@ -193,7 +203,7 @@ class VillageIncomeForm(forms.ModelForm):
         return amount
 
 
-class VillageHonourForm(forms.ModelForm):
+class VillageHonourForm(YearMixin, forms.ModelForm):
     class Meta:
         model = VillageHonour
         fields = ["title", "year", "awarded_by"]
