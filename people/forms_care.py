@@ -64,6 +64,9 @@ class HealthCheckForm(forms.ModelForm):
             error_messages={"invalid_choice": _NOT_OURS},
         )
 
+    def validate_unique(self):
+        """One check a day per worker is checked by the service, which names the day's field."""
+
     def clean_checked_on(self):
         day = self.cleaned_data["checked_on"]
         if day and day > timezone.localdate():
