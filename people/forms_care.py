@@ -64,8 +64,10 @@ class HealthCheckForm(forms.ModelForm):
             error_messages={"invalid_choice": _NOT_OURS},
         )
 
-    def validate_unique(self):
-        """One check a day per worker is checked by the service, which names the day's field."""
+    def _get_validation_exclusions(self):
+        # One check a day per worker is checked by the service, which puts it on the day's field (the model's
+        # constraint would put it on top of the form).
+        return super()._get_validation_exclusions() | {"checked_on"}
 
     def clean_checked_on(self):
         day = self.cleaned_data["checked_on"]
