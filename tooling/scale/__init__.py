@@ -45,7 +45,7 @@ from grids.models import Town
 from tooling.demo import registry as demo_registry
 from visits.due import month_start, previous_month
 
-from . import activity, civility, cogovernance, party, registry, territory
+from . import activity, care, civility, cogovernance, party, registry, territory
 from .territory import Shape
 from .writer import Writer
 
@@ -208,6 +208,8 @@ class _Run:
             civility.Civility(writer, self.rng("civility"), cal).build(
                 county, lambda n: phase.tick(n, shape.villages, "villages")
             )
+        with self.phase("care") as phase:
+            care.Care(writer, self.rng("care"), cal).build(county, lambda n: phase.tick(n, shape.villages, "villages"))
         self.result.rows = writer.counts()
         self.result.database_seconds = {label: table.seconds for label, table in writer.tables.items()}
 
