@@ -120,11 +120,15 @@ class PracticeForm(forms.ModelForm):
 
 
 class AdoptForm(forms.Form):
-    note = forms.CharField(label=_("镇综治办意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("镇综治办意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 def _year_filter(field_name: str):
-    return django_filters.NumberFilter(field_name=field_name, lookup_expr="year", label=_("年度"), min_value=1949, max_value=2999)
+    return django_filters.NumberFilter(
+        field_name=field_name, lookup_expr="year", label=_("年度"), min_value=1949, max_value=2999
+    )
 
 
 class CareFilter(django_filters.FilterSet):
@@ -162,9 +166,7 @@ class TrainingFilter(django_filters.FilterSet):
         if not value:
             return queryset
         by_attendee = Training.objects.filter(attendees__full_name__icontains=value).values("pk")
-        return queryset.filter(
-            Q(title__icontains=value) | Q(organiser__icontains=value) | Q(pk__in=by_attendee)
-        )
+        return queryset.filter(Q(title__icontains=value) | Q(organiser__icontains=value) | Q(pk__in=by_attendee))
 
     def by_holder(self, queryset, name, value):
         return queryset.filter(village__isnull=(value == "town"))

@@ -346,7 +346,9 @@ def PROFILE_FACILITY1(w, u) -> dict:
     from grids import services
     from grids.models import ServiceFacility
 
-    return {"pk": services.facility_save(by=u["staff"], facility=ServiceFacility(village=w.village, kind="police_room")).pk}
+    return {
+        "pk": services.facility_save(by=u["staff"], facility=ServiceFacility(village=w.village, kind="police_room")).pk
+    }
 
 
 def CARE_INSURANCE1(w, u) -> dict:
@@ -374,7 +376,6 @@ def CARE_PRACTICE1(w, u) -> dict:
         village=w.village, kind="case", title="案例", body="正文", attachment=SimpleUploadedFile("a.txt", b"text")
     )
     return {"pk": services.practice_report(by=u["staff"], practice=practice).pk}
-
 
 
 STAFF_EDIT_VILLAGE = _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)

@@ -139,7 +139,10 @@ def care_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _form_page(request, village, form, *, title: str, note: str = "", status: int = 200) -> HttpResponse:
     return render(
-        request, "people/care_form.html", {"village": village, "form": form, "title": title, "note": note}, status=status
+        request,
+        "people/care_form.html",
+        {"village": village, "form": form, "title": title, "note": note},
+        status=status,
     )
 
 
@@ -169,7 +172,9 @@ def insurance_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def insurance_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    insurance = get_object_or_404(WorkerInsurance.objects.visible_to(request.user).select_related("village", "worker"), pk=pk)
+    insurance = get_object_or_404(
+        WorkerInsurance.objects.visible_to(request.user).select_related("village", "worker"), pk=pk
+    )
     access.require_manage(request.user, insurance.village)
     village = insurance.village
     workers = services.current_workers(village=village) | type(insurance.worker).objects.filter(pk=insurance.worker_id)

@@ -112,7 +112,9 @@ def town_practices(request: HttpRequest) -> HttpResponse:
     _require_town(request)
     villages = Village.objects.visible_to(request.user).active().order_by("name")
     base = GoodPractice.objects.visible_to(request.user).select_related("village", "reported_by")
-    filterset = TownPracticeFilter(request.GET or None, queryset=base.order_by("-reported_on", "-pk"), villages=villages)
+    filterset = TownPracticeFilter(
+        request.GET or None, queryset=base.order_by("-reported_on", "-pk"), villages=villages
+    )
     page, query = paginate(request, filterset.qs)
     return render(request, "people/town_practices.html", {"filter": filterset, "page": page, "query": query})
 
@@ -134,7 +136,10 @@ def practice_adopt(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("people:practice-detail", pk=practice.pk)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "people/practice_adopt.html", {"practice": practice, "village": practice.village, "form": form}, status=status
+        request,
+        "people/practice_adopt.html",
+        {"practice": practice, "village": practice.village, "form": form},
+        status=status,
     )
 
 

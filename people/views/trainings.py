@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,7 +122,10 @@ def _new(request: HttpRequest, *, town: Town, village, workers, done_url: str) -
     status = 400 if request.method == "POST" else 200
     title = _("登记村里组织的培训") if village else _("登记镇里组织的培训")
     return render(
-        request, "people/training_form.html", {"form": form, "village": village, "town": town, "title": title}, status=status
+        request,
+        "people/training_form.html",
+        {"form": form, "village": village, "town": town, "title": title},
+        status=status,
     )
 
 

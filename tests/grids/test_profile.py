@@ -24,7 +24,9 @@ def member(world):
 
 
 def _income(world, staff, year, amount):
-    return services.income_save(by=staff, income=VillageIncome(village=world.village, year=year, amount=Decimal(amount)))
+    return services.income_save(
+        by=staff, income=VillageIncome(village=world.village, year=year, amount=Decimal(amount))
+    )
 
 
 @pytest.mark.parametrize(
@@ -48,7 +50,10 @@ def test_town_reads_but_may_not_change(client, world, staff, town):
     assert "12.50" in page.content.decode()
     assert reverse("grids:income-edit", args=[income.pk]) not in page.content.decode()
     assert client.get(reverse("grids:income-edit", args=[income.pk])).status_code == 403
-    assert client.post(reverse("grids:village-profile-edit", args=[world.village.pk]), {"location": "x"}).status_code == 403
+    assert (
+        client.post(reverse("grids:village-profile-edit", args=[world.village.pk]), {"location": "x"}).status_code
+        == 403
+    )
 
 
 def test_staff_edits_location_area_industries(client, world, staff):
@@ -116,11 +121,15 @@ def test_chart_bars_follow_the_amounts(client, world, staff):
 def test_honour_add_edit_archive(client, world, staff):
     client.force_login(staff)
     response = client.post(
-        reverse("grids:honour-new", args=[world.village.pk]), {"title": "省级文明村", "year": "2024", "awarded_by": "省文明委"}
+        reverse("grids:honour-new", args=[world.village.pk]),
+        {"title": "省级文明村", "year": "2024", "awarded_by": "省文明委"},
     )
     assert response.status_code == 302
     honour = VillageHonour.objects.get()
-    client.post(reverse("grids:honour-edit", args=[honour.pk]), {"title": "省级文明村镇", "year": "2024", "awarded_by": "省文明委"})
+    client.post(
+        reverse("grids:honour-edit", args=[honour.pk]),
+        {"title": "省级文明村镇", "year": "2024", "awarded_by": "省文明委"},
+    )
     honour.refresh_from_db()
     assert honour.title == "省级文明村镇"
     client.post(reverse("grids:honour-archive", args=[honour.pk]))
@@ -165,8 +174,12 @@ def test_other_village_rows_are_404(client, world, staff, outsider):
 def test_profile_query_count_is_constant(client, world, staff, django_assert_num_queries, n):
     for i in range(n):
         _income(world, staff, 2000 + i, str(i + 1))
-        services.honour_save(by=staff, honour=VillageHonour(village=world.village, title=f"荣誉{i}", year=2020, awarded_by="县"))
-        services.facility_save(by=staff, facility=ServiceFacility(village=world.village, kind=FacilityKind.OTHER, name=f"阵地{i}"))
+        services.honour_save(
+            by=staff, honour=VillageHonour(village=world.village, title=f"荣誉{i}", year=2020, awarded_by="县")
+        )
+        services.facility_save(
+            by=staff, facility=ServiceFacility(village=world.village, kind=FacilityKind.OTHER, name=f"阵地{i}")
+        )
     client.force_login(staff)
     url = reverse("grids:village-profile", args=[world.village.pk])
     client.get(url)

@@ -18,9 +18,10 @@ from tests.conftest import assign, make_user
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
+MAY_DAY = D(2026, 5, 1)
 
 
-def training(by, town, village=None, title="网格员业务培训", held_on=D(2026, 5, 1), attendees=()):
+def training(by, town, village=None, title="网格员业务培训", held_on=MAY_DAY, attendees=()):
     t = Training(town=town, village=village, title=title, held_on=held_on, organiser="镇综治办", hours=Decimal("2.5"))
     return services.training_save(by=by, training=t, attendees=attendees)
 
@@ -60,7 +61,13 @@ def test_town_creates_a_town_training_with_its_workers(client, world, town, work
     client.force_login(town)
     response = client.post(
         reverse("people:town-training-new"),
-        {"title": "全镇网格员培训", "held_on": "2026-04-01", "organiser": "镇综治办", "hours": "3", "attendees": [worker.pk, colleague.pk]},
+        {
+            "title": "全镇网格员培训",
+            "held_on": "2026-04-01",
+            "organiser": "镇综治办",
+            "hours": "3",
+            "attendees": [worker.pk, colleague.pk],
+        },
     )
     assert response.status_code == 302
     t = Training.objects.get()
@@ -93,9 +100,13 @@ def test_village_staff_pick_only_their_workers(client, world, staff, worker, out
     assign(other_worker, Role.GRID_WORKER, world.other_grid)
     client.force_login(staff)
     url = reverse("people:village-training-new", args=[world.village.pk])
-    bad = client.post(url, {"title": "x", "held_on": "2026-04-01", "organiser": "村", "hours": "1", "attendees": [other_worker.pk]})
+    bad = client.post(
+        url, {"title": "x", "held_on": "2026-04-01", "organiser": "村", "hours": "1", "attendees": [other_worker.pk]}
+    )
     assert bad.status_code == 400
-    good = client.post(url, {"title": "x", "held_on": "2026-04-01", "organiser": "村", "hours": "1", "attendees": [worker.pk]})
+    good = client.post(
+        url, {"title": "x", "held_on": "2026-04-01", "organiser": "村", "hours": "1", "attendees": [worker.pk]}
+    )
     assert good.status_code == 302
     assert Training.objects.get().village == world.village
 

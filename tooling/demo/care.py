@@ -90,7 +90,11 @@ def seed_care() -> None:
                 services.training_save(by=staff, training=training, attendees=workers)
         if office is not None and not Training.objects.filter(town=town, village=None, held_on__year=year).exists():
             training = Training(
-                town=town, title=TOWN_TRAINING, held_on=_day(today, 60), organiser=f"{town.name}综治办", hours=Decimal("4.0")
+                town=town,
+                title=TOWN_TRAINING,
+                held_on=_day(today, 60),
+                organiser=f"{town.name}综治办",
+                hours=Decimal("4.0"),
             )
             services.training_save(by=office, training=training, attendees=list(services.current_workers(town=town)))
         _seed_practices(town, office, today)
@@ -102,7 +106,9 @@ def _seed_practices(town: Town, office: User | None, today: datetime.date) -> No
     if staff is None or GoodPractice.objects.filter(village=village, reported_on__year=today.year).exists():
         return
     for n, (kind, title, body, adopted) in enumerate(PRACTICES):
-        practice = GoodPractice(village=village, kind=kind, title=title, body=body, reported_on=_day(today, 50 - 20 * n))
+        practice = GoodPractice(
+            village=village, kind=kind, title=title, body=body, reported_on=_day(today, 50 - 20 * n)
+        )
         services.practice_report(by=staff, practice=practice)
         if adopted and office is not None:
             services.practice_adopt(by=office, practice=practice, note="经验做法可复制，在全镇推广。")

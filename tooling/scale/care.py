@@ -42,12 +42,16 @@ class Care:
         self.rng, self.cal = rng, calendar
         self.incomes_t = writer.table(VillageIncome, ["village_id", "year", "amount", "note"])
         self.honours_t = writer.table(VillageHonour, ["village_id", "title", "year", "awarded_by"])
-        self.facilities_t = writer.table(ServiceFacility, ["village_id", "kind", "name", "place", "opened_on", "area_m2"])
+        self.facilities_t = writer.table(
+            ServiceFacility, ["village_id", "kind", "name", "place", "opened_on", "area_m2"]
+        )
         self.insurance_t = writer.table(
             WorkerInsurance,
             ["village_id", "worker_id", "kind", "insurer", "policy_number", "starts_on", "ends_on", "created_by_id"],
         )
-        self.checks_t = writer.table(HealthCheck, ["village_id", "worker_id", "checked_on", "institution", "created_by_id"])
+        self.checks_t = writer.table(
+            HealthCheck, ["village_id", "worker_id", "checked_on", "institution", "created_by_id"]
+        )
         self.trainings_t = writer.table(
             Training, ["id", "town_id", "village_id", "title", "held_on", "organiser", "hours", "created_by_id"]
         )
