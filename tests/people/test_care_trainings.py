@@ -169,3 +169,28 @@ def test_list_query_count_is_constant(client, world, staff, worker, django_asser
 
 
 QUERIES_TRAININGS = 11
+
+
+def test_town_export_reads_back(client, world, town, staff, worker):
+    training(town, world.town, title="全镇培训", attendees=[worker])
+    training(staff, world.town, world.village, title="村培训")
+    client.force_login(town)
+    response = client.get(reverse("people:town-trainings-export"), {"held_by": "town"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [(r[1], r[3], r[5]) for r in rows[1:]] == [("全镇培训", "镇", 1)]
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_town_list_query_count_is_constant(client, world, town, worker, django_assert_num_queries, n):
+    for i in range(n):
+        training(town, world.town, title=f"培训{i}", attendees=[worker])
+    client.force_login(town)
+    url = reverse("people:town-trainings")
+    client.get(url)
+    # session, user, scope, the town; count, page ids, page rows with their attendee counts; the inbox count;
+    # saving the session.
+    with django_assert_num_queries(QUERIES_TOWN_TRAININGS):
+        assert client.get(url).status_code == 200
+
+
+QUERIES_TOWN_TRAININGS = 11
