@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import accounts as account_views
-from .views import handover
+from .views import care, handover, practices, trainings
 
 app_name = "people"
 
@@ -23,3 +23,6 @@ urlpatterns += [
     path("people/accounts/<int:pk>/deactivate/", account_views.account_deactivate, name="account-deactivate"),
     path("people/accounts/<int:pk>/reactivate/", account_views.account_reactivate, name="account-reactivate"),
 ]
+
+# Grid-worker care and capacity (docs/scorecard.md).
+urlpatterns += care.urlpatterns + trainings.urlpatterns + practices.urlpatterns

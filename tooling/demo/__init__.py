@@ -34,6 +34,7 @@ from grids.models import (
     VillagerGroup,
 )
 
+from .care import seed_care
 from .cases import seed_cases
 from .civility import seed_civility
 from .cogovernance import seed_cogovernance
@@ -153,6 +154,7 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
         seed_party(seeder)  # before the reports, whose frozen months may count the Party's figures
         seed_cogovernance()  # after the Party (its organisations approve the topics), before the reports
         seed_civility()  # after the cases (its 法律明白人 may sit on the mediation team)
+        seed_care()  # grid-worker care: insurance, health checks, trainings, good practices (seed 000)
         seed_reports()
     return seeder.accounts
 

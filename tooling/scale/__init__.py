@@ -46,7 +46,7 @@ from tooling.demo import registry as demo_registry
 from visits import fielddays
 from visits.due import month_start, previous_month
 
-from . import activity, civility, cogovernance, party, registry, territory
+from . import activity, care, civility, cogovernance, party, registry, territory
 from .territory import Shape
 from .writer import Writer
 
@@ -211,6 +211,8 @@ class _Run:
             civility.Civility(writer, self.rng("civility"), cal).build(
                 county, lambda n: phase.tick(n, shape.villages, "villages")
             )
+        with self.phase("care") as phase:
+            care.Care(writer, self.rng("care"), cal).build(county, lambda n: phase.tick(n, shape.villages, "villages"))
         self.result.rows = writer.counts()
         self.result.database_seconds = {label: table.seconds for label, table in writer.tables.items()}
 
