@@ -3,17 +3,16 @@ village, the insurance in force today, the year's last health check and training
 the grid per week this month — all read when shown, nothing stored as a total.
 
 Days in the grid are not typed in (seed 003: 每周在网格工作不少于4天): they are the distinct dates on which
-the worker recorded a visit (``visits.Visit.visited_on``), counted per ISO week in one grouped query."""
+the worker recorded a visit, kept per ISO week as visits are recorded (``visits.fielddays``)."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DateField, F, OuterRef, Q, Subquery
-from django.db.models.functions import ExtractIsoYear, ExtractWeek
+from django.db.models import Count, DateField, OuterRef, Q, Subquery
 
-from visits.models import Visit
+from visits import fielddays
 
 from .models import HealthCheck, Training, WorkerInsurance
 
@@ -100,22 +99,15 @@ class FieldDays:
 
 
 def field_days(worker_ids, *, month: datetime.date, today: datetime.date) -> dict[int, FieldDays]:
-    """Distinct dates with a visit recorded by each worker, per ISO week of ``month``: one grouped query."""
+    """Days with a visit recorded by each worker, per ISO week of ``month``, as ``visits.fielddays`` keeps
+    them: one query."""
     weeks = month_weeks(month, today)
     result = {pk: FieldDays() for pk in worker_ids}
     if not weeks or not result:
         return result
-    start, end = weeks[0][2], weeks[-1][2] + datetime.timedelta(days=6)
-    rows = (
-        Visit.objects.filter(worker_id__in=list(result), visited_on__range=(start, end))
-        .annotate(iso_year=ExtractIsoYear("visited_on"), week=ExtractWeek("visited_on"))
-        .values("worker_id", "iso_year", "week")
-        .annotate(days=Count(F("visited_on"), distinct=True))
-        .order_by()
-    )
-    counted = {(r["worker_id"], r["iso_year"], r["week"]): r["days"] for r in rows}
+    counted = fielddays.days_by_week(result, weeks[0][2], weeks[-1][2])
     for pk, days in result.items():
         for iso_year, week, monday in weeks:
             complete = monday + datetime.timedelta(days=6) < today
-            days.weeks.append(WeekDays(iso_year, week, monday, counted.get((pk, iso_year, week), 0), complete))
+            days.weeks.append(WeekDays(iso_year, week, monday, counted.get((pk, monday), 0), complete))
     return result

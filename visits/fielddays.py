@@ -63,3 +63,10 @@ def weeks_with(
             worker_id__in=list(worker_ids), monday__range=(first_monday, last_monday), days__gte=at_least
         ).values_list("worker_id", "monday")
     )
+
+
+def days_by_week(worker_ids, first_monday: datetime.date, last_monday: datetime.date) -> dict:
+    """{(worker, Monday): days in the field} for the weeks from ``first_monday`` to ``last_monday`` that had
+    any. One query on the kept weeks."""
+    rows = FieldWeek.objects.filter(worker_id__in=list(worker_ids), monday__range=(first_monday, last_monday))
+    return {(w, m): d for w, m, d in rows.values_list("worker_id", "monday", "days")}
