@@ -173,6 +173,9 @@ class FeedbackPhoto(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return self.image.name
+
 
 class ItemState(models.TextChoices):
     OPEN = "open", _("待排查")
