@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,7 +107,7 @@ def test_a_village_of_another_town_cannot_be_posted(client, world, town):
 def test_each_worker_sees_only_their_own_grids_households(client, world, staff, town, worker, colleague):
     _more_households(world, 3, world.grid1)
     _more_households(world, 2, world.grid2)
-    task, target = _started(world, staff, town)
+    _task, target = _started(world, staff, town)
     mine = {t.target_id: t for t in selectors.open_items_for(worker)}
     theirs = {t.target_id: t for t in selectors.open_items_for(colleague)}
     assert (mine[target.pk].open, mine[target.pk].total) == (4, 4)  # household 1 and three more in grid 1
@@ -167,7 +168,7 @@ def test_no_tick_before_the_village_starts_or_after_it_reports(world, staff, tow
     target = services.target_sign(target=target_of(task, world.village), by=staff)
     item = TaskItem.objects.get(target=target, household=world.household1)
     assert selectors.open_items_for(worker) == []
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.item_tick(item=item, by=worker, state=ItemState.DONE)
     assert TaskItem.objects.get(pk=item.pk).state == ItemState.OPEN
 
