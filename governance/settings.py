@@ -384,6 +384,7 @@ SPECTACULAR_SETTINGS = {
         "VillageDocumentKindEnum": "cogovernance.models.DocumentKind",
         "AdoptedByEnum": "cogovernance.models.AdoptedBy",
         "ResearchKindEnum": "cogovernance.models.ResearchKind",
+        "TownTaskStateEnum": "towntasks.models.Stage",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

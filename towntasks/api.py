@@ -36,7 +36,7 @@ class TargetFilter(django_filters.FilterSet):
         return queryset.filter(task__title__icontains=value) if value else queryset
 
 
-class EventSerializer(serializers.ModelSerializer):
+class TownTaskEventSerializer(serializers.ModelSerializer):
     by = serializers.StringRelatedField()
 
     class Meta:
@@ -74,7 +74,7 @@ class TownTaskSerializer(serializers.ModelSerializer):
 
 
 class TownTaskDetailSerializer(TownTaskSerializer):
-    events = EventSerializer(many=True, read_only=True)
+    events = TownTaskEventSerializer(many=True, read_only=True)
     items_total = serializers.SerializerMethodField()
     items_ticked = serializers.SerializerMethodField()
 
