@@ -114,7 +114,7 @@ def task_summary(targets: list[TaskVillage]) -> dict:
     ticked = sum(t.progress.ticked for t in targets)
     return {
         "villages": len(targets),
-        "by_state": [(Stage(s).label, n) for s, n in by_state.items()],
+        "by_state": [(Stage(s).label, n) for s, n in by_state.items() if n],
         "reported": by_state[Stage.REPORTED] + by_state[Stage.ACCEPTED],
         "accepted": by_state[Stage.ACCEPTED],
         "items_total": total,
