@@ -40,6 +40,7 @@ from .cogovernance import seed_cogovernance
 from .party import seed_party
 from .registry import seed_registry
 from .reports import seed_reports
+from .towntasks import seed_towntasks
 from .visits import seed_visits
 
 TOWN_NAME = "丁店镇"
@@ -151,6 +152,7 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
         seed_party(seeder)  # before the reports, whose frozen months may count the Party's figures
         seed_cogovernance()  # after the Party (its organisations approve the topics), before the reports
         seed_civility()  # after the cases (its 法律明白人 may sit on the mediation team)
+        seed_towntasks()  # after the registry: a checklist task's households
         seed_reports()
     return seeder.accounts
 
