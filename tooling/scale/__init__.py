@@ -45,7 +45,7 @@ from grids.models import Town
 from tooling.demo import registry as demo_registry
 from visits.due import month_start, previous_month
 
-from . import activity, civility, cogovernance, party, registry, territory
+from . import activity, civility, cogovernance, party, registry, territory, towntasks
 from .territory import Shape
 from .writer import Writer
 
@@ -206,6 +206,10 @@ class _Run:
             )
         with self.phase("civility") as phase:
             civility.Civility(writer, self.rng("civility"), cal).build(
+                county, lambda n: phase.tick(n, shape.villages, "villages")
+            )
+        with self.phase("towntasks") as phase:
+            towntasks.TownTasks(writer, self.rng("towntasks"), cal).build(
                 county, lambda n: phase.tick(n, shape.villages, "villages")
             )
         self.result.rows = writer.counts()
