@@ -26,6 +26,7 @@ from .scenarios import (
     BENCH_ADMIN,
     CIVILITY_SCENARIOS,
     COGOV_SCENARIOS,
+    TOWNTASK_SCENARIOS,
     Page,
     People,
     api_pages,
@@ -34,12 +35,14 @@ from .scenarios import (
     pages,
     party_pages,
     people,
+    towntasks_pages,
 )
 
 __all__ = [
     "BENCH_ADMIN",
     "CIVILITY_SCENARIOS",
     "COGOV_SCENARIOS",
+    "TOWNTASK_SCENARIOS",
     "Page",
     "People",
     "api_pages",
@@ -56,4 +59,5 @@ __all__ = [
     "run_page",
     "run_reminders",
     "run_report",
+    "towntasks_pages",
 ]
