@@ -284,3 +284,21 @@ def test_the_filters(client, world, town, staff):
     assert [t.task.title for t in page.context["page"].object_list] == ["已超期"]
     bad = client.get(reverse("towntasks:task-list"), {"state": "zzz"})
     assert bad.status_code in (200, 403)
+
+
+def test_a_tick_with_a_photo_and_a_file_that_is_no_photo(client, world, staff, town, worker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import png_bytes
+
+    _task, target = _started(world, staff, town)
+    item = TaskItem.objects.get(target=target, household=world.household1)
+    client.force_login(worker)
+    url = reverse("towntasks:item-tick", args=[item.pk])
+    client.post(url, {"state": "done", "photo": SimpleUploadedFile("x.png", b"not an image")})
+    assert TaskItem.objects.get(pk=item.pk).state == ItemState.OPEN
+    client.post(url, {"state": "done", "photo": SimpleUploadedFile("p.png", png_bytes((80, 60), exif_gps=True))})
+    ticked = TaskItem.objects.get(pk=item.pk)
+    assert ticked.state == ItemState.DONE and ticked.photo
+    photo = client.get(reverse("towntasks:item-photo", args=[item.pk]))
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
