@@ -16,7 +16,7 @@ def test_the_town_task_pages_are_benched(db, tmp_path):
     output = tmp_path / "towntasks.json"
     call_command("bench", requests=2, import_households=0, only=["towntasks"], output=output, stdout=io.StringIO())
     rows = {row["scenario"]: row for row in json.loads(output.read_text())["scenarios"]}
-    assert set(rows) == {"town task page", "town task list", "field task list"}
+    assert set(rows) == {"town task page", "town task list", "field task list", "field task checklist"}
     for row in rows.values():
         assert row["status"] == 200 and row["small_status"] == 200, row
         assert row["queries"] == row["queries_small"] > 0, row

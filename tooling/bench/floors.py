@@ -212,3 +212,8 @@ SELECT i.target_id, count(*) FILTER (WHERE i.state = 'open'), count(*)
   FROM towntasks_taskitem i JOIN towntasks_taskvillage tv ON tv.id = i.target_id
  WHERE i.grid_id = ANY(%s) AND tv.state IN ('in_progress', 'returned')
  GROUP BY i.target_id"""
+TT_FIELD_CHECKLIST = """
+SELECT i.id, i.state, h.address, h.number, m.number
+  FROM towntasks_taskitem i JOIN residents_household h ON h.id = i.household_id
+  JOIN grids_microgrid m ON m.id = h.micro_grid_id
+ WHERE i.target_id = %s AND i.grid_id = ANY(%s) AND i.state = 'open'"""

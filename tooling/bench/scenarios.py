@@ -50,6 +50,7 @@ from .floors import (
     PARTY_MEMBER_ROWS,
     RESIDENT_COUNT,
     RESIDENT_ROWS,
+    TT_FIELD_CHECKLIST,
     TT_FIELD_OPEN,
     TT_TASK_LIST_ROWS,
     TT_TASK_PROGRESS,
@@ -567,7 +568,7 @@ def api_pages(p: People) -> list[Page]:
     return [Page(f"API {name}", p.town_office, f"/api/v1/{name}/") for name in API_LISTS]
 
 
-TOWNTASK_SCENARIOS = ("town task page", "town task list", "field task list")
+TOWNTASK_SCENARIOS = ("town task page", "town task list", "field task list", "field task checklist")
 
 
 def towntasks_pages(p: People) -> tuple[list[Page], list[dict]]:
@@ -628,4 +629,31 @@ def towntasks_pages(p: People) -> tuple[list[Page], list[dict]]:
             compare_user=small_worker,
         ),
     ]
+    # A worker's household checklist of a task under way in their village: the biggest grid with one, beside
+    # the smallest such grid.
+    from towntasks.models import FIELD_STAGES, TaskItem
+
+    under_way = (
+        TaskItem.objects.filter(target__state__in=FIELD_STAGES)
+        .values("grid_id", "target_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "grid_id")
+    )
+    big, small = under_way.first(), under_way.order_by("n", "grid_id").first()
+    if big is None:
+        return pages, [{"scenario": "field task checklist", "skipped": "no task under way in this data set"}]
+    big_worker = _holder(Role.GRID_WORKER, grid_id=big["grid_id"])
+    small_worker = _holder(Role.GRID_WORKER, grid_id=small["grid_id"])
+    User.objects.filter(pk__in=[big_worker.pk, small_worker.pk]).update(must_change_password=False)
+    big_worker.must_change_password = small_worker.must_change_password = False
+    pages.append(
+        Page(
+            "field task checklist",
+            big_worker,
+            reverse("towntasks:field-checklist", args=[big["target_id"]]),
+            [(TT_FIELD_CHECKLIST, [big["target_id"], [big["grid_id"]]])],
+            compare_url=reverse("towntasks:field-checklist", args=[small["target_id"]]),
+            compare_user=small_worker,
+        )
+    )
     return pages, []
