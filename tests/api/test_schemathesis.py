@@ -164,6 +164,7 @@ def record_ids(world, personas) -> dict[str, int]:
     from cogovernance import services as cogov
     from cogovernance.models import Project, VillageDocument
     from tests.cogovernance.conftest import propose
+    from tests.towntasks.conftest import issue, target_of
 
     deliberation = propose(world.village, staff)
     project = cogov.project_save(
@@ -225,6 +226,7 @@ def record_ids(world, personas) -> dict[str, int]:
         "deliberations": deliberation.pk,
         "projects": project.pk,
         "village-documents": document.pk,
+        "town-tasks": target_of(issue(world, personas["town"]), world.village).pk,
     }
 
 
