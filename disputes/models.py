@@ -160,9 +160,7 @@ class Department(Archivable):
     """A town department a case can be assigned to (司法所, 派出所, 信访办, 安监站…). Each town keeps its
     own list: a case escalated to the town goes to one of that town's departments (docs/departments.md)."""
 
-    town = models.ForeignKey(
-        Town, on_delete=models.PROTECT, related_name="departments", verbose_name=_("乡镇")
-    )
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="departments", verbose_name=_("乡镇"))
     name = models.CharField(_("名称"), max_length=50)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -215,7 +213,10 @@ class DepartmentMember(models.Model):
         Department, on_delete=models.PROTECT, related_name="members", verbose_name=_("职能部门")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="department_memberships", verbose_name=_("人员")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="department_memberships",
+        verbose_name=_("人员"),
     )
     start = models.DateField(_("开始日期"), default=timezone.localdate)
     end = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("留空表示至今。"))
@@ -243,6 +244,27 @@ class DepartmentMember(models.Model):
     def is_current(self) -> bool:
         today = timezone.localdate()
         return self.start <= today and (self.end is None or self.end >= today)
+
+
+_DEPARTMENTS_ATTR = "_disputes_department_ids"
+
+
+def department_ids_of(user) -> frozenset[int]:
+    """The departments ``user`` answers for today (``department_cases_q`` for one case). Asked only of a login
+    holding ``Role.DEPARTMENT`` (the door's scope, already read): one query, then cached on the user object,
+    so nobody else's pages pay for it."""
+    if not access.scope_for(user).department_town_ids:
+        return frozenset()
+    cached = getattr(user, _DEPARTMENTS_ATTR, None)
+    if cached is None:
+        towns = sorted(access.scope_for(user).department_town_ids)
+        cached = frozenset(
+            DepartmentMember.objects.current()
+            .filter(user=user, department__town__in=towns)
+            .values_list("department_id", flat=True)
+        )
+        setattr(user, _DEPARTMENTS_ATTR, cached)
+    return cached
 
 
 def department_cases_q(user, prefix: str = "") -> Q:
