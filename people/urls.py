@@ -23,3 +23,11 @@ urlpatterns += [
     path("people/accounts/<int:pk>/deactivate/", account_views.account_deactivate, name="account-deactivate"),
     path("people/accounts/<int:pk>/reactivate/", account_views.account_reactivate, name="account-reactivate"),
 ]
+
+# The town's departments' people (docs/departments.md).
+from .views import departments as department_views  # noqa: E402
+
+urlpatterns += [
+    path("people/departments/", department_views.department_people, name="department-people"),
+    path("people/departments/members/<int:pk>/end/", department_views.department_member_end, name="department-member-end"),
+]

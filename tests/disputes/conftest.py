@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.disputes.departments_world import dept_world, department_user
+from tests.disputes.departments_world import department_user, dept_world
 
 
 @pytest.fixture

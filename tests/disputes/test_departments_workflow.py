@@ -117,7 +117,9 @@ def test_the_department_hands_a_case_back_and_the_town_assigns_again(world, dw, 
 def test_a_reopened_case_is_signed_for_again(world, dw, dept_user, staff, town):
     case = town_case(world, staff, town, dw.justice)
     case = services.case_sign(case=case, by=dept_user)
-    case = services.case_resolve(case=case, by=dept_user, version=case.version, outcome="no_agreement", resolution="未成")
+    case = services.case_resolve(
+        case=case, by=dept_user, version=case.version, outcome="no_agreement", resolution="未成"
+    )
     case = services.case_feedback(case=case, by=town, version=case.version, note="已告知")
     case = services.case_reopen(case=case, by=town, version=case.version, note="当事人不满意")
     assert (case.state, case.department, case.signed_at) == (State.HANDLING, dw.justice, None)
@@ -168,5 +170,7 @@ def test_the_departments_stage_runs_on_the_towns_clock(world, dw, dept_user, sta
     deadline = deadlines.deadline_for(case, policy)
     assert deadline.clock == "handle"
     assert deadline.due_at == case.tier_since + datetime.timedelta(days=policy.tier3_days)
-    overdue = deadlines.overdue(Case.objects.visible_to(dept_user), policy, now=deadline.due_at + datetime.timedelta(hours=1))
+    overdue = deadlines.overdue(
+        Case.objects.visible_to(dept_user), policy, now=deadline.due_at + datetime.timedelta(hours=1)
+    )
     assert list(overdue.values_list("pk", flat=True)) == [case.pk]
