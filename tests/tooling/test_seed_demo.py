@@ -84,7 +84,11 @@ def test_same_data_every_run(db):
     demo.seed(registry=False)
     first = fingerprint()
     with trail.suspended():  # clearing the table between runs is not anyone's action
-        for model in [Assignment, User, MicroGrid, Grid, *[VillagerGroup, NaturalVillage], Village, Town]:
+        from disputes.models import Department, DepartmentMember
+
+        for model in [DepartmentMember, Assignment, User, MicroGrid, Grid, *[VillagerGroup, NaturalVillage], Village]:
+            model.objects.all().delete()
+        for model in [Department, Town]:
             model.objects.all().delete()
     assert not Assignment.objects.exists()
     demo.seed(registry=False)
@@ -96,6 +100,7 @@ def test_same_data_every_run(db):
     [
         ("admin", lambda: "/admin/"),
         ("town", lambda: "/town/"),
+        ("dept", lambda: "/department/cases/"),
         ("staff", lambda: f"/villages/{Village.objects.get(name=demo.VILLAGE_A).pk}/"),
         ("staff_b", lambda: f"/villages/{Village.objects.get(name=demo.VILLAGE_B).pk}/"),
         ("worker", lambda: "/field/"),

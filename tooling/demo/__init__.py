@@ -37,6 +37,7 @@ from grids.models import (
 from .cases import seed_cases
 from .civility import seed_civility
 from .cogovernance import seed_cogovernance
+from .departments import seed_department_case, seed_department_login
 from .party import seed_party
 from .registry import seed_registry
 from .reports import seed_reports
@@ -141,12 +142,15 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
     town_user = seeder.user("town", village=None, full_name="镇综治办·" + person_name(0))
     seeder.assign(town_user, Role.TOWN_OFFICE, town)
     seeder.accounts.append(DemoAccount("town", "镇综治办", "/town/"))
+    dept_user, justice = seed_department_login(seeder, town, ASSIGNED_FROM)
+    seeder.accounts.append(DemoAccount("dept", f"{TOWN_NAME}司法所（职能部门）", "/department/cases/"))
 
     _seed_village_a(seeder, town)
     _seed_village_b(seeder, town)
     if registry:
         seed_registry()
         seed_cases()
+        seed_department_case(town=town, village_name=VILLAGE_A, user=dept_user, justice=justice)
         seed_visits()
         seed_party(seeder)  # before the reports, whose frozen months may count the Party's figures
         seed_cogovernance()  # after the Party (its organisations approve the topics), before the reports
