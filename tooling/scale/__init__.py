@@ -45,7 +45,7 @@ from grids.models import Town
 from tooling.demo import registry as demo_registry
 from visits.due import month_start, previous_month
 
-from . import activity, civility, cogovernance, party, registry, territory
+from . import activity, civility, cogovernance, departments, party, registry, territory
 from .territory import Shape
 from .writer import Writer
 
@@ -182,6 +182,15 @@ class _Run:
                 label=self.label,
                 region=regions(0),
                 username_prefix=f"gen{self.residents}" + ("" if self.seed == self.residents else f"s{self.seed}"),
+                assigned_from=cal.months[0].replace(year=cal.months[0].year - 1),
+            )
+        with self.phase("departments"):
+            # Before the cases: a town's cases go to its own departments (docs/departments.md).
+            departments.build(
+                writer,
+                self.rng("departments"),
+                county,
+                prefix=f"gen{self.residents}" + ("" if self.seed == self.residents else f"s{self.seed}"),
                 assigned_from=cal.months[0].replace(year=cal.months[0].year - 1),
             )
         with self.phase("registry") as phase:

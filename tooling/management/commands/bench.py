@@ -47,6 +47,7 @@ class Command(BaseCommand):
         party_pages, party_skipped = bench.party_pages(people)
         cogov_pages, cogov_skipped = bench.cogovernance_pages(people)
         civility_pages, civility_skipped = bench.civility_pages(people)
+        department_pages, department_skipped = bench.department_pages(people)
 
         def wanted_cogov(name: str) -> bool:  # the co-governance pages also answer to --only cogov
             return wanted(name) or (
@@ -65,6 +66,12 @@ class Command(BaseCommand):
         for page in civility_pages:
             if wanted_civility(page.name):
                 emit(bench.run_page(page, clients, requests, admin))
+        for page in department_pages:  # docs/departments.md; --only departments
+            if wanted(page.name):
+                emit(bench.run_page(page, clients, requests, admin))
+        for row in department_skipped:
+            if wanted(row["scenario"]):
+                emit(row)
         for row in party_skipped:  # pages not in this build yet
             if wanted(row["scenario"]):
                 emit(row)
