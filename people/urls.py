@@ -29,5 +29,7 @@ from .views import departments as department_views  # noqa: E402
 
 urlpatterns += [
     path("people/departments/", department_views.department_people, name="department-people"),
-    path("people/departments/members/<int:pk>/end/", department_views.department_member_end, name="department-member-end"),
+    path(
+        "people/departments/members/<int:pk>/end/", department_views.department_member_end, name="department-member-end"
+    ),
 ]

@@ -82,7 +82,9 @@ def department_people(request: HttpRequest) -> HttpResponse:
     rows = mine
     q = (request.GET.get("q") or "").strip()
     if q:
-        named = DepartmentMember.objects.current().filter(Q(user__full_name__icontains=q) | Q(user__username__icontains=q))
+        named = DepartmentMember.objects.current().filter(
+            Q(user__full_name__icontains=q) | Q(user__username__icontains=q)
+        )
         rows = rows.filter(Q(name__icontains=q) | Q(pk__in=named.values("department_id")))
     current = DepartmentMember.objects.current().select_related("user").order_by("start", "pk")
     rows = rows.prefetch_related(Prefetch("members", queryset=current, to_attr="current_members"))
@@ -105,6 +107,7 @@ def department_member_end(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("%(user)s 不再承办%(dept)s的案件（今天为最后一天）。") % {"user": member.user, "dept": member.department}
+            request,
+            _("%(user)s 不再承办%(dept)s的案件（今天为最后一天）。") % {"user": member.user, "dept": member.department},
         )
     return redirect("people:department-people")
