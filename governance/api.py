@@ -18,7 +18,7 @@ from disputes.api import CaseViewSet, MediatorViewSet
 from grids.api import AssignmentViewSet, GridViewSet, MicroGridViewSet, TokenRevokeView, TokenView, VillageViewSet
 from messaging.api import MeView, NoticeViewSet
 from party.api import MeetingViewSet, MemberViewSet, OrganisationViewSet
-from reports.api import ReportViewSet
+from reports.api import ReportViewSet, ScorecardViewSet
 from residents.api import HouseholdViewSet, KeyPersonViewSet, KeyPlaceViewSet, ResidentViewSet
 from visits.api import VisitViewSet, WorkListView
 
@@ -48,6 +48,7 @@ def _router() -> DefaultRouter:
     router.register("model-households", ModelSelectionViewSet, basename="model-household")
     router.register("points", PointsAccountViewSet, basename="points-account")
     router.register("reports", ReportViewSet, basename="report")
+    router.register("scorecards", ScorecardViewSet, basename="scorecard")
     return router
 
 

@@ -7,7 +7,18 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ROLE_PLACE_FIELD, Grid, MicroGrid, Role, User, Village, VillagerGroup
+from .models import (
+    ROLE_PLACE_FIELD,
+    Grid,
+    MicroGrid,
+    Role,
+    ServiceFacility,
+    User,
+    Village,
+    VillageHonour,
+    VillageIncome,
+    VillagerGroup,
+)
 
 _OTHER_VILLAGE = _("请选择本村的%(what)s；所选项不存在或不属于本村。")
 
@@ -153,3 +164,67 @@ class EndAssignmentForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("end", today)
         super().__init__(*args, **kwargs)
         self.fields["end"].widget.attrs["min"] = today.isoformat()
+
+
+# --- The village profile (docs/scorecard.md) ----------------------------------------------------------------
+
+
+class VillageProfileForm(forms.ModelForm):
+    class Meta:
+        model = Village
+        fields = ["location", "area_km2", "industries"]
+
+
+class YearMixin:
+    """The year on its field: the model's check constraint would put it on top of the form."""
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year is not None and not 1949 <= year <= 2999:
+            raise ValidationError(_("年度应在 1949–2999 之间。"))
+        return year
+
+
+class VillageIncomeForm(YearMixin, forms.ModelForm):
+    class Meta:
+        model = VillageIncome
+        fields = ["year", "amount", "note"]
+
+    def __init__(self, *args, village: Village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.village = village
+        self.fields["year"].widget.attrs.update(min=1949, max=2999)
+        self.fields["amount"].widget.attrs.update(min=0, step="0.01")
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount < 0:
+            raise ValidationError(_("收入不能为负。"))
+        return amount
+
+
+class VillageHonourForm(YearMixin, forms.ModelForm):
+    class Meta:
+        model = VillageHonour
+        fields = ["title", "year", "awarded_by"]
+
+    def __init__(self, *args, village: Village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.village = village
+
+
+class ServiceFacilityForm(forms.ModelForm):
+    class Meta:
+        model = ServiceFacility
+        fields = ["kind", "name", "place", "opened_on", "area_m2"]
+        widgets = {"opened_on": DateInput()}
+
+    def __init__(self, *args, village: Village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.village = village
+
+    def clean_opened_on(self):
+        day = self.cleaned_data.get("opened_on")
+        if day and day > timezone.localdate():
+            raise ValidationError(_("建成日期不能晚于今天。"))
+        return day

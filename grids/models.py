@@ -490,7 +490,9 @@ class VillageIncome(models.Model):
                 violation_error_message=_("这一年的集体收入已登记。"),
             ),
             models.CheckConstraint(
-                condition=Q(amount__gte=0), name="villageincome_not_negative", violation_error_message=_("收入不能为负。")
+                condition=Q(amount__gte=0),
+                name="villageincome_not_negative",
+                violation_error_message=_("收入不能为负。"),
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=1949) & Q(year__lte=2999),
@@ -547,9 +549,7 @@ class FacilityKind(models.TextChoices):
 class ServiceFacility(Archivable):
     """A service facility of the village (阵地): a place with a kind."""
 
-    village = models.ForeignKey(
-        Village, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("行政村")
-    )
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("行政村"))
     kind = models.CharField(_("类别"), max_length=20, choices=FacilityKind.choices)
     name = models.CharField(_("名称"), max_length=100, blank=True, help_text=_("空：用类别名称"))
     place = models.CharField(_("位置"), max_length=200, blank=True)

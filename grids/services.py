@@ -194,3 +194,58 @@ def holders(role: str, place) -> list[User]:
             assignments__in=Assignment.objects.current().filter(role=role, **{field: place}),
         ).distinct()
     )
+
+
+# --- The village profile (docs/scorecard.md, "The village profile pages") --------------------------------
+
+
+@transaction.atomic
+def village_profile_save(*, by: User, village, location: str, industries: str, area_km2) -> object:
+    """The three facts of the 村情介绍 kept on the village itself: where it lies, its area and its industries."""
+    village.location = (location or "").strip()
+    village.industries = (industries or "").strip()
+    village.area_km2 = area_km2
+    if area_km2 is not None and area_km2 <= 0:
+        raise ValidationError({"area_km2": _("面积须大于 0。")})
+    village.full_clean(exclude=["town"])
+    village.save(update_fields=["location", "industries", "area_km2", "updated_at"])
+    return village
+
+
+@transaction.atomic
+def income_save(*, by: User, income) -> object:
+    """A year's 村集体收入: one row per village and year; a second entry for a year is refused on its field."""
+    from .models import VillageIncome
+
+    taken = VillageIncome.objects.filter(village_id=income.village_id, year=income.year).exclude(pk=income.pk)
+    if income.year is not None and taken.exists():
+        raise ValidationError({"year": _("%(year)s 年的集体收入已登记，请修改那一条。") % {"year": income.year}})
+    income.full_clean(exclude=["village"])
+    income.save()
+    return income
+
+
+@transaction.atomic
+def honour_save(*, by: User, honour) -> object:
+    if honour.is_archived:
+        raise ValidationError(_("该荣誉已归档，不能再修改。"))
+    honour.full_clean(exclude=["village"])
+    honour.save()
+    return honour
+
+
+@transaction.atomic
+def facility_save(*, by: User, facility) -> object:
+    if facility.is_archived:
+        raise ValidationError(_("该阵地已归档，不能再修改。"))
+    facility.full_clean(exclude=["village"])
+    facility.save()
+    return facility
+
+
+def profile_row_archive(*, by: User, row) -> object:
+    """An honour or a facility taken off the profile; the row stays for the audit trail. Twice changes nothing."""
+    if row.archived_at is None:
+        row.archived_at = timezone.now()
+        row.save(update_fields=["archived_at", "updated_at"])
+    return row

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_profile
 
 app_name = "grids"
 
@@ -15,3 +15,6 @@ urlpatterns = [
     path("micro-grids/<int:pk>/archive/", views.micro_grid_archive, name="microgrid-archive"),
     path("assignments/<int:pk>/end/", views.assignment_end, name="assignment-end"),
 ]
+
+# The village profile (docs/scorecard.md).
+urlpatterns += views_profile.urlpatterns

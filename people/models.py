@@ -221,9 +221,7 @@ class GoodPractice(models.Model):
     """A good work method or case the village reports to the town office (seed 000: 今年向镇综治办上报网格
     优秀工作法、网格优秀案例两篇); the town marks it adopted."""
 
-    village = models.ForeignKey(
-        "grids.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("行政村")
-    )
+    village = models.ForeignKey("grids.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("行政村"))
     kind = models.CharField(_("类别"), max_length=10, choices=PracticeKind.choices)
     title = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("正文"), max_length=20000)
@@ -232,9 +230,7 @@ class GoodPractice(models.Model):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上报人")
     )
-    status = models.CharField(
-        _("状态"), max_length=10, choices=PracticeStatus.choices, default=PracticeStatus.REPORTED
-    )
+    status = models.CharField(_("状态"), max_length=10, choices=PracticeStatus.choices, default=PracticeStatus.REPORTED)
     adopted_on = models.DateField(_("采用日期"), null=True, blank=True)
     adopted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

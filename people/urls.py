@@ -1,7 +1,8 @@
 from django.urls import path
 
 from .views import accounts as account_views
-from .views import handover
+from .views import care, handover, practices, trainings
+from .views import departments as department_views
 
 app_name = "people"
 
@@ -25,11 +26,12 @@ urlpatterns += [
 ]
 
 # The town's departments' people (docs/departments.md).
-from .views import departments as department_views  # noqa: E402
-
 urlpatterns += [
     path("people/departments/", department_views.department_people, name="department-people"),
     path(
         "people/departments/members/<int:pk>/end/", department_views.department_member_end, name="department-member-end"
     ),
 ]
+
+# Grid-worker care and capacity (docs/scorecard.md).
+urlpatterns += care.urlpatterns + trainings.urlpatterns + practices.urlpatterns

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from core.admin import NoDeleteAdmin
 
-from .models import MonthlyReport, ReportEvent, ReportPolicy
+from .models import MonthlyReport, ReportEvent, ReportPolicy, ScoreRule
 
 
 @admin.register(ReportPolicy)
@@ -37,4 +37,18 @@ class MonthlyReportAdmin(NoDeleteAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScoreRule)
+class ScoreRuleAdmin(NoDeleteAdmin):
+    """Targets, weights and switches of the 六好 scorecard's indicators (docs/scorecard.md). The code names a
+    function of ``reports.scorecard``, so it is fixed: new rows come with the code that measures them."""
+
+    list_display = ["label", "criterion", "comparison", "target", "unit", "per_year", "weight", "order", "enabled"]
+    list_filter = ["criterion", "enabled"]
+    list_editable = ["target", "weight", "enabled"]
+    readonly_fields = ["code"]
+
+    def has_add_permission(self, request):
         return False

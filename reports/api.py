@@ -3,15 +3,18 @@ review actions — submit (staff), approve and return (town office)."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.rest import CountField
+from grids import access
+from grids.models import Village
 
-from . import exports, services
+from . import exports, scorecard, services
 from .models import FIGURE_BLOCKS, SECTIONS, MonthlyReport
 
 
@@ -136,3 +139,80 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
             report=self.get_object(), by=request.user, revision=data["revision"], comments=comments
         )
         return self._answer(report)
+
+
+# --- The 六好 scorecard (docs/scorecard.md) ----------------------------------------------------------------
+
+
+class ScoreIndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    value = serializers.IntegerField(allow_null=True, help_text="null: nothing to measure in the period (无记录)")
+    target = serializers.DecimalField(max_digits=8, decimal_places=1, coerce_to_string=False)
+    comparison = serializers.ChoiceField(choices=["ge", "le"])
+    met = serializers.BooleanField(allow_null=True)
+    previous = serializers.IntegerField(allow_null=True, help_text="the previous period's value")
+    trend = serializers.ChoiceField(choices=["up", "down", "same"], allow_null=True)
+    url = serializers.CharField(allow_null=True, help_text="the page listing the records behind it")
+    weight = serializers.IntegerField(help_text="0: shown only, not scored")
+
+
+class CriterionScoreSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    score = serializers.IntegerField(allow_null=True, help_text="0–100; null when no indicator is measurable")
+    indicators = ScoreIndicatorSerializer(many=True)
+
+
+class ScorecardSerializer(serializers.Serializer):
+    village = serializers.IntegerField(source="village_id")
+    village_name = serializers.SerializerMethodField()
+    period = serializers.CharField(source="period.key")
+    period_label = serializers.CharField(source="period.label")
+    total = serializers.IntegerField(allow_null=True)
+    criteria = CriterionScoreSerializer(many=True)
+
+    def get_village_name(self, card) -> str:
+        return self.context["names"].get(card.village_id, "")
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("village", int, description="one village (out of scope: 404); left out: every village seen"),
+        OpenApiParameter("period", str, description="2026, 2026-Q4 or 2026-11; left out: the current year"),
+    ]
+)
+class ScorecardViewSet(viewsets.GenericViewSet):
+    """The 六好 scorecard of the villages the caller keeps (village staff) or oversees (town office), computed
+    from the records when asked. Grid workers and Party-member logins see no village's scorecard."""
+
+    serializer_class = ScorecardSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        user = self.request.user
+        return (
+            Village.objects.filter(access.visible_q(user, town="town", village="pk"))
+            .filter(archived_at__isnull=True)
+            .order_by("name", "pk")
+        )
+
+    def list(self, request):
+        try:
+            period = scorecard.parse(request.query_params.get("period"))
+        except scorecard.BadPeriod as error:
+            raise serializers.ValidationError({"period": [str(error)]}) from None
+        villages = self.get_queryset()
+        raw = request.query_params.get("village")
+        if raw:
+            if not raw.isdecimal() or int(raw) > 2**31 - 1:
+                raise serializers.ValidationError({"village": [_("请填写村的编号（整数）。")]})
+            villages = villages.filter(pk=int(raw))
+            if not villages.exists():
+                raise Http404
+        page = self.paginate_queryset(villages.only("pk", "name"))
+        cards = scorecard.compute([v.pk for v in page], period)
+        context = {**self.get_serializer_context(), "names": {v.pk: v.name for v in page}}
+        data = ScorecardSerializer([cards[v.pk] for v in page], many=True, context=context).data
+        return self.get_paginated_response(data)

@@ -57,3 +57,16 @@ class RiskFilterForm(forms.Form):
         if not self.is_valid():
             return "", None
         return self.cleaned_data["kind"], self.grids.get(self.cleaned_data["grid"])
+
+
+class RegenerateForm(forms.Form):
+    """Which sections to write again from the month's records (reports/prefill.py); none ticked: the empty
+    ones. Posted with the sections form, whose texts it leaves alone otherwise."""
+
+    regenerate = forms.MultipleChoiceField(
+        label=gettext_lazy("重新生成哪些部分"),
+        choices=list(SECTIONS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": gettext_lazy("没有「%(value)s」这一部分，请从列出的部分中勾选。")},
+    )

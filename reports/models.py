@@ -213,3 +213,59 @@ class ReportComment(models.Model):
         if not self.section:
             return str(_("整体"))
         return str(SECTIONS.get(self.section) or FIGURE_BLOCKS.get(self.section) or self.section)
+
+
+# --- The 六好 scorecard's rules (docs/scorecard.md) ------------------------------------------------------
+
+
+class Criterion(models.TextChoices):
+    """The six criteria of the demonstration-village acceptance (seed 000), in their order."""
+
+    PARTY = "party", _("基层党建好")
+    STRUCTURE = "structure", _("治理架构好")
+    CAPACITY = "capacity", _("能力建设好")
+    SAFETY = "safety", _("社会治安好")
+    COGOVERNANCE = "cogovernance", _("共治成效好")
+    CIVILITY = "civility", _("乡风民风好")
+
+
+class Comparison(models.TextChoices):
+    AT_LEAST = "ge", "≥"
+    AT_MOST = "le", "≤"
+
+
+class ScoreRuleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self  # the targets every village is judged by: anyone may read them, like the policies
+
+
+class ScoreRule(models.Model):
+    """One indicator of the scorecard: which criterion it counts for, its target and weight. ``code`` names
+    the function that measures it (``reports.scorecard.indicators``); the admin edits targets and weights,
+    and a rule switched off is left out of the scorecard. Defaults and their sources: docs/scorecard.md."""
+
+    code = models.CharField(_("指标代码"), max_length=40, unique=True)
+    criterion = models.CharField(_("所属“六好”"), max_length=15, choices=Criterion.choices)
+    label = models.CharField(_("指标名称"), max_length=60)
+    unit = models.CharField(_("单位"), max_length=5, blank=True)
+    comparison = models.CharField(_("比较"), max_length=2, choices=Comparison.choices, default=Comparison.AT_LEAST)
+    target = models.DecimalField(_("目标值"), max_digits=8, decimal_places=1, validators=[MinValueValidator(0)])
+    per_year = models.BooleanField(
+        _("按年计的次数"), default=False, help_text=_("目标是一年的次数：按季度、按月查看时按月数折算（向上取整）。")
+    )
+    weight = models.PositiveSmallIntegerField(
+        _("权重"), default=1, validators=[MaxValueValidator(10)], help_text=_("0：只展示，不计入得分。")
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    enabled = models.BooleanField(_("启用"), default=True)
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+
+    objects = ScoreRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("“六好”评分指标")
+        verbose_name_plural = _("“六好”评分指标")
+        ordering = ["criterion", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_criterion_display()} · {self.label}"

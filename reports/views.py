@@ -28,8 +28,8 @@ from grids.models import Village
 from visits import due
 from visits import summary as visit_summary
 
-from . import dashboard, exports, selectors, services
-from .forms import ReviewForm, RiskFilterForm, SectionsForm
+from . import dashboard, exports, prefill, selectors, services
+from .forms import RegenerateForm, ReviewForm, RiskFilterForm, SectionsForm
 from .models import SECTIONS, MonthlyReport, ReportPolicy, State
 
 
@@ -120,7 +120,15 @@ def _visible_report(request: HttpRequest, pk: int) -> MonthlyReport:
     return get_object_or_404(MonthlyReport.objects.visible_to(request.user).select_related("village__town"), pk=pk)
 
 
-def _report_page(request: HttpRequest, report: MonthlyReport, *, sections_form=None, review_form=None, status=200):
+def _report_page(
+    request: HttpRequest,
+    report: MonthlyReport,
+    *,
+    sections_form=None,
+    review_form=None,
+    status=200,
+    regenerate: tuple[dict[str, str], set[str], int] | None = None,
+):
     versions = list(report.versions.select_related("submitted_by").order_by("number"))
     chosen = request.GET.get("version")
     shown = None
@@ -138,6 +146,22 @@ def _report_page(request: HttpRequest, report: MonthlyReport, *, sections_form=N
     writable = is_staff and report.editable
     submittable_from = services.submittable_from(report.month)
     month_over = timezone.localdate() >= submittable_from
+    prefilled: list[str] = []
+    if writable and sections_form is None:
+        # The sections arrive as a draft written from the month's records (reports/prefill.py): every empty
+        # one, or those asked for again; what the staff wrote stays. Shown in the form, not saved: a prefill
+        # is no save and no submission (no revision, event or version); the staff save it once checked.
+        if regenerate is not None:
+            texts, only, revision = regenerate  # the revision the page was loaded at: a stale page stays stale
+        else:
+            texts, only, revision = {k: getattr(report, k) for k in SECTIONS}, set(), report.revision
+        wanted = only or {k for k in SECTIONS if not texts[k].strip()}
+        if wanted:
+            live = data if shown is None else exports.live_figures(report)
+            drafted = prefill.draft(report.village, report.month, data=live)
+            texts = prefill.fill(texts, drafted, only=wanted)
+            prefilled = [str(SECTIONS[k]) for k in SECTIONS if k in wanted and drafted[k]]
+        sections_form = SectionsForm(initial={"revision": revision, **texts})
     context = {
         "report": report,
         "figures": data,
@@ -150,12 +174,10 @@ def _report_page(request: HttpRequest, report: MonthlyReport, *, sections_form=N
         "late": report.is_late(policy),
         "due_on": policy.due_on(report.month),
         "history": exports.history(report),
-        "sections_form": sections_form
-        or (
-            SectionsForm(initial={"revision": report.revision, **{k: getattr(report, k) for k in SECTIONS}})
-            if writable
-            else None
-        ),
+        "sections_form": sections_form,
+        "section_choices": list(SECTIONS.items()),
+        "prefilled": prefilled,
+        "regenerated": regenerate is not None,
         "can_submit": writable and month_over,
         "month_running": writable and not month_over,
         "submittable_from": submittable_from,
@@ -177,6 +199,12 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_manage_village(request.user, report.village):
         raise PermissionDenied(_("只有本村村干部可以编写月报。"))
     form = SectionsForm(request.POST)
+    # The sections' form also carries the ticks of "按本月记录重新生成": saving ignores them, but a tick that is
+    # no section is bad input, refused like any other.
+    choice = RegenerateForm(request.POST)
+    if not choice.is_valid():
+        for errors in choice.errors.values():
+            form.add_error(None, errors)
     if form.is_valid():
         data = dict(form.cleaned_data)
         revision = data.pop("revision")
@@ -197,6 +225,29 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存。"))
             return redirect("reports:report-detail", pk=report.pk)
+    return _report_page(request, report, sections_form=form, status=400)
+
+
+@login_required
+@require_POST
+def report_prefill(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write the ticked sections again from the month's records (all the empty ones when none is ticked),
+    keeping what was typed in the others. Nothing is saved: the page comes back with the texts in the form,
+    and the staff save them (reports/prefill.py)."""
+    report = _visible_report(request, pk)
+    if not access.can_manage_village(request.user, report.village):
+        raise PermissionDenied(_("只有本村村干部可以编写月报。"))
+    if not report.editable:
+        messages.error(request, _("月报已报送，不能再修改；如需修改请等待镇综治办退回。"))
+        return redirect("reports:report-detail", pk=report.pk)
+    form = SectionsForm(request.POST)
+    choice = RegenerateForm(request.POST)
+    if form.is_valid() and choice.is_valid():
+        texts = {name: form.cleaned_data[name] for name in SECTIONS}
+        only = set(choice.cleaned_data["regenerate"])
+        return _report_page(request, report, regenerate=(texts, only, form.cleaned_data["revision"]))
+    for errors in choice.errors.values():
+        form.add_error(None, errors)
     return _report_page(request, report, sections_form=form, status=400)
 
 

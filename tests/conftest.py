@@ -136,12 +136,13 @@ def restore_reference_data() -> None:
 
     for module, function in (
         ("residents.migrations.0002_standard_tags", "create_tags"),
-        ("disputes.migrations.0007_department_town", "seed"),
+        ("disputes.migrations.0008_department_town", "seed"),
         ("visits.migrations.0002_reminder_policy", "add"),
         ("party.migrations.0002_meeting_rules", "add"),
         ("reports.migrations.0002_report_policy", "add"),
         ("residents.migrations.0011_key_person_retention", "seed"),
         ("civility.migrations.0002_set_dates", "seed"),
+        ("reports.migrations.0004_score_rules", "add"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
 

@@ -326,6 +326,58 @@ def HANDOVER1(w, u) -> dict:
     return {"pk": grid_hand_over(assignment=assign(leaver, "grid_worker", w.grid1), by=u["staff"], successor=None).pk}
 
 
+# The village profile and grid-worker care (docs/scorecard.md).
+def PROFILE_INCOME1(w, u) -> dict:
+    from grids import services
+    from grids.models import VillageIncome
+
+    return {"pk": services.income_save(by=u["staff"], income=VillageIncome(village=w.village, year=2025, amount=10)).pk}
+
+
+def PROFILE_HONOUR1(w, u) -> dict:
+    from grids import services
+    from grids.models import VillageHonour
+
+    honour = VillageHonour(village=w.village, title="省级文明村", year=2024, awarded_by="省文明委")
+    return {"pk": services.honour_save(by=u["staff"], honour=honour).pk}
+
+
+def PROFILE_FACILITY1(w, u) -> dict:
+    from grids import services
+    from grids.models import ServiceFacility
+
+    return {
+        "pk": services.facility_save(by=u["staff"], facility=ServiceFacility(village=w.village, kind="police_room")).pk
+    }
+
+
+def CARE_INSURANCE1(w, u) -> dict:
+    from people import services
+    from people.models import WorkerInsurance
+
+    policy = WorkerInsurance(
+        village=w.village,
+        worker=u["worker"],
+        insurer="人保财险",
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31),
+    )
+    return {"pk": services.insurance_save(by=u["staff"], insurance=policy).pk}
+
+
+def CARE_PRACTICE1(w, u) -> dict:
+    """A case the village reported, with a text file attached."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from people import services
+    from people.models import GoodPractice
+
+    practice = GoodPractice(
+        village=w.village, kind="case", title="案例", body="正文", attachment=SimpleUploadedFile("a.txt", b"text")
+    )
+    return {"pk": services.practice_report(by=u["staff"], practice=practice).pk}
+
+
 STAFF_EDIT_VILLAGE = _expect(worker=404, colleague=404, staff=200, town=403, outsider=404)
 STAFF_EDIT_GRID1 = _expect(worker=403, colleague=404, staff=200, town=403, outsider=404)
 SEEN_IN_GRID1 = _expect(worker=200, colleague=404, staff=200, town=200, outsider=404)
@@ -506,6 +558,10 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "reports:town-risks": (NONE, TOWN_ONLY),
     "reports:town-dashboard": (NONE, TOWN_ONLY),
     "reports:town-dashboard-export": (NONE, TOWN_ONLY),
+    # The 六好 scorecard (docs/scorecard.md): a village's for whoever sees its records; the comparison the town's.
+    "reports:scorecard": (VILLAGE, REPORT_SEEN),
+    "reports:town-scorecards": (NONE, TOWN_ONLY),
+    "reports:town-scorecards-export": (NONE, TOWN_ONLY),
     # Counts per village only (docs/party.md, "Who sees what"); the village's own Party pages are elsewhere.
     "party:town-compliance": (NONE, TOWN_ONLY),
     # Counts per village only (docs/cogovernance.md, "Who sees what").
@@ -611,6 +667,43 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "civility:selection-list": (VILLAGE, REPORT_SEEN),
     "civility:selection-export": (VILLAGE, REPORT_SEEN),
     "civility:selection-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    # The village's 汇报材料 draft (docs/scorecard.md): its staff and the town office; not the field roles.
+    "reports:governance-report-docx": (VILLAGE, REPORT_SEEN),
+    "reports:governance-report": (VILLAGE, REPORT_SEEN),
+    # Writing sections again from the month's records (docs/scorecard.md): the village's staff only; a submitted
+    # report is not rewritten (back to it with a message).
+    "reports:report-prefill": (REPORT1, POST_ONLY),
+    # The village profile and grid-worker care (docs/scorecard.md): the village's staff keep them, the town
+    # office reads (403 on change) and keeps the town's trainings and adopts practices; grid workers and other
+    # villages get a 404.
+    "grids:village-profile": (VILLAGE, REPORT_SEEN),
+    "grids:village-profile-edit": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "grids:income-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "grids:income-edit": (PROFILE_INCOME1, STAFF_EDIT_VILLAGE),
+    "grids:honour-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "grids:honour-edit": (PROFILE_HONOUR1, STAFF_EDIT_VILLAGE),
+    "grids:honour-archive": (PROFILE_HONOUR1, STAFF_EDIT_VILLAGE),
+    "grids:facility-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "grids:facility-edit": (PROFILE_FACILITY1, STAFF_EDIT_VILLAGE),
+    "grids:facility-archive": (PROFILE_FACILITY1, STAFF_EDIT_VILLAGE),
+    "people:worker-care": (VILLAGE, REPORT_SEEN),
+    "people:worker-care-export": (VILLAGE, REPORT_SEEN),
+    "people:worker-care-records": (VILLAGE, REPORT_SEEN),
+    "people:insurance-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "people:insurance-edit": (CARE_INSURANCE1, STAFF_EDIT_VILLAGE),
+    "people:health-check-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "people:village-trainings": (VILLAGE, REPORT_SEEN),
+    "people:village-trainings-export": (VILLAGE, REPORT_SEEN),
+    "people:village-training-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "people:town-trainings": (NONE, TOWN_ONLY),
+    "people:town-trainings-export": (NONE, TOWN_ONLY),
+    "people:town-training-new": (NONE, TOWN_ONLY),
+    "people:village-practices": (VILLAGE, REPORT_SEEN),
+    "people:practice-new": (VILLAGE, STAFF_EDIT_VILLAGE),
+    "people:practice-detail": (CARE_PRACTICE1, REPORT_SEEN),
+    "people:practice-attachment": (CARE_PRACTICE1, REPORT_SEEN),
+    "people:practice-adopt": (CARE_PRACTICE1, _expect(worker=404, colleague=404, staff=403, town=200, outsider=404)),
+    "people:town-practices": (NONE, TOWN_ONLY),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -670,6 +763,7 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     "civility:points-redeem": (CIV_HOUSEHOLD1, STAFF_EDIT_VILLAGE | {"staff": 302}),
     # Off the shelf, back to the list with a message.
     "civility:stock-archive": (CIV_ITEM1, STAFF_EDIT_VILLAGE | {"staff": 302}),
+    "reports:report-prefill": (REPORT1, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
 }
 
 

@@ -306,3 +306,33 @@ class LiveCoverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grid_id} {self.month:%Y-%m}"
+
+
+def _days_in(mask: str):
+    """The number of bits set in the 7-bit weekday mask, as a database expression."""
+    total = models.F(mask).bitand(1)
+    for bit in range(1, 7):
+        total = total + models.F(mask).bitrightshift(bit).bitand(1)
+    return total
+
+
+class FieldWeek(models.Model):
+    """The days of one ISO week on which a worker recorded field work (a visit of any outcome): bit 0 is
+    Monday. Kept as visits are recorded (``visits.fielddays.mark``), so the scorecard's "four days a week in
+    the grid" reads a town's year as some ten thousand small rows instead of counting its 300,000 visits
+    (docs/scorecard.md). A day once worked stays worked: visits are never deleted or moved to another day."""
+
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    monday = models.DateField()
+    days_mask = models.PositiveSmallIntegerField(default=0)
+    days = models.GeneratedField(
+        expression=_days_in("days_mask"), output_field=models.PositiveSmallIntegerField(), db_persist=True
+    )
+
+    class Meta:
+        verbose_name = _("网格员每周在岗天数")
+        verbose_name_plural = _("网格员每周在岗天数")
+        constraints = [models.UniqueConstraint(fields=["worker", "monday"], name="fieldweek_one_per_week")]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} · {self.monday} · {self.days}"

@@ -20,7 +20,7 @@ from grids.services import holders
 from messaging.services import notice_send
 from residents.models import Household, KeyPerson, KeyPersonResponsible, KeyPlace
 
-from . import due
+from . import due, fielddays
 from .models import CASE_FINDINGS, CoverageSnapshot, Finding, Outcome, ReminderPolicy, Subject, Visit, VisitPhoto
 
 
@@ -168,6 +168,7 @@ def _record(
         longitude=longitude,
         client_token=client_token,
     )
+    fielddays.mark(worker.pk, visited_on)
     if team:
         visit.team.set(team)
     for photo in cleaned_photos:

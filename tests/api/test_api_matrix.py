@@ -458,6 +458,9 @@ ROWS = [
     ("api:notice-detail", "get", WORKER_NOTICE, None, _e(worker=200, colleague=404, staff=404, town=404, outsider=404)),
     ("api:notice-read", "post", WORKER_NOTICE, None, _e(worker=200, colleague=404, staff=404, town=404, outsider=404)),
     ("api:report-list", "get", NONE, None, EVERYONE),
+    # The 六好 scorecard: a list scoped like the reports (grid workers and another village's staff find
+    # none of village 1's; tests/reports/test_scorecard_pages.py).
+    ("api:scorecard-list", "get", NONE, None, EVERYONE),
     (
         "api:report-sections",
         "post",

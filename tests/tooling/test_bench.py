@@ -142,3 +142,38 @@ def test_civility_pages_are_benched_beside_the_smallest_village(db, tmp_path):
     assert rows["points ledger"]["rows"] > 0
     call_command("bench", requests=1, import_households=0, only=["points ledger"], output=output, stdout=io.StringIO())
     assert [row["scenario"] for row in json.loads(output.read_text())["scenarios"]] == ["points ledger"]
+
+
+def test_scorecard_pages_are_benched(db, tmp_path):
+    """The 六好 scorecard's town comparison and a village's scorecard are timed with their floors; ``--only
+    scorecard`` selects both, and the town comparison's query count is that of the town with fewest villages."""
+    from tooling.bench import SCORECARD_SCENARIOS
+
+    call_command("generate_scale", residents=2000, months=2, stdout=io.StringIO())
+    output = tmp_path / "scorecard.json"
+    call_command("bench", requests=2, import_households=0, only=["scorecard"], output=output, stdout=io.StringIO())
+    rows = {row["scenario"]: row for row in json.loads(output.read_text())["scenarios"]}
+    assert set(rows) == set(SCORECARD_SCENARIOS)
+    for row in rows.values():
+        assert row["status"] == 200 and row["queries"] > 0 and row["floor_p95_ms"] > 0, row
+    town = rows["scorecard town comparison"]
+    if "queries_small" in town:  # a county of more than one town
+        assert town["small_status"] == 200 and town["queries_small"] == town["queries"], town
+    assert town["rows"] > 0
+
+
+def test_the_governance_report_draft_is_benched_beside_the_smallest_village(db, tmp_path):
+    """The 汇报材料 .docx of the biggest village for the current year, as its staff, beside the smallest
+    village's (the same query count: the draft reads in grouped queries); ``--only draft`` selects it."""
+    from tooling.bench import DRAFT_SCENARIOS
+
+    call_command("generate_scale", residents=2000, months=2, stdout=io.StringIO())
+    output = tmp_path / "draft.json"
+    call_command("bench", requests=2, import_households=0, only=["draft"], output=output, stdout=io.StringIO())
+    rows = {row["scenario"]: row for row in json.loads(output.read_text())["scenarios"]}
+    assert set(rows) == set(DRAFT_SCENARIOS) == {"governance report docx"}
+    row = rows["governance report docx"]
+    assert row["status"] == 200 and row["queries"] > 0 and row["floor_p95_ms"] > 0, row
+    assert "governance-report.docx?period=" in row["url"] and row["rows"] is None
+    assert row["small_status"] == 200 and row["small_url"] != row["url"], row
+    assert row["queries_small"] == row["queries"], row

@@ -372,3 +372,42 @@ def test_nothing_is_dated_after_now_early_in_a_month(db, monkeypatch):
 
     assert not Activity.objects.filter(held_on__gt=now.date()).exists()
     assert not PointsEntry.objects.filter(at__gt=now).exists()
+
+
+def test_profile_and_care_in_every_village(town):
+    """Per village: three years of income, 2–4 honours, 6–10 facilities, a location and industries; per grid
+    worker a policy (most in force) and a health check; two town trainings a year with attendees and one per
+    village; 0–3 good practices a year, some adopted (tooling/scale/care.py)."""
+    from django.db.models import Count
+
+    from grids.models import ServiceFacility, VillageHonour, VillageIncome
+    from people.models import GoodPractice, HealthCheck, Training, WorkerInsurance
+
+    today = timezone.localdate()
+    villages = list(Village.objects.filter(town=town))
+    assert all(v.location and v.industries for v in villages)
+    incomes = dict(VillageIncome.objects.filter(village__town=town).values_list("village").annotate(n=Count("pk")))
+    assert set(incomes.values()) == {3}
+    honours = VillageHonour.objects.filter(village__town=town).values("village").annotate(n=Count("pk"))
+    assert all(2 <= h["n"] <= 4 for h in honours) and len(honours) == len(villages)
+    facilities = ServiceFacility.objects.filter(village__town=town).values("village").annotate(n=Count("pk"))
+    assert all(6 <= f["n"] <= 10 for f in facilities) and len(facilities) == len(villages)
+    workers = set(
+        Assignment.objects.current().filter(role="grid_worker", grid__village__town=town).values_list("user", flat=True)
+    )
+    policies = WorkerInsurance.objects.filter(worker__in=workers)
+    assert set(policies.values_list("worker", flat=True)) == workers
+    in_force = policies.filter(starts_on__lte=today, ends_on__gte=today).count()
+    assert in_force >= len(workers) * 0.6
+    assert not policies.filter(ends_on__lt=F("starts_on")).exists()
+    assert HealthCheck.objects.filter(worker__in=workers, checked_on__year=today.year).count() >= len(workers) * 0.5
+    assert not HealthCheck.objects.filter(checked_on__gt=today).exists()
+    town_held = Training.objects.filter(town=town, village=None, held_on__year=today.year)
+    assert town_held.count() == 2
+    assert all(t.attendees.exists() for t in town_held)
+    assert Training.objects.filter(village__town=town, held_on__year=today.year).count() == len(villages)
+    assert not Training.objects.filter(held_on__gt=today).exists()
+    practices = GoodPractice.objects.filter(village__town=town)
+    per_year = practices.values("village", "reported_on__year").annotate(n=Count("pk"))
+    assert all(p["n"] <= 3 for p in per_year)
+    assert not practices.filter(status="adopted", adopted_on__isnull=True).exists()

@@ -196,3 +196,38 @@ SELECT c.id, c.number, c.title, c.kind, c.category, c.state, c.tier, c.reported_
  WHERE c.department_id = ANY(%s)
  ORDER BY c.reported_at DESC LIMIT 50"""
 DEPT_CASE_COUNT = "SELECT count(*) FROM disputes_case c WHERE c.department_id = ANY(%s)"
+
+# The 六好 scorecard's town comparison (docs/scorecard.md): per village of the town, the grouped counts the
+# heaviest indicators read for the year — the months' kept coverage, the cases resolved and reported, the
+# activities held. The page adds some twenty smaller grouped reads to these.
+SCORECARD_COVERAGE = """
+SELECT g.village_id, sum(s.households_due), sum(s.households_done), sum(s.key_persons_due), sum(s.key_persons_done)
+  FROM visits_coveragesnapshot s JOIN grids_grid g ON g.id = s.grid_id
+ WHERE g.village_id = ANY(%s) AND s.month >= %s
+ GROUP BY g.village_id"""
+SCORECARD_CASES = """
+SELECT c.village_id, c.kind, count(*), count(c.resolved_at)
+  FROM disputes_case c
+ WHERE c.village_id = ANY(%s) AND c.reported_at >= %s
+ GROUP BY 1, 2"""
+SCORECARD_ACTIVITIES = """
+SELECT a.village_id, count(*)
+  FROM civility_activity a
+ WHERE a.village_id = ANY(%s) AND a.archived_at IS NULL AND a.held_on >= %s
+ GROUP BY 1"""
+# The 汇报材料 draft (docs/scorecard.md): its three heaviest reads — the village's registered residents, the
+# year's visits and the year's cases, each counted in one pass.
+DRAFT_RESIDENTS = """
+SELECT count(*), count(*) FILTER (WHERE r.lives_here)
+  FROM residents_resident r JOIN residents_household h ON h.id = r.household_id
+ WHERE r.village_id = %s AND h.village_id = %s AND r.archived_at IS NULL AND r.registration = 'registered'"""
+DRAFT_VISITS = """
+SELECT count(*) FILTER (WHERE v.subject = 'household'), count(DISTINCT v.household_id),
+       count(*) FILTER (WHERE v.subject = 'key_person'), count(DISTINCT v.key_person_id)
+  FROM visits_visit v
+ WHERE v.village_id = %s AND v.visited_on BETWEEN %s AND %s AND v.outcome = 'done'"""
+DRAFT_CASES = """
+SELECT c.kind, c.tier, c.state, count(*)
+  FROM disputes_case c
+ WHERE c.village_id = %s AND c.reported_at >= %s AND c.reported_at < %s
+ GROUP BY c.kind, c.tier, c.state"""

@@ -61,6 +61,8 @@ def _rows(response) -> int | None:
     if response.get("Content-Type", "").startswith("application/json"):
         data = json.loads(response.content)
         return len(data["results"]) if isinstance(data, dict) and "results" in data else None
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return None  # a download (the .docx draft): no table rows to count
     body = response.content.decode()
     start = body.find("<tbody>")
     return len(TBODY_ROW.findall(body, start, body.find("</tbody>", start))) if start >= 0 else None

@@ -39,6 +39,9 @@ from .floors import (
     COVERAGE,
     DEPT_CASE_COUNT,
     DEPT_CASE_ROWS,
+    DRAFT_CASES,
+    DRAFT_RESIDENTS,
+    DRAFT_VISITS,
     HOUSEHOLD_COUNT,
     HOUSEHOLD_ROWS,
     KEPT_COVERAGE,
@@ -52,6 +55,9 @@ from .floors import (
     PARTY_MEMBER_ROWS,
     RESIDENT_COUNT,
     RESIDENT_ROWS,
+    SCORECARD_ACTIVITIES,
+    SCORECARD_CASES,
+    SCORECARD_COVERAGE,
     WORK_LIST,
     fmt,
 )
@@ -571,6 +577,40 @@ def department_pages(p: People) -> tuple[list[Page], list[dict]]:
     floor = [(DEPT_CASE_ROWS, [[busiest.department_id]]), (DEPT_CASE_COUNT, [[busiest.department_id]])]
     page = Page("departments case list", busiest.user, url, floor, compare_url=url, compare_user=quietest.user)
     return [page], []
+DRAFT_SCENARIOS = ("governance report docx",)
+
+
+def draft_pages(p: People) -> tuple[list[Page], list[dict]]:
+    """The village's 汇报材料 draft (docs/scorecard.md) for the current year: the biggest village's .docx as its
+    staff, beside the smallest village's as that village's staff (the query count should be the same). Skipped
+    with a note when the URL is not in the build. Returns (pages, skipped rows)."""
+    name, url_name = DRAFT_SCENARIOS[0], "reports:governance-report-docx"
+    small = (
+        Village.objects.filter(archived_at__isnull=True, town__archived_at__isnull=True)
+        .annotate(n=Count("households"))
+        .order_by("n", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    ) or p.village.pk
+    small_staff = _holder(Role.VILLAGE_STAFF, village_id=small) if small != p.village.pk else p.staff
+    User.objects.filter(pk=small_staff.pk).update(must_change_password=False)
+    small_staff.must_change_password = False
+    try:
+        url, compare = reverse(url_name, args=[p.village.pk]), reverse(url_name, args=[small])
+    except NoReverseMatch:
+        return [], [{"scenario": name, "skipped": f"no URL named {url_name} in this build"}]
+    today = timezone.localdate()
+    start, end = today.replace(month=1, day=1), today.replace(month=12, day=31)
+    since = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    until = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
+    v = p.village.pk
+    floor = [
+        (DRAFT_RESIDENTS, [v, v]),
+        (DRAFT_VISITS, [v, start, end]),
+        (DRAFT_CASES, [v, since, until]),
+    ]
+    query = f"?period={today.year}"
+    return [Page(name, p.staff, url + query, floor, compare_url=compare + query, compare_user=small_staff)], []
 
 
 API_LISTS = [
@@ -593,3 +633,57 @@ API_LISTS = [
 def api_pages(p: People) -> list[Page]:
     """Each API list endpoint's first page, as the town office (the widest role short of the admin)."""
     return [Page(f"API {name}", p.town_office, f"/api/v1/{name}/") for name in API_LISTS]
+
+
+SCORECARD_SCENARIOS = ("scorecard town comparison", "scorecard village")
+
+
+def scorecard_pages(p: People) -> tuple[list[Page], list[dict]]:
+    """The 六好 scorecard (docs/scorecard.md) for this year: the town's comparison as its office (beside the
+    same page of the town with the fewest villages, as that town's office: the query count should not grow
+    with the villages), and the biggest village's scorecard as its staff. Returns (pages, skipped rows)."""
+    today = timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    year_start_dt = timezone.make_aware(datetime.datetime.combine(year_start, datetime.time()))
+    town_ids = list(Village.objects.filter(town=p.town, archived_at__isnull=True).values_list("pk", flat=True))
+    small_town = (
+        Town.objects.filter(archived_at__isnull=True)
+        .annotate(n=Count("villages"))
+        .filter(n__gt=0)
+        .order_by("n", "pk")
+        .first()
+    )
+    small_office = None
+    if small_town and small_town.pk != p.town.pk:
+        try:
+            small_office = _holder(Role.TOWN_OFFICE, town=small_town)
+            User.objects.filter(pk=small_office.pk).update(must_change_password=False)
+            small_office.must_change_password = False
+        except LookupError:
+            small_office = None
+    floor = [
+        (SCORECARD_COVERAGE, [town_ids, year_start]),
+        (SCORECARD_CASES, [town_ids, year_start_dt]),
+        (SCORECARD_ACTIVITIES, [town_ids, year_start]),
+    ]
+    try:
+        town_url = reverse("reports:town-scorecards") + f"?period={today.year}"
+        village_url = reverse("reports:scorecard", args=[p.village.pk]) + f"?period={today.year}"
+    except NoReverseMatch:
+        return [], [{"scenario": name, "skipped": "no scorecard in this build"} for name in SCORECARD_SCENARIOS]
+    return [
+        Page(
+            "scorecard town comparison",
+            p.town_office,
+            town_url,
+            floor,
+            compare_url=town_url if small_office else None,
+            compare_user=small_office,
+        ),
+        Page(
+            "scorecard village",
+            p.staff,
+            village_url,
+            [(sql, [[p.village.pk], day]) for sql, (_ids, day) in floor],
+        ),
+    ], []

@@ -34,11 +34,13 @@ from grids.models import (
     VillagerGroup,
 )
 
+from .care import seed_care
 from .cases import seed_cases
 from .civility import seed_civility
 from .cogovernance import seed_cogovernance
 from .departments import seed_department_case, seed_department_login
 from .party import seed_party
+from .profile import seed_profile
 from .registry import seed_registry
 from .reports import seed_reports
 from .visits import seed_visits
@@ -145,7 +147,8 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
     dept_user, justice = seed_department_login(seeder, town, ASSIGNED_FROM)
     seeder.accounts.append(DemoAccount("dept", f"{TOWN_NAME}司法所（职能部门）", "/department/cases/"))
 
-    _seed_village_a(seeder, town)
+    village_a = _seed_village_a(seeder, town)
+    seed_profile(village_a)  # the 汇报材料's profile paragraph (docs/scorecard.md)
     _seed_village_b(seeder, town)
     if registry:
         seed_registry()
@@ -155,6 +158,7 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
         seed_party(seeder)  # before the reports, whose frozen months may count the Party's figures
         seed_cogovernance()  # after the Party (its organisations approve the topics), before the reports
         seed_civility()  # after the cases (its 法律明白人 may sit on the mediation team)
+        seed_care()  # grid-worker care: insurance, health checks, trainings, good practices (seed 000)
         seed_reports()
     return seeder.accounts
 

@@ -19,7 +19,7 @@ from disputes.models import Case
 from grids.models import Assignment, Grid, Role
 from residents.cadence import cadence_for
 from residents.models import Household, KeyPerson, KeyPlace
-from visits import due, reminders, services
+from visits import due, fielddays, reminders, services
 from visits.models import Finding, NotPossibleReason, Outcome, ReminderKind, Subject, Visit
 
 LAGGING = ("新庄村", 5)  # (village, grid number) that falls behind
@@ -52,6 +52,7 @@ def seed_visits(today: datetime.date | None = None) -> None:
         rows += _key_person_visits(workers, months, today, rng)
         Visit.objects.bulk_create(rows, batch_size=2000)
         _link_cases(rng)
+        fielddays.rebuild()
         for month in months[1:]:
             services.coverage_snapshot(month=month)
     reminders.send(ReminderKind.MONTHLY, today)

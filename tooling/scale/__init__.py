@@ -43,9 +43,10 @@ from django.utils import timezone
 from audit import trail
 from grids.models import Town
 from tooling.demo import registry as demo_registry
+from visits import fielddays
 from visits.due import month_start, previous_month
 
-from . import activity, civility, cogovernance, departments, party, registry, territory
+from . import activity, care, civility, cogovernance, departments, party, registry, territory
 from .territory import Shape
 from .writer import Writer
 
@@ -206,6 +207,8 @@ class _Run:
             expected = round((shape.households * 0.9 + shape.key_persons) * len(cal.months))
             visits = activity.Visits(writer, self.rng("visits"), cal, cases.visited)
             visits.build(county, people.key_persons, lambda n: phase.tick(n, expected, "visits"))
+            writer.flush()
+            fielddays.rebuild()  # the weeks in the field, kept as services.visit_record keeps them
         with self.phase("party") as phase:
             the_party = party.Party(writer, self.rng("party"), cal)
             the_party.build(county, people.party_members, lambda n: phase.tick(n, shape.villages, "villages"))
@@ -217,6 +220,8 @@ class _Run:
             civility.Civility(writer, self.rng("civility"), cal).build(
                 county, lambda n: phase.tick(n, shape.villages, "villages")
             )
+        with self.phase("care") as phase:
+            care.Care(writer, self.rng("care"), cal).build(county, lambda n: phase.tick(n, shape.villages, "villages"))
         self.result.rows = writer.counts()
         self.result.database_seconds = {label: table.seconds for label, table in writer.tables.items()}
 

@@ -169,6 +169,10 @@ def place_names(rng: random.Random, count: int, suffix: str) -> list[str]:
     return [name + suffix for name in rng.sample(pairs, count)]
 
 
+SIDES = ["东", "南", "西", "北"]
+INDUSTRIES = ["水稻种植", "水产养殖", "床上用品", "五金加工", "苗木花卉", "乡村旅游", "畜禽养殖"]
+
+
 def build(
     writer: Writer,
     rng: random.Random,
@@ -181,7 +185,7 @@ def build(
 ) -> County:
     """Plan the territory, write it and its people, and return the plan (ids included) for the registry."""
     towns_t = writer.table(Town, ["id", "name", "code"])
-    villages_t = writer.table(Village, ["id", "town_id", "name", "code", "area_km2"])
+    villages_t = writer.table(Village, ["id", "town_id", "name", "code", "area_km2", "location", "industries"])
     naturals_t = writer.table(NaturalVillage, ["id", "village_id", "name"])
     groups_t = writer.table(VillagerGroup, ["id", "village_id", "natural_village_id", "number", "name"])
     grids_t = writer.table(Grid, ["id", "village_id", "number", "name"])
@@ -208,7 +212,11 @@ def build(
         for v, village_name in enumerate(place_names(rng, village_count, "村"), start=1):
             village = VillagePlan(id=villages_t.new_id(), name=village_name, town=town)
             area = Decimal(rng.randrange(400, 1600)) / 100
-            villages_t.add((village.id, town.id, village_name, f"{region}{t:03d}{v:03d}", area))
+            # The profile's location and industries (docs/scorecard.md) from the village's number, not the rng, so
+            # the rest of the county comes out as it did before they were written.
+            location = f"位于{town_name}{SIDES[v % len(SIDES)]}部"
+            industries = "、".join(INDUSTRIES[(t + v + k) % len(INDUSTRIES)] for k in range(1 + v % 3))
+            villages_t.add((village.id, town.id, village_name, f"{region}{t:03d}{v:03d}", area, location, industries))
             town.villages.append(village)
             for g in range(1, next(village_grids) + 1):
                 grid = GridPlan(id=grids_t.new_id(), number=g, village=village, households_planned=next(grid_sizes))

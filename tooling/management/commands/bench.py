@@ -48,6 +48,7 @@ class Command(BaseCommand):
         cogov_pages, cogov_skipped = bench.cogovernance_pages(people)
         civility_pages, civility_skipped = bench.civility_pages(people)
         department_pages, department_skipped = bench.department_pages(people)
+        scorecard_pages, scorecard_skipped = bench.scorecard_pages(people)
 
         def wanted_cogov(name: str) -> bool:  # the co-governance pages also answer to --only cogov
             return wanted(name) or (
@@ -72,6 +73,20 @@ class Command(BaseCommand):
         for row in department_skipped:
             if wanted(row["scenario"]):
                 emit(row)
+        for page in scorecard_pages:  # "--only scorecard" selects them: the word is in their names
+            if wanted(page.name):
+                emit(bench.run_page(page, clients, requests, admin))
+        draft_pages, draft_skipped = bench.draft_pages(people)
+
+        def wanted_draft(name: str) -> bool:  # the 汇报材料 draft also answers to --only draft
+            return wanted(name) or (name in bench.DRAFT_SCENARIOS and "draft" in only)
+
+        for page in draft_pages:
+            if wanted_draft(page.name):
+                emit(bench.run_page(page, clients, requests, admin))
+        for row in draft_skipped:
+            if wanted_draft(row["scenario"]):
+                emit(row)
         for row in party_skipped:  # pages not in this build yet
             if wanted(row["scenario"]):
                 emit(row)
@@ -80,6 +95,9 @@ class Command(BaseCommand):
                 emit(row)
         for row in civility_skipped:
             if wanted_civility(row["scenario"]):
+                emit(row)
+        for row in scorecard_skipped:
+            if wanted(row["scenario"]):
                 emit(row)
         if wanted("report generation"):
             emit(bench.run_report(people, max(3, requests // 3)))

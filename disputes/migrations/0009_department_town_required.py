@@ -1,4 +1,4 @@
-"""Every department now has its town (0007 copied the list to each town): the column is required and a
+"""Every department now has its town (0008 copied the list to each town): the column is required and a
 name is unique among a town's active departments (docs/departments.md). A migration of its own: PostgreSQL
 does not alter a table in the transaction that just moved its rows."""
 
@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("disputes", "0007_department_town")]
+    dependencies = [("disputes", "0008_department_town")]
 
     operations = [
         migrations.AlterField(

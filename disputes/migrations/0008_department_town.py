@@ -46,7 +46,7 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disputes', '0006_case_notice_topics'),
+        ('disputes', '0007_escalation_index'),
         ('grids', '0010_department_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
