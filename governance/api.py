@@ -20,6 +20,7 @@ from messaging.api import MeView, NoticeViewSet
 from party.api import MeetingViewSet, MemberViewSet, OrganisationViewSet
 from reports.api import ReportViewSet, ScorecardViewSet
 from residents.api import HouseholdViewSet, KeyPersonViewSet, KeyPlaceViewSet, ResidentViewSet
+from towntasks.api import TownTaskViewSet
 from visits.api import VisitViewSet, WorkListView
 
 
@@ -49,6 +50,7 @@ def _router() -> DefaultRouter:
     router.register("points", PointsAccountViewSet, basename="points-account")
     router.register("reports", ReportViewSet, basename="report")
     router.register("scorecards", ScorecardViewSet, basename="scorecard")
+    router.register("town-tasks", TownTaskViewSet, basename="town-task")
     return router
 
 

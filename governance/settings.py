@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "party",
     "cogovernance",
     "civility",
+    "towntasks",
     "visits",
     "people",
     "reports",
@@ -304,6 +305,8 @@ CELERY_BEAT_SCHEDULE = {
     "party-reminders": {"task": "party.tasks.reminders_dispatch", "schedule": 300.0},
     # The legal-publicity dates (宪法宣传日, 民法典宣传月, 安全生产月): every village's staff, before each.
     "civility-reminders": {"task": "civility.tasks.reminders_dispatch", "schedule": 300.0},
+    # Town tasks (镇交办任务): a village not yet reported is reminded before the deadline (docs/towntasks.md).
+    "towntasks-reminders": {"task": "towntasks.tasks.reminders_dispatch", "schedule": 300.0},
     "late-report-reminders": {"task": "reports.tasks.late_reports_dispatch", "schedule": 900.0},
     # Audit entries past the retention go, once a day at night.
     "audit-purge": {"task": "audit.tasks.audit_purge", "schedule": crontab(hour=3, minute=17)},
@@ -381,6 +384,7 @@ SPECTACULAR_SETTINGS = {
         "VillageDocumentKindEnum": "cogovernance.models.DocumentKind",
         "AdoptedByEnum": "cogovernance.models.AdoptedBy",
         "ResearchKindEnum": "cogovernance.models.ResearchKind",
+        "TownTaskStateEnum": "towntasks.models.Stage",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("party.urls")),
     path("", include("cogovernance.urls")),
     path("", include("civility.urls")),
+    path("", include("towntasks.urls")),
     path("", include("visits.urls")),
     path("", include("people.urls")),
     path("", include("reports.urls")),

@@ -22,6 +22,7 @@ PACKAGES = [
     "party",
     "cogovernance",
     "civility",
+    "towntasks",
     "visits",
     "people",
     "reports",

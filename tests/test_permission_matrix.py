@@ -432,6 +432,75 @@ def DEPT_MEMBER1(w, u) -> dict:
     return {"pk": DepartmentMember.objects.get(user=person).pk}
 
 
+# --- Town tasks (docs/towntasks.md) -------------------------------------------------------------------------
+
+
+def _tt_task(w, u):
+    """A checklist task from the town to both villages; village 1 has signed and started (its households'
+    items made, in progress)."""
+    from tests.towntasks.conftest import issue, target_of
+    from towntasks import services
+
+    task = issue(w, u["town"])
+    target = services.target_sign(target=target_of(task, w.village), by=u["staff"])
+    services.target_start(target=target, by=u["staff"])
+    return task
+
+
+def TT_TASK(w, u) -> dict:
+    return {"pk": _tt_task(w, u).pk}
+
+
+def TT_TARGET1(w, u) -> dict:
+    return {"pk": _tt_task(w, u).targets.get(village=w.village).pk}
+
+
+def TT_FILE(w, u) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from towntasks.models import TaskFile
+
+    task = _tt_task(w, u)
+    stored = TaskFile.objects.create(
+        task=task, file=SimpleUploadedFile("notice.txt", b"notice"), name="notice.txt", uploaded_by=u["town"]
+    )
+    return {"pk": task.pk, "file": stored.pk}
+
+
+def TT_PHOTO(w, u) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import png_bytes
+    from towntasks.models import FeedbackPhoto
+
+    target = _tt_task(w, u).targets.get(village=w.village)
+    photo = FeedbackPhoto.objects.create(
+        target=target, image=SimpleUploadedFile("p.png", png_bytes()), uploaded_by=u["staff"]
+    )
+    return {"pk": target.pk, "photo": photo.pk}
+
+
+def TT_ITEM1(w, u) -> dict:
+    """Household 1's item (grid 1)."""
+    return {"pk": _tt_task(w, u).targets.get(village=w.village).items.get(household=w.household1).pk}
+
+
+def TT_ITEM1_PHOTO(w, u) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import png_bytes
+    from towntasks.models import TaskItem
+
+    item = TaskItem.objects.get(pk=TT_ITEM1(w, u)["pk"])
+    item.photo.save("p.png", SimpleUploadedFile("p.png", png_bytes()), save=True)
+    return {"pk": item.pk}
+
+
+# The village's staff of a village the task went to: a 403 on the town's pages, not a 404 (they know the task).
+TT_TOWN_PAGE = _expect(worker=404, colleague=404, staff=403, town=200, outsider=403)
+TT_TOWN_VERB = _expect(worker=404, colleague=404, staff=403, town=400, outsider=404)
+
+
 MATRIX: dict[str, tuple[Kw, dict]] = {
     "home": (NONE, _expect(worker=302, colleague=302, staff=302, town=302, outsider=302)),
     "login": (NONE, _expect(anonymous=200, worker=302, colleague=302, staff=302, town=302, outsider=302)),
@@ -704,6 +773,24 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "people:practice-attachment": (CARE_PRACTICE1, REPORT_SEEN),
     "people:practice-adopt": (CARE_PRACTICE1, _expect(worker=404, colleague=404, staff=403, town=200, outsider=404)),
     "people:town-practices": (NONE, TOWN_ONLY),
+    # Town tasks (docs/towntasks.md): the town office hands down and accepts; the village signs, starts and
+    # reports; the grid worker ticks the households of their own grids on the phone.
+    "towntasks:task-list": (NONE, TOWN_ONLY),
+    "towntasks:task-new": (NONE, TOWN_ONLY),
+    "towntasks:task-detail": (TT_TASK, TT_TOWN_PAGE),
+    "towntasks:task-file": (TT_FILE, _expect(worker=404, colleague=404, staff=200, town=200, outsider=200)),
+    "towntasks:village-list": (VILLAGE, REPORT_SEEN),
+    "towntasks:target-detail": (TT_TARGET1, REPORT_SEEN),
+    "towntasks:target-sign": (TT_TARGET1, POST_ONLY),
+    "towntasks:target-start": (TT_TARGET1, POST_ONLY),
+    "towntasks:target-report": (TT_TARGET1, STAFF_EDIT_VILLAGE),
+    "towntasks:target-accept": (TT_TARGET1, POST_ONLY),
+    "towntasks:target-return": (TT_TARGET1, POST_ONLY),
+    "towntasks:feedback-photo": (TT_PHOTO, REPORT_SEEN),
+    "towntasks:field-list": (NONE, FIELD_ONLY),
+    "towntasks:field-checklist": (TT_TARGET1, FIELD_ONLY),
+    "towntasks:item-tick": (TT_ITEM1, POST_ONLY),
+    "towntasks:item-photo": (TT_ITEM1_PHOTO, SEEN_IN_GRID1),
 }
 
 # What a POST does to the actions that only take POST (their GET row above is 405).
@@ -764,6 +851,14 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     # Off the shelf, back to the list with a message.
     "civility:stock-archive": (CIV_ITEM1, STAFF_EDIT_VILLAGE | {"staff": 302}),
     "reports:report-prefill": (REPORT1, _expect(worker=404, colleague=404, staff=302, town=403, outsider=404)),
+    # Town tasks: village 1's part is in progress, so signing or starting again is refused with the page
+    # (400) for its staff and a 403 for the town office; accepting or returning it is the town's (refused:
+    # not reported yet, 400) and a 403 for the village. The tick without a choice: back with a message.
+    "towntasks:target-sign": (TT_TARGET1, STAFF_EDIT_VILLAGE | {"staff": 400}),
+    "towntasks:target-start": (TT_TARGET1, STAFF_EDIT_VILLAGE | {"staff": 400}),
+    "towntasks:target-accept": (TT_TARGET1, TT_TOWN_VERB),
+    "towntasks:target-return": (TT_TARGET1, TT_TOWN_VERB),
+    "towntasks:item-tick": (TT_ITEM1, _expect(worker=302, colleague=404, staff=302, town=403, outsider=404)),
 }
 
 

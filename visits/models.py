@@ -316,6 +316,12 @@ def _days_in(mask: str):
     return total
 
 
+class FieldWeekQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A worker's weeks are seen where the worker's village is: its staff, the town office, the admin."""
+        return self.filter(access.visible_q(user, town="worker__home_village__town", village="worker__home_village"))
+
+
 class FieldWeek(models.Model):
     """The days of one ISO week on which a worker recorded field work (a visit of any outcome): bit 0 is
     Monday. Kept as visits are recorded (``visits.fielddays.mark``), so the scorecard's "four days a week in
@@ -328,6 +334,8 @@ class FieldWeek(models.Model):
     days = models.GeneratedField(
         expression=_days_in("days_mask"), output_field=models.PositiveSmallIntegerField(), db_persist=True
     )
+
+    objects = FieldWeekQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("网格员每周在岗天数")

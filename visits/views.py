@@ -27,6 +27,7 @@ from grids.forms import add_service_errors
 from grids.models import Grid, Village
 from residents.codes import Relation
 from residents.models import Household, KeyPerson, KeyPlace, Resident
+from towntasks import selectors as town_tasks
 
 from . import due, offline, services, summary, walk
 from .forms import VisitForm
@@ -119,6 +120,9 @@ def work_list(request: HttpRequest) -> HttpResponse:
         "groupings": walk.GROUPINGS,
         "route": route,
         "here": here,
+        # The town's tasks with households to tick in these grids (docs/towntasks.md): shown beside the
+        # visits, never counted in them.
+        "tasks": town_tasks.open_items_for(request.user),
     }
     return render(request, "visits/work_list.html", context)
 
@@ -215,6 +219,11 @@ def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
         "key_person": key_person,
         "members": _members(target) if subject == Subject.HOUSEHOLD else [],
         "back": back,
+        # The household's open town-task check (docs/towntasks.md): one stop does both, recorded apart.
+        "task_items": town_tasks.open_items_for_household(request.user, target.pk)
+        if subject == Subject.HOUSEHOLD
+        else [],
+        "here": request.get_full_path(),
     }
     return render(request, "visits/visit_new.html", context, status=400 if form.errors else 200)
 

@@ -41,7 +41,10 @@ class Period:
         if self.kind == YEAR:
             return _("%(y)d年") % {"y": year}
         if self.kind == QUARTER:
-            return _("%(y)d年第%(q)s季度") % {"y": year, "q": "一二三四"[(self.first.month - 1) // 3]}
+            quarter = (self.first.month - 1) // 3
+            return (_("%(y)d年第一季度"), _("%(y)d年第二季度"), _("%(y)d年第三季度"), _("%(y)d年第四季度"))[quarter] % {
+                "y": year
+            }
         return _("%(y)d年%(m)d月") % {"y": year, "m": self.first.month}
 
     @property

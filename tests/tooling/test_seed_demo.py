@@ -6,7 +6,21 @@ from django.contrib.auth import authenticate
 from django.test import RequestFactory
 
 from audit import trail
-from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
+from grids.models import (
+    Assignment,
+    Grid,
+    MicroGrid,
+    NaturalVillage,
+    Role,
+    ServiceFacility,
+    Town,
+    User,
+    Village,
+    VillageHonour,
+    VillageIncome,
+    VillagerGroup,
+)
+from people.models import GoodPractice, HealthCheck, Training, WorkerInsurance
 from tooling import demo
 
 
@@ -84,11 +98,23 @@ def test_same_data_every_run(db):
     demo.seed(registry=False)
     first = fingerprint()
     with trail.suspended():  # clearing the table between runs is not anyone's action
+        profile = [VillageIncome, VillageHonour, ServiceFacility]
+        care = [WorkerInsurance, HealthCheck, Training, GoodPractice]
         from disputes.models import Department, DepartmentMember
 
-        for model in [DepartmentMember, Assignment, User, MicroGrid, Grid, *[VillagerGroup, NaturalVillage], Village]:
-            model.objects.all().delete()
-        for model in [Department, Town]:
+        for model in [
+            *care,
+            DepartmentMember,
+            Assignment,
+            User,
+            MicroGrid,
+            Grid,
+            *[VillagerGroup, NaturalVillage],
+            *profile,
+            Village,
+            Department,
+            Town,
+        ]:
             model.objects.all().delete()
     assert not Assignment.objects.exists()
     demo.seed(registry=False)

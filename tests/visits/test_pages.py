@@ -164,8 +164,8 @@ def test_work_list_query_budget(client, world, worker, django_assert_num_queries
     # and whether visited: the figures and the households the phone may count, data-open) and key places
     # (an aggregate); the walk (ids, addresses and groups, visits/walk.py); the page of households by id
     # (head name and the month's attempt as subqueries); key places not yet visited (all: the rows shown
-    # and those the phone may count); unread inbox
-    with django_assert_num_queries(13):  # + saving the session: the idle timeout moves on (savepoint, update, release)
+    # and those the phone may count); the town's tasks to tick in these grids (towntasks.selectors); unread inbox
+    with django_assert_num_queries(14):  # + saving the session: the idle timeout moves on (savepoint, update, release)
         client.get(reverse("visits:work-list"))
 
 

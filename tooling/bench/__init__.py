@@ -28,6 +28,7 @@ from .scenarios import (
     COGOV_SCENARIOS,
     DRAFT_SCENARIOS,
     SCORECARD_SCENARIOS,
+    TOWNTASK_SCENARIOS,
     Page,
     People,
     api_pages,
@@ -39,6 +40,7 @@ from .scenarios import (
     party_pages,
     people,
     scorecard_pages,
+    towntasks_pages,
 )
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "COGOV_SCENARIOS",
     "DRAFT_SCENARIOS",
     "SCORECARD_SCENARIOS",
+    "TOWNTASK_SCENARIOS",
     "Page",
     "People",
     "api_pages",
@@ -66,4 +69,5 @@ __all__ = [
     "run_reminders",
     "run_report",
     "scorecard_pages",
+    "towntasks_pages",
 ]

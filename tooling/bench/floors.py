@@ -231,3 +231,32 @@ SELECT c.kind, c.tier, c.state, count(*)
   FROM disputes_case c
  WHERE c.village_id = %s AND c.reported_at >= %s AND c.reported_at < %s
  GROUP BY c.kind, c.tier, c.state"""
+# Town tasks (docs/towntasks.md): the town's page of a task handed to all its villages (each village's part
+# and its households ticked/total), the town's list of tasks, and a worker's tasks to tick in their grids.
+TT_TASK_TARGETS = """
+SELECT tv.id, tv.state, tv.reported_at, v.name
+  FROM towntasks_taskvillage tv JOIN grids_village v ON v.id = tv.village_id
+ WHERE tv.task_id = %s
+ ORDER BY v.name, tv.id"""
+TT_TASK_PROGRESS = """
+SELECT i.target_id, count(*), count(*) FILTER (WHERE i.state = 'done'), count(*) FILTER (WHERE i.state = 'na')
+  FROM towntasks_taskitem i
+ WHERE i.target_id IN (SELECT tv.id FROM towntasks_taskvillage tv WHERE tv.task_id = %s)
+ GROUP BY i.target_id"""
+TT_TASK_LIST_ROWS = """
+SELECT t.id, t.title, t.deadline, t.report_kind, t.state, count(tv.id),
+       count(tv.id) FILTER (WHERE tv.state IN ('reported', 'accepted')), count(tv.id) FILTER (WHERE tv.state = 'accepted')
+  FROM towntasks_task t LEFT JOIN towntasks_taskvillage tv ON tv.task_id = t.id
+ WHERE t.town_id = ANY(%s)
+ GROUP BY t.id
+ ORDER BY t.created_at DESC, t.id DESC LIMIT 50"""
+TT_FIELD_OPEN = """
+SELECT i.target_id, count(*) FILTER (WHERE i.state = 'open'), count(*)
+  FROM towntasks_taskitem i JOIN towntasks_taskvillage tv ON tv.id = i.target_id
+ WHERE i.grid_id = ANY(%s) AND tv.state IN ('in_progress', 'returned')
+ GROUP BY i.target_id"""
+TT_FIELD_CHECKLIST = """
+SELECT i.id, i.state, h.address, h.number, m.number
+  FROM towntasks_taskitem i JOIN residents_household h ON h.id = i.household_id
+  JOIN grids_microgrid m ON m.id = h.micro_grid_id
+ WHERE i.target_id = %s AND i.grid_id = ANY(%s) AND i.state = 'open'"""

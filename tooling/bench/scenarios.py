@@ -58,6 +58,11 @@ from .floors import (
     SCORECARD_ACTIVITIES,
     SCORECARD_CASES,
     SCORECARD_COVERAGE,
+    TT_FIELD_CHECKLIST,
+    TT_FIELD_OPEN,
+    TT_TASK_LIST_ROWS,
+    TT_TASK_PROGRESS,
+    TT_TASK_TARGETS,
     WORK_LIST,
     fmt,
 )
@@ -687,3 +692,94 @@ def scorecard_pages(p: People) -> tuple[list[Page], list[dict]]:
             [(sql, [[p.village.pk], day]) for sql, (_ids, day) in floor],
         ),
     ], []
+
+
+TOWNTASK_SCENARIOS = ("town task page", "town task list", "field task list", "field task checklist")
+
+
+def towntasks_pages(p: People) -> tuple[list[Page], list[dict]]:
+    """Town tasks at county scale (docs/towntasks.md): the town office's page of its checklist task handed to
+    all its villages (each village's state and households ticked/total), the town's task list, and the
+    worker's tasks to tick — beside the same pages for the town with the fewest villages (its own office and
+    worker): the query count should be the same. Returns (pages, skipped rows)."""
+    from towntasks.models import ReportKind, Task
+
+    def biggest_task(town):
+        return (
+            Task.objects.filter(town=town, report_kind=ReportKind.CHECKLIST)
+            .annotate(n=Count("targets"))
+            .order_by("-n", "-pk")
+            .first()
+        )
+
+    task = biggest_task(p.town)
+    if task is None:
+        return [], [{"scenario": name, "skipped": "no town tasks in this data set"} for name in TOWNTASK_SCENARIOS]
+    small_town = (
+        Town.objects.filter(archived_at__isnull=True, tasks__report_kind=ReportKind.CHECKLIST)
+        .annotate(n=Count("villages", distinct=True))
+        .order_by("n", "pk")
+        .first()
+    )
+    small_task = biggest_task(small_town)
+    small_office = _holder(Role.TOWN_OFFICE, town=small_town)
+    small_grid = Grid.objects.filter(village__town=small_town).order_by("pk").first()
+    small_worker = _holder(Role.GRID_WORKER, grid=small_grid)
+    User.objects.filter(pk__in=[small_office.pk, small_worker.pk]).update(must_change_password=False)
+    small_office.must_change_password = small_worker.must_change_password = False
+    today = timezone.localdate()
+    grid_ids = list(Assignment.objects.active_on(today).filter(user=p.worker).values_list("grid_id", flat=True))
+    pages = [
+        Page(
+            "town task page",
+            p.town_office,
+            reverse("towntasks:task-detail", args=[task.pk]),
+            [(TT_TASK_TARGETS, [task.pk]), (TT_TASK_PROGRESS, [task.pk])],
+            compare_url=reverse("towntasks:task-detail", args=[small_task.pk]),
+            compare_user=small_office,
+        ),
+        Page(
+            "town task list",
+            p.town_office,
+            reverse("towntasks:task-list"),
+            [(TT_TASK_LIST_ROWS, [[p.town.pk]])],
+            compare_url=reverse("towntasks:task-list"),
+            compare_user=small_office,
+        ),
+        Page(
+            "field task list",
+            p.worker,
+            reverse("towntasks:field-list"),
+            [(TT_FIELD_OPEN, [grid_ids])],
+            compare_url=reverse("towntasks:field-list"),
+            compare_user=small_worker,
+        ),
+    ]
+    # A worker's household checklist of a task under way in their village: the biggest grid with one, beside
+    # the smallest such grid.
+    from towntasks.models import FIELD_STAGES, TaskItem
+
+    under_way = (
+        TaskItem.objects.filter(target__state__in=FIELD_STAGES)
+        .values("grid_id", "target_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "grid_id")
+    )
+    big, small = under_way.first(), under_way.order_by("n", "grid_id").first()
+    if big is None:
+        return pages, [{"scenario": "field task checklist", "skipped": "no task under way in this data set"}]
+    big_worker = _holder(Role.GRID_WORKER, grid_id=big["grid_id"])
+    small_worker = _holder(Role.GRID_WORKER, grid_id=small["grid_id"])
+    User.objects.filter(pk__in=[big_worker.pk, small_worker.pk]).update(must_change_password=False)
+    big_worker.must_change_password = small_worker.must_change_password = False
+    pages.append(
+        Page(
+            "field task checklist",
+            big_worker,
+            reverse("towntasks:field-checklist", args=[big["target_id"]]),
+            [(TT_FIELD_CHECKLIST, [big["target_id"], [big["grid_id"]]])],
+            compare_url=reverse("towntasks:field-checklist", args=[small["target_id"]]),
+            compare_user=small_worker,
+        )
+    )
+    return pages, []

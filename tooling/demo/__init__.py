@@ -43,6 +43,7 @@ from .party import seed_party
 from .profile import seed_profile
 from .registry import seed_registry
 from .reports import seed_reports
+from .towntasks import seed_towntasks
 from .visits import seed_visits
 
 TOWN_NAME = "丁店镇"
@@ -159,6 +160,7 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
         seed_cogovernance()  # after the Party (its organisations approve the topics), before the reports
         seed_civility()  # after the cases (its 法律明白人 may sit on the mediation team)
         seed_care()  # grid-worker care: insurance, health checks, trainings, good practices (seed 000)
+        seed_towntasks()  # after the registry: a checklist task's households
         seed_reports()
     return seeder.accounts
 

@@ -46,7 +46,7 @@ from tooling.demo import registry as demo_registry
 from visits import fielddays
 from visits.due import month_start, previous_month
 
-from . import activity, care, civility, cogovernance, departments, party, registry, territory
+from . import activity, care, civility, cogovernance, departments, party, registry, territory, towntasks
 from .territory import Shape
 from .writer import Writer
 
@@ -222,6 +222,10 @@ class _Run:
             )
         with self.phase("care") as phase:
             care.Care(writer, self.rng("care"), cal).build(county, lambda n: phase.tick(n, shape.villages, "villages"))
+        with self.phase("towntasks") as phase:
+            towntasks.TownTasks(writer, self.rng("towntasks"), cal).build(
+                county, lambda n: phase.tick(n, shape.villages, "villages")
+            )
         self.result.rows = writer.counts()
         self.result.database_seconds = {label: table.seconds for label, table in writer.tables.items()}
 

@@ -49,6 +49,10 @@ class Command(BaseCommand):
         civility_pages, civility_skipped = bench.civility_pages(people)
         department_pages, department_skipped = bench.department_pages(people)
         scorecard_pages, scorecard_skipped = bench.scorecard_pages(people)
+        towntask_pages, towntask_skipped = bench.towntasks_pages(people)
+
+        def wanted_towntasks(name: str) -> bool:  # the town tasks' pages also answer to --only towntasks
+            return wanted(name) or (name in bench.TOWNTASK_SCENARIOS and "towntasks" in only)
 
         def wanted_cogov(name: str) -> bool:  # the co-governance pages also answer to --only cogov
             return wanted(name) or (
@@ -86,6 +90,12 @@ class Command(BaseCommand):
                 emit(bench.run_page(page, clients, requests, admin))
         for row in draft_skipped:
             if wanted_draft(row["scenario"]):
+                emit(row)
+        for page in towntask_pages:
+            if wanted_towntasks(page.name):
+                emit(bench.run_page(page, clients, requests, admin))
+        for row in towntask_skipped:
+            if wanted_towntasks(row["scenario"]):
                 emit(row)
         for row in party_skipped:  # pages not in this build yet
             if wanted(row["scenario"]):
