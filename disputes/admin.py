@@ -7,14 +7,29 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import NoDeleteAdmin
 from grids.admin import ArchivableAdmin
 
-from .models import Case, CaseEvent, Department, Mediator, Policy
+from .models import Case, CaseEvent, Department, DepartmentMember, Mediator, Policy
 
 
 @admin.register(Department)
 class DepartmentAdmin(ArchivableAdmin):
-    list_display = ["name", "order", "archived_at"]
+    """Each town keeps its own list (docs/departments.md): filtered by town."""
+
+    list_display = ["name", "town", "order", "archived_at"]
     list_editable = ["order"]
-    search_fields = ["name"]
+    list_filter = ["town", ("archived_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["town"]
+    search_fields = ["name", "town__name"]
+
+
+@admin.register(DepartmentMember)
+class DepartmentMemberAdmin(NoDeleteAdmin):
+    """Who answers for which department; the town office keeps them on its account pages (docs/departments.md)."""
+
+    list_display = ["user", "department", "start", "end"]
+    list_filter = ["department__town", "department"]
+    list_select_related = ["user", "department__town"]
+    search_fields = ["user__username", "user__full_name", "department__name"]
+    raw_id_fields = ["user"]
 
 
 @admin.register(Policy)

@@ -319,14 +319,26 @@ class CaseViewSet(
         if not Actor(request.user, case).may(name):
             raise PermissionDenied(_("您不能对这件案件执行「%s」。") % ACTIONS[name].label)
         kwargs = {"case": case, "by": request.user, "version": data["version"]}
-        if name in {"accept", "reject", "assign", "escalate", "send_back", "feedback", "close", "reopen"}:
+        if name in {
+            "accept",
+            "reject",
+            "assign",
+            "escalate",
+            "send_back",
+            "feedback",
+            "close",
+            "reopen",
+            "dept_return",
+        }:
             kwargs["note"] = data["note"]
         if name == "accept" and "tier" in data:
             kwargs["tier"] = data["tier"]
         if name == "assign":
             kwargs["assignee"] = User.objects.filter(pk=data.get("assignee")).first() if data.get("assignee") else None
             kwargs["department"] = (
-                Department.objects.filter(pk=data.get("department")).first() if data.get("department") else None
+                Department.objects.filter(pk=data.get("department"), town=case.village.town_id).first()
+                if data.get("department")
+                else None
             )
         if name == "escalate":
             kwargs["major"] = data["major"]

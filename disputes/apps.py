@@ -9,19 +9,29 @@ class DisputesConfig(AppConfig):
     def ready(self):
         from audit import trail
 
-        from .models import Case, CaseAttachment, CaseParty, Department, MediationSession, Mediator, Policy
+        from .models import (
+            Case,
+            CaseAttachment,
+            CaseParty,
+            Department,
+            DepartmentMember,
+            MediationSession,
+            Mediator,
+            Policy,
+        )
         from .origin import audit_secret
 
         trail.track(Case, secret=audit_secret)
         trail.track(Mediator)
         for model in (CaseParty, MediationSession, CaseAttachment):
             trail.track(model, village=trail.via("case", "village_id"))
-        for model in (Department, Policy):
+        for model in (Department, Policy, DepartmentMember):
             trail.track(model, village=lambda obj: None)
 
-        from . import panels
+        from . import departments, panels
 
         panels.connect()
+        departments.connect()
 
         from residents.signals import key_person_erased
 

@@ -63,3 +63,32 @@ class CaseFilter(ScopedFilterSet):
         if value:
             return queryset.filter(due_at__lt=now)
         return queryset.filter(Q(due_at__gte=now) | Q(due_at__isnull=True))
+
+
+SIGNED_CHOICES = [("no", _("未签收")), ("yes", _("已签收"))]
+
+
+class DepartmentCaseFilter(django_filters.FilterSet):
+    """A department's own list (docs/departments.md): no place choices (a department sees no villages'
+    registry), the same search and overdue rule as the other lists. Expects ``due_at`` too."""
+
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("类型"))
+    state = django_filters.ChoiceFilter(choices=State.choices, label=_("状态"))
+    signed = django_filters.ChoiceFilter(choices=SIGNED_CHOICES, method="filter_signed", label=_("签收"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超期"), widget=YesNo)
+    ordering = django_filters.OrderingFilter(
+        fields=(("due_at", "due"), ("reported_at", "reported"), ("number", "number")),
+        field_labels={"due_at": _("期限"), "reported_at": _("上报时间"), "number": _("编号")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Case
+        fields = ["kind", "state"]
+
+    search = CaseFilter.search
+    filter_overdue = CaseFilter.filter_overdue
+
+    def filter_signed(self, queryset, name, value):
+        return queryset.filter(signed_at__isnull=(value == "no"))

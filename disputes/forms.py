@@ -256,6 +256,8 @@ class AssignForm(ActionForm):
         # Shown with each person's roles and places, the case's grid worker first (one query, no other).
         self.fields["assignee"].choices = [("", "---------"), *assignees.assignee_choices(case)]
         if case.tier == Tier.TOWN:
+            # The case's own town's departments only: another town's, posted, is a bad value (STYLE 2).
+            self.fields["department"].queryset = Department.objects.active().of_town(case.village.town_id)
             self.fields["department"].required = True
             del self.fields["mediators"]
         else:
@@ -300,6 +302,22 @@ ACTION_FORMS = {"accept": AcceptForm, "assign": AssignForm, "escalate": Escalate
 
 def action_form(action, case: Case, data=None):
     return ACTION_FORMS.get(action.name, ActionForm)(data, case=case, action=action, prefix=action.name)
+
+
+class DeptNoteForm(forms.Form):
+    """A department's handling note (处置记录, docs/departments.md)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("处置情况"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("如：电话联系当事人、现场查看、召集协调会的情况。"),
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = case.version
+        super().__init__(*args, prefix="dept_note", **kwargs)
 
 
 class SessionForm(forms.ModelForm):

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.models import SingletonPolicy
 from grids import access
-from grids.models import Archivable, ArchivableQuerySet, Grid, Village
+from grids.models import Archivable, ArchivableQuerySet, Grid, Town, Village
 from residents.models import Household, Resident, mobile_validator
 
 # --- Code lists ----------------------------------------------------------------------------------
@@ -125,15 +125,43 @@ class PartyRole(models.TextChoices):
 # --- Reference lists kept by the admin ----------------------------------------------------------------
 
 
+# The departments a town usually assigns cases to; each new town gets this list (``departments.py``), and
+# the system admin edits a town's list afterwards (docs/departments.md).
+STANDARD_DEPARTMENTS = [
+    "司法所",
+    "派出所",
+    "信访办",
+    "安监站",
+    "应急管理办",
+    "自然资源所",
+    "市场监管所",
+    "民政办",
+    "农业农村办",
+    "城建办",
+    "人社所",
+    "妇联",
+]
+
+
 class DepartmentQuerySet(ArchivableQuerySet):
     def visible_to(self, user):
-        return self  # a list of offices, no personal data
+        """A town's departments: its office, the people of its departments, the admin (names of offices,
+        no personal data; a village's staff name them on the cases the town sends back)."""
+        scope = access.scope_for(user)
+        if scope.is_admin:
+            return self
+        return self.filter(town__in=sorted(scope.town_ids | scope.department_town_ids))
+
+    def of_town(self, town_id: int):
+        return self.filter(town_id=town_id)
 
 
 class Department(Archivable):
-    """A town department a case can be assigned to (司法所, 派出所, 信访办, 安监站…)."""
+    """A town department a case can be assigned to (司法所, 派出所, 信访办, 安监站…). Each town keeps its
+    own list: a case escalated to the town goes to one of that town's departments (docs/departments.md)."""
 
-    name = models.CharField(_("名称"), max_length=50, unique=True)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="departments", verbose_name=_("乡镇"))
+    name = models.CharField(_("名称"), max_length=50)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     objects = DepartmentQuerySet.as_manager()
@@ -141,10 +169,113 @@ class Department(Archivable):
     class Meta:
         verbose_name = _("职能部门")
         verbose_name_plural = _("职能部门")
-        ordering = ["order", "name"]
+        ordering = ["town", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "name"],
+                condition=Q(archived_at__isnull=True),
+                name="department_unique_active_name",
+                violation_error_message=_("本乡镇已有同名的职能部门。"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class DepartmentMemberQuerySet(models.QuerySet):
+    def active_on(self, day):
+        return self.filter(Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day)))
+
+    def current(self):
+        return self.active_on(timezone.localdate())
+
+    def visible_to(self, user):
+        """The town office sees its departments' people; a department's person their own membership."""
+        scope = access.scope_for(user)
+        if scope.is_admin:
+            return self
+        q = Q(department__town__in=sorted(scope.town_ids))
+        if getattr(user, "is_authenticated", False):
+            q |= Q(user=user)
+        return self.filter(q)
+
+
+class DepartmentMember(models.Model):
+    """A person who answers for a department (签收, 处置, 反馈): the link from a login to its department.
+
+    The login's door is ``grids.Role.DEPARTMENT`` on the department's town (kept from ``start`` to ``end``
+    the same way); this row says which department of that town. Both must be current for the person to
+    see the department's cases (``CaseQuerySet.visible_to``; docs/departments.md).
+    """
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="members", verbose_name=_("职能部门")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="department_memberships",
+        verbose_name=_("人员"),
+    )
+    start = models.DateField(_("开始日期"), default=timezone.localdate)
+    end = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("留空表示至今。"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = DepartmentMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("职能部门人员")
+        verbose_name_plural = _("职能部门人员")
+        ordering = ["department", "-start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="departmentmember_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "start"], name="departmentmember_user_start")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department}"
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.start <= today and (self.end is None or self.end >= today)
+
+
+_DEPARTMENTS_ATTR = "_disputes_department_ids"
+
+
+def department_ids_of(user) -> frozenset[int]:
+    """The departments ``user`` answers for today (``department_cases_q`` for one case). Asked only of a login
+    holding ``Role.DEPARTMENT`` (the door's scope, already read): one query, then cached on the user object,
+    so nobody else's pages pay for it."""
+    if not access.scope_for(user).department_town_ids:
+        return frozenset()
+    cached = getattr(user, _DEPARTMENTS_ATTR, None)
+    if cached is None:
+        towns = sorted(access.scope_for(user).department_town_ids)
+        cached = frozenset(
+            DepartmentMember.objects.current()
+            .filter(user=user, department__town__in=towns)
+            .values_list("department_id", flat=True)
+        )
+        setattr(user, _DEPARTMENTS_ATTR, cached)
+    return cached
+
+
+def department_cases_q(user, prefix: str = "") -> Q:
+    """Cases assigned to a department ``user`` answers for today: a current membership of a department of a
+    town where they hold ``Role.DEPARTMENT`` today (the door's scope). One subquery, no extra query."""
+    towns = access.scope_for(user).department_town_ids
+    if not towns or not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    today = timezone.localdate()
+    mine = DepartmentMember.objects.active_on(today).filter(user=user, department__town__in=sorted(towns))
+    return Q(**{f"{prefix}department__in": mine.values("department_id")})
 
 
 class Policy(SingletonPolicy):
@@ -252,6 +383,8 @@ class CaseQuerySet(models.QuerySet):
         )
         if getattr(user, "is_authenticated", False):
             q |= Q(reported_by=user) | Q(assignee=user)
+        # A department sees the cases the town assigned to it, nothing else (docs/departments.md).
+        q |= department_cases_q(user)
         return self.filter(q)
 
     def open(self):
@@ -386,6 +519,8 @@ EVENT_LABELS = {
     "session": _("记录调解"),
     "mediators": _("指派调解团成员"),
     "hand_over": _("离岗交接"),
+    "dept_note": _("部门处置记录"),
+    "dept_return": _("部门退回镇综治中心"),
 }
 
 

@@ -25,7 +25,10 @@ from .models import Case, Source
 
 
 def place_told_q(user) -> Q:
-    """Cases whose household ``user`` is told."""
+    """Cases whose household ``user`` is told. A department's people are told no household: they reach the
+    parties through the case, nothing of the registry (docs/departments.md)."""
+    if access.is_department_only(user):
+        return Q(pk__in=[])
     q = ~Q(source=Source.VISIT) | access.key_person_places_q(user, village="village", grid="grid")
     if getattr(user, "is_authenticated", False):
         q |= Q(reported_by=user)
@@ -34,6 +37,8 @@ def place_told_q(user) -> Q:
 
 def tells_place(user, case: Case) -> bool:
     """``place_told_q`` for one case."""
+    if access.is_department_only(user):
+        return False
     if case.source != Source.VISIT:
         return True
     if getattr(user, "is_authenticated", False) and case.reported_by_id == user.pk:

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from audit import trail
 from audit.models import AuditAction
 from core import pipeline, uploads
 from grids import access
-from grids.models import Grid, Role, User, Village
+from grids.models import Assignment, Grid, Role, User, Village
 from grids.services import holders
 from messaging.services import notice_send, notices_done
 from residents.models import Household, Resident
@@ -38,6 +38,7 @@ from .models import (
     CaseEvent,
     CaseParty,
     Department,
+    DepartmentMember,
     Kind,
     MediationSession,
     Mediator,
@@ -260,6 +261,28 @@ def _notify_transition(case: Case, event: CaseEvent) -> None:
         _notify(case, holders(Role.VILLAGE_STAFF, case.village), key=key, title=title, body=event.note)
     if event.action in {"assign", "reopen"} and case.assignee_id and case.assignee_id != event.by_id:
         _notify(case, [case.assignee], key=f"{key}-assignee", title=_("请签收案件：%s") % case.title, body=event.note)
+    if event.action in {"assign", "reopen"} and case.department_id and case.tier == Tier.TOWN:
+        _notify(
+            case,
+            department_people(case.department),
+            key=f"{key}-department",
+            title=_("请签收镇综治中心交办的案件：%s") % case.title,
+            body=event.note,
+        )
+    if event.action == "dept_return" or (event.action == "resolve" and event.from_tier == Tier.TOWN):
+        # The department's feedback reaches the town office, which closes the case or assigns it again.
+        town_office = holders(Role.TOWN_OFFICE, case.village.town)
+        if event.by_id not in {u.pk for u in town_office}:
+            title = _("职能部门%(action)s：%(title)s") % {"action": ACTIONS[event.action].label, "title": case.title}
+            _notify(case, town_office, key=f"{key}-town", title=title, body=event.note)
+
+
+def department_people(department: Department) -> list[User]:
+    """The people who answer for ``department`` today: a current membership and the department role on its
+    town (the same two conditions as ``CaseQuerySet.visible_to``)."""
+    members = DepartmentMember.objects.current().filter(department=department).values("user_id")
+    on_town = Assignment.objects.current().filter(role=Role.DEPARTMENT, town=department.town_id).values("user_id")
+    return list(User.objects.filter(is_active=True, pk__in=members).filter(pk__in=on_town).order_by("pk"))
 
 
 def _actor(user: User, case: Case, action: str) -> Actor:
@@ -327,6 +350,8 @@ def case_assign(
         errors["assignee"] = [_("责任人必须是本村（镇级案件为镇综治办）在岗人员。")]
     if department is not None and department.is_archived:
         errors["department"] = [_("该部门已停用。")]
+    elif department is not None and department.town_id != case.village.town_id:
+        errors["department"] = [_("只能交由本镇的职能部门承办。")]
     mediators = list(mediators)
     if any(m.village_id != case.village_id or m.is_archived for m in mediators):
         errors["mediators"] = [_("调解团成员必须是本村在册成员。")]
@@ -466,6 +491,22 @@ def case_reopen(*, case: Case, by: User, version: int, note: str, at: datetime.d
     )
 
 
+def case_dept_return(*, case: Case, by: User, version: int, note: str, at: datetime.datetime | None = None) -> Case:
+    """The department hands the case back to the town (not within its remit, or it needs another office):
+    it waits to be assigned again, at the town's tier; the town's clock keeps running (docs/departments.md)."""
+    _actor(by, case, "dept_return")
+    return case_transition(
+        at=at,
+        case=case,
+        to=State.ACCEPTED,
+        by=by,
+        action="dept_return",
+        note=_require_note(note),
+        version=version,
+        changes={"department": None, "assignee": None, "signed_at": None},
+    )
+
+
 ACTION_SERVICES = {
     "accept": case_accept,
     "reject": case_reject,
@@ -476,6 +517,7 @@ ACTION_SERVICES = {
     "feedback": case_feedback,
     "close": case_close,
     "reopen": case_reopen,
+    "dept_return": case_dept_return,
 }
 
 
@@ -500,10 +542,13 @@ def _step_event(case: Case, by: User, action: str, *, note: str = "", at: dateti
 @transaction.atomic
 def case_sign(*, case: Case, by: User, at: datetime.datetime | None = None) -> Case:
     """签收: the person the case was handed to confirms they have it. The time is kept."""
-    if not Actor(by, case).may_sign():
-        raise PermissionDenied(_("只有责任人本人可以签收。"))
+    actor = Actor(by, case)
+    if not actor.may_sign():
+        raise PermissionDenied(_("只有责任人本人或承办部门人员可以签收。"))
     now = at or timezone.now()
-    claimed = Case.objects.filter(pk=case.pk, assignee=by, state=State.HANDLING, signed_at__isnull=True).update(
+    # The person named, or the department the case is assigned to (docs/departments.md).
+    holder = {"assignee": by} if actor.is_assignee else {"department_id": case.department_id}
+    claimed = Case.objects.filter(pk=case.pk, state=State.HANDLING, signed_at__isnull=True, **holder).update(
         signed_at=now, version=F("version") + 1, updated_at=now
     )
     if claimed != 1:
@@ -511,6 +556,28 @@ def case_sign(*, case: Case, by: User, at: datetime.datetime | None = None) -> C
     _step_event(case, by, "sign", at=now)
     trail.record(AuditAction.CHANGE, case, changes={"signed_at": [None, trail.plain(now)]}, note="sign")
     notices_done(topic=case_topic(case))  # "please sign" is answered
+    return Case.objects.select_related("village__town").get(pk=case.pk)
+
+
+@transaction.atomic
+def case_dept_note(
+    *, case: Case, by: User, note: str, version: int | None = None, at: datetime.datetime | None = None
+) -> Case:
+    """处置记录: what the department did (a call, a site visit, a meeting), a line on the timeline the town
+    reads. Only while the department handles the signed case; the state stays (docs/departments.md)."""
+    if not Actor(by, case).may_note():
+        raise PermissionDenied(_("只有签收后的承办部门人员可以记录处置情况。"))
+    note = _require_note(note)
+    if len(note) > 2000:
+        raise ValidationError({"note": [_("处置记录不超过 2000 字。")]})
+    now = at or timezone.now()
+    # The case moves on (its version rises), so a page that was open meanwhile is told, like any step.
+    moved = Case.objects.filter(pk=case.pk, version=version or case.version, state=State.HANDLING).update(
+        version=F("version") + 1, updated_at=now
+    )
+    if moved != 1:
+        raise CaseChanged()
+    _step_event(case, by, "dept_note", note=note, at=now)
     return Case.objects.select_related("village__town").get(pk=case.pk)
 
 
@@ -623,3 +690,69 @@ def case_photo_add(*, case: Case, by: User, upload, caption: str = "") -> CaseAt
 
 def party_from_registry(*, village: Village, id_number: str) -> Resident | None:
     return Resident.objects.filter(village=village).with_id_number(id_number).first()
+
+
+# --- A department's people (docs/departments.md) ----------------------------------------------------------
+
+
+def may_keep_departments(user: User, town_id: int) -> bool:
+    """Who keeps a town's department people: that town's office, the admin (``grids.access`` keeps accounts
+    the same way)."""
+    scope = access.scope_for(user)
+    return scope.is_admin or town_id in scope.town_ids
+
+
+@transaction.atomic
+def department_member_add(
+    *, by: User | None, user: User, department: Department, start: datetime.date | None = None
+) -> DepartmentMember:
+    """``user`` answers for ``department`` from ``start``: the link to the department, and the department
+    role on its town (the door: ``grids.access``), given once per town. Refused for an archived department,
+    someone already a current member of it, or anyone of a village (a department's login holds nothing else)."""
+    if by is not None and not may_keep_departments(by, department.town_id):
+        raise PermissionDenied(_("只有本镇综治办可以管理职能部门人员。"))
+    if department.is_archived:
+        raise ValidationError({"department": [_("该部门已停用。")]})
+    if user.home_village_id is not None:
+        raise ValidationError(_("职能部门人员不属于任何村，请为其单独建账号。"))
+    start = start or timezone.localdate()
+    if DepartmentMember.objects.active_on(start).filter(department=department, user=user).exists():
+        raise ValidationError(_("%(user)s 已是%(dept)s的人员。") % {"user": user, "dept": department})
+    on_town = Assignment.objects.active_on(start).filter(user=user, role=Role.DEPARTMENT, town=department.town_id)
+    if not on_town.exists():
+        from grids.services import assignment_create
+
+        assignment_create(by=by, user=user, role=Role.DEPARTMENT, place=department.town, start=start)
+    member = DepartmentMember(department=department, user=user, start=start)
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def department_member_end(
+    *, by: User | None, member: DepartmentMember, on: datetime.date | None = None
+) -> DepartmentMember:
+    """The person no longer answers for the department from the day after ``on`` (default today). When they
+    hold no other department of the town, their department role on the town ends the same day, so the
+    login's door closes (and its credentials end at night: grids/credentials.py)."""
+    department = member.department
+    if by is not None and not may_keep_departments(by, department.town_id):
+        raise PermissionDenied(_("只有本镇综治办可以管理职能部门人员。"))
+    on = on or timezone.localdate()
+    if member.end is not None and member.end <= on:
+        raise ValidationError(_("该人员已不在本部门。"))
+    if on < member.start:
+        raise ValidationError({"end": [_("结束日期不能早于开始日期。")]})
+    member.end = on
+    member.save(update_fields=["end"])
+    still = (
+        DepartmentMember.objects.active_on(on + datetime.timedelta(days=1))
+        .filter(user=member.user, department__town=department.town_id)
+        .exists()
+    )
+    if not still:
+        Assignment.objects.filter(
+            user=member.user, role=Role.DEPARTMENT, town=department.town_id, start__lte=on
+        ).filter(Q(end__isnull=True) | Q(end__gt=on)).update(end=on)
+    return member

@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/act/<slug:action>/", views.case_act, name="case-act"),
     path("cases/<int:pk>/sign/", views.case_sign, name="case-sign"),
+    path("cases/<int:pk>/notes/new/", views.case_dept_note, name="case-dept-note"),
     path("cases/<int:pk>/sessions/new/", views.case_session_add, name="case-session-add"),
     path("cases/<int:pk>/mediators/", views.case_mediators, name="case-mediators"),
     path("cases/<int:pk>/photos/new/", views.case_photo_add, name="case-photo-add"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("mediators/<int:pk>/edit/", views.mediator_update, name="mediator-update"),
     path("mediators/<int:pk>/archive/", views.mediator_archive, name="mediator-archive"),
     path("town/cases/", views.town_desk, name="town-desk"),
+    path("department/cases/", views.department_cases, name="department-cases"),
     path("field/cases/", views.field_cases, name="field-cases"),
     path("field/cases/new/", views.field_case_new, name="field-case-new"),
 ]

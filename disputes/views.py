@@ -24,9 +24,10 @@ from grids import access
 from grids.forms import add_service_errors
 
 from . import deadlines, origin, services
-from .filters import CaseFilter
+from .filters import CaseFilter, DepartmentCaseFilter
 from .forms import (
     CaseForm,
+    DeptNoteForm,
     FieldCaseForm,
     MediatorForm,
     MediatorsForm,
@@ -35,7 +36,7 @@ from .forms import (
     SessionForm,
     action_form,
 )
-from .models import Case, Category, Kind, Mediator, Outcome, Policy, Source, Tier, state_label
+from .models import Case, Category, Kind, Mediator, Outcome, Policy, Source, Tier, department_cases_q, state_label
 from .workflow import ACTIONS, Actor
 
 LIST_RELATED = ("village", "grid", "assignee", "department")
@@ -59,8 +60,16 @@ def _list_page(request: HttpRequest, base, template: str, extra: dict | None = N
     return render(request, template, context)
 
 
+def _not_for_departments(request: HttpRequest) -> None:
+    """The village's and the town's lists and exports are not a department's: its own list is
+    (docs/departments.md)."""
+    if access.is_department_only(request.user):
+        raise PermissionDenied(_("职能部门请在“本部门案件”中查看交办的案件。"))
+
+
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    _not_for_departments(request)
     villages = list(access.changeable_villages(request.user).active()[:2])
     return _list_page(
         request,
@@ -78,6 +87,23 @@ def town_desk(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("此页面供镇综治办使用。"))
     base = Case.objects.visible_to(request.user).filter(Q(tier=Tier.TOWN) | Q(major=True))
     return _list_page(request, base, "disputes/town_desk.html")
+
+
+@login_required
+def department_cases(request: HttpRequest) -> HttpResponse:
+    """The cases the town assigned to the user's department (docs/departments.md): to sign for first, then
+    the most overdue, then the nearest deadline; finished ones last."""
+    if not access.scope_for(request.user).department_town_ids:
+        raise PermissionDenied(_("此页面供职能部门使用。"))
+    policy = Policy.current()
+    base = deadlines.with_due(Case.objects.filter(department_cases_q(request.user)), policy)
+    filterset = DepartmentCaseFilter(request.GET, queryset=base)
+    qs = filterset.qs.select_related("village", "department")
+    if not qs.query.order_by:
+        qs = qs.order_by(F("due_at").asc(nulls_last=True), "-reported_at")
+    page, query = paginate(request, qs)
+    page.object_list = deadlines.attach(page.object_list, policy)
+    return render(request, "disputes/department_cases.html", {"filter": filterset, "page": page, "query": query})
 
 
 EXPORT_COLUMNS = [
@@ -104,6 +130,7 @@ EXPORT_COLUMNS = [
 
 @login_required
 def case_export(request: HttpRequest) -> HttpResponse:
+    _not_for_departments(request)
     policy = Policy.current()
     _filterset, qs = _listed(request, Case.objects.visible_to(request.user), policy)
     qs = qs.prefetch_related("parties")
@@ -170,6 +197,8 @@ def _case_page(request: HttpRequest, case: Case, *, bound: dict | None = None, s
         "mediators": case.mediators.all(),
         "action_forms": forms,
         "may_sign": actor.may_sign(),
+        "dept_note_form": (bound.get("dept_note") or DeptNoteForm(case=case)) if actor.may_note() else None,
+        "for_department": access.is_department_only(request.user),
         "session_form": (bound.get("session") or SessionForm(case=case)) if actor.may_record_session() else None,
         "mediators_form": (bound.get("mediators") or MediatorsForm(case=case)) if actor.may_set_mediators() else None,
         "photo_form": (bound.get("photo") or PhotoForm()) if actor.may_attach() else None,
@@ -229,6 +258,28 @@ def case_sign(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已签收。"))
     return redirect("disputes:case-detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_dept_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """A department's handling note (docs/departments.md)."""
+    case = _visible_case(request, pk)
+    if not Actor(request.user, case).may_note():
+        raise PermissionDenied(_("只有签收后的承办部门人员可以记录处置情况。"))
+    form = DeptNoteForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.case_dept_note(case=case, by=request.user, **form.cleaned_data)
+        except services.CaseChanged as error:
+            messages.error(request, error.messages[0])
+            return redirect("disputes:case-detail", pk=case.pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已记录处置情况。"))
+            return redirect("disputes:case-detail", pk=case.pk)
+    return _case_page(request, case, bound={"dept_note": form}, status=400)
 
 
 @login_required

@@ -7,8 +7,14 @@ take which action. ``services.case_transition`` refuses anything not in ``TRANSI
 The loop (docs/sources.md [S2] §一(三): 信息收集 → 问题发现 → 任务分办 → 协调处置 → 结果反馈; DOMAIN.md, life of a case):
 
     reported ─accept→ accepted ─assign→ handling ─resolve→ resolved ─feedback→ feedback ─close→ closed
-       │                  │                 │                 │                   └─reopen→ handling
-       └─reject→ rejected └──── escalate ───┴─────────────────┘→ escalated ─accept / send back→ accepted
+       │                  │  ↑              │                 │                   └─reopen→ handling
+       └─reject→ rejected └──┼─ escalate ───┴─────────────────┘→ escalated ─accept / send back→ accepted
+                             └─ dept_return (a department hands a tier-3 case back unsolved) ─┘
+
+A department (docs/departments.md) takes part only in the town's tier: the town assigns a case to it
+(assign), its people sign for it (签收), record what they did (dept_note), and either resolve it — the
+resolution is their feedback to the town, which then tells the parties and makes the return visit — or hand
+it back to the town (dept_return) when it is not theirs to solve, for the town to assign again.
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ from django.utils.translation import gettext_lazy as _
 
 from grids import access
 
-from .models import Case, Kind, State, Tier
+from .models import Case, Kind, State, Tier, department_ids_of
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     State.REPORTED: frozenset({State.ACCEPTED, State.REJECTED, State.ESCALATED}),
     State.ACCEPTED: frozenset({State.HANDLING, State.ESCALATED}),
-    State.HANDLING: frozenset({State.RESOLVED, State.ESCALATED}),
+    # Back to "accepted": a department hands a town case back for the town to assign again.
+    State.HANDLING: frozenset({State.RESOLVED, State.ESCALATED, State.ACCEPTED}),
     # Resolved without agreement: the next tier may still take it up.
     State.RESOLVED: frozenset({State.FEEDBACK, State.ESCALATED}),
     # The next tier accepts it, or sends it back down with instructions: either way it waits to be assigned.
@@ -67,6 +74,7 @@ ACTIONS: dict[str, Action] = {
         Action("feedback", frozenset({State.RESOLVED}), State.FEEDBACK, _("反馈当事人"), note_required=True),
         Action("close", frozenset({State.FEEDBACK}), State.CLOSED, _("回访满意，结案")),
         Action("reopen", frozenset({State.FEEDBACK}), State.HANDLING, _("回访未解决，重新处置"), note_required=True),
+        Action("dept_return", frozenset({State.HANDLING}), State.ACCEPTED, _("退回镇综治中心"), note_required=True),
     ]
 }
 
@@ -83,6 +91,10 @@ class Actor:
         self.is_town = case.village.town_id in scope.town_ids
         self.is_assignee = case.assignee_id is not None and case.assignee_id == user.pk
         self.is_grid_worker = case.grid_id in scope.grid_ids
+        # Someone of the department the town assigned this case to (docs/departments.md).
+        self.is_department = (
+            case.tier == Tier.TOWN and case.department_id is not None and case.department_id in department_ids_of(user)
+        )
 
     @property
     def holds_tier(self) -> bool:
@@ -116,7 +128,10 @@ class Actor:
         if name == "send_back":
             return case.tier > Tier.GROUP and self.holds_tier
         if name == "resolve":
-            return self.holds_tier or self.is_assignee
+            # A department resolves (its feedback to the town) once it has signed for the case.
+            return self.holds_tier or self.is_assignee or (self.is_department and self.case.signed_at is not None)
+        if name == "dept_return":
+            return self.is_department
         if name == "feedback":
             return self.is_local or self.is_assignee
         if name in {"close", "reopen"}:
@@ -128,7 +143,15 @@ class Actor:
 
     # Steps that do not change the state.
     def may_sign(self) -> bool:
-        return self.is_assignee and self.case.state == State.HANDLING and self.case.signed_at is None
+        return (
+            (self.is_assignee or self.is_department)
+            and self.case.state == State.HANDLING
+            and (self.case.signed_at is None)
+        )
+
+    def may_note(self) -> bool:
+        """A department's handling note (处置记录): once signed for, while handling."""
+        return self.is_department and self.case.state == State.HANDLING and self.case.signed_at is not None
 
     def may_record_session(self) -> bool:
         return (

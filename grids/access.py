@@ -47,6 +47,10 @@ class Scope:
     # Villages where the user is a Party member with a login (``Role.PARTY_MEMBER``): no rows of the
     # registry come with it; the Party app shows them their own contact households.
     member_village_ids: frozenset[int] = field(default_factory=frozenset)
+    # Towns where the user works in a department (``Role.DEPARTMENT``): no rows of the registry or of any
+    # page come with it; the disputes app shows them the cases assigned to their department
+    # (docs/departments.md). Never part of ``town_ids``: the town office is ``Role.TOWN_OFFICE`` only.
+    department_town_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def works_in_field(self) -> bool:
@@ -69,6 +73,7 @@ def scope_for(user) -> Scope:
         "micro": set(),
         "group": set(),
         "member": set(),
+        "department": set(),
     }
     rows = (
         Assignment.objects.active_on(timezone.localdate())
@@ -92,6 +97,8 @@ def scope_for(user) -> Scope:
             ids["group"].add(group_id)
         elif role == Role.PARTY_MEMBER:
             ids["member"].add(village_id)
+        elif role == Role.DEPARTMENT:
+            ids["department"].add(town_id)
     scope = Scope(
         is_admin=user.is_superuser,
         town_ids=frozenset(ids["town"]),
@@ -101,6 +108,7 @@ def scope_for(user) -> Scope:
         micro_grid_ids=frozenset(ids["micro"]),
         group_ids=frozenset(ids["group"]),
         member_village_ids=frozenset(ids["member"]),
+        department_town_ids=frozenset(ids["department"]),
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope
@@ -231,6 +239,14 @@ def is_party_member_only(user) -> bool:
     )
 
 
+def is_department_only(user) -> bool:
+    """A department's login and nothing else: their home is their department's cases (docs/departments.md)."""
+    scope = scope_for(user)
+    return bool(scope.department_town_ids) and not (
+        scope.works_in_field or scope.village_ids or scope.town_ids or scope.member_village_ids or scope.is_admin
+    )
+
+
 FIELD_LAYOUT = "layouts/field.html"
 STAFF_LAYOUT = "layouts/staff.html"
 
@@ -305,8 +321,9 @@ def may_see_full_ids_everywhere(user) -> bool:
 # - a village's staff keep the accounts of their village's people (``User.home_village``) who hold no place
 #   outside that village (today or later) and hold no town office role;
 # - the town office keeps the accounts of its own staff: no home village, holding or having held a town
-#   office role of that town and nothing outside it. Department users, once they exist, slot in here as one
-#   more ``Q`` under their town (``_town_kept_q``); nothing else changes;
+#   office role of that town and nothing outside it; and the accounts of its town's departments (no home
+#   village, holding or having held ``Role.DEPARTMENT`` in that town and nothing outside it;
+#   docs/departments.md);
 # - the system admin keeps every account but the superusers' (those stay in the Django admin).
 # Nobody keeps their own account through these pages (their password has its own page), and nobody keeps a
 # superuser's: rights are never raised by managing an account.
@@ -347,8 +364,9 @@ def _town_kept_q(scope: Scope) -> Q:
     from .models import Assignment, Role
 
     towns = sorted(scope.town_ids)
-    held = Assignment.objects.filter(role=Role.TOWN_OFFICE, town__in=towns).values("user_id")
-    elsewhere = _open_assignments().exclude(role=Role.TOWN_OFFICE, town__in=towns).values("user_id")
+    town_roles = (Role.TOWN_OFFICE, Role.DEPARTMENT)  # its own staff and its departments' people
+    held = Assignment.objects.filter(role__in=town_roles, town__in=towns).values("user_id")
+    elsewhere = _open_assignments().exclude(role__in=town_roles, town__in=towns).values("user_id")
     return Q(home_village__isnull=True) & Q(pk__in=held) & ~Q(pk__in=elsewhere)
 
 

@@ -89,7 +89,13 @@ def assignments_over(user: User) -> bool:
     if user.is_superuser:
         return False
     scope = access.scope_for(user)
-    if scope.town_ids or scope.village_ids or scope.works_in_field or scope.member_village_ids:
+    if (
+        scope.town_ids
+        or scope.village_ids
+        or scope.works_in_field
+        or scope.member_village_ids
+        or scope.department_town_ids
+    ):
         return False  # a place held today: the request's scope (one query, cached on the user) says so
     mine = Assignment.objects.filter(user=user)
     return mine.exists() and not mine.filter(Q(end__isnull=True) | Q(end__gte=timezone.localdate())).exists()

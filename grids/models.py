@@ -317,6 +317,10 @@ class Role(models.TextChoices):
     # they see is their own contact households, kept by the Party app (docs/party.md). It grants nothing
     # in the registry's scope.
     PARTY_MEMBER = "party_member", _("党员（联系户）")
+    # Someone of a town department (司法所, 派出所…) who answers the cases the town assigned to it: placed
+    # on the town; which department is kept by the disputes app (``disputes.DepartmentMember``,
+    # docs/departments.md). Like the Party member's role it grants nothing in the registry's scope.
+    DEPARTMENT = "department", _("职能部门")
 
 
 # The place field each role holds; exactly that one is set on an assignment.
@@ -327,6 +331,7 @@ ROLE_PLACE_FIELD = {
     Role.LIAISON: "micro_grid",
     Role.INFO_OFFICER: "villager_group",
     Role.PARTY_MEMBER: "village",
+    Role.DEPARTMENT: "town",
 }
 PLACE_FIELDS = tuple(dict.fromkeys(ROLE_PLACE_FIELD.values()))
 

@@ -38,6 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("visits:work-list")
     if scope.member_village_ids:
         return redirect("party:field-contacts")  # the Party app's phone page (a URL name, not an import)
+    if scope.department_town_ids:
+        return redirect("disputes:department-cases")  # docs/departments.md (a URL name, not an import)
     if scope.is_admin:
         return redirect("admin:index")
     return render(request, "grids/no_assignment.html", status=200)
@@ -244,6 +246,8 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if assignment.role == Role.TOWN_OFFICE:
         raise PermissionDenied(_("镇综治办的岗位由系统管理员管理。"))
+    if assignment.role == Role.DEPARTMENT:
+        raise PermissionDenied(_("职能部门人员由镇综治办在部门账号页管理。"))
     village = assignment.village_of_place
     access.require_manage(request.user, village)
     form = EndAssignmentForm(request.POST or None)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import accounts as account_views
 from .views import care, handover, practices, trainings
+from .views import departments as department_views
 
 app_name = "people"
 
@@ -22,6 +23,14 @@ urlpatterns += [
     path("people/accounts/<int:pk>/password/", account_views.account_password, name="account-password"),
     path("people/accounts/<int:pk>/deactivate/", account_views.account_deactivate, name="account-deactivate"),
     path("people/accounts/<int:pk>/reactivate/", account_views.account_reactivate, name="account-reactivate"),
+]
+
+# The town's departments' people (docs/departments.md).
+urlpatterns += [
+    path("people/departments/", department_views.department_people, name="department-people"),
+    path(
+        "people/departments/members/<int:pk>/end/", department_views.department_member_end, name="department-member-end"
+    ),
 ]
 
 # Grid-worker care and capacity (docs/scorecard.md).

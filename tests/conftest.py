@@ -136,7 +136,7 @@ def restore_reference_data() -> None:
 
     for module, function in (
         ("residents.migrations.0002_standard_tags", "create_tags"),
-        ("disputes.migrations.0002_standard_departments", "add"),
+        ("disputes.migrations.0008_department_town", "seed"),
         ("visits.migrations.0002_reminder_policy", "add"),
         ("party.migrations.0002_meeting_rules", "add"),
         ("reports.migrations.0002_report_policy", "add"),

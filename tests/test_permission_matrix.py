@@ -422,6 +422,16 @@ def CIV_ITEM1(w, u) -> dict:
 
 NOT_A_MEMBER = _expect(worker=403, colleague=403, staff=403, town=403, outsider=403)
 
+
+def DEPT_MEMBER1(w, u) -> dict:
+    """Someone of the test town's 派出所 (docs/departments.md)."""
+    from disputes.models import Department, DepartmentMember
+    from tests.disputes.departments_world import department_user
+
+    person = department_user(Department.objects.get(town=w.town, name="派出所"), "police1", "派出所甲")
+    return {"pk": DepartmentMember.objects.get(user=person).pk}
+
+
 # --- Town tasks (docs/towntasks.md) -------------------------------------------------------------------------
 
 
@@ -596,6 +606,12 @@ MATRIX: dict[str, tuple[Kw, dict]] = {
     "disputes:town-desk": (NONE, _expect(worker=403, colleague=403, staff=403, town=200, outsider=403)),
     "disputes:field-cases": (NONE, FIELD_ONLY),
     "disputes:field-case-new": (NONE, FIELD_ONLY),
+    # A department's own list and note (docs/departments.md); none of these personas is a department's login
+    # (the department persona is below: DEPARTMENT_ROW). Its people are kept by the town office.
+    "disputes:department-cases": (NONE, NOT_A_MEMBER),
+    "disputes:case-dept-note": (CASE1, POST_ONLY),
+    "people:department-people": (NONE, TOWN_ONLY),
+    "people:department-member-end": (DEPT_MEMBER1, POST_ONLY),
     "messaging:inbox": (NONE, EVERYONE),
     "messaging:inbox-read-all": (NONE, POST_ONLY),
     "reports:report-list": (VILLAGE, REPORT_SEEN),
@@ -800,6 +816,10 @@ POST_MATRIX: dict[str, tuple[Kw, dict]] = {
     # Nobody signs or mediates a case that has not been handed to anyone yet.
     "disputes:case-sign": (CASE1, _expect(worker=403, colleague=404, staff=403, town=403, outsider=404)),
     "disputes:case-session-add": (CASE1, _expect(worker=403, colleague=404, staff=403, town=403, outsider=404)),
+    # A handling note is a department's, on a case assigned to it: CASE1 is nobody's yet.
+    "disputes:case-dept-note": (CASE1, _expect(worker=403, colleague=404, staff=403, town=403, outsider=404)),
+    # The town office ends a membership of its own departments (302 back to the list); nobody else.
+    "people:department-member-end": (DEPT_MEMBER1, TOWN_ONLY | {"town": 302}),
     "disputes:case-mediators": (CASE1, _expect(worker=403, colleague=404, staff=302, town=403, outsider=404)),
     # The grid's worker and the village may add photos (no file: 400); the town may not at tier 1.
     "disputes:case-photo-add": (CASE1, _expect(worker=400, colleague=404, staff=400, town=403, outsider=404)),
@@ -912,3 +932,415 @@ def test_admin_is_for_the_system_admin_only(client, personas, persona):
 def test_admin_opens_for_the_system_admin(admin_client):
     assert admin_client.get(reverse("admin:index")).status_code == 200
     assert admin_client.get(reverse("admin:grids_grid_changelist")).status_code == 200
+
+
+# --- The department persona (docs/departments.md) --------------------------------------------------------
+#
+# A department's login: 司法所 of the test town (Role.DEPARTMENT on the town and a current membership), nothing
+# else. Its rows are kept apart from PERSONAS so the rows above stay as they are; every URL name of MATRIX and
+# POST_MATRIX has its outcome here (``test_the_department_rows_cover_every_url``). It sees no case of the rows
+# above (none is assigned to it): 404. Its 200s are its own list, the inbox, its password, the pages that hold
+# no data (the public notice, the service worker, the manifest, the import template), and the registry's lists
+# and exports, which answer empty as for a Party member's login (tests/disputes/test_departments_pages.py
+# checks they hold no row). Its own case: ``DEPARTMENT_OWN`` below.
+
+DEPARTMENT_GET: dict[str, int] = {
+    **dict.fromkeys(
+        [
+            "cogovernance:public-notice",
+            "disputes:department-cases",
+            "messaging:inbox",
+            "password_change",
+            "residents:household-export",
+            "residents:household-list",
+            "residents:import-template",
+            "residents:keyperson-export",
+            "residents:keyperson-list",
+            "residents:keyplace-export",
+            "residents:keyplace-list",
+            "residents:resident-export",
+            "residents:resident-list",
+            "visits:service-worker",
+            "visits:web-manifest",
+        ],
+        200,
+    ),
+    **dict.fromkeys(
+        [
+            "favicon",
+            "home",
+            "login",
+            "set_language",
+        ],
+        302,
+    ),
+    **dict.fromkeys(
+        [
+            "visits:device-check",
+        ],
+        400,
+    ),
+    **dict.fromkeys(
+        [
+            "civility:town-counts",
+            "cogovernance:town-counts",
+            "disputes:case-export",
+            "disputes:case-list",
+            "disputes:field-case-new",
+            "disputes:field-cases",
+            "disputes:town-desk",
+            "party:field-contacts",
+            "party:town-compliance",
+            "people:account-create",
+            "people:account-detail",
+            "people:account-import",
+            "people:account-import-template",
+            "people:account-list",
+            "people:account-password",
+            "people:department-people",
+            "people:town-practices",
+            "people:town-training-new",
+            "people:town-trainings",
+            "people:town-trainings-export",
+            "reports:town-dashboard",
+            "reports:town-dashboard-export",
+            "reports:town-home",
+            "reports:town-reports",
+            "reports:town-risks",
+            "reports:town-scorecards",
+            "reports:town-scorecards-export",
+            "residents:field-household-detail",
+            "residents:field-household-edit",
+            "residents:field-household-list",
+            "towntasks:field-checklist",
+            "towntasks:field-list",
+            "towntasks:task-list",
+            "towntasks:task-new",
+            "visits:coverage",
+            "visits:offline-manifest",
+            "visits:queue",
+            "visits:work-list",
+        ],
+        403,
+    ),
+    **dict.fromkeys(
+        [
+            "audit:audit-export",
+            "audit:audit-list",
+            "civility:activity-detail",
+            "civility:activity-edit",
+            "civility:activity-export",
+            "civility:activity-list",
+            "civility:activity-new",
+            "civility:activity-photo",
+            "civility:advisor-export",
+            "civility:advisor-list",
+            "civility:advisor-new",
+            "civility:points-award",
+            "civility:points-counter",
+            "civility:points-export",
+            "civility:points-household",
+            "civility:points-household-ledger",
+            "civility:points-ledger",
+            "civility:selection-export",
+            "civility:selection-list",
+            "civility:selection-new",
+            "civility:stock-edit",
+            "civility:stock-list",
+            "civility:stock-new",
+            "civility:team-detail",
+            "civility:team-export",
+            "civility:team-list",
+            "civility:team-member-add",
+            "civility:team-new",
+            "cogovernance:deliberation-approve",
+            "cogovernance:deliberation-close",
+            "cogovernance:deliberation-detail",
+            "cogovernance:deliberation-edit",
+            "cogovernance:deliberation-export",
+            "cogovernance:deliberation-list",
+            "cogovernance:deliberation-meeting",
+            "cogovernance:deliberation-new",
+            "cogovernance:deliberation-notice",
+            "cogovernance:deliberation-progress",
+            "cogovernance:deliberation-research",
+            "cogovernance:deliberation-resolve",
+            "cogovernance:document-adopt",
+            "cogovernance:document-detail",
+            "cogovernance:document-list",
+            "cogovernance:document-new",
+            "cogovernance:document-print",
+            "cogovernance:project-detail",
+            "cogovernance:project-edit",
+            "cogovernance:project-export",
+            "cogovernance:project-list",
+            "cogovernance:project-new",
+            "cogovernance:project-photo",
+            "cogovernance:research-file",
+            "disputes:case-agreement",
+            "disputes:case-create",
+            "disputes:case-detail",
+            "disputes:case-photo",
+            "disputes:case-record",
+            "disputes:mediator-list",
+            "disputes:mediator-update",
+            "grids:assignment-create",
+            "grids:assignment-end",
+            "grids:facility-archive",
+            "grids:facility-edit",
+            "grids:facility-new",
+            "grids:grid-archive",
+            "grids:grid-create",
+            "grids:grid-detail",
+            "grids:grid-update",
+            "grids:honour-archive",
+            "grids:honour-edit",
+            "grids:honour-new",
+            "grids:income-edit",
+            "grids:income-new",
+            "grids:microgrid-archive",
+            "grids:microgrid-create",
+            "grids:microgrid-update",
+            "grids:village-profile",
+            "grids:village-profile-edit",
+            "party:meeting-detail",
+            "party:meeting-list",
+            "party:meeting-new",
+            "party:meeting-photo",
+            "party:member-detail",
+            "party:member-edit",
+            "party:member-export",
+            "party:member-import",
+            "party:member-list",
+            "party:member-new",
+            "party:organisation-detail",
+            "party:organisation-edit",
+            "party:organisation-new",
+            "party:overview",
+            "people:handover",
+            "people:handover-detail",
+            "people:health-check-new",
+            "people:insurance-edit",
+            "people:insurance-new",
+            "people:practice-adopt",
+            "people:practice-attachment",
+            "people:practice-detail",
+            "people:practice-new",
+            "people:village-practices",
+            "people:village-training-new",
+            "people:village-trainings",
+            "people:village-trainings-export",
+            "people:worker-care",
+            "people:worker-care-export",
+            "people:worker-care-records",
+            "reports:governance-report",
+            "reports:governance-report-docx",
+            "reports:report-detail",
+            "reports:report-export",
+            "reports:report-list",
+            "reports:report-print",
+            "reports:report-submit",
+            "reports:risk-list",
+            "reports:scorecard",
+            "reports:village-overview",
+            "residents:household-create",
+            "residents:household-detail",
+            "residents:household-move",
+            "residents:household-update",
+            "residents:import-detail",
+            "residents:import-errors",
+            "residents:import-new",
+            "residents:keyperson-create",
+            "residents:keyperson-detail",
+            "residents:keyperson-update",
+            "residents:keyplace-create",
+            "residents:keyplace-detail",
+            "residents:keyplace-update",
+            "residents:resident-create",
+            "residents:resident-detail",
+            "residents:resident-move",
+            "residents:resident-update",
+            "towntasks:feedback-photo",
+            "towntasks:item-photo",
+            "towntasks:target-detail",
+            "towntasks:target-report",
+            "towntasks:task-detail",
+            "towntasks:task-file",
+            "towntasks:village-list",
+            "visits:grid-outstanding",
+            "visits:visit-new",
+            "visits:visit-photo",
+        ],
+        404,
+    ),
+    **dict.fromkeys(
+        [
+            "civility:advisor-archive",
+            "civility:points-redeem",
+            "civility:stock-archive",
+            "civility:team-member-leave",
+            "cogovernance:deliberation-move",
+            "cogovernance:document-archive",
+            "disputes:case-act",
+            "disputes:case-dept-note",
+            "disputes:case-mediators",
+            "disputes:case-photo-add",
+            "disputes:case-session-add",
+            "disputes:case-sign",
+            "disputes:mediator-archive",
+            "logout",
+            "messaging:inbox-read-all",
+            "messaging:notice-open",
+            "party:field-contact-record",
+            "party:link-end",
+            "party:member-link",
+            "party:member-login",
+            "party:organisation-archive",
+            "people:account-deactivate",
+            "people:account-reactivate",
+            "people:department-member-end",
+            "people:handover-hand-on",
+            "reports:report-prefill",
+            "reports:report-review",
+            "reports:report-save",
+            "reports:report-start",
+            "residents:field-household-wechat",
+            "residents:household-archive",
+            "residents:household-restore",
+            "residents:import-apply",
+            "residents:import-cancel",
+            "residents:keyplace-archive",
+            "residents:resident-archive",
+            "residents:resident-id-number",
+            "residents:resident-restore",
+            "towntasks:item-tick",
+            "towntasks:target-accept",
+            "towntasks:target-return",
+            "towntasks:target-sign",
+            "towntasks:target-start",
+        ],
+        405,
+    ),
+}
+
+DEPARTMENT_POST: dict[str, int] = {
+    **dict.fromkeys(
+        [
+            "logout",
+            "messaging:inbox-read-all",
+        ],
+        302,
+    ),
+    **dict.fromkeys(
+        [
+            "party:field-contact-record",
+            "people:account-deactivate",
+            "people:account-reactivate",
+            "people:department-member-end",
+            "residents:field-household-wechat",
+        ],
+        403,
+    ),
+    **dict.fromkeys(
+        [
+            "civility:advisor-archive",
+            "civility:points-redeem",
+            "civility:stock-archive",
+            "civility:team-member-leave",
+            "cogovernance:deliberation-move",
+            "cogovernance:document-archive",
+            "disputes:case-act",
+            "disputes:case-dept-note",
+            "disputes:case-mediators",
+            "disputes:case-photo-add",
+            "disputes:case-session-add",
+            "disputes:case-sign",
+            "disputes:mediator-archive",
+            "messaging:notice-open",
+            "party:link-end",
+            "party:member-link",
+            "party:member-login",
+            "party:organisation-archive",
+            "people:handover-hand-on",
+            "reports:report-prefill",
+            "reports:report-review",
+            "reports:report-save",
+            "reports:report-start",
+            "residents:household-archive",
+            "residents:household-restore",
+            "residents:import-apply",
+            "residents:import-cancel",
+            "residents:keyplace-archive",
+            "residents:resident-archive",
+            "residents:resident-id-number",
+            "residents:resident-restore",
+            "towntasks:item-tick",
+            "towntasks:target-accept",
+            "towntasks:target-return",
+            "towntasks:target-sign",
+            "towntasks:target-start",
+        ],
+        404,
+    ),
+}
+
+
+@pytest.fixture
+def department_persona(world):
+    from disputes.models import Department
+    from tests.disputes.departments_world import department_user
+
+    return department_user(Department.objects.get(town=world.town, name="司法所"), "dept", "司法所甲")
+
+
+def test_the_department_rows_cover_every_url():
+    assert set(DEPARTMENT_GET) == set(MATRIX)
+    assert set(DEPARTMENT_POST) == set(POST_MATRIX)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_department_persona_get(client, world, personas, department_persona, name):
+    kwargs_for, _expected = MATRIX[name]
+    url = reverse(name, kwargs=kwargs_for(world, personas))
+    client.force_login(department_persona)
+    assert client.get(url).status_code == DEPARTMENT_GET[name], f"department GET {url}"
+
+
+@pytest.mark.parametrize("name", sorted(POST_MATRIX))
+def test_department_persona_post(client, world, personas, department_persona, name):
+    kwargs_for, _expected = POST_MATRIX[name]
+    url = reverse(name, kwargs=kwargs_for(world, personas))
+    client.force_login(department_persona)
+    assert client.post(url).status_code == DEPARTMENT_POST[name], f"department POST {url}"
+
+
+def DEPT_CASE(w, u) -> dict:
+    """A major dispute of grid 1 the town assigned to 司法所 (the department persona's)."""
+    from disputes.models import Department
+    from tests.disputes.departments_world import town_case
+
+    return {"pk": town_case(w, u["staff"], u["town"], Department.objects.get(town=w.town, name="司法所")).pk}
+
+
+# Its own case: the page and the printable record; signing (back to the page); an empty note or action is a 400.
+DEPARTMENT_OWN = [
+    ("get", "disputes:case-detail", DEPT_CASE, 200),
+    ("get", "disputes:case-record", DEPT_CASE, 200),
+    ("post", "disputes:case-sign", DEPT_CASE, 302),
+    ("post", "disputes:case-dept-note", DEPT_CASE, 403),  # not signed for yet
+    ("post", "disputes:case-act", lambda w, u: {**DEPT_CASE(w, u), "action": "dept_return"}, 400),
+    ("post", "disputes:case-act", lambda w, u: {**DEPT_CASE(w, u), "action": "resolve"}, 403),  # not signed
+    ("post", "disputes:case-act", lambda w, u: {**DEPT_CASE(w, u), "action": "feedback"}, 403),
+    ("post", "disputes:case-photo-add", DEPT_CASE, 403),
+    ("post", "disputes:case-session-add", DEPT_CASE, 403),
+    ("get", "disputes:case-agreement", DEPT_CASE, 404),  # no agreement yet
+]
+
+
+@pytest.mark.parametrize(("method", "name", "kwargs_for", "expected"), DEPARTMENT_OWN)
+def test_department_persona_on_its_own_case(
+    client, world, personas, department_persona, method, name, kwargs_for, expected
+):
+    url = reverse(name, kwargs=kwargs_for(world, personas))
+    client.force_login(department_persona)
+    assert getattr(client, method)(url).status_code == expected, f"department {method.upper()} {url}"

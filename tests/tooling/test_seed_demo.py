@@ -100,8 +100,11 @@ def test_same_data_every_run(db):
     with trail.suspended():  # clearing the table between runs is not anyone's action
         profile = [VillageIncome, VillageHonour, ServiceFacility]
         care = [WorkerInsurance, HealthCheck, Training, GoodPractice]
+        from disputes.models import Department, DepartmentMember
+
         for model in [
             *care,
+            DepartmentMember,
             Assignment,
             User,
             MicroGrid,
@@ -109,6 +112,7 @@ def test_same_data_every_run(db):
             *[VillagerGroup, NaturalVillage],
             *profile,
             Village,
+            Department,
             Town,
         ]:
             model.objects.all().delete()
@@ -122,6 +126,7 @@ def test_same_data_every_run(db):
     [
         ("admin", lambda: "/admin/"),
         ("town", lambda: "/town/"),
+        ("dept", lambda: "/department/cases/"),
         ("staff", lambda: f"/villages/{Village.objects.get(name=demo.VILLAGE_A).pk}/"),
         ("staff_b", lambda: f"/villages/{Village.objects.get(name=demo.VILLAGE_B).pk}/"),
         ("worker", lambda: "/field/"),

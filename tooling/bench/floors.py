@@ -187,6 +187,15 @@ SELECT l.id, r.name, l.trained_on, l.trained_by, m.name
 CIV_SELECTION_COUNT = (
     "SELECT count(*) FROM civility_modelselection s WHERE s.village_id = ANY(%s) AND s.archived_at IS NULL"
 )
+# A department's case list (docs/departments.md): the cases assigned to its department, newest first.
+DEPT_CASE_ROWS = """
+SELECT c.id, c.number, c.title, c.kind, c.category, c.state, c.tier, c.reported_at, c.signed_at, v.name, d.name
+  FROM disputes_case c
+  JOIN grids_village v ON v.id = c.village_id
+  JOIN disputes_department d ON d.id = c.department_id
+ WHERE c.department_id = ANY(%s)
+ ORDER BY c.reported_at DESC LIMIT 50"""
+DEPT_CASE_COUNT = "SELECT count(*) FROM disputes_case c WHERE c.department_id = ANY(%s)"
 
 # The 六好 scorecard's town comparison (docs/scorecard.md): per village of the town, the grouped counts the
 # heaviest indicators read for the year — the months' kept coverage, the cases resolved and reported, the

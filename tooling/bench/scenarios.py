@@ -37,6 +37,8 @@ from .floors import (
     COGOV_TOWN_DOCUMENTS,
     COGOV_TOWN_PROJECTS,
     COVERAGE,
+    DEPT_CASE_COUNT,
+    DEPT_CASE_ROWS,
     DRAFT_CASES,
     DRAFT_RESIDENTS,
     DRAFT_VISITS,
@@ -552,6 +554,34 @@ def civility_pages(p: People) -> tuple[list[Page], list[dict]]:
     return pages, skipped
 
 
+def department_pages(p: People) -> tuple[list[Page], list[dict]]:
+    """A department's case list at county scale (docs/departments.md): the person of the biggest village's
+    town's busiest department, beside the same page for the department with the fewest cases (the query
+    count should be the same). ``--only departments`` runs it alone."""
+    from disputes.models import DepartmentMember
+
+    today = timezone.localdate()
+    members = (
+        DepartmentMember.objects.active_on(today)
+        .filter(user__is_active=True)
+        .annotate(n=Count("department__cases"))
+        .select_related("user")
+    )
+    busiest = members.filter(department__town=p.town).order_by("-n", "pk").first()
+    quietest = members.order_by("n", "pk").first()
+    try:
+        url = reverse("disputes:department-cases")
+    except NoReverseMatch:
+        return [], [{"scenario": "departments case list", "skipped": "no department list in this build"}]
+    if busiest is None:
+        return [], [{"scenario": "departments case list", "skipped": "no department people: run generate_scale"}]
+    users = [busiest.user, quietest.user]
+    User.objects.filter(pk__in=[u.pk for u in users]).update(must_change_password=False)
+    for user in users:
+        user.must_change_password = False
+    floor = [(DEPT_CASE_ROWS, [[busiest.department_id]]), (DEPT_CASE_COUNT, [[busiest.department_id]])]
+    page = Page("departments case list", busiest.user, url, floor, compare_url=url, compare_user=quietest.user)
+    return [page], []
 DRAFT_SCENARIOS = ("governance report docx",)
 
 

@@ -38,6 +38,7 @@ from .care import seed_care
 from .cases import seed_cases
 from .civility import seed_civility
 from .cogovernance import seed_cogovernance
+from .departments import seed_department_case, seed_department_login
 from .party import seed_party
 from .profile import seed_profile
 from .registry import seed_registry
@@ -144,6 +145,8 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
     town_user = seeder.user("town", village=None, full_name="镇综治办·" + person_name(0))
     seeder.assign(town_user, Role.TOWN_OFFICE, town)
     seeder.accounts.append(DemoAccount("town", "镇综治办", "/town/"))
+    dept_user, justice = seed_department_login(seeder, town, ASSIGNED_FROM)
+    seeder.accounts.append(DemoAccount("dept", f"{TOWN_NAME}司法所（职能部门）", "/department/cases/"))
 
     village_a = _seed_village_a(seeder, town)
     seed_profile(village_a)  # the 汇报材料's profile paragraph (docs/scorecard.md)
@@ -151,6 +154,7 @@ def _seed(*, registry: bool) -> list[DemoAccount]:
     if registry:
         seed_registry()
         seed_cases()
+        seed_department_case(town=town, village_name=VILLAGE_A, user=dept_user, justice=justice)
         seed_visits()
         seed_party(seeder)  # before the reports, whose frozen months may count the Party's figures
         seed_cogovernance()  # after the Party (its organisations approve the topics), before the reports

@@ -177,7 +177,7 @@ def _seed_village(village: Village, team, count: int, rng: random.Random, now: d
     grids = [g for g in village.grids.active().order_by("number") if g.pk in workers]
     from disputes.models import Department
 
-    departments = list(Department.objects.active())
+    departments = list(Department.objects.active().filter(town=village.town_id))  # the town's own (docs/departments.md)
     paths, weights = list(WEIGHTS), list(WEIGHTS.values())
     for i in range(count):
         # Older cases are more of them finished; the spread covers the last twelve months.

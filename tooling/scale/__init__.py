@@ -46,7 +46,7 @@ from tooling.demo import registry as demo_registry
 from visits import fielddays
 from visits.due import month_start, previous_month
 
-from . import activity, care, civility, cogovernance, party, registry, territory, towntasks
+from . import activity, care, civility, cogovernance, departments, party, registry, territory, towntasks
 from .territory import Shape
 from .writer import Writer
 
@@ -183,6 +183,15 @@ class _Run:
                 label=self.label,
                 region=regions(0),
                 username_prefix=f"gen{self.residents}" + ("" if self.seed == self.residents else f"s{self.seed}"),
+                assigned_from=cal.months[0].replace(year=cal.months[0].year - 1),
+            )
+        with self.phase("departments"):
+            # Before the cases: a town's cases go to its own departments (docs/departments.md).
+            departments.build(
+                writer,
+                self.rng("departments"),
+                county,
+                prefix=f"gen{self.residents}" + ("" if self.seed == self.residents else f"s{self.seed}"),
                 assigned_from=cal.months[0].replace(year=cal.months[0].year - 1),
             )
         with self.phase("registry") as phase:

@@ -345,9 +345,9 @@ class Cases:
                 State.HANDLING, staff, "assign", at, f"交由：{name}", assignee=assignee, department=None, signed_at=None
             )
         elif step == "town_assign":
-            department, name = (
-                self.departments[rng.randrange(len(self.departments))] if self.departments else (None, "")
-            )
+            # The town's own departments (tooling/scale/departments.py), the first five as before.
+            choices = village.town.departments[:5] or self.departments
+            department, name = choices[rng.randrange(len(choices))] if choices else (None, "")
             note = "交由：" + ", ".join(x for x in (name, village.town.office_name) if x)
             walk.move(State.HANDLING, town, "assign", at, note, assignee=town, department=department, signed_at=None)
         elif step == "sign":

@@ -129,6 +129,8 @@ class TownPlan:
     office_id: int = 0
     office_name: str = ""
     villages: list[VillagePlan] = field(default_factory=list)
+    departments: list[tuple[int, str]] = field(default_factory=list)  # (id, name): tooling/scale/departments.py
+    department_user_ids: list[int] = field(default_factory=list)
 
 
 @dataclass

@@ -47,6 +47,7 @@ class Command(BaseCommand):
         party_pages, party_skipped = bench.party_pages(people)
         cogov_pages, cogov_skipped = bench.cogovernance_pages(people)
         civility_pages, civility_skipped = bench.civility_pages(people)
+        department_pages, department_skipped = bench.department_pages(people)
         scorecard_pages, scorecard_skipped = bench.scorecard_pages(people)
         towntask_pages, towntask_skipped = bench.towntasks_pages(people)
 
@@ -70,6 +71,12 @@ class Command(BaseCommand):
         for page in civility_pages:
             if wanted_civility(page.name):
                 emit(bench.run_page(page, clients, requests, admin))
+        for page in department_pages:  # docs/departments.md; --only departments
+            if wanted(page.name):
+                emit(bench.run_page(page, clients, requests, admin))
+        for row in department_skipped:
+            if wanted(row["scenario"]):
+                emit(row)
         for page in scorecard_pages:  # "--only scorecard" selects them: the word is in their names
             if wanted(page.name):
                 emit(bench.run_page(page, clients, requests, admin))
