@@ -72,7 +72,9 @@ def test_staff_record_a_project_and_the_village_rules(
     project = Project.objects.get(title="主干道太阳能路灯")
     assert page.url.endswith(f"/cogov/projects/{project.pk}/")
     assert page.locator("#photos img").count() == 1
-    assert page.locator("#photos img").evaluate("img => img.naturalWidth") > 0  # served through the door
+    img = page.locator("#photos img")  # served through the door (a lazy image: scrolled to, then decoded)
+    img.scroll_into_view_if_needed()
+    assert img.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     page.screenshot(path=str(output_dir / "cogov-project-detail.png"), full_page=True)
 
     page.click("main a:text-is('民生实事')")
