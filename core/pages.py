@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
 PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,6 +40,11 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def stamped_xlsx_response(content: bytes, prefix: str) -> HttpResponse:
+    """A workbook download named ``<prefix>-<local time as YYYYmmdd-HHMM>.xlsx``, as every export is."""
+    return xlsx_response(content, f"{prefix}-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
 
 
 def stored_file_response(field, *, content_type: str = "image/jpeg", filename: str | None = None) -> FileResponse:

@@ -17,6 +17,7 @@ from visits import due, summary
 from visits.models import CoverageSnapshot
 
 from .figures import open_cases as open_case_rows
+from .figures import pct
 from .models import MonthlyReport, ReportPolicy
 
 
@@ -70,8 +71,8 @@ def side_by_side(villages: list, month: datetime.date) -> list:
         }
         m = mediation.get(village.pk, {})
         village.mediation = {
-            "month": _pct(m.get("agreed_month", 0), m.get("resolved_month", 0)),
-            "ytd": _pct(m.get("agreed_ytd", 0), m.get("resolved_ytd", 0)),
+            "month": pct(m.get("agreed_month", 0), m.get("resolved_month", 0)),
+            "ytd": pct(m.get("agreed_ytd", 0), m.get("resolved_ytd", 0)),
         }
         report = reports.get(village.pk)
         village.report = report
@@ -84,10 +85,6 @@ def side_by_side(villages: list, month: datetime.date) -> list:
 
 def _not_started() -> str:
     return _("未开始")
-
-
-def _pct(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
 
 
 def _late_counts(ids, month: datetime.date, policy: ReportPolicy) -> dict[int, int]:
@@ -123,7 +120,7 @@ def trends(villages: list, months: int = 12) -> dict:
             done=Sum("households_done") + Sum("key_persons_done") + Sum("key_places_done"),
         )
     ):
-        coverage[row["grid__village"]][row["month"]] = _pct(row["done"] or 0, row["due"] or 0)
+        coverage[row["grid__village"]][row["month"]] = pct(row["done"] or 0, row["due"] or 0)
     # This month: live. The villages already carry it when the table showed the current month; for another
     # month they carry that month's figures, which the series must not overwrite (the table shows them).
     if all(getattr(v, "cov_month", None) == series_months[-1] for v in villages):
@@ -153,7 +150,7 @@ def trends(villages: list, months: int = 12) -> dict:
         )
     ):
         key = row["m"].date() if hasattr(row["m"], "date") else row["m"]
-        mediation[key] = _pct(row["agreed"], row["resolved"])
+        mediation[key] = pct(row["agreed"], row["resolved"])
     return {
         # The last month is the month so far: its coverage is low early in the month, not fallen.
         "labels": [f"{m:%Y-%m}" for m in series_months[:-1]]

@@ -39,7 +39,7 @@ def _bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime,
     return aware(month.replace(month=1, day=1)), aware(month), aware(due.next_month(month))
 
 
-def _pct(part: int, whole: int) -> int | None:
+def pct(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
@@ -114,8 +114,7 @@ def _registry(village: Village) -> dict:
         .values_list("grid__name", "n", "reached")
     )
     wechat_grids = [
-        {"grid": name, "households": n, "reached": reached, "percent": _pct(reached, n)}
-        for name, n, reached in per_grid
+        {"grid": name, "households": n, "reached": reached, "percent": pct(reached, n)} for name, n, reached in per_grid
     ]
     households = sum(g["households"] for g in wechat_grids)
     reached = sum(g["reached"] for g in wechat_grids)
@@ -124,7 +123,7 @@ def _registry(village: Village) -> dict:
         "wechat": {
             "households": households,
             "reached": reached,
-            "percent": _pct(reached, households),
+            "percent": pct(reached, households),
             "grids": wechat_grids,
         },
         **residents,
@@ -145,7 +144,7 @@ def _visits(village: Village, month: datetime.date) -> dict:
             "workers": "、".join(str(w) for w in g.workers),
             "due": g.cov.due,
             "done": g.cov.done,
-            "percent": _pct(g.cov.done, g.cov.due),
+            "percent": pct(g.cov.done, g.cov.due),
             "key_persons_overdue": g.cov.key_persons_overdue,
         }
         for g in row.grid_rows
@@ -166,8 +165,8 @@ def _visits(village: Village, month: datetime.date) -> dict:
     ytd_done = sum(ytd[k] or 0 for k in ("h_done", "k_done", "p_done")) + total.done
     return {
         "grids": grids,
-        "month": {"due": total.due, "done": total.done, "percent": _pct(total.done, total.due)},
-        "ytd": {"due": ytd_due, "done": ytd_done, "percent": _pct(ytd_done, ytd_due)},
+        "month": {"due": total.due, "done": total.done, "percent": pct(total.done, total.due)},
+        "ytd": {"due": ytd_due, "done": ytd_done, "percent": pct(ytd_done, ytd_due)},
         "households": {"due": total.households_due, "done": total.households_done},
         "key_persons": {
             "due": total.key_persons_due,
@@ -242,7 +241,7 @@ def _cases(village: Village, month: datetime.date, year_start, start, end) -> di
             p: {
                 "agreements": agreements[p],
                 "resolved": disputes_resolved[p],
-                "rate": _pct(agreements[p], disputes_resolved[p]),
+                "rate": pct(agreements[p], disputes_resolved[p]),
             }
             for p in ("month", "ytd")
         },

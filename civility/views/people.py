@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import trail
 from core.excel import add_sheet, append_row, new_workbook, workbook_bytes
-from core.pages import paginate, xlsx_response
+from core.pages import paginate, stamped_xlsx_response
 from grids import access
 from grids.forms import add_service_errors
 
@@ -90,8 +90,7 @@ def team_export(request: HttpRequest, pk: int) -> HttpResponse:
         )
         rows += 1
     trail.record_export(request, "civility_teams", rows, False)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(workbook_bytes(book), f"volunteer-teams-{stamp}.xlsx")
+    return stamped_xlsx_response(workbook_bytes(book), "volunteer-teams")
 
 
 @login_required
@@ -217,8 +216,7 @@ def advisor_export(request: HttpRequest, pk: int) -> HttpResponse:
         )
         rows += 1
     trail.record_export(request, "civility_advisors", rows, False)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(workbook_bytes(book), f"legal-advisors-{stamp}.xlsx")
+    return stamped_xlsx_response(workbook_bytes(book), "legal-advisors")
 
 
 @login_required

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import trail
 from core.excel import add_sheet, append_row, new_workbook, workbook_bytes
-from core.pages import paginate, xlsx_response
+from core.pages import paginate, stamped_xlsx_response
 from grids import access
 from grids.forms import add_service_errors
 from grids.models import Village
@@ -217,8 +217,7 @@ def ledger_export(request: HttpRequest, pk: int) -> HttpResponse:
         append_row(sheet, [h.number, h.head_name or "", h.address, h.phone, h.balance])
         rows += 1
     trail.record_export(request, "civility_points", rows, False)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(workbook_bytes(book), f"points-{stamp}.xlsx")
+    return stamped_xlsx_response(workbook_bytes(book), "points")
 
 
 @login_required
@@ -389,8 +388,7 @@ def selection_export(request: HttpRequest, pk: int) -> HttpResponse:
         )
         rows += 1
     trail.record_export(request, "civility_selections", rows, False)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(workbook_bytes(book), f"selections-{stamp}.xlsx")
+    return stamped_xlsx_response(workbook_bytes(book), "selections")
 
 
 @login_required

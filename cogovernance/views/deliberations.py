@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import trail
 from core.excel import add_sheet, append_row, new_workbook, workbook_bytes
-from core.pages import paginate, stored_file_response, xlsx_response
+from core.pages import paginate, stamped_xlsx_response, stored_file_response
 from grids import access
 from grids.forms import add_service_errors
 from grids.models import Village
@@ -166,8 +166,7 @@ def deliberation_export(request: HttpRequest, pk: int) -> HttpResponse:
         )
         n += 1
     trail.record_export(request, "cogov_deliberations", n, False)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(workbook_bytes(book), f"deliberations-{stamp}.xlsx")
+    return stamped_xlsx_response(workbook_bytes(book), "deliberations")
 
 
 # --- a topic: new, edit, its page ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit import trail
 from audit.models import AuditAction
 from core.excel import FileError
-from core.pages import paginate, stored_file_response, xlsx_response
+from core.pages import paginate, stamped_xlsx_response, stored_file_response
 from grids import access
 from grids.forms import add_service_errors
 from grids.models import Grid, Village
@@ -313,8 +313,7 @@ def member_export(request: HttpRequest, pk: int) -> HttpResponse:
 
     rows = excel.export_rows(members, id_cell)
     trail.record_export(request, "party_members", len(rows), full and bool(rows))
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(excel.workbook(rows), f"party-members-{stamp}.xlsx")
+    return stamped_xlsx_response(excel.workbook(rows), "party-members")
 
 
 @login_required

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit import trail
 from core.excel import add_sheet, append_row, new_workbook, workbook_bytes
-from core.pages import paginate, xlsx_response
+from core.pages import paginate, stamped_xlsx_response
 from grids import access
 from grids.forms import add_service_errors
 from grids.models import Village
@@ -133,8 +133,7 @@ def care_export(request: HttpRequest, pk: int) -> HttpResponse:
             ],
         )
     trail.record_export(request, "worker_care", len(rows), False)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(workbook_bytes(book), f"worker-care-{stamp}.xlsx")
+    return stamped_xlsx_response(workbook_bytes(book), "worker-care")
 
 
 def _form_page(request, village, form, *, title: str, note: str = "", status: int = 200) -> HttpResponse:

@@ -12,13 +12,12 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit import trail
 from core.excel import add_sheet, append_row, new_workbook, workbook_bytes
-from core.pages import paginate, xlsx_response
+from core.pages import paginate, stamped_xlsx_response
 from grids import access
 from grids.forms import add_service_errors
 from grids.models import Town
@@ -91,8 +90,7 @@ def _export(request: HttpRequest, filterset: TrainingFilter, name: str) -> HttpR
         append_row(sheet, [t.held_on.isoformat(), t.title, t.organiser, held_by, t.hours, t.attendee_count, names])
         rows += 1
     trail.record_export(request, "worker_trainings", rows, False)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(workbook_bytes(book), f"{name}-{stamp}.xlsx")
+    return stamped_xlsx_response(workbook_bytes(book), name)
 
 
 @login_required

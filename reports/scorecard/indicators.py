@@ -32,6 +32,7 @@ from residents.models.key_persons import SupervisionGap
 from visits import fielddays, summary
 from visits.models import CoverageSnapshot
 
+from ..figures import pct
 from .period import Period
 
 # Seed 003: a grid covers in principle 300–500 households (DOMAIN.md, "The organisation").
@@ -41,10 +42,6 @@ FIELD_DAYS_PER_WEEK = 4
 # A set date is answered by an activity held from a week before it to a month after it (民法典宣传月 is the
 # whole of May, counted from 1 May).
 SET_DATE_BEFORE, SET_DATE_AFTER = datetime.timedelta(days=7), datetime.timedelta(days=30)
-
-
-def pct(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
 
 
 def aware(day: datetime.date) -> datetime.datetime:
@@ -326,10 +323,6 @@ def _weeks(ctx: Context) -> list[tuple[datetime.date, datetime.date]]:
         out.append((monday, monday + datetime.timedelta(days=6)))
         monday += datetime.timedelta(days=7)
     return out
-
-
-def _day(value) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def field_days(ctx: Context) -> Values:

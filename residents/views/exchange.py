@@ -11,14 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import trail
 from audit.models import AuditAction
-from core.pages import xlsx_response
+from core.pages import stamped_xlsx_response, xlsx_response
 from grids import access
 
 from .. import excel, idnumber, imports, tasks
@@ -212,8 +211,7 @@ def _export_residents(request: HttpRequest, residents, kind: str) -> HttpRespons
         rows.append(_resident_row(r, _id_cell(request, r, full)))
     trail.record_export(request, kind, len(rows), full_used)
     title, columns = excel.SHEETS[ImportKind.HOUSEHOLDS]
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(excel.write_workbook(title, columns, rows), f"{kind}-{stamp}.xlsx")
+    return stamped_xlsx_response(excel.write_workbook(title, columns, rows), kind)
 
 
 @login_required

@@ -582,6 +582,8 @@ def department_pages(p: People) -> tuple[list[Page], list[dict]]:
     floor = [(DEPT_CASE_ROWS, [[busiest.department_id]]), (DEPT_CASE_COUNT, [[busiest.department_id]])]
     page = Page("departments case list", busiest.user, url, floor, compare_url=url, compare_user=quietest.user)
     return [page], []
+
+
 DRAFT_SCENARIOS = ("governance report docx",)
 
 
