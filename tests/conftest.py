@@ -45,6 +45,14 @@ def pytest_configure(config):
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
 
 
+@pytest.fixture
+def real_hashers(settings):
+    """The project's password hashers (governance/settings.py) instead of MD5, for the tests of hashing."""
+    from governance import settings as project
+
+    settings.PASSWORD_HASHERS = project.PASSWORD_HASHERS
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the site's language: a page requested in English leaves the thread's

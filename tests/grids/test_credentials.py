@@ -96,19 +96,19 @@ def test_a_set_password_in_code_ends_tokens_and_sessions(world, worker):
     assert sessions_of(worker) == []
 
 
-def test_a_hash_upgrade_at_login_is_not_a_password_change(world, worker, settings):
+def test_a_hash_upgrade_at_login_is_not_a_password_change(world, worker, real_hashers):
     """Django re-hashes a password in an older format when it is checked ("hash upgrades shouldn't be
-    considered password changes", AbstractBaseUser.check_password): the tokens stay."""
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    ]
+    considered password changes", AbstractBaseUser.check_password): a PBKDF2 hash becomes Argon2id, and the
+    tokens, the sessions in the store and the phone's data stay."""
     User.objects.filter(pk=worker.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
     token = Token.objects.create(user=worker)
+    logged_in(worker)
     request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="10.0.0.9")
     assert authenticate(request, username="worker", password=PASSWORD) is not None
-    assert User.objects.get(pk=worker.pk).password.startswith("md5$")  # it was upgraded
+    upgraded = User.objects.get(pk=worker.pk)
+    assert upgraded.password.startswith("argon2$argon2id$")  # it was upgraded
     assert Token.objects.filter(pk=token.pk).exists()
+    assert sessions_of(worker) and upgraded.credentials_ended_at is None
 
 
 def test_saving_other_fields_leaves_tokens_alone(world, worker):
