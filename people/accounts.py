@@ -14,7 +14,6 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -40,22 +39,6 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 def one_time_password() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(ONE_TIME_LENGTH))
-
-
-# A one-time password is 10 random symbols of 54 (about 57 bits), not a word a person chose: the hasher's
-# full work factor (Django's PBKDF2, about 0.4 s a hash here) guards guessable passwords and would make a
-# sheet of 400 people take minutes. It is hashed with fewer rounds and lives until its first use: Django
-# re-hashes it with the full count at that login (a rehash, not a change: grids/credentials.py), and the
-# person then chooses their own.
-ONE_TIME_ITERATIONS = 20_000
-
-
-def set_one_time_password(account: User, password: str) -> None:
-    hasher = get_hasher("default")
-    if isinstance(hasher, PBKDF2PasswordHasher):
-        account.password = hasher.encode(password, hasher.salt(), iterations=ONE_TIME_ITERATIONS)
-    else:
-        account.set_password(password)
 
 
 def sms_available() -> bool:
@@ -156,7 +139,7 @@ def account_create(
         home_village=village,
         must_change_password=True,
     )
-    set_one_time_password(account, password)
+    account.set_password(password)
     try:
         with transaction.atomic():
             account.save()
@@ -180,7 +163,7 @@ def account_password_reset(*, by: User, account: User, by_sms: bool = False) -> 
     the account's phone and returns None."""
     _require_kept(by, account)
     password = one_time_password()
-    set_one_time_password(account, password)
+    account.set_password(password)
     account.must_change_password = True
     account.save(update_fields=["password", "must_change_password"])
     _audit(AuditAction.PASSWORD_RESET, account, note=_("短信发送") if by_sms else _("页面显示一次"))

@@ -34,7 +34,7 @@ def department_account_create(
         home_village=None,
         must_change_password=True,
     )
-    accounts.set_one_time_password(account, password)
+    account.set_password(password)
     try:
         with transaction.atomic():
             account.save()

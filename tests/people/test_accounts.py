@@ -391,19 +391,19 @@ def test_a_new_account_by_sms(client, world, personas, sms_gateway):
     assert phone == "13912345678" and "newworker" in text
 
 
-def test_a_one_time_password_is_hashed_lightly_and_rehashed_in_full_at_first_login(client, world, personas, settings):
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+def test_a_one_time_password_is_hashed_like_any_other_and_its_first_login_keeps_the_tokens(
+    client, world, personas, real_hashers
+):
     worker = personas["worker"]
     client.force_login(personas["staff"])
     password = client.post(reverse("people:account-password", args=[worker.pk])).context["password"]
     worker.refresh_from_db()
-    assert worker.password.startswith(f"pbkdf2_sha256${accounts.ONE_TIME_ITERATIONS}$")
+    stored = worker.password
+    assert stored.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     token = Token.objects.create(user=worker)  # made after the reset: the first login must not end it
     Client().post(reverse("login"), {"username": "worker", "password": password}, REMOTE_ADDR="10.0.0.8")
     worker.refresh_from_db()
-    assert worker.password.startswith(f"pbkdf2_sha256${PBKDF2PasswordHasher.iterations}$")
+    assert worker.password == stored  # already in the current format: nothing to re-hash
     assert worker.check_password(password) and worker.must_change_password
     assert Token.objects.filter(pk=token.pk).exists()
 
