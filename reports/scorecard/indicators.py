@@ -384,9 +384,13 @@ def key_persons_lost(ctx: Context) -> Values:
     return {v: found.get(v, 0) for v in ctx.village_ids}
 
 
-def disputes_on_time(ctx: Context) -> Values:
-    """Disputes resolved in the period within their tier's time limit (disputes.Policy: counted from when
-    the case reached the tier it was resolved at) / disputes resolved in the period. One query."""
+def _case_figures(ctx: Context) -> dict[tuple[int, str], dict[str, int]]:
+    """Per (village, kind), one grouped query for three indicators: disputes resolved in the period ("n") and
+    of them within their tier's time limit ("ok", disputes.Policy: counted from when the case reached the
+    tier it was resolved at); hazards and requests reported in the period and not rejected ("n") and of them
+    resolved since ("ok": resolved, fed back or closed)."""
+    if "cases" in ctx.cache:
+        return ctx.cache["cases"]
     policy = Policy.current()
     on_time = Q()
     for tier in Tier.values:
@@ -395,19 +399,35 @@ def disputes_on_time(ctx: Context) -> Values:
             output_field=Case._meta.get_field("resolved_at"),
         )
         on_time |= Q(tier=tier, resolved_at__lte=limit)
+    resolved_in = Q(kind=Kind.DISPUTE, resolved_at__gte=ctx.start_dt, resolved_at__lt=ctx.stop_dt)
+    reported_in = Q(
+        kind__in=[Kind.HAZARD, Kind.REQUEST], reported_at__gte=ctx.start_dt, reported_at__lt=ctx.stop_dt
+    ) & ~Q(state=State.REJECTED)
     rows = (
-        Case.objects.filter(
-            village_id__in=ctx.village_ids,
-            kind=Kind.DISPUTE,
-            resolved_at__gte=ctx.start_dt,
-            resolved_at__lt=ctx.stop_dt,
+        Case.objects.filter(Q(village_id__in=ctx.village_ids) & (resolved_in | reported_in))
+        .values("village_id", "kind")
+        .annotate(
+            n=Count("pk"),
+            ok=Count(
+                "pk", filter=(Q(kind=Kind.DISPUTE) & on_time) | (~Q(kind=Kind.DISPUTE) & Q(resolved_at__isnull=False))
+            ),
         )
-        .values("village_id")
-        .annotate(n=Count("pk"), ok=Count("pk", filter=on_time))
         .order_by()
     )
-    found = {r["village_id"]: pct(r["ok"], r["n"]) for r in rows}
-    return {v: found.get(v) for v in ctx.village_ids}
+    ctx.cache["cases"] = {(r["village_id"], r["kind"]): r for r in rows}
+    return ctx.cache["cases"]
+
+
+def _case_share(ctx: Context, kind: str) -> Values:
+    found = _case_figures(ctx)
+    return {
+        v: pct(found[(v, kind)]["ok"], found[(v, kind)]["n"]) if (v, kind) in found else None for v in ctx.village_ids
+    }
+
+
+def disputes_on_time(ctx: Context) -> Values:
+    """Disputes resolved in the period within their tier's time limit / disputes resolved in the period."""
+    return _case_share(ctx, Kind.DISPUTE)
 
 
 def escalations(ctx: Context) -> Values:
@@ -427,24 +447,9 @@ def escalations(ctx: Context) -> Values:
     return {v: found.get(v, 0) for v in ctx.village_ids}
 
 
-def _handled(ctx: Context, kind: str) -> Values:
-    """Cases of ``kind`` reported in the period and not rejected, of which resolved since (resolved, fed
-    back or closed): the share. One query."""
-    rows = (
-        Case.objects.filter(
-            village_id__in=ctx.village_ids, kind=kind, reported_at__gte=ctx.start_dt, reported_at__lt=ctx.stop_dt
-        )
-        .exclude(state=State.REJECTED)
-        .values("village_id")
-        .annotate(n=Count("pk"), done=Count("pk", filter=Q(resolved_at__isnull=False)))
-        .order_by()
-    )
-    found = {r["village_id"]: pct(r["done"], r["n"]) for r in rows}
-    return {v: found.get(v) for v in ctx.village_ids}
-
-
 def hazards_closed(ctx: Context) -> Values:
-    return _handled(ctx, Kind.HAZARD)
+    """Hazards reported in the period and not rejected, of which resolved since: the share."""
+    return _case_share(ctx, Kind.HAZARD)
 
 
 # --- 共治成效好 -------------------------------------------------------------------------------------------
@@ -471,7 +476,8 @@ def projects_done(ctx: Context) -> Values:
 
 
 def requests_handled(ctx: Context) -> Values:
-    return _handled(ctx, Kind.REQUEST)
+    """Requests reported in the period and not rejected, of which resolved since: the share."""
+    return _case_share(ctx, Kind.REQUEST)
 
 
 # --- 乡风民风好 -------------------------------------------------------------------------------------------

