@@ -26,6 +26,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from grids.models import Grid
 from residents.cadence import Cadence, cadence_for
 from residents.models import Household, KeyPerson, KeyPlace
 
@@ -117,41 +118,49 @@ class KeyDue:
         return self.misses_since_done >= 2
 
 
-def key_persons_due(grid_ids, month: datetime.date, today: datetime.date | None = None) -> list[KeyDue]:
-    """Key persons listed at some point of ``month`` in these grids, with their visit facts. Two queries."""
-    today = today or timezone.localdate()
-    first, last = month_start(month), month_end(month)
-
-    def last_done_of(ref):
-        return (
-            Visit.objects.filter(key_person=ref, outcome=Outcome.DONE, visited_on__lte=today)
-            .order_by("-visited_on")
-            .values("visited_on")[:1]
-        )
-
-    def count(qs):
-        return Coalesce(Subquery(qs.order_by().values("key_person").annotate(n=Count("pk")).values("n")), 0)
-
-    done_in_month = Visit.objects.filter(key_person=OuterRef("pk"), outcome=Outcome.DONE, month=first)
-    misses = Visit.objects.filter(
-        key_person=OuterRef("pk"),
-        outcome=Outcome.NOT_POSSIBLE,
-        visited_on__lte=today,
-        visited_on__gt=Coalesce(Subquery(last_done_of(OuterRef(OuterRef("pk")))), datetime.date(1900, 1, 1)),
+def _last_done_of(ref, today: datetime.date):
+    return (
+        Visit.objects.filter(key_person=ref, outcome=Outcome.DONE, visited_on__lte=today)
+        .order_by("-visited_on")
+        .values("visited_on")[:1]
     )
-    rows = (
+
+
+def _count(qs):
+    return Coalesce(Subquery(qs.order_by().values("key_person").annotate(n=Count("pk")).values("n")), 0)
+
+
+def _listed_in(grid_ids, month: datetime.date, today: datetime.date):
+    """Key persons listed at some point of ``month`` in these grids, annotated with ``last_done`` and
+    ``done_in_month`` (the facts the coverage needs)."""
+    first, last = month_start(month), month_end(month)
+    return (
         KeyPerson.objects.filter(
             resident__household__grid__in=grid_ids,
             resident__archived_at__isnull=True,
             listed_from__lte=last,
         )
         .filter(Q(listed_until__isnull=True) | Q(listed_until__gte=first))
-        .select_related("resident__household__micro_grid")
         .annotate(
-            last_done=Subquery(last_done_of(OuterRef("pk"))),
-            done_in_month=count(done_in_month),
-            misses=count(misses),
+            last_done=Subquery(_last_done_of(OuterRef("pk"), today)),
+            done_in_month=_count(Visit.objects.filter(key_person=OuterRef("pk"), outcome=Outcome.DONE, month=first)),
         )
+    )
+
+
+def key_persons_due(grid_ids, month: datetime.date, today: datetime.date | None = None) -> list[KeyDue]:
+    """Key persons listed at some point of ``month`` in these grids, with their visit facts. Two queries."""
+    today = today or timezone.localdate()
+    misses = Visit.objects.filter(
+        key_person=OuterRef("pk"),
+        outcome=Outcome.NOT_POSSIBLE,
+        visited_on__lte=today,
+        visited_on__gt=Coalesce(Subquery(_last_done_of(OuterRef(OuterRef("pk")), today)), datetime.date(1900, 1, 1)),
+    )
+    rows = (
+        _listed_in(grid_ids, month, today)
+        .select_related("resident__household__micro_grid")
+        .annotate(misses=_count(misses))
     )
     return [
         KeyDue(
@@ -254,12 +263,25 @@ def coverage_by_grid(grid_ids, month: datetime.date, today: datetime.date | None
             grid_id, due, done = row
             setattr(result[grid_id], due_name, due)
             setattr(result[grid_id], done_name, done)
-    for item in key_persons_due(grid_ids, month, today):
-        grid_id = item.key_person.resident.household.grid_id
+    # The key persons' figures only (no model instances, no count of attempts): the same rules as KeyDue's
+    # ``done`` and ``overdue``, a town's three thousand people counted in a fraction of the time.
+    today = today or timezone.localdate()
+    rows = _listed_in(grid_ids, month, today)
+    if len(grid_ids) > 1:
+        # The same people (a resident's village is their household's, which is its grid's), said so that for
+        # many grids the database reads their villages' residents by index instead of every resident of the
+        # county (a town's coverage counted afresh: 197 → 57 ms at a million residents; for one grid the
+        # household's grid alone is the quicker way, 3 ms).
+        rows = rows.filter(resident__village_id__in=Grid.objects.filter(pk__in=grid_ids).values("village_id"))
+    rows = rows.values_list(
+        "resident__household__grid_id", "category", "risk_level", "listed_from", "last_done", "done_in_month"
+    )
+    for grid_id, category, risk_level, listed_from, last_done, done_in_month in rows.order_by():
+        cadence = cadence_for(category, risk_level)
         cov = result[grid_id]
         cov.key_persons_due += 1
-        cov.key_persons_done += item.done
-        cov.key_persons_overdue += item.overdue
+        cov.key_persons_done += done_in_month >= cadence.visits_per_month
+        cov.key_persons_overdue += today > (last_done or listed_from) + datetime.timedelta(days=cadence.interval_days)
     return {grid_id: result[grid_id] for grid_id in grid_ids}
 
 

@@ -148,3 +148,25 @@ def test_the_same_token_records_one_visit(world, worker):
     again, created_again = services.visit_record(worker=worker, target=world.household1, client_token=token)
     assert (created, created_again, first.pk) == (True, False, again.pk)
     assert Visit.objects.count() == 1
+
+
+def test_the_coverage_counts_key_persons_as_the_per_person_rules_do(world, worker, colleague):
+    """The coverage's key-person figures (read lean, for many grids by their villages) match the per-person
+    facts of ``key_persons_due`` for each grid: done, overdue, due, across grids of two villages."""
+    twice = _key_person(world, category="mental", risk_level=3, listed_from=datetime.date(2026, 1, 1))
+    _visit(colleague, twice, datetime.date(2026, 11, 3))  # one of two a month: not done, overdue by the 21st
+    _key_person(world, resident=world.other_resident, listed_from=datetime.date(2026, 9, 1))  # never visited: overdue
+    for day in (4, 18):  # twice a month (level 3): done, not overdue
+        _visit(worker, world.key_person1, datetime.date(2026, 11, day))
+    today = datetime.date(2026, 11, 21)
+    grids = [world.grid1.pk, world.grid2.pk, world.other_grid.pk]
+    counted = due.coverage_by_grid(grids, NOV, today=today)
+    for grid_id in grids:
+        items = due.key_persons_due([grid_id], NOV, today=today)
+        expected = (len(items), sum(i.done for i in items), sum(i.overdue for i in items))
+        cov = counted[grid_id]
+        assert (cov.key_persons_due, cov.key_persons_done, cov.key_persons_overdue) == expected
+    assert [counted[g].key_persons_due for g in grids] == [1, 1, 1]
+    assert (counted[world.grid2.pk].key_persons_done, counted[world.grid2.pk].key_persons_overdue) == (0, 1)
+    assert (counted[world.other_grid.pk].key_persons_done, counted[world.other_grid.pk].key_persons_overdue) == (0, 1)
+    assert (counted[world.grid1.pk].key_persons_done, counted[world.grid1.pk].key_persons_overdue) == (1, 0)
