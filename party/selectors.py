@@ -309,8 +309,13 @@ def town_compliance(villages: list, today: datetime.date | None = None) -> list[
 
 def on_time_this_year(village_ids: list[int], day: datetime.date | None = None) -> dict[int, int | None]:
     """Each village's share of this year's meetings held on time, up to ``day`` (today by default); None
-    where nothing is owed yet. Three queries."""
-    return {v: c.year.on_time_percent for v, c in compliance(village_ids, day).items()}
+    where nothing is owed yet. Counted as the town's compliance page counts (``cadence.village_tallies``,
+    which agrees with the items): without building an item for each of a town's ten thousand periods. Three
+    queries."""
+    today = day or timezone.localdate()
+    first, last = cadence.year_span(today)
+    tallies = cadence.village_tallies(village_ids=village_ids, first=first, last=last, today=today)
+    return {v: tallies[v][0].on_time_percent for v in village_ids}
 
 
 def month_figures(village_id: int, month: datetime.date, today: datetime.date | None = None) -> dict:
