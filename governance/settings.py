@@ -98,7 +98,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, with the idle expiry moved on without a write on every request (core/sessions.py).
+    "core.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -187,9 +188,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Behind a proxy the client's address comes from X-Forwarded-For (set BEHIND_TLS_PROXY).
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
-# Idle sessions end after 30 minutes (each request moves the expiry on).
+# Idle sessions end after 30 minutes: each request moves the expiry on, writing the session again only once
+# the expiry it holds is more than a minute old (core/sessions.py), so a session may end up to a minute early.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ENGINE = "core.sessions"
 # API tokens end this many days after they were issued (a working month by default): the client logs in
 # again. Sessions and tokens also end when the password changes, the account is switched off or the last
 # assignment is over (grids/credentials.py).

@@ -35,7 +35,7 @@ def _back_on_the_list(url: str) -> bool:
 def _session_ends(context) -> None:
     """The idle time-out: the server forgets the session and the browser's cookie goes. Clearing the cookie
     alone is not enough: a page the phone was fetching in the background (kept for offline use) answers
-    after it with the session cookie set again (``SESSION_SAVE_EVERY_REQUEST``)."""
+    after it with the session cookie set again (the idle expiry moved on, ``core/sessions.py``)."""
     Session.objects.all().delete()
     context.clear_cookies()
 

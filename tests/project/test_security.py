@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import PASSWORD
 
@@ -55,6 +60,27 @@ def test_sessions_end_after_30_idle_minutes(client, world, staff):
     client.get(reverse("home"))
     assert client.session.get_expiry_age() == 30 * 60
     assert client.cookies["sessionid"]["httponly"]
+
+
+def test_idle_expiry_moves_on_without_a_write_on_every_request(client, world, staff):
+    client.force_login(staff)
+    key = client.cookies["sessionid"].value
+    first = Session.objects.get(pk=key).expire_date
+    # Within the minute: the session is read, not written, and the cookie is not sent again.
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("password_change"))
+    assert response.status_code == 200 and "sessionid" not in response.cookies
+    assert [q["sql"].split()[0] for q in ctx.captured_queries if "django_session" in q["sql"]] == ["SELECT"]
+    assert Session.objects.get(pk=key).expire_date == first
+    # Two minutes later the expiry read lags: it moves on, row and cookie.
+    Session.objects.filter(pk=key).update(expire_date=first - datetime.timedelta(minutes=2))
+    response = client.get(reverse("password_change"))
+    assert response.cookies["sessionid"]["max-age"] == 30 * 60
+    assert Session.objects.get(pk=key).expire_date >= first
+    # An expired session is not brought back by the request that finds it so.
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get(reverse("home")).status_code == 302
+    assert not Session.objects.filter(pk=key).exists() or Session.objects.get(pk=key).expire_date < timezone.now()
 
 
 def test_pages_send_a_csp_without_inline_scripts(client, world, staff):

@@ -1,0 +1,48 @@
+"""Sessions kept in the database, their idle expiry moved on without a write on every request.
+
+A session ends ``SESSION_COOKIE_AGE`` (``SESSION_IDLE_MINUTES``) after its last request (GB/T 22239-2019
+level 3: sessions end after idle time). Writing the session row on every request to move that expiry on
+costs an ``UPDATE`` in a transaction on every page; here the row (and the cookie) are written again only
+once the expiry they hold lags the one a write now would set by more than ``REFRESH_AFTER``. So a session
+ends between ``SESSION_IDLE_MINUTES`` minus one minute and ``SESSION_IDLE_MINUTES`` after its last request.
+
+The store stays the database's (``grids.credentials`` finds and deletes a person's sessions there); it only
+remembers the expiry of the row it read.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.utils import timezone
+
+REFRESH_AFTER = datetime.timedelta(minutes=1)
+
+
+class SessionStore(db.SessionStore):
+    read_expiry: datetime.datetime | None = None
+
+    def _get_session_from_db(self):
+        session = super()._get_session_from_db()
+        self.read_expiry = session.expire_date if session is not None else None
+        return session
+
+    def expiry_lags(self) -> bool:
+        """Whether the row read holds an idle expiry more than ``REFRESH_AFTER`` older than a write now sets."""
+        if self.read_expiry is None or self.is_empty():
+            return False
+        return self.get_expiry_date() - self.read_expiry > REFRESH_AFTER
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, saving a session that was read and not changed once its idle expiry lags (see above)."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed and not session.modified:
+            lags = getattr(session, "expiry_lags", None)
+            if lags is not None and lags():
+                session.modified = True
+        return super().process_response(request, response)
