@@ -16,7 +16,6 @@ import datetime
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
-from django.utils import timezone
 
 REFRESH_AFTER = datetime.timedelta(minutes=1)
 
