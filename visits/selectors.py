@@ -50,8 +50,12 @@ def key_person_care(key_person: KeyPerson, today: datetime.date | None = None) -
 def household_visits(user, household: Household, limit: int = HOUSEHOLD_VISITS_SHOWN) -> list[Visit]:
     """The latest visits of a household and of its members listed as key persons, newest first. A key
     person's visit is as private as the key person (PIPL): it is shown only to someone who may see that
-    key person, and who may see the visit itself. One query."""
-    key_persons = KeyPerson.objects.visible_to(user).filter(resident__household=household).values("pk")
+    key person, and who may see the visit itself. Two queries: the key persons' ids are read first, so the
+    visits are found through their household and key-person indexes (asked as a subquery, the planner walks
+    every visit of the village from the newest)."""
+    key_persons = list(
+        KeyPerson.objects.visible_to(user).filter(resident__household=household).values_list("pk", flat=True)
+    )
     return list(
         Visit.objects.visible_to(user)
         .filter(Q(household=household, subject=Subject.HOUSEHOLD) | Q(key_person__in=key_persons))
