@@ -293,12 +293,12 @@ def test_activity_list_query_count_is_constant(client, world, staff, django_asse
     url = reverse("civility:activity-list", args=[world.village.pk])
     client.get(url)
     # session, user, scope, the village; count, page ids, page rows, their teams; counts by kind and month;
-    # the inbox count; the filter's team choices; saving the session (3).
+    # the inbox count; the filter's team choices.
     with django_assert_num_queries(QUERIES_ACTIVITY_LIST):
         assert client.get(url).status_code == 200
 
 
-QUERIES_ACTIVITY_LIST = 14
+QUERIES_ACTIVITY_LIST = 11
 
 
 @pytest.mark.parametrize("n", [2, 20])
@@ -308,12 +308,12 @@ def test_activity_export_query_count_is_constant(client, world, staff, django_as
     url = reverse("civility:activity-export", args=[world.village.pk])
     client.get(url)
     # session, user, scope, the village; the rows, their teams; the user's village for the export record, the
-    # record and its audit entry; saving the session (3).
+    # record and its audit entry.
     with django_assert_num_queries(QUERIES_ACTIVITY_EXPORT):
         assert client.get(url).status_code == 200
 
 
-QUERIES_ACTIVITY_EXPORT = 12
+QUERIES_ACTIVITY_EXPORT = 9
 
 
 def test_the_main_menu_leads_the_villages_staff_to_its_activities(client, world, staff, town, worker):

@@ -196,12 +196,12 @@ def test_ledger_query_count_is_constant(client, world, staff, django_assert_num_
     url = reverse("civility:points-ledger", kwargs={"pk": world.village.pk})
     client.get(url)
     # session, user, scope, the village; count, page ids, page rows (head and balance joined in); the inbox
-    # count; saving the session (3).
+    # count.
     with django_assert_num_queries(QUERIES_LEDGER):
         assert client.get(url).status_code == 200
 
 
-QUERIES_LEDGER = 11
+QUERIES_LEDGER = 8
 
 
 @pytest.mark.parametrize("n", [2, 20])
@@ -215,19 +215,19 @@ def test_counter_and_shelf_query_counts_are_constant(client, world, staff, djang
     stock = reverse("civility:stock-list", kwargs={"pk": world.village.pk})
     for url in (counter, household, stock):
         client.get(url, {"q": "张庄"})
-    # session, user, scope, the village; the households found; the inbox count; saving the session (3).
+    # session, user, scope, the village; the households found; the inbox count.
     with django_assert_num_queries(QUERIES_COUNTER):
         assert client.get(counter, {"q": "张庄"}).status_code == 200
     # session, user, scope, the household; the balance, the shelf, the head, the last entries; the inbox;
-    # saving the session (3).
+    #
     with django_assert_num_queries(QUERIES_HOUSEHOLD):
         assert client.get(household).status_code == 200
-    # session, user, scope, the village; count, page ids, page rows; the inbox; saving the session (3).
+    # session, user, scope, the village; count, page ids, page rows; the inbox.
     with django_assert_num_queries(QUERIES_STOCK):
         assert client.get(stock).status_code == 200
 
 
-QUERIES_COUNTER = 9
+QUERIES_COUNTER = 6
 QUERIES_HOUSEHOLD = 12
 QUERIES_STOCK = 11
 

@@ -277,12 +277,12 @@ def test_team_list_query_count_is_constant(client, world, staff, django_assert_n
     url = reverse("civility:team-list", args=[world.village.pk])
     client.get(url)
     # session, user, scope, the village; count, page ids, page rows (with their counts); the inbox count;
-    # saving the session (3).
+    #
     with django_assert_num_queries(QUERIES_TEAM_LIST):
         assert client.get(url).status_code == 200
 
 
-QUERIES_TEAM_LIST = 11
+QUERIES_TEAM_LIST = 8
 
 
 @pytest.mark.parametrize("n", [2, 20])
@@ -292,9 +292,9 @@ def test_advisor_list_query_count_is_constant(client, world, staff, django_asser
     url = reverse("civility:advisor-list", args=[world.village.pk])
     client.get(url)
     # session, user, scope, the village; count, page ids, page rows with residents and mediators; the inbox
-    # count; saving the session (3).
+    # count.
     with django_assert_num_queries(QUERIES_ADVISOR_LIST):
         assert client.get(url).status_code == 200
 
 
-QUERIES_ADVISOR_LIST = 11
+QUERIES_ADVISOR_LIST = 8

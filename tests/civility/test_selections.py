@@ -133,9 +133,9 @@ def test_selection_list_query_count_is_constant(client, world, staff, django_ass
     url = reverse("civility:selection-list", kwargs={"pk": world.village.pk})
     client.get(url)
     # session, user, scope, the village; count, page ids, page rows (household and person joined in); the
-    # inbox count; saving the session (3).
+    # inbox count.
     with django_assert_num_queries(QUERIES_SELECTIONS):
         assert client.get(url).status_code == 200
 
 
-QUERIES_SELECTIONS = 11
+QUERIES_SELECTIONS = 8

@@ -222,12 +222,12 @@ def test_document_list_query_count_is_constant(client, world, staff, django_asse
     url = reverse("cogovernance:document-list", args=[world.village.pk])
     client.get(url)
     # session, user, scope, the village; count, page ids, page rows (their current version in subqueries);
-    # the inbox count; saving the session (3).
+    # the inbox count.
     with django_assert_num_queries(QUERIES_DOCUMENT_LIST):
         assert client.get(url).status_code == 200
 
 
-QUERIES_DOCUMENT_LIST = 11
+QUERIES_DOCUMENT_LIST = 8
 
 
 @pytest.mark.parametrize("n", [2, 20])
@@ -236,12 +236,12 @@ def test_document_detail_query_count_is_constant(client, world, staff, django_as
     client.force_login(staff)
     url = reverse("cogovernance:document-detail", args=[document.pk])
     client.get(url)
-    # session, user, scope; the document, its versions; the inbox count; saving the session (3).
+    # session, user, scope; the document, its versions; the inbox count.
     with django_assert_num_queries(QUERIES_DOCUMENT_DETAIL):
         assert client.get(url).status_code == 200
 
 
-QUERIES_DOCUMENT_DETAIL = 9
+QUERIES_DOCUMENT_DETAIL = 6
 
 
 # --- who may ---------------------------------------------------------------------------------------------

@@ -357,12 +357,12 @@ def test_project_list_query_count_is_constant(client, world, staff, django_asser
     url = reverse("cogovernance:project-list", args=[world.village.pk])
     client.get(url)
     # session, user, scope, the village; count, page ids, page rows, their natural villages; spending by
-    # year; the inbox count; the filter's grid and natural village choices; saving the session (3).
+    # year; the inbox count; the filter's grid and natural village choices.
     with django_assert_num_queries(QUERIES_PROJECT_LIST):
         assert client.get(url).status_code == 200
 
 
-QUERIES_PROJECT_LIST = 15
+QUERIES_PROJECT_LIST = 12
 
 
 @pytest.mark.parametrize("n", [2, 20])
@@ -372,9 +372,9 @@ def test_project_export_query_count_is_constant(client, world, staff, django_ass
     url = reverse("cogovernance:project-export", args=[world.village.pk])
     client.get(url)
     # session, user, scope, the village; the rows, their natural villages; the user's village for the export
-    # record, the record and its audit entry; saving the session (3).
+    # record, the record and its audit entry.
     with django_assert_num_queries(QUERIES_PROJECT_EXPORT):
         assert client.get(url).status_code == 200
 
 
-QUERIES_PROJECT_EXPORT = 12
+QUERIES_PROJECT_EXPORT = 9

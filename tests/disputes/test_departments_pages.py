@@ -79,7 +79,7 @@ def test_the_list_query_count_does_not_grow(client, world, dw, dept_user, staff,
     assert Case.objects.visible_to(dept_user).count() == 20
     assert _queries(client, reverse(LIST)) == small
     # session, user, scope, time limits, paginator count, the page's ids, its cases (village, department
-    # joined); unread inbox; + saving the session (savepoint, update, release)
+    # joined); unread inbox
     with django_assert_num_queries(small):
         client.get(reverse(LIST) + "?q=纠纷&signed=no&overdue=false")
 

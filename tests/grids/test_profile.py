@@ -183,9 +183,9 @@ def test_profile_query_count_is_constant(client, world, staff, django_assert_num
     client.force_login(staff)
     url = reverse("grids:village-profile", args=[world.village.pk])
     client.get(url)
-    # session, user, scope, the village; incomes, honours, facilities; the inbox count; saving the session.
+    # session, user, scope, the village; incomes, honours, facilities; the inbox count.
     with django_assert_num_queries(QUERIES_PROFILE):
         assert client.get(url).status_code == 200
 
 
-QUERIES_PROFILE = 11
+QUERIES_PROFILE = 8

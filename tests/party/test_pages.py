@@ -170,12 +170,12 @@ def test_overview_query_count_is_constant(client, world, party, staff, django_as
     client.get(url)
     # session, user, scope, the village's Party secretaries (rules.led_village_ids), the village; the tree,
     # the members, coverage (the grids, households, links and their contacts), compliance (rules, organisations, meetings), organisation names;
-    # the inbox count; saving the session (savepoint, update, release).
+    # the inbox count.
     with django_assert_num_queries(QUERIES_OVERVIEW):
         assert client.get(url).status_code == 200
 
 
-QUERIES_OVERVIEW = 19
+QUERIES_OVERVIEW = 16
 
 
 # --- organisations ---------------------------------------------------------------------------------------
@@ -300,12 +300,12 @@ def test_member_list_query_count_is_constant(client, world, party, staff, django
     url = reverse("party:member-list", args=[world.village.pk])
     client.get(url)
     # session, user, scope, secretaries, the village; count, page ids, page rows; the inbox count; the
-    # filter's branch and group choices; saving the session (3).
+    # filter's branch and group choices.
     with django_assert_num_queries(QUERIES_MEMBER_LIST):
         assert client.get(url).status_code == 200
 
 
-QUERIES_MEMBER_LIST = 14
+QUERIES_MEMBER_LIST = 11
 
 
 def test_a_secretarys_search_by_full_id_number_is_recorded(client, world, party, secretary):
@@ -646,12 +646,12 @@ def test_meeting_list_query_count_is_constant(client, world, party, staff, djang
     url = reverse("party:meeting-list", args=[world.village.pk])
     client.get(url)
     # session, user, scope, secretaries, the village; count, page ids, page rows; the inbox count; the
-    # organisation choices; saving the session (3).
+    # organisation choices.
     with django_assert_num_queries(QUERIES_MEETING_LIST):
         assert client.get(url).status_code == 200
 
 
-QUERIES_MEETING_LIST = 13
+QUERIES_MEETING_LIST = 10
 
 
 def test_meeting_photo_only_for_who_sees_the_meeting(client, world, party, staff, outsider, town):

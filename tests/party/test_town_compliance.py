@@ -108,11 +108,11 @@ def test_query_counts_do_not_grow_with_villages(client, world, party, town, staf
     url = reverse("party:town-compliance")
     _grow(world, 2, staff)
     # session, user, scope, the villages, members, households, links with their contacts, rules, organisations,
-    # meetings, unread inbox, and saving the session (the idle timeout moves on: savepoint, update, release)
+    # meetings, unread inbox
     small = _queries(client, url)
     dashboard = _queries(client, reverse("reports:town-dashboard"))
     _grow(world, 10, staff)
     assert _queries(client, url) == small
     assert _queries(client, reverse("reports:town-dashboard")) == dashboard
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         client.get(url)

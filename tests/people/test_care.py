@@ -234,12 +234,12 @@ def test_care_query_count_is_constant(client, world, staff, django_assert_num_qu
     url = reverse("people:worker-care", args=[world.village.pk])
     client.get(url)
     # session, user, scope, the village; count, page ids, page rows (their care columns as subqueries); the
-    # field days (one query on the kept weeks); the inbox count; saving the session.
+    # field days (one query on the kept weeks); the inbox count.
     with django_assert_num_queries(QUERIES_CARE):
         assert client.get(url).status_code == 200
 
 
-QUERIES_CARE = 12
+QUERIES_CARE = 9
 
 
 @pytest.mark.parametrize("n", [2, 20])
@@ -249,10 +249,9 @@ def test_records_query_count_is_constant(client, world, staff, worker, django_as
     client.force_login(staff)
     url = reverse("people:worker-care-records", args=[world.village.pk])
     client.get(url)
-    # session, user, scope, the village; count, page ids, page rows; the year's checks; the inbox count;
-    # saving the session.
+    # session, user, scope, the village; count, page ids, page rows; the year's checks; the inbox count.
     with django_assert_num_queries(QUERIES_RECORDS):
         assert client.get(url).status_code == 200
 
 
-QUERIES_RECORDS = 12
+QUERIES_RECORDS = 9

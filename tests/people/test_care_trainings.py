@@ -163,12 +163,12 @@ def test_list_query_count_is_constant(client, world, staff, worker, django_asser
     url = reverse("people:village-trainings", args=[world.village.pk])
     client.get(url)
     # session, user, scope, the village; count, page ids, page rows with their attendee counts; the inbox
-    # count; saving the session.
+    # count.
     with django_assert_num_queries(QUERIES_TRAININGS):
         assert client.get(url).status_code == 200
 
 
-QUERIES_TRAININGS = 11
+QUERIES_TRAININGS = 8
 
 
 def test_town_export_reads_back(client, world, town, staff, worker):
@@ -187,10 +187,9 @@ def test_town_list_query_count_is_constant(client, world, town, worker, django_a
     client.force_login(town)
     url = reverse("people:town-trainings")
     client.get(url)
-    # session, user, scope, the town; count, page ids, page rows with their attendee counts; the inbox count;
-    # saving the session.
+    # session, user, scope, the town; count, page ids, page rows with their attendee counts; the inbox count.
     with django_assert_num_queries(QUERIES_TOWN_TRAININGS):
         assert client.get(url).status_code == 200
 
 
-QUERIES_TOWN_TRAININGS = 11
+QUERIES_TOWN_TRAININGS = 8

@@ -299,8 +299,8 @@ def _grow(world, staff, n: int) -> None:
 # The session and the user (2), the reader's scope (1), the village (1), the draft's facts (28: one grouped
 # query per figure family, reports/draft/facts.py), the scorecard's indicators for the chapters' sentences
 # (33, without the previous period: reports/scorecard), the export filed under the staff's village with its
-# audit entry (3), the session saved again at the end of the request (3).
-DOCX_QUERIES = 71
+# audit entry (3).
+DOCX_QUERIES = 68
 
 
 @pytest.mark.parametrize("size", [2, 20])

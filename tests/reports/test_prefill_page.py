@@ -179,10 +179,10 @@ def test_the_edit_page_query_count_is_pinned(client, world, staff, worker, rows,
     url = reverse("reports:report-detail", args=[report.pk])
     client.get(url)  # the first view after starting the report reads the message left for it
     # The page as it was (session, user, scope, the report, versions, the live figures, the policy, the
-    # months compared, inbox, comments, events, saving the session: 45) and the draft's eight: activities,
+    # months compared, inbox, comments, events: 42) and the draft's eight: activities,
     # set dates, projects, practices, the Party's rules and organisations (no organisation here: no meetings
     # to read), the case policy, the cases due next month.
-    with django_assert_num_queries(53):
+    with django_assert_num_queries(50):
         page = client.get(url).content.decode()
     assert "项目0" in page and "做法0" in page
     # Written whole, the page makes no draft: the eight are the draft's and nothing else.

@@ -265,8 +265,8 @@ def test_the_town_list_query_budget(client, world, town, django_assert_num_queri
     _tasks(world, town, 3)
     client.force_login(town)
     # session, user, scope; the count, the page's ids (id-first paging, core/pages.py) and its rows with
-    # their villages' counts; the staff layout's unread inbox; saving the session (savepoint, update, release)
-    with django_assert_num_queries(10):
+    # their villages' counts; the staff layout's unread inbox
+    with django_assert_num_queries(7):
         client.get(reverse("towntasks:task-list"), {"q": "任务", "state": "open", "overdue": "no"})
 
 
