@@ -228,8 +228,8 @@ def test_counter_and_shelf_query_counts_are_constant(client, world, staff, djang
 
 
 QUERIES_COUNTER = 6
-QUERIES_HOUSEHOLD = 12
-QUERIES_STOCK = 11
+QUERIES_HOUSEHOLD = 9
+QUERIES_STOCK = 8
 
 
 def test_bad_filters_and_pages_are_never_a_500(client, world, staff):

@@ -61,5 +61,5 @@ def test_village_overview_query_budget(client, world, staff, django_assert_num_q
     url = reverse("reports:village-overview", args=[world.village.pk])
     with django_assert_num_queries(29):  # the session is read, not written (core/sessions.py)
         client.get(url)
-    with django_assert_num_queries(26):  # the second time the kept figures are fresh: one query, not seven
+    with django_assert_num_queries(23):  # the second time the kept figures are fresh: one query, not seven
         client.get(url)

@@ -6,8 +6,8 @@ PostgreSQL, then the check that every visit acknowledged is in the database exac
 
 Steps: a fresh database ``load_county`` (dropped again at the end unless ``--keep-database``), migrate,
 ``generate_scale`` (``--months 2`` of history by default: the work lists need only the current month),
-collectstatic, gunicorn on a free loopback port under production settings (DEBUG off, plain HTTP),
-``locust --headless`` with ``tests/load/locustfile.py`` (one simulated worker per generated grid
+collectstatic, gunicorn on a free loopback port under production settings (DEBUG off, plain HTTP, the cache
+in Redis), ``locust --headless`` with ``tests/load/locustfile.py`` (one simulated worker per generated grid
 worker), then the check in the database. The summary (requests, failures, p50/p95/max per request
 type, the visits acknowledged and found) is printed and written to ``bench/load.json``; the exit status
 is 1 when more than 1 % of requests failed or a visit is missing, doubled or unexplained.
@@ -56,16 +56,16 @@ SETTINGS = {
     "ID_NUMBER_KEYS": "bG9hZC10ZXN0LW9ubHkta2V5LTMyLWJ5dGVzLWxvbmc=",
     "STATIC_ROOT": str(WORK / "static"),
     "DATA_DIR": str(WORK / "data"),
-    # Neither the cache nor Celery is on the path of these pages (a visit enqueues nothing): the embedded
-    # defaults keep the run off a Redis that others may share.
-    "REDIS_URL": "",
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     WORK.mkdir(parents=True, exist_ok=True)
-    os.environ.update(SETTINGS, DATABASE_URL=f"{args.server}/{DATABASE}")
+    # Production's cache (and broker): Redis, on a database of its own (``--redis``) so that the run does not
+    # share keys with anything else; flushed before the run.
+    os.environ.update(SETTINGS, DATABASE_URL=f"{args.server}/{DATABASE}", REDIS_URL=args.redis)
+    flush_redis(args.redis)
     fresh_database(args.server)
     try:
         return load_test(args)
@@ -90,6 +90,11 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/14",
+        help="Redis for the cache, as in production; its database is emptied first (default redis://127.0.0.1:6379/14)",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "load.json")
     parser.add_argument("--keep-database", action="store_true", help=f"keep {DATABASE} afterwards for a look")
     args = parser.parse_args(argv)
@@ -109,6 +114,12 @@ def _maintenance(server: str, *statements: str) -> None:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+def flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
 
 
 def fresh_database(server: str) -> None:
@@ -160,6 +171,9 @@ def load_test(args: argparse.Namespace) -> int:
             "residents": args.residents,
             "months_of_history": args.months,
             "gunicorn": f"{args.workers} workers x {args.threads} threads (gthread)",
+            "cache": "redis",
+            "sessions": settings.SESSION_ENGINE,
+            "password_hasher": settings.PASSWORD_HASHERS[0],
             "cpus": os.cpu_count(),
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],

@@ -188,7 +188,7 @@ def test_the_edit_page_query_count_is_pinned(client, world, staff, worker, rows,
     # Written whole, the page makes no draft: the eight are the draft's and nothing else.
     texts = {"work_done": "甲", "problems": "乙", "next_plan": "丙", "good_practices": "丁"}
     services.report_save(report=report, by=staff, revision=report.revision, **texts)
-    with django_assert_num_queries(45):
+    with django_assert_num_queries(42):
         client.get(url)
 
 

@@ -203,7 +203,7 @@ def test_query_count_is_the_same_for_3_and_30_rows(client, world, staff, midmont
     assert len(response.context["rows"]) == 3
     _add(world, staff, 1, 28)
     client.get(url)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert len(response.context["rows"]) == 30
 
