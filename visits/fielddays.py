@@ -2,7 +2,7 @@
 
 ``mark`` sets the day's bit in one statement that two phones recording at once cannot lose (an upsert that ORs
 the bit in); ``rebuild`` recounts every week from the visits (the migration that introduced the table, and the
-county generator after it writes visits with COPY); ``weeks_with`` answers which (worker, Monday) pairs had at
+county generator after it writes visits with COPY); ``weeks_counted`` counts the weeks that had at
 least n days, for the scorecard."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import connection, transaction
+from django.db.models import Count, Q
 
 from .models import FieldWeek, Visit
 
@@ -53,16 +54,31 @@ def rebuild() -> int:
     return len(masks)
 
 
-def weeks_with(
-    worker_ids, first_monday: datetime.date, last_monday: datetime.date, at_least: int
-) -> set[tuple[int, datetime.date]]:
-    """The (worker, Monday) pairs from ``first_monday`` to ``last_monday`` with field work on at least
-    ``at_least`` days. One query on the kept weeks."""
-    return set(
+def weeks_counted(spans: dict, at_least: int) -> dict:
+    """For each key of ``spans`` (any key: a worker, a worker in one village…) whose value is (worker,
+    first Monday, last Monday), the worker's weeks with field work on at least ``at_least`` days among those
+    whose Monday falls in that span. One grouped query, one row per worker (a town's year of weeks is
+    counted by the database, not handed over week by week); most workers share the period's span, so there
+    are few distinct spans to count."""
+    if not spans:
+        return {}
+    distinct = sorted({(first, last) for _worker, first, last in spans.values()})
+    column = {span: f"s{n}" for n, span in enumerate(distinct)}
+    rows = (
         FieldWeek.objects.filter(
-            worker_id__in=list(worker_ids), monday__range=(first_monday, last_monday), days__gte=at_least
-        ).values_list("worker_id", "monday")
+            worker_id__in=sorted({worker for worker, _first, _last in spans.values()}),
+            monday__range=(distinct[0][0], max(last for _first, last in distinct)),
+            days__gte=at_least,
+        )
+        .values("worker_id")
+        .annotate(**{name: Count("pk", filter=Q(monday__range=span)) for span, name in column.items()})
+        .order_by()
     )
+    found = {r["worker_id"]: r for r in rows}
+    return {
+        key: found[worker][column[(first, last)]] if worker in found else 0
+        for key, (worker, first, last) in spans.items()
+    }
 
 
 def days_by_week(worker_ids, first_monday: datetime.date, last_monday: datetime.date) -> dict:

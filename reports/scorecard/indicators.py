@@ -8,6 +8,7 @@ villages' towns, their grid workers, households per grid) are made once per comp
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
@@ -329,21 +330,24 @@ def field_days(ctx: Context) -> Values:
     """Worker-weeks with field work on at least four days / worker-weeks: for each grid worker on the last
     day counted and each whole ISO week of the period they held their grid throughout, the distinct days
     on which they recorded a visit (any outcome: a visit not possible was still a day in the field), as kept
-    per ISO week by ``visits.fielddays``. One query beside the shared workers."""
+    per ISO week by ``visits.fielddays``. One grouped query beside the shared workers."""
     weeks = _weeks(ctx)
-    people = {u: span for p in ctx.workers.values() for u, span in p.items()}
-    full: set[tuple[int, datetime.date]] = set()  # (worker, Monday) of the weeks with enough days
-    if weeks and people:
-        full = fielddays.weeks_with(people, weeks[0][0], weeks[-1][0], FIELD_DAYS_PER_WEEK)
+    mondays = [monday for monday, _sunday in weeks]
+    owed: dict[tuple[int, int], int] = {}
+    spans: dict[tuple[int, int], tuple[int, datetime.date, datetime.date]] = {}
+    for village_id, people in ctx.workers.items():
+        for user_id, (start, end) in people.items():
+            # The weeks held throughout: Monday on or after the start, Sunday on or before the end.
+            lo = bisect.bisect_left(mondays, start)
+            hi = len(mondays) if end is None else bisect.bisect_right(mondays, end - datetime.timedelta(days=6))
+            owed[(village_id, user_id)] = max(0, hi - lo)
+            if hi > lo:
+                spans[(village_id, user_id)] = (user_id, mondays[lo], mondays[hi - 1])
+    met = fielddays.weeks_counted(spans, FIELD_DAYS_PER_WEEK)
     out: Values = {}
     for v in ctx.village_ids:
-        owed = met = 0
-        for user_id, (start, end) in ctx.workers.get(v, {}).items():
-            for monday, sunday in weeks:
-                if start <= monday and (end is None or end >= sunday):
-                    owed += 1
-                    met += (user_id, monday) in full
-        out[v] = pct(met, owed)
+        keys = [(v, u) for u in ctx.workers.get(v, {})]
+        out[v] = pct(sum(met.get(k, 0) for k in keys), sum(owed[k] for k in keys))
     return out
 
 

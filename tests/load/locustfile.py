@@ -41,7 +41,9 @@ RETRY_PAUSE = 2.0  # seconds before a phone resends a post that got no answer
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TOKEN = re.compile(r'name="token" value="([0-9a-f-]{36})"')
-HOUSEHOLD_LINK = re.compile(r'href="(/field/visit/household/\d+/)"')
+# The visit page's path; the list's links also carry ``?next=`` (where to come back to), left off here so the
+# post is answered with the redirect to the work list itself.
+HOUSEHOLD_LINK = re.compile(r'href="(/field/visit/household/\d+/)[?"]')
 RECORDED = "已记录："
 ALREADY_RECORDED = "已经记录过了"
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}

@@ -24,8 +24,10 @@ def test_recording_visits_keeps_the_days_of_each_week(world, worker):
         (worker.pk, D(2026, 2, 2), 0b1000011, 3),
         (worker.pk, D(2026, 2, 9), 0b0000001, 1),
     ]
-    assert fielddays.weeks_with([worker.pk], D(2026, 2, 2), D(2026, 2, 9), 3) == {(worker.pk, D(2026, 2, 2))}
-    assert fielddays.weeks_with([worker.pk], D(2026, 2, 2), D(2026, 2, 9), 4) == set()
+    both, second = (worker.pk, D(2026, 2, 2), D(2026, 2, 9)), (worker.pk, D(2026, 2, 9), D(2026, 2, 9))
+    assert fielddays.weeks_counted({"both": both, "second": second}, 3) == {"both": 1, "second": 0}
+    assert fielddays.weeks_counted({"both": both, "second": second}, 1) == {"both": 2, "second": 1}
+    assert fielddays.weeks_counted({"both": both}, 4) == {"both": 0}
 
 
 def test_the_recount_from_the_visits_gives_the_kept_rows(world, worker):
