@@ -198,6 +198,17 @@ def test_village_tallies_count_what_the_items_say(world, party, staff):
     Meeting.objects.create(
         organisation=new, kind=MeetingKind.BRANCH_COMMITTEE, held_on=D(2026, 4, 2), period="2026-04", **meeting
     )
+    # An organisation that owed the whole run (counted by the database in one row): a period held late and
+    # again on time counts once, as held.
+    for held_on, late in ((D(2026, 2, 3), True), (D(2026, 1, 28), False)):
+        Meeting.objects.create(
+            organisation=party.branch1,
+            kind=MeetingKind.BRANCH_COMMITTEE,
+            held_on=held_on,
+            period="2026-01",
+            late=late,
+            **meeting,
+        )
     ids = [world.village.pk, world.other_village.pk]
     first = D(2026, 1, 1)
     for today in (
@@ -216,7 +227,8 @@ def test_village_tallies_count_what_the_items_say(world, party, staff):
             whole, now = tallies[village_id]
             assert whole == cadence.tally(mine)[None], today
             assert now == cadence.tally([i for i in mine if i.starts <= today <= i.ends])[None], today
-    # On 5 April: branch1's March meeting late; held: the assembly, the archived branch's February once (its
-    # late meeting does not count again), the new branch's April; its February, before it owed any, is not.
-    assert tallies[world.village.pk][0].late == 1 and tallies[world.village.pk][0].held == 3
+    # On 5 April: branch1's March meeting late; held: the assembly, branch1's January once (held late and on
+    # time), the archived branch's February once (its late meeting does not count again), the new branch's
+    # April; its February, before it owed any, is not.
+    assert tallies[world.village.pk][0].late == 1 and tallies[world.village.pk][0].held == 4
     assert tallies[world.village.pk][1].held == 1  # the new branch's April meeting, in the running month
