@@ -22,6 +22,8 @@
   var sentHere = [];  // visits sent while this page is open: its figures (from before) count them still
   var needLogin = false;
   var wiped = false;
+  var warming = Promise.resolve();  // the pages being kept for a day without signal (warm)
+  var stopWarming = false;
   var unreachable = false;  // the last try to reach the server failed for want of a connection
 
   function words(key, values) {
@@ -555,11 +557,16 @@
         if (!who) return null;
         var urls = who.urls.slice();
         var worker = function () {
-          var url = urls.shift();
+          var url = stopWarming ? null : urls.shift();
           if (!url) return Promise.resolve();
-          return fetch(url, { credentials: "same-origin" }).catch(function () {}).then(worker);
+          // The page is read to its end: the service worker has kept it by then, so a logout that waits
+          // for the warming (wipe) leaves no page kept after it.
+          return fetch(url, { credentials: "same-origin" })
+            .then(function (answer) { return answer.blob(); })
+            .catch(function () {}).then(worker);
         };
-        return Promise.all([worker(), worker()]).then(function () {
+        warming = Promise.all([worker(), worker()]);
+        return warming.then(function () {
           document.documentElement.dataset.fieldWarmed = String(who.urls.length);
           return meta("lastWarm", Date.now());
         });
@@ -570,8 +577,19 @@
   // --- Logging out empties the phone (the server also answers with Clear-Site-Data) ---------------------
 
   function wipe() {
-    var steps = [dbPromise.then(function (db) { db.close(); }).then(function () { return idb.deleteDB(DB_NAME); })];
-    if (window.caches) steps.push(caches.keys().then(function (keys) { return Promise.all(keys.map(function (k) { return caches.delete(k); })); }));
+    // Pages still being kept for a day without signal would be written back after the caches are emptied:
+    // the warming stops taking pages, and the caches are emptied now and again once the pages on their way
+    // are in (all within the 3 s below).
+    stopWarming = true;
+    var emptyCaches = function () {
+      if (!window.caches) return null;
+      return caches.keys().then(function (keys) { return Promise.all(keys.map(function (k) { return caches.delete(k); })); });
+    };
+    var steps = [
+      dbPromise.then(function (db) { db.close(); }).then(function () { return idb.deleteDB(DB_NAME); }),
+      emptyCaches(),
+      warming.then(emptyCaches),
+    ];
     if (navigator.serviceWorker) {
       steps.push(navigator.serviceWorker.getRegistrations().then(function (regs) {
         return Promise.all(regs.map(function (r) { return r.unregister(); }));
