@@ -82,6 +82,16 @@ def key_places_due(grid_ids, month: datetime.date):
 # --- Key persons ----------------------------------------------------------------------------------
 
 
+def next_due_on(last_done: datetime.date | None, listed_from: datetime.date, cadence: Cadence) -> datetime.date:
+    """The day a key person's next visit is due: a cadence's interval after the last completed visit, or after
+    the listing if never visited. Overdue after it."""
+    return (last_done or listed_from) + datetime.timedelta(days=cadence.interval_days)
+
+
+def done_this_month(done_in_month: int, cadence: Cadence) -> bool:
+    return done_in_month >= cadence.visits_per_month
+
+
 @dataclass
 class KeyDue:
     key_person: KeyPerson
@@ -93,8 +103,7 @@ class KeyDue:
 
     @property
     def next_due(self) -> datetime.date:
-        start = self.last_done or self.key_person.listed_from
-        return start + datetime.timedelta(days=self.cadence.interval_days)
+        return next_due_on(self.last_done, self.key_person.listed_from, self.cadence)
 
     @property
     def overdue_days(self) -> int:
@@ -110,7 +119,7 @@ class KeyDue:
 
     @property
     def done(self) -> bool:
-        return self.done_in_month >= self.needed
+        return done_this_month(self.done_in_month, self.cadence)
 
     @property
     def unreached(self) -> bool:
@@ -263,8 +272,8 @@ def coverage_by_grid(grid_ids, month: datetime.date, today: datetime.date | None
             grid_id, due, done = row
             setattr(result[grid_id], due_name, due)
             setattr(result[grid_id], done_name, done)
-    # The key persons' figures only (no model instances, no count of attempts): the same rules as KeyDue's
-    # ``done`` and ``overdue``, a town's three thousand people counted in a fraction of the time.
+    # The key persons' figures only (no model instances, no count of attempts), by KeyDue's rules: a town's
+    # three thousand people counted in a fraction of the time.
     today = today or timezone.localdate()
     rows = _listed_in(grid_ids, month, today)
     if len(grid_ids) > 1:
@@ -280,8 +289,8 @@ def coverage_by_grid(grid_ids, month: datetime.date, today: datetime.date | None
         cadence = cadence_for(category, risk_level)
         cov = result[grid_id]
         cov.key_persons_due += 1
-        cov.key_persons_done += done_in_month >= cadence.visits_per_month
-        cov.key_persons_overdue += today > (last_done or listed_from) + datetime.timedelta(days=cadence.interval_days)
+        cov.key_persons_done += done_this_month(done_in_month, cadence)
+        cov.key_persons_overdue += today > next_due_on(last_done, listed_from, cadence)
     return {grid_id: result[grid_id] for grid_id in grid_ids}
 
 

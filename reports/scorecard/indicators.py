@@ -12,7 +12,7 @@ import bisect
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value
@@ -56,7 +56,6 @@ class Context:
     village_ids: list[int]
     period: Period
     today: datetime.date
-    cache: dict = field(default_factory=dict)
 
     @property
     def first(self) -> datetime.date:
@@ -118,6 +117,33 @@ class Context:
         return list(
             Grid.objects.active().filter(village_id__in=self.village_ids).values_list("pk", "village_id").order_by()
         )
+
+    @cached_property
+    def cases(self) -> dict[tuple[int, str], dict[str, int]]:
+        """Per (village, kind), one grouped query for three indicators: disputes resolved in the period ("n")
+        and of them within their tier's time limit ("ok", disputes.Policy: counted from when the case reached
+        the tier it was resolved at); hazards and requests reported in the period and not rejected ("n") and of
+        them resolved since ("ok": resolved, fed back or closed)."""
+        policy = Policy.current()
+        on_time = Q()
+        for tier in Tier.values:
+            limit = ExpressionWrapper(
+                F("tier_since") + Value(datetime.timedelta(days=policy.tier_days(tier)), output_field=DurationField()),
+                output_field=Case._meta.get_field("resolved_at"),
+            )
+            on_time |= Q(tier=tier, resolved_at__lte=limit)
+        resolved_in = Q(kind=Kind.DISPUTE, resolved_at__gte=self.start_dt, resolved_at__lt=self.stop_dt)
+        reported_in = Q(
+            kind__in=[Kind.HAZARD, Kind.REQUEST], reported_at__gte=self.start_dt, reported_at__lt=self.stop_dt
+        ) & ~Q(state=State.REJECTED)
+        handled = (Q(kind=Kind.DISPUTE) & on_time) | (~Q(kind=Kind.DISPUTE) & Q(resolved_at__isnull=False))
+        rows = (
+            Case.objects.filter(Q(village_id__in=self.village_ids) & (resolved_in | reported_in))
+            .values("village_id", "kind")
+            .annotate(n=Count("pk"), ok=Count("pk", filter=handled))
+            .order_by()
+        )
+        return {(r["village_id"], r["kind"]): r for r in rows}
 
     @cached_property
     def coverage(self) -> dict[int, dict[str, int]]:
@@ -388,42 +414,8 @@ def key_persons_lost(ctx: Context) -> Values:
     return {v: found.get(v, 0) for v in ctx.village_ids}
 
 
-def _case_figures(ctx: Context) -> dict[tuple[int, str], dict[str, int]]:
-    """Per (village, kind), one grouped query for three indicators: disputes resolved in the period ("n") and
-    of them within their tier's time limit ("ok", disputes.Policy: counted from when the case reached the
-    tier it was resolved at); hazards and requests reported in the period and not rejected ("n") and of them
-    resolved since ("ok": resolved, fed back or closed)."""
-    if "cases" in ctx.cache:
-        return ctx.cache["cases"]
-    policy = Policy.current()
-    on_time = Q()
-    for tier in Tier.values:
-        limit = ExpressionWrapper(
-            F("tier_since") + Value(datetime.timedelta(days=policy.tier_days(tier)), output_field=DurationField()),
-            output_field=Case._meta.get_field("resolved_at"),
-        )
-        on_time |= Q(tier=tier, resolved_at__lte=limit)
-    resolved_in = Q(kind=Kind.DISPUTE, resolved_at__gte=ctx.start_dt, resolved_at__lt=ctx.stop_dt)
-    reported_in = Q(
-        kind__in=[Kind.HAZARD, Kind.REQUEST], reported_at__gte=ctx.start_dt, reported_at__lt=ctx.stop_dt
-    ) & ~Q(state=State.REJECTED)
-    rows = (
-        Case.objects.filter(Q(village_id__in=ctx.village_ids) & (resolved_in | reported_in))
-        .values("village_id", "kind")
-        .annotate(
-            n=Count("pk"),
-            ok=Count(
-                "pk", filter=(Q(kind=Kind.DISPUTE) & on_time) | (~Q(kind=Kind.DISPUTE) & Q(resolved_at__isnull=False))
-            ),
-        )
-        .order_by()
-    )
-    ctx.cache["cases"] = {(r["village_id"], r["kind"]): r for r in rows}
-    return ctx.cache["cases"]
-
-
 def _case_share(ctx: Context, kind: str) -> Values:
-    found = _case_figures(ctx)
+    found = ctx.cases
     return {
         v: pct(found[(v, kind)]["ok"], found[(v, kind)]["n"]) if (v, kind) in found else None for v in ctx.village_ids
     }
