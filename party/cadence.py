@@ -191,9 +191,15 @@ def village_tallies(
     ]
     orgs = [o for o in orgs if o[4] is None or o[4] >= first]
     keys = {rule.kind: [k for k in periods(rule.period, first, last) if period_bounds(k)[0] <= today] for rule in rules}
-    starts = {kind: [period_bounds(k)[0] for k in ks] for kind, ks in keys.items()}
-    ends = {kind: [period_bounds(k)[1] for k in ks] for kind, ks in keys.items()}
     position = {kind: {k: i for i, k in enumerate(ks)} for kind, ks in keys.items()}
+    # Per kind of organisation, the rules it owes: (meeting kind, the periods' first days, whether the last
+    # period begun is still running).
+    owes: dict[str, list[tuple[str, list[datetime.date], bool]]] = defaultdict(list)
+    for rule in rules:
+        starts = [period_bounds(k)[0] for k in keys[rule.kind]]
+        running = bool(starts) and period_bounds(keys[rule.kind][-1])[1] >= today
+        for org_kind in LEVEL_KINDS[rule.level]:
+            owes[org_kind].append((rule.kind, starts, running))
     # (organisation, kind) -> {period's position: all its meetings late}: an on-time meeting wins.
     done: dict[tuple[int, str], dict[int, bool]] = defaultdict(dict)
     if orgs:
@@ -210,29 +216,37 @@ def village_tallies(
             if i is not None and org_id in wanted:
                 marks = done[(org_id, kind)]
                 marks[i] = marks.get(i, True) and late
+    # Per village: [owed, held, late, due, overdue] over the span, and the same for the running periods.
+    whole = {v: [0, 0, 0, 0, 0] for v in out}
+    now = {v: [0, 0, 0, 0, 0] for v in out}
+    nothing: dict[int, bool] = {}
     for org_id, village_id, org_kind, founded_on, archived in orgs:
-        whole, now = out[village_id]
-        for rule in rules:
-            if org_kind not in LEVEL_KINDS[rule.level]:
-                continue
-            rule_starts, rule_ends = starts[rule.kind], ends[rule.kind]
-            lo = bisect.bisect_left(rule_starts, founded_on)
-            hi = bisect.bisect_right(rule_starts, archived) if archived else len(rule_starts)
+        span, running_now = whole[village_id], now[village_id]
+        for kind, starts, running in owes.get(org_kind, ()):
+            lo = bisect.bisect_left(starts, founded_on)
+            hi = bisect.bisect_right(starts, archived) if archived else len(starts)
             if hi <= lo:
                 continue
-            marks = done.get((org_id, rule.kind), {})
-            late = [marks[i] for i in marks if lo <= i < hi]
-            current = hi - 1 if rule_ends[hi - 1] >= today else None  # only the last period can be running
+            marks = done.get((org_id, kind), nothing)
+            if lo == 0 and hi == len(starts):  # owed the whole span: most organisations
+                marked, late = len(marks), sum(marks.values())
+            else:
+                inside = [marks[i] for i in marks if lo <= i < hi]
+                marked, late = len(inside), sum(inside)
+            # Only the last period begun can be running, and only if the organisation still owes it.
+            current = hi - 1 if running and hi == len(starts) else None
             due = 1 if current is not None and current not in marks else 0
-            counts = {LATE: sum(late), HELD: len(late) - sum(late), DUE: due}
-            counts[OVERDUE] = (hi - lo) - len(late) - due
-            for state, n in counts.items():
-                setattr(whole, state, getattr(whole, state) + n)
-            whole.owed += hi - lo
+            span[0] += hi - lo
+            span[1] += marked - late
+            span[2] += late
+            span[3] += due
+            span[4] += (hi - lo) - marked - due
             if current is not None:
-                state = DUE if due else (LATE if marks[current] else HELD)
-                now.owed += 1
-                setattr(now, state, getattr(now, state) + 1)
+                running_now[0] += 1
+                running_now[3 if due else (2 if marks[current] else 1)] += 1
+    for v, (figures, running_figures) in out.items():
+        for tally_, counts in ((figures, whole[v]), (running_figures, now[v])):
+            tally_.owed, tally_.held, tally_.late, tally_.due, tally_.overdue = counts
     return out
 
 

@@ -43,6 +43,12 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Uploaded files (imports) go to a throwaway folder, not the demo's data folder.
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
+    if hasattr(config, "workerinput"):
+        from tests import demo_state
+
+        # pytest-xdist gives each process a folder in the run's temporary folder: the demo's copy is
+        # shared beside them (tests/demo_state.py), and removed with the run's folder.
+        demo_state.SHARED = Path(config.option.basetemp).parent / "demo-copies"
 
 
 @pytest.fixture

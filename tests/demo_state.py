@@ -6,6 +6,11 @@ each. On PostgreSQL the first such test in a process seeds it for real and copie
 rows back (``COPY ... FROM STDIN``), well under a second, and starts from exactly the rows the seed left.
 ``tests/tooling/test_demo_state.py`` checks that the restored database is the seeded one, table by table.
 
+With several test processes (pytest-xdist) the copy is shared: the first process to need it seeds and
+writes it to a file in the run's temporary folder (``SHARED``, set in ``tests/conftest.py``), holding a
+lock meanwhile; the others wait for the lock and read the file instead of seeding again. A copy whose rows
+point at content types or permissions (which each database numbers anew after a flush) is not shared.
+
 Elsewhere (SQLite) it seeds as before. What the seed depends on besides the database is part of the key
 under which a copy is kept: the demo options, today's date (the visits are laid out up to today) and the
 settings it reads (``DEBUG`` decides whether demo accounts must change their password).
@@ -13,8 +18,13 @@ settings it reads (``DEBUG`` decides whether demo accounts must change their pas
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import io
+import os
+import pickle
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -90,6 +100,8 @@ class Snapshot:
 
 
 _snapshots: dict[tuple, Snapshot] = {}
+# The folder this run's test processes share the copies in (None: one process, kept in memory only).
+SHARED: Path | None = None
 
 
 def _key(registry: bool) -> tuple:
@@ -119,6 +131,38 @@ def seed_demo(*, registry: bool = True) -> None:
     if snapshot is not None:
         snapshot.restore()
         return
-    restore_reference_data()
-    demo.seed(registry=registry)
-    _snapshots[key] = Snapshot.take()
+    if SHARED is None:
+        restore_reference_data()
+        demo.seed(registry=registry)
+        _snapshots[key] = Snapshot.take()
+        return
+    # The database's name differs between processes; what its rows depend on does not.
+    name = hashlib.sha256(repr(key[1:]).encode()).hexdigest()[:16]
+    SHARED.mkdir(parents=True, exist_ok=True)
+    path = SHARED / f"demo-{name}.pickle"
+    with open(SHARED / f"demo-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be seeding it: wait for its copy
+        if path.exists():
+            snapshot = pickle.loads(path.read_bytes())  # noqa: S301 — written by this run's own processes
+            snapshot.restore()
+        else:
+            restore_reference_data()
+            demo.seed(registry=registry)
+            snapshot = Snapshot.take()
+            if not any(snapshot.rows.get(table) for table in _pointing_at_kept_tables()):
+                partial = path.with_suffix(".partial")
+                partial.write_bytes(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
+                os.replace(partial, path)
+    _snapshots[key] = snapshot
+
+
+def _pointing_at_kept_tables() -> set[str]:
+    """The tables whose rows may point at a content type or a permission."""
+    from django.apps import apps
+
+    return {
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model._meta.db_table in KEPT_TABLES
+    } - KEPT_TABLES

@@ -256,12 +256,14 @@ def grids_staffed(ctx: Context) -> Values:
     micro = list(
         MicroGrid.objects.active().filter(grid__village_id__in=ctx.village_ids).values_list("pk", "grid__village_id")
     )
-    held = Assignment.objects.active_on(today).filter(
-        Q(role=Role.GRID_WORKER, grid__village_id__in=ctx.village_ids)
-        | Q(role=Role.LIAISON, micro_grid__grid__village_id__in=ctx.village_ids)
+    # Two selects in one query: an OR across the grid's and the micro-grid's village joins every
+    # assignment of the county, each side alone is found by its village.
+    held = Assignment.objects.active_on(today).order_by().values_list("role", "grid_id", "micro_grid_id")
+    held = held.filter(role=Role.GRID_WORKER, grid__village_id__in=ctx.village_ids).union(
+        held.filter(role=Role.LIAISON, micro_grid__grid__village_id__in=ctx.village_ids), all=True
     )
     staffed_grids, staffed_micro = set(), set()
-    for role, grid_id, micro_id in held.values_list("role", "grid_id", "micro_grid_id"):
+    for role, grid_id, micro_id in held:
         (staffed_grids if role == Role.GRID_WORKER else staffed_micro).add(grid_id or micro_id)
     total: dict[int, int] = defaultdict(int)
     staffed: dict[int, int] = defaultdict(int)

@@ -31,7 +31,8 @@ from tooling.demo import cogovernance as cogov_demo
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, settings):
+    settings.DEBUG = True  # the demo as `make run` serves it: the run's one copy (tests/demo_state.py)
     seed_demo()
 
 

@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from disputes import deadlines
 from disputes.models import Case, CaseEvent, Kind, MediationSession, Mediator, Policy, State, Tier
+from tests.demo_state import seed_demo
 from tooling import demo
 
 
 @pytest.fixture
-def seeded(db):
-    demo.seed()
+def seeded(db, settings):
+    settings.DEBUG = True  # the demo as `make run` serves it: the run's one copy (tests/demo_state.py)
+    seed_demo()
 
 
 def test_demo_cases(seeded):

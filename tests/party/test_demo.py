@@ -5,7 +5,6 @@ grid), 9 Party groups, 71 members of whom 47 are under 60. The registry agrees; 
 from __future__ import annotations
 
 import datetime
-import time
 
 import pytest
 from django.contrib.auth import authenticate
@@ -19,39 +18,24 @@ from party import cadence, selectors
 from party.models import Attendance, Contact, ContactLink, Meeting, OrgKind, PartyMember, PartyOrganisation
 from residents.codes import Political
 from residents.models import Resident
+from tests.demo_state import seed_demo
 from tooling import demo
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    """The whole demo once for the module (a few tens of seconds), dropped afterwards."""
+    """The whole demo for the module (tests/demo_state.py: seeded once for the run), dropped afterwards."""
     from django.conf import settings
+    from django.core.management import call_command
+
+    from tests.conftest import restore_reference_data
 
     debug = settings.DEBUG
     settings.DEBUG = True  # as `make run` serves it: the demo accounts keep the shared demo password
     with django_db_blocker.unblock():
-        spent = []
-        seed_party = demo.seed_party
-
-        def timed(*args, **kwargs):
-            started = time.monotonic()
-            seed_party(*args, **kwargs)
-            spent.append(time.monotonic() - started)
-
-        demo.seed_party = timed
-        started = time.monotonic()
-        try:
-            accounts = demo.seed()
-        finally:
-            demo.seed_party = seed_party
-        seconds = time.monotonic() - started
-        print(f"demo.seed: {seconds:.1f} s, of which the Party {spent[0]:.1f} s")
-        yield {"accounts": accounts, "seconds": seconds}
-        from django.core.management import call_command
-
+        seed_demo()
+        yield
         call_command("flush", interactive=False, verbosity=0)
-        from tests.conftest import restore_reference_data
-
         restore_reference_data()
     settings.DEBUG = debug
 
@@ -146,8 +130,6 @@ def test_contacts_and_meetings(a, b):
 def test_demo_logins(seeded, db, client):
     from django.conf import settings
 
-    names = [acc.username for acc in seeded["accounts"]]
-    assert "member" in names and "secretary" in names
     for username in ("member", "secretary"):
         request = RequestFactory().post("/accounts/login/")
         user = authenticate(request, username=username, password=settings.DEMO_PASSWORD)

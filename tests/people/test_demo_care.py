@@ -17,7 +17,8 @@ from tooling.demo import care as care_demo
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, settings):
+    settings.DEBUG = True  # the demo as `make run` serves it: the run's one copy (tests/demo_state.py)
     seed_demo()
 
 

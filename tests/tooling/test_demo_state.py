@@ -31,8 +31,13 @@ def _row_counts(tables) -> dict[str, int]:
 @pytest.mark.parametrize("registry", [False, True], ids=["territory", "registry"])
 def test_the_restored_demo_is_the_seeded_one(registry, settings):
     settings.DEBUG = True
-    restore_reference_data()
-    demo.seed(registry=registry)
+    if registry:
+        # The run's copy (seeded here, or by another process and read from its file): seeding the whole
+        # demo again would take half a minute, and what is checked is the copy put back.
+        seed_demo()
+    else:
+        restore_reference_data()
+        demo.seed(registry=False)
     seeded = Snapshot.take()
     counts = _row_counts(seeded.tables)
     assert counts["grids_user"] > 30
@@ -83,3 +88,47 @@ def test_the_copy_follows_the_settings_the_seed_reads(settings):
     settings.DEBUG = False
     seed_demo(registry=False)
     assert User.objects.get(username="staff").must_change_password
+
+
+def test_another_process_reads_the_runs_copy_instead_of_seeding(settings, tmp_path, monkeypatch):
+    """With several test processes the first one's copy is written to the run's folder; a process that
+    has none in memory puts that one back and does not seed."""
+    from tests import demo_state
+
+    settings.DEBUG = True
+    monkeypatch.setattr(demo_state, "SHARED", tmp_path)
+    monkeypatch.setattr(demo_state, "_snapshots", {})
+    seed_demo(registry=False)
+    seeded = Snapshot.take()
+    assert [p.suffix for p in tmp_path.glob("demo-*.pickle")] == [".pickle"]
+
+    monkeypatch.setattr(demo_state, "_snapshots", {})  # as in a process that has not seeded
+    Snapshot(tables=seeded.tables, rows={}, sequences={}).restore()
+
+    def no_seeding(**kwargs):
+        raise AssertionError("seeded again although the run's copy was there")
+
+    monkeypatch.setattr(demo, "seed", no_seeding)
+    seed_demo(registry=False)
+    assert Snapshot.take().rows == seeded.rows
+
+
+def test_a_copy_pointing_at_a_permission_stays_in_its_process(settings, tmp_path, monkeypatch):
+    """Each database numbers its permissions anew after a flush: such a copy is not written for the others."""
+    from django.contrib.auth.models import Permission
+
+    from tests import demo_state
+
+    settings.DEBUG = True
+    monkeypatch.setattr(demo_state, "SHARED", tmp_path)
+    monkeypatch.setattr(demo_state, "_snapshots", {})
+    seed = demo.seed
+
+    def seed_with_a_permission(**kwargs):
+        seed(**kwargs)
+        User.objects.get(username="staff").user_permissions.add(Permission.objects.order_by("pk").first())
+
+    monkeypatch.setattr(demo, "seed", seed_with_a_permission)
+    seed_demo(registry=False)
+    assert User.objects.get(username="staff").user_permissions.exists()
+    assert not list(tmp_path.glob("demo-*.pickle"))

@@ -14,7 +14,8 @@ from towntasks.models import ItemState, Stage, Task, TaskItem, TaskState, TaskVi
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, settings):
+    settings.DEBUG = True  # the demo as `make run` serves it: the run's one copy (tests/demo_state.py)
     seed_demo()
 
 
