@@ -9,7 +9,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=portal.example.org \
 	DATABASE_URL=sqlite:///:memory: ID_NUMBER_HASH_KEY=check-deploy-only \
 	ID_NUMBER_KEYS=Y2hlY2stZGVwbG95LW9ubHktMzItYnl0ZS1rZXkhISE=
 
-PYTEST_ARGS ?= -n auto --dist loadgroup
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test install services lint checks bench loadtest clean messages backup restore
 

@@ -25,10 +25,6 @@ from django.conf import settings as django_settings
 
 from tests.conftest import png_bytes
 
-# One test process runs them all (make test: --dist loadgroup): the demo's database and its archive are
-# built once for the module, a minute's work.
-pytestmark = pytest.mark.xdist_group("backup")
-
 ROOT = Path(__file__).resolve().parents[2]
 PHOTO = "cases/2026/11/backup-test.png"
 
