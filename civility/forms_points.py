@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grids.filters import StableOrdering
 from grids.forms import DateInput, VillageScopedChoice
 from grids.models import Village
 from residents.models import Household, Resident
@@ -133,7 +134,7 @@ class SelectionForm(forms.ModelForm):
 
 class LedgerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("户编号、姓名或电话"), method="search")
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrdering(
         fields=(("balance", "balance"), ("number", "number")),
         field_labels={"balance": _("积分余额"), "number": _("户编号")},
         label=_("排序"),

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.filters import ScopedFilterSet
+from grids.filters import ScopedFilterSet, StableOrdering
 from residents.filters import YesNo, has_digit, text_q
 
 from .models import Case, CaseParty, Category, Kind, State, Tier
@@ -36,7 +36,7 @@ class CaseFilter(ScopedFilterSet):
         label=_("上报日期止"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrdering(
         fields=(("due_at", "due"), ("reported_at", "reported"), ("number", "number")),
         field_labels={"due_at": _("期限"), "reported_at": _("上报时间"), "number": _("编号")},
         label=_("排序"),
@@ -77,7 +77,7 @@ class DepartmentCaseFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=State.choices, label=_("状态"))
     signed = django_filters.ChoiceFilter(choices=SIGNED_CHOICES, method="filter_signed", label=_("签收"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超期"), widget=YesNo)
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrdering(
         fields=(("due_at", "due"), ("reported_at", "reported"), ("number", "number")),
         field_labels={"due_at": _("期限"), "reported_at": _("上报时间"), "number": _("编号")},
         label=_("排序"),

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.validators import EMPTY_VALUES
 from django.utils.translation import gettext_lazy as _
 
 from .models import Grid, MicroGrid, Village, VillagerGroup
+
+
+class StableOrdering(django_filters.OrderingFilter):
+    """The chosen ordering, then the primary key: rows that tie (the same day, the same due date) keep
+    one order, so that pages neither repeat nor skip a row. A choice naming no field (``?ordering=,``)
+    keeps the list's own order instead of clearing it."""
+
+    def filter(self, qs, value):
+        ordering = [self.get_ordering_value(param) for param in value or () if param not in EMPTY_VALUES]
+        return qs.order_by(*ordering, "-pk") if ordering else qs
 
 
 class ScopedFilterSet(django_filters.FilterSet):

@@ -10,7 +10,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from grids import access
-from grids.filters import ScopedFilterSet
+from grids.filters import ScopedFilterSet, StableOrdering
 from grids.models import Grid, MicroGrid, Village, VillagerGroup
 
 from . import disclosure, idnumber
@@ -114,7 +114,7 @@ class GuardedSearch:
         return disclosure.may_search_tails(self.user)
 
 
-class BirthOrdering(django_filters.OrderingFilter):
+class BirthOrdering(StableOrdering):
     """Ordering by birth: by the date for those who see birth dates, else by the year of birth and the
     name (an order by date among people of one year would tell each one's birthday nearly to the day)."""
 
@@ -153,7 +153,7 @@ class HouseholdFilter(GuardedSearch, ScopedFilterSet):
     archived = django_filters.ChoiceFilter(
         choices=[("true", _("已归档"))], empty_label=_("在用"), method="filter_archived", label=_("状态")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrdering(
         fields=(("number", "number"), ("address", "address"), ("updated_at", "updated")),
         field_labels={"number": _("户编号"), "address": _("地址"), "updated_at": _("最近更新")},
         label=_("排序"),
@@ -231,7 +231,7 @@ class KeyPersonFilter(GuardedSearch, ScopedFilterSet):
     risk_level = django_filters.NumberFilter(field_name="risk_level", lookup_expr="gte", label=_("危险性等级≥"))
     current = django_filters.BooleanFilter(method="filter_current", label=_("在管"), widget=YesNo)
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("只看超期"), widget=forms.CheckboxInput)
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrdering(
         fields=(("resident__name", "name"), ("category", "category"), ("risk_level", "risk"), ("listed_from", "from")),
         field_labels={
             "resident__name": _("姓名"),
@@ -264,7 +264,7 @@ class KeyPlaceFilter(ScopedFilterSet):
     archived = django_filters.ChoiceFilter(
         choices=[("true", _("已归档"))], empty_label=_("在用"), method="filter_archived", label=_("状态")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrdering(
         fields=(("name", "name"), ("type", "type")),
         field_labels={"name": _("名称"), "type": _("类型")},
         label=_("排序"),

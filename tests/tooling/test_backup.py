@@ -8,9 +8,11 @@ an operator runs them; the figures compared are computed here, independently of 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -159,9 +161,67 @@ class Backup:
 
 
 @pytest.fixture(scope="module")
-def pg_backup(pg, tmp_path_factory) -> Backup:
+def pg_backup(pg, shared_backup, tmp_path_factory) -> Backup:
     """The demo as `make run` builds it, with an uploaded photo, backed up with `manage.py backup`."""
-    data_dir = tmp_path_factory.mktemp("source")
+    if shared_backup is not None:
+        return shared_backup()
+    return build_backup(pg, tmp_path_factory.mktemp("source"))
+
+
+@pytest.fixture(scope="session")
+def shared_backup():
+    """With several test processes, ``pg_backup`` (a minute's work) is built once for the run, in the run's
+    folder (tests/demo_state.py, ``SHARED``), by the first process to need it; each process that used it
+    lets it go when its session ends, and the last one drops its databases."""
+    from tests import demo_state
+
+    if demo_state.SHARED is None:
+        yield None
+        return
+    folder = demo_state.SHARED / "backup"
+    folder.mkdir(parents=True, exist_ok=True)
+    state = folder / "state.json"
+    db = django_settings.DATABASES["default"]
+    server = Server(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432), db["USER"], db["PASSWORD"] or "")
+    held: list[Backup] = []
+
+    def get() -> Backup:
+        if held:
+            return held[0]
+        with open(folder / "lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if state.exists():
+                shared = json.loads(state.read_text())
+            else:
+                try:
+                    made = build_backup(server, folder / "data")
+                except BaseException:
+                    server.drop_all()
+                    raise
+                shared = {**{k: str(v) for k, v in made.__dict__.items()}, "users": 0}
+            shared["users"] += 1
+            state.write_text(json.dumps(shared))
+        held.append(Backup(shared["source"], shared["migrated"], Path(shared["data_dir"]), Path(shared["archive"])))
+        return held[0]
+
+    yield get
+    if held:
+        with open(folder / "lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            shared = json.loads(state.read_text())
+            shared["users"] -= 1
+            if shared["users"]:
+                state.write_text(json.dumps(shared))
+            else:
+                Server(
+                    server.host, server.port, server.user, server.password, [held[0].source, held[0].migrated]
+                ).drop_all()
+                shutil.rmtree(held[0].data_dir, ignore_errors=True)
+                state.unlink()
+
+
+def build_backup(pg: Server, data_dir: Path) -> Backup:
+    data_dir.mkdir(parents=True, exist_ok=True)
     source = pg.create("source")
     ok(manage("migrate", "--noinput", "-v", "0", database_url=pg.url(source), data_dir=data_dir))
     migrated = pg.create("migrated", template=source)
