@@ -46,8 +46,8 @@ def pytest_configure(config):
     if hasattr(config, "workerinput"):
         from tests import demo_state
 
-        # pytest-xdist gives each process a folder in the run's temporary folder: the demo's copy is
-        # shared beside them (tests/demo_state.py), and removed with the run's folder.
+        # pytest-xdist gives each process a folder in the run's temporary folder: what the processes share
+        # goes beside them (tests/demo_state.py); pytest removes a run's folder after three more runs.
         demo_state.SHARED = Path(config.option.basetemp).parent / "demo-copies"
 
 

@@ -23,6 +23,8 @@ import hashlib
 import io
 import os
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,29 +133,38 @@ def seed_demo(*, registry: bool = True) -> None:
     if snapshot is not None:
         snapshot.restore()
         return
-    if SHARED is None:
+
+    def seeded() -> Snapshot:
         restore_reference_data()
         demo.seed(registry=registry)
-        _snapshots[key] = Snapshot.take()
+        return Snapshot.take()
+
+    if SHARED is None:
+        _snapshots[key] = seeded()
         return
     # The database's name differs between processes; what its rows depend on does not.
-    name = hashlib.sha256(repr(key[1:]).encode()).hexdigest()[:16]
-    SHARED.mkdir(parents=True, exist_ok=True)
-    path = SHARED / f"demo-{name}.pickle"
-    with open(SHARED / f"demo-{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be seeding it: wait for its copy
+    name = f"demo-{hashlib.sha256(repr(key[1:]).encode()).hexdigest()[:16]}"
+    path = SHARED / f"{name}.pickle"
+    with run_lock(name):  # another process may be seeding it: wait for its copy
         if path.exists():
             snapshot = pickle.loads(path.read_bytes())  # noqa: S301 — written by this run's own processes
             snapshot.restore()
         else:
-            restore_reference_data()
-            demo.seed(registry=registry)
-            snapshot = Snapshot.take()
+            snapshot = seeded()
             if not any(snapshot.rows.get(table) for table in _pointing_at_kept_tables()):
                 partial = path.with_suffix(".partial")
                 partial.write_bytes(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
                 os.replace(partial, path)
     _snapshots[key] = snapshot
+
+
+@contextmanager
+def run_lock(name: str) -> Iterator[None]:
+    """Held by one test process of the run at a time (``SHARED`` must be set)."""
+    SHARED.mkdir(parents=True, exist_ok=True)
+    with open(SHARED / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _pointing_at_kept_tables() -> set[str]:

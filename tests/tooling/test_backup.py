@@ -8,7 +8,7 @@ an operator runs them; the figures compared are computed here, independently of 
 
 from __future__ import annotations
 
-import fcntl
+import dataclasses
 import hashlib
 import json
 import os
@@ -142,12 +142,17 @@ class Server:
             database.close()
 
 
-@pytest.fixture(scope="module")
-def pg():
+def postgres_server() -> Server:
+    """The tests' PostgreSQL server, from the test settings."""
     db = django_settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
-    server = Server(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432), db["USER"], db["PASSWORD"] or "")
+    return Server(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432), db["USER"], db["PASSWORD"] or "")
+
+
+@pytest.fixture(scope="module")
+def pg():
+    server = postgres_server()
     yield server
     server.drop_all()
 
@@ -179,26 +184,23 @@ def shared_backup():
         yield None
         return
     folder = demo_state.SHARED / "backup"
-    folder.mkdir(parents=True, exist_ok=True)
     state = folder / "state.json"
-    db = django_settings.DATABASES["default"]
-    server = Server(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432), db["USER"], db["PASSWORD"] or "")
+    server = postgres_server()
     held: list[Backup] = []
 
     def get() -> Backup:
         if held:
             return held[0]
-        with open(folder / "lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with demo_state.run_lock("backup"):
             if state.exists():
                 shared = json.loads(state.read_text())
             else:
                 try:
-                    made = build_backup(server, folder / "data")
+                    made = build_backup(server, folder)
                 except BaseException:
                     server.drop_all()
                     raise
-                shared = {**{k: str(v) for k, v in made.__dict__.items()}, "users": 0}
+                shared = {**{k: str(v) for k, v in dataclasses.asdict(made).items()}, "users": 0}
             shared["users"] += 1
             state.write_text(json.dumps(shared))
         held.append(Backup(shared["source"], shared["migrated"], Path(shared["data_dir"]), Path(shared["archive"])))
@@ -206,18 +208,14 @@ def shared_backup():
 
     yield get
     if held:
-        with open(folder / "lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with demo_state.run_lock("backup"):
             shared = json.loads(state.read_text())
             shared["users"] -= 1
             if shared["users"]:
                 state.write_text(json.dumps(shared))
             else:
-                Server(
-                    server.host, server.port, server.user, server.password, [held[0].source, held[0].migrated]
-                ).drop_all()
-                shutil.rmtree(held[0].data_dir, ignore_errors=True)
-                state.unlink()
+                dataclasses.replace(server, created=[held[0].source, held[0].migrated]).drop_all()
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def build_backup(pg: Server, data_dir: Path) -> Backup:
