@@ -335,6 +335,8 @@ CELERY_BEAT_SCHEDULE = {
     # This month's coverage per grid counted after midnight (overdue depends on the day), so that the
     # first visitor of the day does not wait for a town's count.
     "coverage-warm": {"task": "visits.tasks.coverage_warm", "schedule": crontab(hour=0, minute=5)},
+    # The 六好 scorecards of the current periods measured and kept for the day (docs/scorecard.md).
+    "scorecards-warm": {"task": "reports.tasks.scorecards_warm", "schedule": crontab(hour=0, minute=20)},
 }
 
 # --- Logging: to stderr, where gunicorn / systemd / docker collect it ----------------------------

@@ -10,7 +10,9 @@ class ReportsConfig(AppConfig):
         from audit import trail
 
         from .models import MonthlyReport, ReportComment, ReportPolicy
+        from .scorecard import kept
 
         trail.track(MonthlyReport)
         trail.track(ReportComment, village=trail.via("report", "village_id"))
         trail.track(ReportPolicy, village=lambda policy: None)
+        kept.connect()

@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
+from django.utils import timezone
 
 from core.services import job_run_record
 from messaging.services import ReminderWindow, reminder_run_finish, reminder_run_skip, reminder_runs_due
 from visits import reminders
 from visits.models import ReminderPolicy
 
-from . import services
+from . import scorecard, services
 from .models import ReportPolicy
+from .scorecard.period import MONTH, QUARTER, YEAR, of
 
 KIND = "report_late"
 
@@ -52,3 +54,22 @@ def late_reports_send(month: str) -> int:
     reminder_run_finish(kind=KIND, period=month[:7], sent=sent)
     job_run_record(name="late report reminders", detail=f"{month}: {sent} new")
     return sent
+
+
+@shared_task
+def scorecards_warm() -> int:
+    """After midnight (after the coverage's count), every town's villages measured for the current year, quarter and month (and the
+    previous periods the village pages compare with), so that the first reader of the day finds them kept
+    (docs/scorecard.md, "Kept figures"); returns how many villages."""
+    from grids.models import Village
+
+    today = timezone.localdate()
+    towns: dict[int, list[int]] = {}
+    for pk, town_id in Village.objects.active().filter(town__archived_at__isnull=True).values_list("pk", "town_id"):
+        towns.setdefault(town_id, []).append(pk)
+    for village_ids in towns.values():
+        for kind in (YEAR, QUARTER, MONTH):
+            scorecard.compute(village_ids, of(kind, today), links=False, today=today)
+    n = sum(len(v) for v in towns.values())
+    job_run_record(name="scorecards warm", detail=f"{n} villages")
+    return n

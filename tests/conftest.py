@@ -72,6 +72,15 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _kept_scorecards_apart(monkeypatch):
+    """The scorecard's kept values live in the cache, which outlives a test's rolled-back records (and is
+    shared by the test processes): each test reads and keeps its own."""
+    from reports.scorecard import kept
+
+    monkeypatch.setattr(kept, "VERSION", uuid.uuid4().hex)
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager(request):
     """Tasks run in-process unless a test asks for the real worker."""
     eager = request.node.get_closest_marker("celery_worker") is None

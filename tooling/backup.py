@@ -40,6 +40,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from reports.scorecard import kept
+
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 MEDIA = "media"
@@ -212,6 +214,7 @@ def backup_restore(*, archive: Path, replace_media: bool = False, log: Log) -> d
     if problems:
         raise BackupError("The restored data does not match the archive's manifest:\n  " + "\n  ".join(problems))
     _hint_pending_migrations(log)
+    kept.forget()  # a cache shared with the database restored over may keep its values
     return tables
 
 

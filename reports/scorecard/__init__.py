@@ -8,7 +8,8 @@ criteria measured from the records, against the targets of ``ScoreRule``.
     card.total, [(c.code, c.score) for c in card.criteria]
 
 ``compute`` measures every village given with the same fixed number of grouped queries (the town compares
-all its villages at once); nothing is stored, so a changed record changes the next computation.
+all its villages at once); nothing is stored as a total, and the values kept between computations
+(``kept``) are read again only while nothing they read has changed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ..models import Comparison, Criterion, ScoreRule
-from .indicators import INDICATORS, Context
+from . import kept
+from .indicators import INDICATORS
 from .period import BadPeriod, Period, parse
 
 __all__ = ["BadPeriod", "Criterion", "CriterionScore", "Indicator", "Period", "VillageScorecard", "compute", "parse"]
@@ -127,17 +129,6 @@ def rules() -> list[ScoreRule]:
     return sorted(found, key=lambda r: (position[r.criterion], r.order, r.pk))
 
 
-def _measure(codes, village_ids, period: Period, today: datetime.date, *, skip_now_only: bool) -> dict[str, dict]:
-    if period.first > today:  # nothing has happened yet
-        return {code: dict.fromkeys(village_ids) for code in codes}
-    ctx = Context(list(village_ids), period, today)
-    out = {}
-    for code in codes:
-        function, now_only, _link = INDICATORS[code]
-        out[code] = dict.fromkeys(village_ids) if (now_only and skip_now_only) else function(ctx)
-    return out
-
-
 def compute(
     village_ids: list[int],
     period: Period,
@@ -154,10 +145,10 @@ def compute(
     village_ids = list(village_ids)
     chosen = rules()
     codes = [r.code for r in chosen]
-    now = _measure(codes, village_ids, period, today, skip_now_only=False)
+    now = kept.measure(codes, village_ids, period, today, skip_now_only=False)
     # Indicators measured only as the registry stands today have no previous value to compare with.
     if previous:
-        before = _measure(codes, village_ids, period.previous, today, skip_now_only=True)
+        before = kept.measure(codes, village_ids, period.previous, today, skip_now_only=True)
     else:
         before = {code: dict.fromkeys(village_ids) for code in codes}
     out = {}

@@ -2,7 +2,8 @@
 of villages at once with a fixed number of grouped queries, whatever the number of villages, and returns
 {village id: value}; None where there is nothing to measure (no grid, no worker, no case: "无记录").
 
-Everything is counted from the records when asked; nothing is stored as a total. Shared reads (the
+Everything is counted from the records when asked (``kept`` keeps the values until a record they read
+changes); nothing is stored as a total. Shared reads (the
 villages' towns, their grid workers, households per grid) are made once per computation in ``Context``.
 """
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from disputes.models import Case
 from grids.models import Assignment, Grid, Role, Town, User, Village
+from reports.scorecard import kept
 from residents.models import Household, Resident
 from visits import due, live
 
@@ -642,7 +643,12 @@ def api_pages(p: People) -> list[Page]:
     return [Page(f"API {name}", p.town_office, f"/api/v1/{name}/") for name in API_LISTS]
 
 
-SCORECARD_SCENARIOS = ("scorecard town comparison", "scorecard village")
+SCORECARD_SCENARIOS = (
+    "scorecard town comparison",
+    "scorecard town comparison, a case changed",
+    "scorecard town comparison, counted afresh",
+    "scorecard village",
+)
 
 
 def scorecard_pages(p: People) -> tuple[list[Page], list[dict]]:
@@ -687,6 +693,16 @@ def scorecard_pages(p: People) -> tuple[list[Page], list[dict]]:
             compare_url=town_url if small_office else None,
             compare_user=small_office,
         ),
+        # After a case of one village was written: its four case indicators counted again (docs/scorecard.md).
+        Page(
+            "scorecard town comparison, a case changed",
+            p.town_office,
+            town_url,
+            floor,
+            before=lambda: kept.changed("cases", [p.village.pk]),
+        ),
+        # The first reader after a change to every village's records (or of a day the nightly run missed).
+        Page("scorecard town comparison, counted afresh", p.town_office, town_url, floor, before=kept.forget),
         Page(
             "scorecard village",
             p.staff,

@@ -1,0 +1,275 @@
+"""The scorecard's kept figures (docs/scorecard.md, "Kept figures"): an indicator's value for a village,
+period and day is kept in the cache with the signature it was measured under, and read again while the
+signature holds, so the town office opening its comparison again does not count a year of records again.
+
+Signatures. Every indicator reads some topics (``DEPENDS``: its meetings, cases, households…). Each topic
+has a token per village and one for all villages, random strings in the cache. Whatever writes a record of
+a topic gives its token a new value (``changed``), through the models' signals connected in ``connect()``:
+once in the writer's transaction and again when it commits, so a reader that measured between the two has
+kept a value under a token that is already gone. A value is read back only when the tokens of its topics
+for its village are those it was measured under, and only on the day it was measured (``today`` is in its
+key: a running period, an overdue case, an assignment that ended yesterday change with the day). A token
+lost from the cache (restarted, culled) is drawn anew, which makes every value that used it stale, never
+fresh. Nothing here is a total that can go stale: a change in a record changes the next reading.
+
+The coverage indicators are not kept: ``visits.live`` keeps this month's coverage already, and visits are
+the most frequent write of all.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .indicators import INDICATORS, Context
+
+# Bumped when what an indicator measures changes, so values kept by the code before are not read.
+VERSION = "1"
+# The day's values outlive the day by a little; a token outlives any value that names it.
+VALUE_TTL = 26 * 3600
+TOKEN_TTL = 8 * 24 * 3600
+
+ALL = "all"  # the token of a topic for every village
+EVERYTHING = "everything"  # one topic every indicator reads: forget() changes it
+
+# Indicator -> the topics it reads. Every indicator is here or in LIVE (tests/reports/test_scorecard_kept.py).
+DEPENDS: dict[str, tuple[str, ...]] = {
+    "party_meetings_on_time": ("meetings",),
+    "party_five_linkage": ("meetings",),
+    "party_contacts": ("contacts", "households", "territory"),
+    "grids_sized": ("households", "territory"),
+    "grids_staffed": ("territory",),
+    "groups_informed": ("territory",),
+    "trainings": ("care", "territory"),
+    "workers_insured": ("care", "territory"),
+    "workers_checked": ("care", "territory"),
+    "field_days": ("visits", "territory"),
+    "good_practices": ("practices",),
+    "key_persons_lost": ("key_persons",),
+    "disputes_on_time": ("cases",),
+    "escalations": ("cases",),
+    "hazards_closed": ("cases",),
+    "requests_handled": ("cases",),
+    "deliberations": ("cogovernance",),
+    "projects_done": ("cogovernance",),
+    "model_selections": ("civility",),
+    "activities": ("civility",),
+    "legal_set_dates": ("civility",),
+    "points_redeemed": ("points",),
+}
+LIVE = frozenset({"visit_coverage", "key_persons_visited"})
+
+
+def _prefix() -> str:
+    # Values are of one database: two portals (or the bench and a test run) sharing a Redis never mix.
+    return f"scorecard:{VERSION}:{connection.settings_dict['NAME']}"
+
+
+def _token_key(topic: str, village: int | str) -> str:
+    return f"{_prefix()}:t:{topic}:{village}"
+
+
+def _value_key(village_id: int, period_key: str, today: datetime.date) -> str:
+    return f"{_prefix()}:v:{village_id}:{period_key}:{today.isoformat()}"
+
+
+# --- writers ----------------------------------------------------------------------------------------------
+
+
+def changed(topic: str, village_ids: Iterable[int | None] | None = None) -> None:
+    """Records of ``topic`` changed in these villages (None, or a None among them: in any village)."""
+    ids = {ALL} if village_ids is None else {ALL if v is None else v for v in village_ids}
+    keys = [_token_key(topic, v) for v in sorted(ids, key=str)]
+
+    def renew() -> None:
+        cache.set_many({key: secrets.token_hex(8) for key in keys}, TOKEN_TTL)
+
+    renew()
+    transaction.on_commit(renew)
+
+
+def forget() -> None:
+    """Every kept value is stale (after writes that send no signal: the generator, a restore)."""
+    changed(EVERYTHING)
+
+
+# --- readers ----------------------------------------------------------------------------------------------
+
+
+def _signatures(codes: list[str], village_ids: list[int]) -> dict[tuple[str, int], str]:
+    """(code, village) -> the tokens of the code's topics for the village, joined. One read of the cache
+    (and one write when tokens are missing)."""
+    topics = sorted({t for c in codes for t in DEPENDS[c]} | {EVERYTHING})
+    keys = [_token_key(t, v) for t in topics for v in (*village_ids, ALL)]
+    tokens = cache.get_many(keys)
+    missing = {key: secrets.token_hex(8) for key in keys if key not in tokens}
+    if missing:
+        cache.set_many(missing, TOKEN_TTL)
+        tokens.update(missing)
+    out = {}
+    for code in codes:
+        for v in village_ids:
+            parts = [tokens[_token_key(EVERYTHING, ALL)]]
+            for t in DEPENDS[code]:
+                parts += [tokens[_token_key(t, ALL)], tokens[_token_key(t, v)]]
+            out[(code, v)] = ".".join(parts)
+    return out
+
+
+def measure(
+    codes: list[str],
+    village_ids: list[int],
+    period,
+    today: datetime.date,
+    *,
+    skip_now_only: bool,
+) -> dict[str, dict[int, int | None]]:
+    """{code: {village: value}} as the indicators measure them, kept values read where their signature
+    holds; the rest measured for the villages that need them (one computation) and kept."""
+    if period.first > today:  # nothing has happened yet
+        return {code: dict.fromkeys(village_ids) for code in codes}
+    out: dict[str, dict[int, int | None]] = {code: {} for code in codes}
+    live, kept = [], []
+    for code in codes:
+        if skip_now_only and INDICATORS[code][1]:
+            out[code] = dict.fromkeys(village_ids)  # as the registry stands today: no earlier value
+        elif code in LIVE:
+            live.append(code)
+        else:
+            kept.append(code)
+    if live:
+        ctx = Context(village_ids, period, today)
+        for code in live:
+            out[code] = INDICATORS[code][0](ctx)
+    if not kept:
+        return out
+    signatures = _signatures(kept, village_ids)
+    keys = {v: _value_key(v, period.key, today) for v in village_ids}
+    found = cache.get_many(list(keys.values()))
+    stale: set[int] = set()
+    entries: dict[int, dict] = {}
+    for v in village_ids:
+        entry = entries[v] = found.get(keys[v]) or {}
+        for code in kept:
+            held = entry.get(code)
+            if held is not None and held[1] == signatures[(code, v)]:
+                out[code][v] = held[0]
+            else:
+                stale.add(v)
+    if stale:
+        # One computation for the villages with any stale value: fixed queries whatever their number.
+        ctx = Context(sorted(stale), period, today)
+        for code in kept:
+            if any(code not in out or v not in out[code] for v in stale):
+                measured = INDICATORS[code][0](ctx)
+                for v in stale:
+                    out[code][v] = measured[v]
+                    entries[v][code] = (measured[v], signatures[(code, v)])
+        cache.set_many({keys[v]: entries[v] for v in stale}, VALUE_TTL)
+    return out
+
+
+# --- the writers' signals ---------------------------------------------------------------------------------
+
+
+def _cached(instance: Model, relation: str, field: str):
+    """``instance.<relation>.<field>`` if the related object is loaded already (no query), else None."""
+    descriptor = getattr(type(instance), relation)
+    if descriptor.is_cached(instance):
+        related = getattr(instance, relation)
+        return getattr(related, field, None) if related is not None else None
+    return None
+
+
+def _village(instance: Model) -> int | None:
+    return instance.village_id
+
+
+def _anywhere(instance: Model) -> None:
+    return None
+
+
+def _receiver(topic: str, where: Callable[[Model], int | None], when: Callable[[Model], bool] | None = None):
+    def received(sender, instance, **kwargs) -> None:
+        if when is None or when(instance):
+            changed(topic, [where(instance)])
+
+    return received
+
+
+def writers() -> list[tuple]:
+    """(model, topic, the village a record is of — None: any village —, and when a record matters)."""
+    from civility.models import Activity, EntryKind, ModelSelection, PointsEntry, SetDate
+    from cogovernance.models import Deliberation, Project
+    from disputes.models import Case, CaseEvent, Policy
+    from grids.models import Assignment, Grid, MicroGrid, Village, VillagerGroup
+    from party.models import Contact, Meeting, MeetingRule, PartyMember, PartyOrganisation
+    from people.models import GoodPractice, HealthCheck, Training, WorkerInsurance
+    from residents.models import Household, KeyPerson, Resident
+    from visits.models import Visit
+
+    return [
+        (Meeting, "meetings", _village, None),
+        (PartyOrganisation, "meetings", _village, None),
+        (MeetingRule, "meetings", _anywhere, None),
+        (Contact, "contacts", lambda c: _cached(c, "member", "village_id"), None),
+        (PartyMember, "contacts", _village, None),
+        (Household, "households", _village, None),
+        (Village, "territory", _anywhere, None),
+        (Grid, "territory", _anywhere, None),
+        (MicroGrid, "territory", _anywhere, None),
+        (VillagerGroup, "territory", _anywhere, None),
+        (Assignment, "territory", _anywhere, None),
+        (Training, "care", _anywhere, None),
+        (WorkerInsurance, "care", _anywhere, None),
+        (HealthCheck, "care", _anywhere, None),
+        (Visit, "visits", _anywhere, None),  # and the field week it marks (visits.fielddays, raw SQL)
+        (GoodPractice, "practices", _village, None),
+        (KeyPerson, "key_persons", _anywhere, None),
+        (Resident, "key_persons", _anywhere, None),  # a key person's village is their record's
+        (Case, "cases", _village, None),
+        (CaseEvent, "cases", lambda e: _cached(e, "case", "village_id"), None),
+        (Policy, "cases", _anywhere, None),
+        (Deliberation, "cogovernance", _village, None),
+        (Project, "cogovernance", _village, None),
+        (ModelSelection, "civility", _village, None),
+        (Activity, "civility", _village, None),
+        (SetDate, "civility", _anywhere, None),
+        (
+            PointsEntry,
+            "points",
+            lambda e: _cached(e, "account", "village_id"),
+            lambda e: e.kind == EntryKind.REDEMPTION,
+        ),
+    ]
+
+
+def connect() -> None:
+    from people.models import Training
+    from residents.signals import key_person_erased, registry_bulk_saved
+
+    table = writers()
+    for model, topic, where, when in table:
+        uid = f"scorecard-kept-{topic}"
+        handler = _receiver(topic, where, when)
+        post_save.connect(handler, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(handler, sender=model, weak=False, dispatch_uid=uid)
+    m2m_changed.connect(
+        _receiver("care", _anywhere), sender=Training.attendees.through, weak=False, dispatch_uid="scorecard-kept"
+    )
+
+    def bulk_saved(sender, **kwargs) -> None:
+        changed("households")
+
+    def erased(sender, **kwargs) -> dict:
+        changed("key_persons")
+        return {}
+
+    registry_bulk_saved.connect(bulk_saved, weak=False, dispatch_uid="scorecard-kept")
+    key_person_erased.connect(erased, weak=False, dispatch_uid="scorecard-kept")
