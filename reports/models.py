@@ -269,3 +269,17 @@ class ScoreRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_criterion_display()} · {self.label}"
+
+
+class KeptReset(models.Model):
+    """The moment a write could not draw its topic's token again in the cache (unreachable): every scorecard
+    value kept before it is stale (docs/scorecard.md, "Kept figures"). One row, written only then."""
+
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("评分缓存重置")
+        verbose_name_plural = _("评分缓存重置")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S}"

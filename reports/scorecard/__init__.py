@@ -19,9 +19,10 @@ import math
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.db.models import Subquery
 from django.utils import timezone
 
-from ..models import Comparison, Criterion, ScoreRule
+from ..models import Comparison, Criterion, KeptReset, ScoreRule
 from . import kept
 from .indicators import INDICATORS
 from .period import BadPeriod, Period, parse
@@ -123,8 +124,13 @@ def score_of(indicators: list[Indicator]) -> int | None:
 
 
 def rules() -> list[ScoreRule]:
-    """The enabled rules whose code has a function, in the criteria's and their own order. One query."""
-    found = [r for r in ScoreRule.objects.filter(enabled=True) if r.code in INDICATORS]
+    """The enabled rules whose code has a function, in the criteria's and their own order, each with the
+    moment of the kept values' last reset (``kept_reset``: read with them, not in a query of its own). One
+    query."""
+    reset = KeptReset.objects.order_by().values("at")[:1]
+    found = [
+        r for r in ScoreRule.objects.filter(enabled=True).annotate(kept_reset=Subquery(reset)) if r.code in INDICATORS
+    ]
     position = {c: n for n, c in enumerate(Criterion.values)}
     return sorted(found, key=lambda r: (position[r.criterion], r.order, r.pk))
 
@@ -145,10 +151,11 @@ def compute(
     village_ids = list(village_ids)
     chosen = rules()
     codes = [r.code for r in chosen]
-    now = kept.measure(codes, village_ids, period, today, skip_now_only=False)
+    reset = chosen[0].kept_reset if chosen else None
+    now = kept.measure(codes, village_ids, period, today, skip_now_only=False, reset=reset)
     # Indicators measured only as the registry stands today have no previous value to compare with.
     if previous:
-        before = kept.measure(codes, village_ids, period.previous, today, skip_now_only=True)
+        before = kept.measure(codes, village_ids, period.previous, today, skip_now_only=True, reset=reset)
     else:
         before = {code: dict.fromkeys(village_ids) for code in codes}
     out = {}

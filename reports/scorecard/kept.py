@@ -19,6 +19,7 @@ the most frequent write of all.
 from __future__ import annotations
 
 import datetime
+import logging
 import secrets
 from collections.abc import Callable, Iterable
 
@@ -26,8 +27,12 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
+from ..models import KeptReset
 from .indicators import INDICATORS, Context
+
+log = logging.getLogger(__name__)
 
 # Bumped when what an indicator measures changes, so values kept by the code before are not read.
 VERSION = "1"
@@ -86,12 +91,41 @@ def changed(topic: str, village_ids: Iterable[int | None] | None = None) -> None
     """Records of ``topic`` changed in these villages (None, or a None among them: in any village)."""
     ids = {ALL} if village_ids is None else {ALL if v is None else v for v in village_ids}
     keys = [_token_key(topic, v) for v in sorted(ids, key=str)]
+    if connection.in_atomic_block:
+        # Once per token and transaction (until a reading in it): the renewal at commit covers every
+        # write of the transaction, and one before it covers a reading later in the same transaction.
+        pending = _pending()
+        keys = [key for key in keys if key not in pending]
+        if not keys:
+            return
+        pending.update(keys)
 
-    def renew() -> None:
-        cache.set_many({key: secrets.token_hex(8) for key in keys}, TOKEN_TTL)
+    def renew() -> bool:
+        try:
+            cache.set_many({key: secrets.token_hex(8) for key in keys}, TOKEN_TTL)
+        except Exception:  # the cache unreachable must never cost the write (a visit, a case)
+            log.warning("scorecard: could not renew the %s tokens in the cache; every kept value is reset", topic)
+            return False
+        return True
 
-    renew()
-    transaction.on_commit(renew)
+    if not renew():
+        _reset()  # in the writer's transaction
+    transaction.on_commit(lambda: renew() or _reset())
+
+
+def _pending() -> set[str]:
+    """The tokens renewed in this transaction since its last reading. Django gives each transaction (and
+    each savepoint rolled back) a new list of callbacks to run at commit: the set is that list's."""
+    state = getattr(connection, "_scorecard_pending", None)
+    if state is None or state[0] is not connection.run_on_commit:
+        state = (connection.run_on_commit, set())
+        connection._scorecard_pending = state
+    return state[1]
+
+
+def _reset() -> None:
+    """Every value kept before now is stale: the reset's moment is in every signature (``KeptReset``)."""
+    KeptReset.objects.update_or_create(pk=1, defaults={"at": timezone.now()})
 
 
 def forget() -> None:
@@ -102,9 +136,11 @@ def forget() -> None:
 # --- readers ----------------------------------------------------------------------------------------------
 
 
-def _signatures(codes: list[str], village_ids: list[int]) -> dict[tuple[str, int], str]:
-    """(code, village) -> the tokens of the code's topics for the village, joined. One read of the cache
-    (and one write when tokens are missing)."""
+def _signatures(codes: list[str], village_ids: list[int], reset) -> dict[tuple[str, int], str]:
+    """(code, village) -> the last reset and the tokens of the code's topics for the village, joined. One
+    read of the cache (and one write when tokens are missing)."""
+    if connection.in_atomic_block:
+        _pending().clear()  # a write after this reading renews its tokens again
     topics = sorted({t for c in codes for t in DEPENDS[c]} | {EVERYTHING})
     keys = [_token_key(t, v) for t in topics for v in (*village_ids, ALL)]
     tokens = cache.get_many(keys)
@@ -115,7 +151,7 @@ def _signatures(codes: list[str], village_ids: list[int]) -> dict[tuple[str, int
     out = {}
     for code in codes:
         for v in village_ids:
-            parts = [tokens[_token_key(EVERYTHING, ALL)]]
+            parts = [str(reset), tokens[_token_key(EVERYTHING, ALL)]]
             for t in DEPENDS[code]:
                 parts += [tokens[_token_key(t, ALL)], tokens[_token_key(t, v)]]
             out[(code, v)] = ".".join(parts)
@@ -129,9 +165,11 @@ def measure(
     today: datetime.date,
     *,
     skip_now_only: bool,
+    reset: datetime.datetime | None = None,
 ) -> dict[str, dict[int, int | None]]:
     """{code: {village: value}} as the indicators measure them, kept values read where their signature
-    holds; the rest measured for the villages that need them (one computation) and kept."""
+    holds; the rest measured for the villages that need them (one computation) and kept. ``reset``: the
+    moment of the last ``KeptReset`` (read with the rules, ``scorecard.rules``)."""
     if period.first > today:  # nothing has happened yet
         return {code: dict.fromkeys(village_ids) for code in codes}
     out: dict[str, dict[int, int | None]] = {code: {} for code in codes}
@@ -149,9 +187,16 @@ def measure(
             out[code] = INDICATORS[code][0](ctx)
     if not kept:
         return out
-    signatures = _signatures(kept, village_ids)
-    keys = {v: _value_key(v, period.key, today) for v in village_ids}
-    found = cache.get_many(list(keys.values()))
+    try:
+        signatures = _signatures(kept, village_ids, reset)
+        keys = {v: _value_key(v, period.key, today) for v in village_ids}
+        found = cache.get_many(list(keys.values()))
+    except Exception:  # without the cache, every value is measured (and nothing kept)
+        log.warning("scorecard: the cache is unreachable; measuring without kept values")
+        ctx = Context(village_ids, period, today)
+        for code in kept:
+            out[code] = INDICATORS[code][0](ctx)
+        return out
     stale: set[int] = set()
     entries: dict[int, dict] = {}
     for v in village_ids:
@@ -166,12 +211,15 @@ def measure(
         # One computation for the villages with any stale value: fixed queries whatever their number.
         ctx = Context(sorted(stale), period, today)
         for code in kept:
-            if any(code not in out or v not in out[code] for v in stale):
+            if any(v not in out[code] for v in stale):
                 measured = INDICATORS[code][0](ctx)
                 for v in stale:
                     out[code][v] = measured[v]
                     entries[v][code] = (measured[v], signatures[(code, v)])
-        cache.set_many({keys[v]: entries[v] for v in stale}, VALUE_TTL)
+        try:
+            cache.set_many({keys[v]: entries[v] for v in stale}, VALUE_TTL)
+        except Exception:  # measured all the same; kept next time
+            log.warning("scorecard: could not keep the values in the cache")
     return out
 
 

@@ -14,6 +14,7 @@ from disputes import services as case_services
 from disputes.models import Case, Tier
 from grids.models import Village
 from reports import scorecard
+from reports.models import KeptReset
 from reports.scorecard import indicators, kept
 from reports.scorecard.period import parse
 from reports.tasks import scorecards_warm
@@ -24,7 +25,7 @@ from tests.conftest import make_case
 from tests.demo_state import seed_demo
 
 TODAY = datetime.date(2027, 1, 10)
-# Every indicator measured, then a second reading: the rules, and the coverage's snapshots (not kept).
+# Every indicator measured, then a second reading: the rules (with the last reset), the coverage's snapshots.
 MEASURED, KEPT = 25, 2
 
 
@@ -57,7 +58,7 @@ def test_a_write_makes_the_values_of_its_topic_stale_in_its_village_only(world, 
     read(world)
     case = make_case(world, staff)  # a case of the village: the cases' four indicators counted again
     Case.objects.filter(pk=case.pk).update(reported_at=datetime.datetime(2026, 5, 3, 10, tzinfo=datetime.UTC))
-    with django_assert_num_queries(5):  # the rules, the snapshots, the policy, the villages' cases, escalations
+    with django_assert_num_queries(KEPT + 3):  # and the policy, the villages' cases, the escalations
         assert read(world)["requests_handled"] is None  # a dispute: still no request
     with django_assert_num_queries(KEPT):  # the other village's values were kept by the first reading
         scorecard.compute([world.other_village.pk], parse("2026"), previous=False, today=TODAY)
@@ -85,7 +86,7 @@ def test_a_reader_between_a_write_and_its_commit_keeps_nothing_for_long(
         read(world)
     for callback in callbacks:
         callback()  # the commit draws the token again
-    with django_assert_num_queries(5):  # the rules, the snapshots, the meetings' tally (rules, organisations, meetings)
+    with django_assert_num_queries(KEPT + 3):  # and the meetings' tally (rules, organisations, meetings)
         read(world)
 
 
@@ -136,6 +137,7 @@ def test_each_writer_renews_its_topics_token(db, settings):
         village = where(instance)
         key = kept._token_key(topic, kept.ALL if village is None else village)
         before = cache.get(key)
+        kept._pending().clear()  # as a reading between the saves would: each renews its token
         instance.save()
         if cache.get(key) in (None, before):
             unmarked.append(model.__name__)
@@ -155,3 +157,30 @@ def test_values_are_kept_per_database():
     from django.db import connection
 
     assert connection.settings_dict["NAME"] in kept._value_key(1, "2026", TODAY)
+
+
+class Unreachable:
+    """A cache whose server is gone: every call raises, as django's Redis cache does."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache unreachable")
+
+        return fail
+
+
+def test_a_write_without_the_cache_is_kept_and_resets_every_value(world, staff, monkeypatch):
+    assert read(world, "2026", TODAY)["requests_handled"] is None  # no request reported in 2026: kept
+    monkeypatch.setattr(kept, "cache", Unreachable())
+    case = make_case(world, staff, kind="request")  # its mark fails: the case is saved all the same
+    assert Case.objects.filter(pk=case.pk, reported_at__year=2026).exists()
+    assert KeptReset.objects.count() == 1
+    monkeypatch.setattr(kept, "cache", cache)  # back, with the tokens the values were kept under
+    assert read(world, "2026", TODAY)["requests_handled"] == 0  # the reset made them stale: one, unhandled
+
+
+def test_a_reading_without_the_cache_measures_everything(world, monkeypatch, django_assert_num_queries):
+    expected = read(world)
+    monkeypatch.setattr(kept, "cache", Unreachable())
+    with django_assert_num_queries(MEASURED):
+        assert read(world) == expected
