@@ -272,10 +272,10 @@ class ScoreRule(models.Model):
 
 
 class KeptReset(models.Model):
-    """The moment a write could not draw its topic's token again in the cache (unreachable): every scorecard
-    value kept before it is stale (docs/scorecard.md, "Kept figures"). One row, written only then."""
+    """A moment a write could not draw its topic's token again in the cache (unreachable): every scorecard
+    value kept before the last of them is stale (docs/scorecard.md, "Kept figures"). Written only then."""
 
-    at = models.DateTimeField(_("时间"))
+    at = models.DateTimeField(_("时间"), db_index=True)
 
     class Meta:
         verbose_name = _("评分缓存重置")

@@ -17,7 +17,7 @@ from visits import reminders
 from visits.models import ReminderPolicy
 
 from . import scorecard, services
-from .models import ReportPolicy
+from .models import KeptReset, ReportPolicy
 from .scorecard.period import MONTH, QUARTER, YEAR, of
 
 KIND = "report_late"
@@ -71,5 +71,8 @@ def scorecards_warm() -> int:
         for kind in (YEAR, QUARTER, MONTH):
             scorecard.compute(village_ids, of(kind, today), links=False, today=today)
     n = sum(len(v) for v in towns.values())
+    last = KeptReset.objects.order_by("-at").first()
+    if last:  # only the last reset counts
+        KeptReset.objects.exclude(pk=last.pk).delete()
     job_run_record(name="scorecards warm", detail=f"{n} villages")
     return n

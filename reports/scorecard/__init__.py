@@ -127,7 +127,7 @@ def rules() -> list[ScoreRule]:
     """The enabled rules whose code has a function, in the criteria's and their own order, each with the
     moment of the kept values' last reset (``kept_reset``: read with them, not in a query of its own). One
     query."""
-    reset = KeptReset.objects.order_by().values("at")[:1]
+    reset = KeptReset.objects.order_by("-at").values("at")[:1]
     found = [
         r for r in ScoreRule.objects.filter(enabled=True).annotate(kept_reset=Subquery(reset)) if r.code in INDICATORS
     ]

@@ -110,7 +110,7 @@ def changed(topic: str, village_ids: Iterable[int | None] | None = None) -> None
 
     if not renew():
         _reset()  # in the writer's transaction
-    transaction.on_commit(lambda: renew() or _reset())
+    transaction.on_commit(lambda: renew() or _reset(), robust=True)  # the write is committed: never raise
 
 
 def _pending() -> set[str]:
@@ -124,8 +124,9 @@ def _pending() -> set[str]:
 
 
 def _reset() -> None:
-    """Every value kept before now is stale: the reset's moment is in every signature (``KeptReset``)."""
-    KeptReset.objects.update_or_create(pk=1, defaults={"at": timezone.now()})
+    """Every value kept before now is stale: the last reset's moment is in every signature. A row each
+    (writers do not wait on one another's), the older ones dropped by the nightly run."""
+    KeptReset.objects.create(at=timezone.now())
 
 
 def forget() -> None:

@@ -184,3 +184,11 @@ def test_a_reading_without_the_cache_measures_everything(world, monkeypatch, dja
     monkeypatch.setattr(kept, "cache", Unreachable())
     with django_assert_num_queries(MEASURED):
         assert read(world) == expected
+
+
+def test_the_nightly_run_keeps_the_last_reset_only(world):
+    first = KeptReset.objects.create(at=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC))
+    last = KeptReset.objects.create(at=datetime.datetime(2026, 12, 2, tzinfo=datetime.UTC))
+    scorecards_warm()
+    assert list(KeptReset.objects.values_list("pk", flat=True)) == [last.pk]
+    assert first.pk != last.pk
