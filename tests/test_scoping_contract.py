@@ -3,8 +3,9 @@
 from django.apps import apps
 
 PROJECT_APPS = {"grids", "residents", "disputes", "visits", "reports"}
-# Not reachable by users as records: the scheduler's run log is shown only as "last run at".
-NOT_USER_FACING = {"core.JobRun"}
+# Not reachable by users as records: the scheduler's run log is shown only as "last run at"; the scorecard's
+# kept-value resets are moments with no village, read only into the kept values' signatures.
+NOT_USER_FACING = {"core.JobRun", "reports.KeptReset"}
 
 
 def test_every_project_model_has_visible_to():
