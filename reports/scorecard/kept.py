@@ -268,8 +268,8 @@ def writers() -> list[tuple]:
         (PartyOrganisation, "meetings", _village, None),
         (MeetingRule, "meetings", _anywhere, None),
         (Contact, "contacts", lambda c: _cached(c, "member", "village_id"), None),
-        (PartyMember, "contacts", _village, None),
-        (Household, "households", _village, None),
+        (PartyMember, "contacts", _anywhere, None),  # a member moved counts in two villages
+        (Household, "households", _village, None),  # never moves village (residents.services)
         (Village, "territory", _anywhere, None),
         (Grid, "territory", _anywhere, None),
         (MicroGrid, "territory", _anywhere, None),
