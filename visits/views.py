@@ -4,7 +4,9 @@ staff and the town. Every lookup goes through ``visible_to``; the lists stay a f
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -99,10 +101,19 @@ def work_list(request: HttpRequest) -> HttpResponse:
         params["page"] = str(page.number)
     here = f"{reverse('visits:work-list')}?{params.urlencode()}" if params else reverse("visits:work-list")
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    # Each row's link to the visit form, built here: a {% url %} and an urlencode per row cost the page
+    # more than its households' query (docs/performance.md, "The field work list").
+    back = quote(here, safe="")
     for h in page.object_list:
         h.group = route.group_of[h.pk]
         h.back = f"{here}#h-{h.pk}"
+        h.href = f"{visit_url('household', h.pk)}?next={quote(h.back, safe='')}"
         h.attempt_label = NotPossibleReason(h.attempt_reason).label if h.attempt_reason else ""
+    for k in open_keys:
+        k.href = f"{visit_url('key_person', k.key_person.pk)}?next={back}%23k-{k.key_person.pk}"
+    places = places[:50]
+    for p in places:
+        p.href = f"{visit_url('key_place', p.pk)}?next={back}%23p-{p.pk}"
     params.pop("page", None)
     context = {
         "month": month,
@@ -113,7 +124,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
         "key_items": open_keys,
         "page": page,
         "query": params.urlencode(),
-        "places": places[:50],
+        "places": places,
         "q": q,
         "by": by,
         "place": place,
@@ -128,6 +139,18 @@ def work_list(request: HttpRequest) -> HttpResponse:
 
 
 SUBJECT_MODELS = {"household": Household, "key_person": KeyPerson, "key_place": KeyPlace}
+
+
+@functools.cache
+def _visit_url_parts(subject: str, script_prefix: str) -> tuple[str, str]:
+    marker = "2147483647"  # a pk no row has: the URL around it is the same for every pk
+    return tuple(reverse("visits:visit-new", args=[subject, int(marker)]).split(marker, 1))
+
+
+def visit_url(subject: str, pk: int) -> str:
+    """``reverse("visits:visit-new", args=[subject, pk])``, reversed once per subject (and script prefix)."""
+    head, tail = _visit_url_parts(subject, get_script_prefix())
+    return f"{head}{pk}{tail}"
 
 
 def _target(request: HttpRequest, subject: str, pk: int):

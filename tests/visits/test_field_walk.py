@@ -198,6 +198,8 @@ def test_key_persons_and_places_on_the_list_also_lead_back_to_their_row(client, 
     kp = f"{_visit_url('key_person', world.key_person1.pk)}?next={quote('/field/?q=' + quote('张'), safe='')}%23k-"
     assert f'id="k-{world.key_person1.pk}"' in page and kp in page
     assert f'id="p-{world.key_place1.pk}"' in page
+    place = f"{_visit_url('key_place', world.key_place1.pk)}?next={quote('/field/?q=' + quote('张'), safe='')}%23p-"
+    assert f'href="{place}{world.key_place1.pk}"' in page
 
 
 def _in_order(page: str, addresses: list[str]) -> list[str]:
