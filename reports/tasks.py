@@ -2,7 +2,9 @@
 whose report of last month is not submitted get a reminder — exactly once per person, village and month
 (claimed like the visit reminders: ``visits.reminders.deliver``). A run missed while beat or the worker
 was down goes out on the next dispatch within the month the report was due in; once that month is over
-it is recorded as skipped, not sent late (``messaging.services.reminder_runs_due``)."""
+it is recorded as skipped, not sent late (``messaging.services.reminder_runs_due``).
+
+And after midnight, the 六好 scorecards of the current periods measured and kept (``scorecards_warm``)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from core.services import job_run_record
+from grids.models import Village
 from messaging.services import ReminderWindow, reminder_run_finish, reminder_run_skip, reminder_runs_due
 from visits import reminders
 from visits.models import ReminderPolicy
@@ -58,11 +61,9 @@ def late_reports_send(month: str) -> int:
 
 @shared_task
 def scorecards_warm() -> int:
-    """After midnight (after the coverage's count), every town's villages measured for the current year, quarter and month (and the
-    previous periods the village pages compare with), so that the first reader of the day finds them kept
-    (docs/scorecard.md, "Kept figures"); returns how many villages."""
-    from grids.models import Village
-
+    """After midnight (after the coverage's count), every town's villages measured for the current year,
+    quarter and month (and the previous periods the village pages compare with), so that the first reader
+    of the day finds them kept (docs/scorecard.md, "Kept figures"); returns how many villages."""
     today = timezone.localdate()
     towns: dict[int, list[int]] = {}
     for pk, town_id in Village.objects.active().filter(town__archived_at__isnull=True).values_list("pk", "town_id"):

@@ -182,10 +182,8 @@ def measure(
             live.append(code)
         else:
             kept.append(code)
-    if live:
-        ctx = Context(village_ids, period, today)
-        for code in live:
-            out[code] = INDICATORS[code][0](ctx)
+    ctx = Context(village_ids, period, today)  # its shared reads are made only when an indicator asks
+    out.update(_measured(live, ctx))
     if not kept:
         return out
     try:
@@ -194,10 +192,7 @@ def measure(
         found = cache.get_many(list(keys.values()))
     except Exception:  # without the cache, every value is measured (and nothing kept)
         log.warning("scorecard: the cache is unreachable; measuring without kept values")
-        ctx = Context(village_ids, period, today)
-        for code in kept:
-            out[code] = INDICATORS[code][0](ctx)
-        return out
+        return out | _measured(kept, ctx)
     stale: set[int] = set()
     entries: dict[int, dict] = {}
     for v in village_ids:
@@ -210,7 +205,8 @@ def measure(
                 stale.add(v)
     if stale:
         # One computation for the villages with any stale value: fixed queries whatever their number.
-        ctx = Context(sorted(stale), period, today)
+        if len(stale) < len(village_ids):
+            ctx = Context(sorted(stale), period, today)
         for code in kept:
             if any(v not in out[code] for v in stale):
                 measured = INDICATORS[code][0](ctx)
@@ -222,6 +218,10 @@ def measure(
         except Exception:  # measured all the same; kept next time
             log.warning("scorecard: could not keep the values in the cache")
     return out
+
+
+def _measured(codes: list[str], ctx: Context) -> dict[str, dict[int, int | None]]:
+    return {code: INDICATORS[code][0](ctx) for code in codes}
 
 
 # --- the writers' signals ---------------------------------------------------------------------------------
