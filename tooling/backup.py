@@ -41,6 +41,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from reports.scorecard import kept
+from visits import live
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -215,6 +216,7 @@ def backup_restore(*, archive: Path, replace_media: bool = False, log: Log) -> d
         raise BackupError("The restored data does not match the archive's manifest:\n  " + "\n  ".join(problems))
     _hint_pending_migrations(log)
     kept.forget()  # a cache shared with the database restored over may keep its values
+    live.forget()  # likewise the work lists kept under the grids' marks (visits/kept_list.py)
     return tables
 
 

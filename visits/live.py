@@ -3,23 +3,27 @@
 Readers: ``coverage_now(grid_ids)`` gives the figures ``due.coverage_by_grid`` would, counting only the
 grids whose kept figures are stale (never counted, counted before today, or changed since).
 
-Writers: whatever can change a grid's figures marks the grid in the same transaction (``grids_changed``),
-through the signals connected in ``connect()`` (visits; households, key places, residents who are key
-persons, key persons; the registry's bulk imports send ``residents.signals.registry_bulk_saved``). The mark
-is an upsert that bumps ``changes``; a reader writes its figures only where ``changes`` is still what it read
-before counting, so a change committed while it counted leaves the row stale, and the next reader counts it.
+Writers: whatever can change a grid's figures, or what the grid's work list shows, marks the grid in the
+same transaction (``grids_changed``), through the signals connected in ``connect()`` (visits; households, key
+places, residents, key persons; micro-grids, natural villages, villager groups and the grid, whose names and
+numbers group the work list; the registry's bulk imports send ``residents.signals.registry_bulk_saved``). The
+mark is an upsert that bumps ``changes``; a reader writes its figures only where ``changes`` is still what it
+read before counting, so a change committed while it counted leaves the row stale, and the next reader
+counts it. ``marks`` gives the rows' stamps and ``changes`` to what keeps a grid's month elsewhere (the work
+list's content, ``kept_list``).
 """
 
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
+from grids.models import Grid, MicroGrid, NaturalVillage, VillagerGroup
 from residents.models import Household, KeyPerson, KeyPlace, Resident
 from residents.signals import registry_bulk_saved
 
@@ -70,18 +74,37 @@ def _upsert(grid_ids, month: datetime.date, *, bump: bool) -> None:
     ids = sorted({g for g in grid_ids if g})  # one lock order for every writer
     if not ids:
         return
-    columns = ", ".join(("grid_id", "month", *FIGURES, "changes", "counted_changes"))
-    row = "(" + ", ".join(["%s", "%s"] + ["0"] * len(FIGURES) + ["%s", "-1"]) + ")"
+    columns = ", ".join(("grid_id", "month", *FIGURES, "changes", "counted_changes", "stamp"))
+    row = "(" + ", ".join(["%s", "%s"] + ["0"] * len(FIGURES) + ["%s", "-1", "%s"]) + ")"
     action = f"UPDATE SET changes = {TABLE}.changes + 1" if bump else "NOTHING"
+    stamp = LiveCoverage._meta.get_field("stamp")
     params: list = []
     for grid_id in ids:
-        params += [grid_id, month, int(bump)]
+        params += [grid_id, month, int(bump), stamp.get_db_prep_value(uuid.uuid4(), connection)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {TABLE} ({columns}) VALUES {', '.join([row] * len(ids))} "  # noqa: S608
             f"ON CONFLICT (grid_id, month) DO {action}",
             params,
         )
+
+
+def marks(grid_ids, month: datetime.date) -> dict[int, str]:
+    """Each grid's mark for ``month``: its row's stamp and ``changes``. Whatever changes what the grid's month
+    shows (every writer below) changes it in the writer's transaction, so something kept under a mark read
+    before it was made is never read again once the change is committed. One query (three when a grid has
+    no row yet)."""
+    grid_ids = sorted(set(grid_ids))
+
+    def read() -> dict[int, str]:
+        rows = LiveCoverage.objects.filter(grid_id__in=grid_ids, month=month)
+        return {g: f"{stamp.hex}.{changes}" for g, stamp, changes in rows.values_list("grid_id", "stamp", "changes")}
+
+    found = read()
+    if len(found) < len(grid_ids):
+        _upsert([g for g in grid_ids if g not in found], month, bump=False)
+        found = read()
+    return found
 
 
 def grids_changed(grid_ids) -> None:
@@ -132,24 +155,16 @@ def _place_saved(sender, instance, **kwargs) -> None:
 
 
 def _resident_before(sender, instance: Resident, **kwargs) -> None:
-    """A resident who is a key person counts where their household is: moving or archiving them counts."""
-    if instance._state.adding or not instance.pk:
-        return
-    row = (
-        Resident.objects.filter(pk=instance.pk)
-        .annotate(listed=Exists(KeyPerson.objects.filter(resident=OuterRef("pk"))))
-        .values_list("household__grid_id", "listed")
-        .first()
-    )
-    if row and row[1]:
-        instance._live_grid_before = row[0]
-        instance._live_listed = True
+    """A resident counts where their household is (a key person's visits; every member's name and relation
+    on the work list): moving, renaming or archiving them changes that grid, and the one they left."""
+    if not instance._state.adding and instance.pk:
+        before = Resident.objects.filter(pk=instance.pk).values_list("household__grid_id", flat=True).first()
+        instance._live_grid_before = before
 
 
 def _resident_saved(sender, instance: Resident, **kwargs) -> None:
-    if getattr(instance, "_live_listed", False):
-        now = instance.household.grid_id if instance.household_id else None
-        grids_changed({instance._live_grid_before, now})
+    now = Household.objects.filter(pk=instance.household_id).values_list("grid_id", flat=True).first()
+    grids_changed({getattr(instance, "_live_grid_before", None), now})
 
 
 def _key_person_saved(sender, instance: KeyPerson, **kwargs) -> None:
@@ -160,6 +175,20 @@ def _key_person_saved(sender, instance: KeyPerson, **kwargs) -> None:
 
 def _bulk_saved(sender, grid_ids, **kwargs) -> None:
     grids_changed(grid_ids)
+
+
+def _micro_grid_saved(sender, instance: MicroGrid, **kwargs) -> None:
+    """A micro-grid's name and number group and order the work list of its grid."""
+    grids_changed({instance.grid_id})
+
+
+def _village_territory_saved(sender, instance, **kwargs) -> None:
+    """A natural village's name, or the natural village of a villager group: the work lists of the village."""
+    grids_changed(Grid.objects.filter(village_id=instance.village_id).values_list("pk", flat=True))
+
+
+def _grid_saved(sender, instance: Grid, **kwargs) -> None:
+    grids_changed({instance.pk})
 
 
 def connect() -> None:
@@ -174,4 +203,11 @@ def connect() -> None:
     post_save.connect(_resident_saved, sender=Resident, dispatch_uid=uid)
     post_save.connect(_key_person_saved, sender=KeyPerson, dispatch_uid=uid)
     post_delete.connect(_key_person_saved, sender=KeyPerson, dispatch_uid=uid)
+    post_delete.connect(_resident_saved, sender=Resident, dispatch_uid=uid)
     registry_bulk_saved.connect(_bulk_saved, dispatch_uid=uid)
+    post_save.connect(_micro_grid_saved, sender=MicroGrid, dispatch_uid=uid)
+    for model in (NaturalVillage, VillagerGroup):
+        post_save.connect(_village_territory_saved, sender=model, dispatch_uid=uid)
+    post_save.connect(_grid_saved, sender=Grid, dispatch_uid=uid)
+    # Territory is saved, not deleted, under a work list: households hold their micro-grid, group and natural
+    # village with PROTECT.

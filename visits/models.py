@@ -8,6 +8,8 @@ snapshots (``CoverageSnapshot``) so history stays what it was when the month end
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -296,6 +298,9 @@ class LiveCoverage(models.Model):
     as_of = models.DateField(_("统计日期"), null=True)
     changes = models.PositiveIntegerField(default=0)
     counted_changes = models.IntegerField(default=-1)
+    # New for every row: a row dropped (``live.forget``) and made again starts its ``changes`` anew, so what is
+    # kept under a row's marks (the work list, ``visits.kept_list``) names the row by this, not by its number.
+    stamp = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = GridFiguresQuerySet.as_manager()
 

@@ -16,10 +16,14 @@ from . import due, live
 from .models import CoverageSnapshot
 
 
-def progress(grid_ids, month: datetime.date, key_items, *, with_open: bool = False) -> due.Coverage:
+def progress(grid_ids, month: datetime.date, key_items, *, with_open: bool = False, key_places=None) -> due.Coverage:
     """A worker's month in three figures; ``key_items`` already computed for the work list. ``with_open``:
-    also the households still to visit, as ``extra["open_households"]`` (ids), read in the same query."""
+    also the households still to visit, as ``extra["open_households"]`` (ids), read in the same query.
+    ``key_places``: the month's key places due (``due.key_places_due``, read by the caller), else counted."""
     cov = due.Coverage()
+    if key_places is not None:
+        cov.key_places_due = len(key_places)
+        cov.key_places_done = sum(1 for p in key_places if p.done)
     households = due.households_due(grid_ids, month)
     if with_open:
         rows = list(households.order_by().values_list("pk", "done"))
@@ -28,7 +32,7 @@ def progress(grid_ids, month: datetime.date, key_items, *, with_open: bool = Fal
         cov.extra["open_households"] = [pk for pk, done in rows if not done]
     for rows, due_name, done_name in (
         *(() if with_open else ((households, "households_due", "households_done"),)),
-        (due.key_places_due(grid_ids, month), "key_places_due", "key_places_done"),
+        *(((due.key_places_due(grid_ids, month), "key_places_due", "key_places_done"),) if key_places is None else ()),
     ):
         figures = rows.order_by().aggregate(n=Count("pk"), d=Count("pk", filter=Q(done=True)))
         setattr(cov, due_name, figures["n"])

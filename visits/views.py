@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,7 +32,7 @@ from residents.codes import Relation
 from residents.models import Household, KeyPerson, KeyPlace, Resident
 from towntasks import selectors as town_tasks
 
-from . import due, offline, services, summary, walk
+from . import due, kept_list, offline, services, summary, walk
 from .forms import VisitForm
 from .models import NotPossibleReason, Subject, Visit
 
@@ -68,9 +69,29 @@ def work_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     month = due.month_start(today)
     grid_ids = sorted(scope.grid_ids)
+    # The content is kept under the grids' marks (visits/kept_list.py); the town's tasks are read each time.
+    kept_key = kept_list.key(request, grid_ids, month, today)
+    parts = kept_list.read(kept_key)
+    if parts is None:
+        content = render_to_string(kept_list.BODY, _work_list_context(request, grid_ids, month, today), request)
+        parts = kept_list.split(content)
+        kept_list.keep(kept_key, parts)
+    context = {
+        "top": parts[0],
+        "rest": parts[1],
+        # The town's tasks with households to tick in these grids (docs/towntasks.md): shown beside the
+        # visits, never counted in them.
+        "tasks": town_tasks.open_items_for(request.user),
+    }
+    return render(request, "visits/work_list.html", context)
+
+
+def _work_list_context(request: HttpRequest, grid_ids: list[int], month: datetime.date, today: datetime.date):
     q = request.GET.get("q", "").strip()
     key_items = due.key_persons_due(grid_ids, month, today)
-    progress = summary.progress(grid_ids, month, key_items, with_open=True)
+    # The month's key places due (a grid's few: one query) give the progress figures and the places to visit.
+    places_due = list(due.key_places_due(grid_ids, month).order_by("name"))
+    progress = summary.progress(grid_ids, month, key_items, with_open=True, key_places=places_due)
     open_keys = due.most_urgent_first(key_items)
     households = due.households_on_walk(grid_ids, month)
     # The households still to visit this month (all pages): the phone counts a queued visit to one of them
@@ -80,7 +101,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
     # cadence, residents/cadence.py: one more does not count), and to a key place not yet visited: the
     # key persons as "id:visits still due", the key places as ids — all of them, whatever the search.
     open_key_persons = [f"{k.key_person.pk}:{k.needed - k.done_in_month}" for k in key_items if not k.done]
-    all_places = list(due.key_places_to_visit(grid_ids, month))  # a grid's few key places: one query
+    all_places = [p for p in places_due if not p.done and p.archived_at is None]  # due.key_places_to_visit
     open_places = [p.pk for p in all_places]
     # The search as ``name__contains`` / ``address__contains`` would do it (case-sensitive), on the rows read.
     places = [p for p in all_places if q in p.name or q in p.address]
@@ -115,7 +136,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
     for p in places:
         p.href = f"{visit_url('key_place', p.pk)}?next={back}%23p-{p.pk}"
     params.pop("page", None)
-    context = {
+    return {
         "month": month,
         "progress": progress,
         "open_households": open_households,
@@ -131,11 +152,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
         "groupings": walk.GROUPINGS,
         "route": route,
         "here": here,
-        # The town's tasks with households to tick in these grids (docs/towntasks.md): shown beside the
-        # visits, never counted in them.
-        "tasks": town_tasks.open_items_for(request.user),
     }
-    return render(request, "visits/work_list.html", context)
 
 
 SUBJECT_MODELS = {"household": Household, "key_person": KeyPerson, "key_place": KeyPlace}

@@ -160,12 +160,16 @@ def test_visit_pages_query_count_does_not_grow(client, world, personas, persona,
 def test_work_list_query_budget(client, world, worker, django_assert_num_queries):
     _grow(world, 300)
     client.force_login(worker)
-    # session, user, scope; key persons due (one query, subqueries inside); progress: households (ids
-    # and whether visited: the figures and the households the phone may count, data-open) and key places
-    # (an aggregate); the walk (ids, addresses and groups, visits/walk.py); the page of households by id
-    # (head name and the month's attempt as subqueries); key places not yet visited (all: the rows shown
-    # and those the phone may count); the town's tasks to tick in these grids (towntasks.selectors); unread inbox
+    # session, user, scope; the grids' marks (visits/live.py); key persons due (one query, subqueries
+    # inside); progress: households (ids and whether visited: the figures and the households the phone may
+    # count, data-open); the month's key places due (their figures, and those still to visit); the walk
+    # (ids, addresses and groups, visits/walk.py); the page of households by id (head name and the month's
+    # attempt as subqueries); the town's tasks to tick in these grids (towntasks.selectors); unread inbox
     with django_assert_num_queries(11):  # the session is read, not written (core/sessions.py)
+        client.get(reverse("visits:work-list"))
+    # Read again, nothing changed: the content is kept under the grids' mark (visits/kept_list.py): session,
+    # user, scope, the mark, the town's tasks, the unread inbox.
+    with django_assert_num_queries(6):
         client.get(reverse("visits:work-list"))
 
 

@@ -34,6 +34,7 @@ from grids.models import (
     VillagerGroup,
 )
 from reports.scorecard import kept
+from visits import live
 
 from .care import seed_care
 from .cases import seed_cases
@@ -135,6 +136,7 @@ def seed(*, registry: bool = True) -> list[DemoAccount]:
     with trail.suspended():
         accounts = _seed(registry=registry)
     kept.forget()  # some rows are written in bulk, with no signal: no scorecard value kept before is read
+    live.forget()  # nor a grid's kept figures or work list (visits/kept_list.py)
     return accounts
 
 

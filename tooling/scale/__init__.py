@@ -44,7 +44,7 @@ from audit import trail
 from grids.models import Town
 from reports.scorecard import kept
 from tooling.demo import registry as demo_registry
-from visits import fielddays
+from visits import fielddays, live
 from visits.due import month_start, previous_month
 
 from . import activity, care, civility, cogovernance, departments, party, registry, territory, towntasks
@@ -275,4 +275,5 @@ def generate(
                 cursor.execute(f"{command} {connection.ops.quote_name(table.model._meta.db_table)}")
     run.result.seconds = time.perf_counter() - start
     kept.forget()  # rows written by COPY send no signals: no value kept before is read again
+    live.forget()  # nor a grid's kept figures or work list (visits/kept_list.py)
     return run.result

@@ -1,0 +1,90 @@
+"""The work list's content, kept (docs/performance.md, "The field work list").
+
+A grid worker opens the month's list again and again: after each visit, back from a household, on the way
+to the next one. Counting it (the key persons with their visit histories, the month's households with their
+visits, the walk, the rows) took 45–50 ms of a core at a million residents, two thirds of the server's work
+when two hundred workers are out. The content between the layout and the town's tasks is now kept in the
+cache under the grids' marks (``live.marks``: a row's stamp and its count of changes, bumped in the
+transaction of every write that changes what the grid's month shows), the day, the language, the address
+with its query, and the page's templates. A page whose marks still hold is read back; a write moves the mark,
+and the next reading counts again. The town's tasks and everything of the layout (messages, the inbox) are
+read for each request.
+
+Without the cache (unreachable, full), the page is counted as before and nothing is kept.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest
+from django.template.loader import get_template
+from django.urls import get_script_prefix
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from . import live
+
+log = logging.getLogger(__name__)
+
+BODY = "visits/partials/work_list_body.html"
+TASKS_MARKER = "<!-- town-tasks -->"
+# The templates whose text makes the content (a changed one is a new key: no old markup after a deploy).
+TEMPLATES = (BODY, "partials/pager.html")
+# A day's content is worth keeping for the morning's or afternoon's round; the day is in the key anyway.
+TTL = 3 * 3600
+
+
+@functools.cache
+def _templates_signature() -> str:
+    digest = hashlib.sha256()
+    for name in TEMPLATES:
+        origin = get_template(name).origin
+        digest.update(origin.name.encode())
+        digest.update(origin.loader.get_contents(origin).encode())
+    return digest.hexdigest()[:16]
+
+
+def key(request: HttpRequest, grid_ids: list[int], month: datetime.date, today: datetime.date) -> str:
+    """The key of this request's content: the grids' marks (one query), the day, the language, the address."""
+    marks = live.marks(grid_ids, month)
+    parts = [
+        connection.settings_dict["NAME"],  # two portals, or a test run beside the bench, sharing one Redis
+        _templates_signature(),
+        today.isoformat(),
+        get_language() or "",
+        get_script_prefix(),
+        request.get_full_path(),
+        *(f"{g}:{marks[g]}" for g in grid_ids),
+    ]
+    return "worklist:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def read(key: str) -> tuple[SafeString, SafeString] | None:
+    """The content before and after the town's tasks, or None (not kept, or no cache)."""
+    try:
+        found = cache.get(key)
+    except Exception:
+        log.warning("work list: the cache is unreachable; counting the page")
+        return None
+    if not found:
+        return None
+    top, rest = found
+    return mark_safe(top), mark_safe(rest)  # noqa: S308 (our own rendered template, kept as it was)
+
+
+def split(content: str) -> tuple[SafeString, SafeString]:
+    top, rest = content.split(TASKS_MARKER, 1)
+    return mark_safe(top), mark_safe(rest)  # noqa: S308 (a part of our own rendered template)
+
+
+def keep(key: str, parts: tuple[str, str]) -> None:
+    try:
+        cache.set(key, (str(parts[0]), str(parts[1])), TTL)
+    except Exception:
+        log.warning("work list: the cache is unreachable; the page is not kept")
