@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
@@ -255,6 +257,7 @@ def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
         "target": target,
         "subject": subject,
         "form": form,
+        "fields": _visit_fields(form),
         "history": history,
         "key_person": key_person,
         "members": _members(target) if subject == Subject.HOUSEHOLD else [],
@@ -266,6 +269,30 @@ def visit_new(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
         "here": request.get_full_path(),
     }
     return render(request, "visits/visit_new.html", context, status=400 if form.errors else 200)
+
+
+VISIT_FIELDS = "visits/partials/visit_fields.html"
+
+
+def _visit_fields(form: VisitForm) -> dict[str, SafeString]:
+    """The form's fields but the token, as HTML in three parts (hidden, reason, fold). A form not yet posted
+    and without a key person's team is the same on every visit page of a day: its fields are rendered once
+    per process, language and day (Django renders each widget from templates: two thirds of the page's
+    time, docs/performance.md, "The visit page")."""
+    if form.is_bound or "team" in form.fields:
+        return _fields_parts(render_to_string(VISIT_FIELDS, {"form": form}))
+    return _unbound_fields(get_language(), timezone.localdate(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=8)
+def _unbound_fields(language: str, day: datetime.date, script_prefix: str) -> dict[str, SafeString]:
+    return _fields_parts(render_to_string(VISIT_FIELDS, {"form": VisitForm()}))
+
+
+def _fields_parts(html: str) -> dict[str, SafeString]:
+    hidden, rest = html.split("<!-- reason -->", 1)
+    reason, fold = rest.split("<!-- fold -->", 1)
+    return {"hidden": mark_safe(hidden), "reason": mark_safe(reason), "fold": mark_safe(fold)}  # noqa: S308 (ours)
 
 
 def _local_path(url: str | None) -> str:
