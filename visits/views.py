@@ -115,8 +115,12 @@ def _work_list_context(request: HttpRequest, grid_ids: list[int], month: datetim
     place = request.GET.get("place", "")
     route = walk.walk(households, by=by, place=place)
     page = Paginator(route.ids, FIELD_PAGE).get_page(request.GET.get("page"))
-    head = Resident.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD, archived_at__isnull=True)
-    rows = households.filter(pk__in=page.object_list).select_related("micro_grid")
+    # Unordered: the rows are put in walking order below, and a household or resident's default order joins
+    # its village and town (the head's subquery sorted a join per row: 3 ms for a page at a million residents).
+    head = Resident.objects.filter(
+        household=OuterRef("pk"), relation=Relation.HEAD, archived_at__isnull=True
+    ).order_by()
+    rows = households.filter(pk__in=page.object_list).select_related("micro_grid").order_by()
     rows = {h.pk: h for h in rows.annotate(head_name=Subquery(head.values("name")[:1]))} if page.object_list else {}
     # Each row's link carries the way back: this page, this filter and search, scrolled to the row.
     params = request.GET.copy()

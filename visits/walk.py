@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import BigIntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.natural import natural_key
+from grids.models import VillagerGroup
 
 GROUPINGS = {"micro": gettext_lazy("按微网格"), "natural": gettext_lazy("按自然村")}
 
@@ -33,6 +35,9 @@ class Walk:
 def walk(households, *, by: str, place: str) -> Walk:
     """The ids of ``households`` in walking order for the grouping ``by``, narrowed to the group ``place``
     ("m<id>" or "n<id>"; one not on this list: nothing), with the groups the filter offers. One query."""
+    # The group's natural village is read for each household by its key: a join made the database hash every
+    # villager group of the county (11,000 rows, 2–4 ms) for a grid's hundred households.
+    group = VillagerGroup.objects.filter(pk=OuterRef("villager_group_id")).order_by()
     rows = households.order_by().values_list(
         "pk",
         "address",
@@ -40,8 +45,10 @@ def walk(households, *, by: str, place: str) -> Walk:
         "micro_grid__grid__number",
         "micro_grid__number",
         "micro_grid__name",
-        Coalesce("natural_village_id", "villager_group__natural_village_id"),
-        Coalesce("natural_village__name", "villager_group__natural_village__name"),
+        Coalesce(
+            "natural_village_id", Subquery(group.values("natural_village_id")[:1]), output_field=BigIntegerField()
+        ),
+        Coalesce("natural_village__name", Subquery(group.values("natural_village__name")[:1])),
     )
     entries = []
     for pk, address, micro_id, grid_number, micro_number, micro_name, nv_id, nv_name in rows:
