@@ -57,15 +57,22 @@ def coverage_now(grid_ids, today: datetime.date | None = None) -> dict[int, due.
 
 
 def _store(counted: dict[int, due.Coverage], seen: dict[int, int], month, today) -> None:
-    sets = ", ".join(f"{name} = %s" for name in FIGURES)
+    """The counted figures, in one statement (a town's 181 grids were 181 round trips), each row only where its
+    ``changes`` is still what was read before counting."""
+    if not counted:
+        return
+    columns = ("grid_id", *FIGURES, "seen")
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    params: list = []
+    for grid_id, cov in counted.items():
+        params += [grid_id, *(getattr(cov, name) for name in FIGURES), seen[grid_id]]
+    sets = ", ".join(f"{name} = v.{name}" for name in FIGURES)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {TABLE} SET {sets}, as_of = %s, counted_changes = %s "  # noqa: S608 (names are ours)
-            "WHERE grid_id = %s AND month = %s AND changes = %s",
-            [
-                [*(getattr(cov, name) for name in FIGURES), today, seen[grid_id], grid_id, month, seen[grid_id]]
-                for grid_id, cov in counted.items()
-            ],
+        cursor.execute(
+            f"WITH v ({', '.join(columns)}) AS (VALUES {', '.join([row] * len(counted))}) "  # noqa: S608 (ours)
+            f"UPDATE {TABLE} SET {sets}, as_of = %s, counted_changes = v.seen FROM v "
+            f"WHERE {TABLE}.grid_id = v.grid_id AND {TABLE}.month = %s AND {TABLE}.changes = v.seen",
+            [*params, today, month],
         )
 
 
