@@ -89,6 +89,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--months", type=int, default=2, help="months of generated visit history (default 2)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
+    parser.add_argument(
+        "--worker-class",
+        default="gthread",
+        choices=["gthread", "sync"],
+        help="gunicorn's worker class (default gthread)",
+    )
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
     parser.add_argument(
         "--redis",
@@ -156,7 +162,7 @@ def load_test(args: argparse.Namespace) -> int:
     started = timezone.now()
     load_before = os.getloadavg()
     cpu_before = children_cpu()
-    with gunicorn(args.workers, args.threads) as host:
+    with gunicorn(args.workers, args.threads, args.worker_class) as host:
         locust(args, host, accounts, settings.DEMO_PASSWORD, report)
         cpu_locust = children_cpu()
     cpu_gunicorn = children_cpu()
@@ -170,7 +176,9 @@ def load_test(args: argparse.Namespace) -> int:
             "wait_s": [float(x) for x in args.wait.split(",")],
             "residents": args.residents,
             "months_of_history": args.months,
-            "gunicorn": f"{args.workers} workers x {args.threads} threads (gthread)",
+            "gunicorn": f"{args.workers} workers x {args.threads} threads ({args.worker_class})"
+            if args.worker_class == "gthread"
+            else f"{args.workers} workers ({args.worker_class})",
             "cache": "redis",
             "sessions": settings.SESSION_ENGINE,
             "password_hasher": settings.PASSWORD_HASHERS[0],
@@ -220,14 +228,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(workers: int, threads: int):
+def gunicorn(workers: int, threads: int, worker_class: str = "gthread"):
     """gunicorn on a free loopback port until the block ends; its log (Django's errors too) in var/load."""
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     command = [
         *(sys.executable, "-m", "gunicorn", "governance.wsgi"),
         *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)),
-        *("--worker-class", "gthread", "--timeout", "60", "--graceful-timeout", "10"),
+        *("--worker-class", worker_class, "--timeout", "60", "--graceful-timeout", "10"),
     ]
     with (WORK / "gunicorn.log").open("w") as log:
         server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
