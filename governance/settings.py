@@ -186,6 +186,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "grids.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Logins and logouts are in the audit log (audit/trail.py, on_login); axes' own log of successful logins was a
+# second row and transaction on every login, read by nothing.
+AXES_DISABLE_ACCESS_LOG = True
 # Behind a proxy the client's address comes from X-Forwarded-For (set BEHIND_TLS_PROXY).
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
 # Idle sessions end after 30 minutes: each request moves the expiry on, writing the session again only once
@@ -335,6 +338,8 @@ CELERY_BEAT_SCHEDULE = {
     # This month's coverage per grid counted after midnight (overdue depends on the day), so that the
     # first visitor of the day does not wait for a town's count.
     "coverage-warm": {"task": "visits.tasks.coverage_warm", "schedule": crontab(hour=0, minute=5)},
+    # Every grid worker's work list for the day, ready before the morning's logins (visits/kept_list.py).
+    "work-lists-warm": {"task": "visits.tasks.work_lists_warm", "schedule": crontab(hour=0, minute=15)},
     # The 六好 scorecards of the current periods measured and kept for the day (docs/scorecard.md).
     "scorecards-warm": {"task": "reports.tasks.scorecards_warm", "schedule": crontab(hour=0, minute=20)},
 }

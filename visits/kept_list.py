@@ -25,6 +25,7 @@ from django.db import connection
 from django.http import HttpRequest
 from django.template.loader import get_template
 from django.urls import get_script_prefix
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -83,8 +84,15 @@ def split(content: str) -> tuple[SafeString, SafeString]:
     return mark_safe(top), mark_safe(rest)  # noqa: S308 (a part of our own rendered template)
 
 
-def keep(key: str, parts: tuple[str, str]) -> None:
+def keep(key: str, parts: tuple[str, str], *, ttl: int | None = None) -> None:
     try:
-        cache.set(key, (str(parts[0]), str(parts[1])), TTL)
+        cache.set(key, (str(parts[0]), str(parts[1])), ttl or TTL)
     except Exception:
         log.warning("work list: the cache is unreachable; the page is not kept")
+
+
+def until_tomorrow() -> int:
+    """Seconds to the end of today (local time): what the nightly warming keeps a list for."""
+    now = timezone.localtime()
+    tomorrow = timezone.make_aware(datetime.datetime.combine(now.date() + datetime.timedelta(days=1), datetime.time()))
+    return max(60, int((tomorrow - now).total_seconds()))

@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
 
 from core.services import job_run_record
-from grids.models import Grid
+from grids.models import Assignment, Grid, Role
 from messaging.services import reminder_run_finish, reminder_run_skip, reminder_runs_due
 
-from . import due, live, reminders, services
+from . import due, kept_list, live, reminders, services
 from .models import CoverageSnapshot, ReminderPolicy
 
 
@@ -68,3 +71,26 @@ def coverage_warm() -> int:
         live.coverage_now(grid_ids[start : start + 500])
     job_run_record(name="coverage warm", detail=f"{len(grid_ids)} grids")
     return len(grid_ids)
+
+
+@shared_task
+def work_lists_warm() -> int:
+    """Every grid worker's plain work list (no search, no filter, the portal's language) counted and kept for
+    the day, after the coverage is (00:05): the first opening of the morning, two hundred workers logging in
+    at eight, reads it (docs/performance.md, "The field work list"). Returns how many lists."""
+    from django.test import RequestFactory
+
+    from .views import work_list_content
+
+    grids: dict[int, list[int]] = {}
+    for user_id, grid_id in (
+        Assignment.objects.current().filter(role=Role.GRID_WORKER, grid__isnull=False).values_list("user_id", "grid_id")
+    ):
+        grids.setdefault(user_id, []).append(grid_id)
+    request = RequestFactory().get(reverse("visits:work-list"))
+    ttl = kept_list.until_tomorrow()
+    with translation.override(settings.LANGUAGE_CODE):
+        for grid_set in {tuple(sorted(ids)) for ids in grids.values()}:
+            work_list_content(request, list(grid_set), ttl=ttl)
+    job_run_record(name="work lists warm", detail=f"{len(grids)} workers")
+    return len(grids)

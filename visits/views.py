@@ -68,16 +68,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
     if not scope.grid_ids:
         # Liaisons and information officers: the places they cover.
         return render(request, "grids/field_home.html", selectors.field_places(request.user))
-    today = timezone.localdate()
-    month = due.month_start(today)
-    grid_ids = sorted(scope.grid_ids)
-    # The content is kept under the grids' marks (visits/kept_list.py); the town's tasks are read each time.
-    kept_key = kept_list.key(request, grid_ids, month, today)
-    parts = kept_list.read(kept_key)
-    if parts is None:
-        content = render_to_string(kept_list.BODY, _work_list_context(request, grid_ids, month, today), request)
-        parts = kept_list.split(content)
-        kept_list.keep(kept_key, parts)
+    parts = work_list_content(request, sorted(scope.grid_ids))
     context = {
         "top": parts[0],
         "rest": parts[1],
@@ -86,6 +77,20 @@ def work_list(request: HttpRequest) -> HttpResponse:
         "tasks": town_tasks.open_items_for(request.user),
     }
     return render(request, "visits/work_list.html", context)
+
+
+def work_list_content(request: HttpRequest, grid_ids: list[int], *, ttl: int | None = None):
+    """The work list's content before and after the town's tasks, kept under the grids' marks
+    (visits/kept_list.py) or counted and kept; the town's tasks are read for each request."""
+    today = timezone.localdate()
+    month = due.month_start(today)
+    kept_key = kept_list.key(request, grid_ids, month, today)
+    parts = kept_list.read(kept_key)
+    if parts is None:
+        content = render_to_string(kept_list.BODY, _work_list_context(request, grid_ids, month, today), request)
+        parts = kept_list.split(content)
+        kept_list.keep(kept_key, parts, ttl=ttl)
+    return parts
 
 
 def _work_list_context(request: HttpRequest, grid_ids: list[int], month: datetime.date, today: datetime.date):

@@ -8,8 +8,10 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F, Value
 from django.db.models.functions import Concat
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,7 +38,7 @@ def _main(client, url=WORK_LIST) -> str:
 def _fresh(client, monkeypatch, url=WORK_LIST) -> str:
     with monkeypatch.context() as m:
         m.setattr(kept_list, "read", lambda key: None)
-        m.setattr(kept_list, "keep", lambda key, parts: None)
+        m.setattr(kept_list, "keep", lambda key, parts, **kwargs: None)
         return _main(client, url)
 
 
@@ -176,3 +178,17 @@ def test_the_towns_tasks_are_read_for_each_request(client, world, worker, staff,
     item = TaskItem.objects.get(target=target, household=world.household1)
     client.post(reverse("towntasks:item-tick", args=[item.pk]), {"state": "done"})
     assert "town-tasks" not in client.get(WORK_LIST).content.decode()
+
+
+def test_the_nightly_warming_keeps_each_workers_list_for_the_morning(client, world, worker, colleague):
+    """The first opening of the day reads the list counted at night: six queries, the same page."""
+    from visits import tasks
+
+    assert tasks.work_lists_warm() == 2  # the worker (grid 1) and the colleague (grid 2)
+    client.force_login(worker)
+    with CaptureQueriesContext(connection) as first:
+        warmed = _main(client)
+    assert len(first.captured_queries) == 6
+    assert "张庄1号" in warmed
+    services.visit_record(worker=worker, target=world.household1)
+    assert _main(client) != warmed  # the mark moved: counted again
