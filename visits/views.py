@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 
+from core.links import url_with_pk
 from core.natural import NaturalOrder
 from core.pages import stored_file_response
 from grids import access, credentials, selectors
@@ -169,16 +170,9 @@ def _work_list_context(request: HttpRequest, grid_ids: list[int], month: datetim
 SUBJECT_MODELS = {"household": Household, "key_person": KeyPerson, "key_place": KeyPlace}
 
 
-@functools.cache
-def _visit_url_parts(subject: str, script_prefix: str) -> tuple[str, str]:
-    marker = "2147483647"  # a pk no row has: the URL around it is the same for every pk
-    return tuple(reverse("visits:visit-new", args=[subject, int(marker)]).split(marker, 1))
-
-
 def visit_url(subject: str, pk: int) -> str:
-    """``reverse("visits:visit-new", args=[subject, pk])``, reversed once per subject (and script prefix)."""
-    head, tail = _visit_url_parts(subject, get_script_prefix())
-    return f"{head}{pk}{tail}"
+    """``reverse("visits:visit-new", args=[subject, pk])``, reversed once per subject (core/links.py)."""
+    return url_with_pk("visits:visit-new", pk, subject)
 
 
 def _target(request: HttpRequest, subject: str, pk: int):
@@ -360,6 +354,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
     if chosen and chosen.isdecimal():  # not isdigit(): int() refuses "²"
         villages = [v for v in villages if v.pk == int(chosen)]
     context = summary.coverage_table(villages, month)
+    for village in context["village_rows"]:
+        for grid in village.grid_rows:  # a town's two hundred rows: each link without a reverse() (core/links.py)
+            grid.outstanding_url = "" if grid.archived_at else url_with_pk("visits:grid-outstanding", grid.pk)
     context.update(
         month=month,
         months=summary.recent_months(12),
