@@ -337,6 +337,15 @@ def pages(p: People) -> list[Page]:
             reverse("visits:work-list"),
             [(WORK_LIST, [grid_ids, month]), (KEY_PERSONS_DUE, [grid_ids, month, today])],
         ),
+        Page(
+            # The list a worker sees after recording a visit: the grid's mark moved, the content counted again
+            # (visits/kept_list.py); the same floor.
+            "field work list, after a write",
+            p.worker,
+            reverse("visits:work-list"),
+            [(WORK_LIST, [grid_ids, month]), (KEY_PERSONS_DUE, [grid_ids, month, today])],
+            before=lambda: live.grids_changed(grid_ids),
+        ),
         Page("coverage, town", p.town_office, reverse("visits:coverage"), [(KEPT_COVERAGE, [month, town_ids])]),
         Page(
             "coverage, town, counted afresh",
