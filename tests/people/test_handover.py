@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -137,8 +138,10 @@ def test_a_worker_leaving_mid_month_hands_everything_to_the_successor(client, wo
     mine.force_login(successor)
     page = mine.get(reverse("visits:work-list"))
     assert page.status_code == 200
-    assert page.context["open_households"] == [work["left"].pk]
-    assert page.context["progress"].households_done == 1
+    # The grid's month is the leaver's: its list may be the one kept from the leaver's last opening
+    # (visits/kept_list.py), so the page is read, not its context.
+    households = re.search(r"<h2 data-households-progress[^>]*>", page.content.decode()).group(0)
+    assert 'data-done="1"' in households and f'data-open="{work["left"].pk}"' in households
 
     # The leaver's rights: token refused, session gone, phone wipes at its next contact.
     assert _me(token) == 401
