@@ -170,7 +170,7 @@ def _resident_before(sender, instance: Resident, **kwargs) -> None:
 
 
 def _resident_saved(sender, instance: Resident, **kwargs) -> None:
-    now = Household.objects.filter(pk=instance.household_id).values_list("grid_id", flat=True).first()
+    now = instance.household.grid_id if instance.household_id else None
     grids_changed({getattr(instance, "_live_grid_before", None), now})
 
 

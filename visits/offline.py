@@ -31,6 +31,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.links import url_with_pk
 from grids import access, credentials
 from grids.models import User
 from residents.models import Household
@@ -202,13 +203,13 @@ def offline_manifest(request: HttpRequest) -> JsonResponse:
         today = timezone.localdate()
         month = due.month_start(today)
         for item in due.most_urgent_first(due.key_persons_due(grid_ids, month, today)):
-            urls.append(_visit_url("key_person", item.key_person.pk))
+            urls.append(visit_url("key_person", item.key_person.pk))
         households = list(due.households_to_visit(grid_ids, month).values_list("pk", flat=True))
         pages = (len(households) + FIELD_PAGE - 1) // FIELD_PAGE
         urls += [f"{reverse('visits:work-list')}?page={n}" for n in range(2, pages + 1)]
-        urls += [_visit_url("household", pk) for pk in households]
+        urls += [visit_url("household", pk) for pk in households]
         urls += [
-            _visit_url("key_place", pk) for pk in due.key_places_to_visit(grid_ids, month).values_list("pk", flat=True)
+            visit_url("key_place", pk) for pk in due.key_places_to_visit(grid_ids, month).values_list("pk", flat=True)
         ]
         mine = Household.objects.visible_to(request.user).active().filter(grid_id__in=grid_ids)
         urls += [reverse("residents:field-household-detail", args=[pk]) for pk in mine.values_list("pk", flat=True)]
@@ -235,8 +236,10 @@ def device_check(request: HttpRequest) -> JsonResponse:
     return (_wipe if must_go else _no_store)(JsonResponse({"wipe": must_go}))
 
 
-def _visit_url(subject: str, pk: int) -> str:
-    return reverse("visits:visit-new", args=[subject, pk])
+def visit_url(subject: str, pk: int) -> str:
+    """``reverse("visits:visit-new", args=[subject, pk])``, reversed once per subject (core/links.py): the
+    manifest lists a grid's hundred visit pages, the work list links each row."""
+    return url_with_pk("visits:visit-new", pk, subject)
 
 
 @login_required

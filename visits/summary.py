@@ -21,26 +21,28 @@ def progress(grid_ids, month: datetime.date, key_items, *, with_open: bool = Fal
     also the households still to visit, as ``extra["open_households"]`` (ids), read in the same query.
     ``key_places``: the month's key places due (``due.key_places_due``, read by the caller), else counted."""
     cov = due.Coverage()
-    if key_places is not None:
-        cov.key_places_due = len(key_places)
-        cov.key_places_done = sum(1 for p in key_places if p.done)
     households = due.households_due(grid_ids, month)
     if with_open:
         rows = list(households.order_by().values_list("pk", "done"))
         cov.households_due = len(rows)
         cov.households_done = sum(1 for _pk, done in rows if done)
         cov.extra["open_households"] = [pk for pk, done in rows if not done]
-    for rows, due_name, done_name in (
-        *(() if with_open else ((households, "households_due", "households_done"),)),
-        *(((due.key_places_due(grid_ids, month), "key_places_due", "key_places_done"),) if key_places is None else ()),
-    ):
-        figures = rows.order_by().aggregate(n=Count("pk"), d=Count("pk", filter=Q(done=True)))
-        setattr(cov, due_name, figures["n"])
-        setattr(cov, done_name, figures["d"])
+    else:
+        cov.households_due, cov.households_done = _due_and_done(households)
+    if key_places is None:
+        cov.key_places_due, cov.key_places_done = _due_and_done(due.key_places_due(grid_ids, month))
+    else:
+        cov.key_places_due = len(key_places)
+        cov.key_places_done = sum(1 for p in key_places if p.done)
     cov.key_persons_due = len(key_items)
     cov.key_persons_done = sum(k.done for k in key_items)
     cov.key_persons_overdue = sum(k.overdue for k in key_items)
     return cov
+
+
+def _due_and_done(rows) -> tuple[int, int]:
+    figures = rows.order_by().aggregate(n=Count("pk"), d=Count("pk", filter=Q(done=True)))
+    return figures["n"], figures["d"]
 
 
 def recent_months(n: int, today: datetime.date | None = None) -> list[datetime.date]:

@@ -13,6 +13,7 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 
@@ -78,8 +79,6 @@ def work_lists_warm() -> int:
     """Every grid worker's plain work list (no search, no filter, the portal's language) counted and kept for
     the day, after the coverage is (00:05): the first opening of the morning, two hundred workers logging in
     at eight, reads it (docs/performance.md, "The field work list"). Returns how many lists."""
-    from django.test import RequestFactory
-
     from .views import work_list_content
 
     grids: dict[int, list[int]] = {}
@@ -87,7 +86,9 @@ def work_lists_warm() -> int:
         Assignment.objects.current().filter(role=Role.GRID_WORKER, grid__isnull=False).values_list("user_id", "grid_id")
     ):
         grids.setdefault(user_id, []).append(grid_id)
-    request = RequestFactory().get(reverse("visits:work-list"))
+    request = HttpRequest()  # the plain list's address: what the morning's first openings ask for
+    request.method = "GET"
+    request.path = request.path_info = reverse("visits:work-list")
     ttl = kept_list.until_tomorrow()
     with translation.override(settings.LANGUAGE_CODE):
         for grid_set in {tuple(sorted(ids)) for ids in grids.values()}:

@@ -38,6 +38,7 @@ from towntasks import selectors as town_tasks
 from . import due, kept_list, offline, services, summary, walk
 from .forms import VisitForm
 from .models import NotPossibleReason, Subject, Visit
+from .offline import visit_url
 
 FIELD_PAGE = 30
 
@@ -168,11 +169,6 @@ def _work_list_context(request: HttpRequest, grid_ids: list[int], month: datetim
 
 
 SUBJECT_MODELS = {"household": Household, "key_person": KeyPerson, "key_place": KeyPlace}
-
-
-def visit_url(subject: str, pk: int) -> str:
-    """``reverse("visits:visit-new", args=[subject, pk])``, reversed once per subject (core/links.py)."""
-    return url_with_pk("visits:visit-new", pk, subject)
 
 
 def _target(request: HttpRequest, subject: str, pk: int):
