@@ -13,20 +13,46 @@ remembers the expiry of the row it read.
 from __future__ import annotations
 
 import datetime
+from functools import cache
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.db import connection
+from django.utils import timezone
 
 REFRESH_AFTER = datetime.timedelta(minutes=1)
+
+
+@cache
+def _read_sql(table: str) -> str:
+    qn = connection.ops.quote_name
+    return f"SELECT session_data, expire_date FROM {qn(table)} WHERE session_key = %s AND expire_date > %s"  # noqa: S608 (a model's table)
 
 
 class SessionStore(db.SessionStore):
     read_expiry: datetime.datetime | None = None
 
     def _get_session_from_db(self):
-        session = super()._get_session_from_db()
-        self.read_expiry = session.expire_date if session is not None else None
-        return session
+        # The statement written out: it is read on every request, and the ORM built it in about 0.3 ms, more than
+        # the database takes (docs/performance.md, "What every page pays").
+        model = self.get_model_class()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _read_sql(model._meta.db_table),
+                [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            self.read_expiry = None
+            return None
+        data, expiry = row
+        field = model._meta.get_field("expire_date")
+        column = field.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+            expiry = converter(expiry, column, connection)
+        self.read_expiry = expiry
+        return model(session_key=self.session_key, session_data=data, expire_date=expiry)
 
     def expiry_lags(self) -> bool:
         """Whether the row read holds an idle expiry more than ``REFRESH_AFTER`` older than a write now sets."""

@@ -73,3 +73,26 @@ def test_assignments_are_seen_where_their_place_is(world, worker, colleague, sta
     assert set(Assignment.objects.visible_to(staff)) >= {worker.assignments.get(), colleague.assignments.get()}
     assert set(Assignment.objects.visible_to(outsider)) == set(outsider.assignments.all())
     assert set(Assignment.objects.visible_to(worker)) == {worker.assignments.get()}
+
+
+def test_the_written_out_assignment_statement_reads_what_the_orm_reads(world, worker, liaison, staff, town):
+    """The scope's statement is written by hand (grids.access._assignment_rows); held equal to the ORM's reading
+    for every role, the first and last day of an assignment, and the days around them."""
+    today = timezone.localdate()
+    officer = make_user("officer", world.village)
+    assign(officer, Role.INFO_OFFICER, world.group1)
+    edges = make_user("edges", world.village)
+    assign(edges, Role.GRID_WORKER, world.grid1, start=today, end=today + datetime.timedelta(days=2))
+    assign(edges, Role.TOWN_OFFICE, world.town, start=today - datetime.timedelta(days=3), end=today)
+    columns = ("role", "town_id", "village_id", "grid_id", "micro_grid_id", "villager_group_id", "town__villages")
+    days = [today + datetime.timedelta(days=n) for n in (-4, -3, -1, 0, 1, 2, 3)]
+    seen_roles = set()
+    for user in (worker, liaison, staff, town, officer, edges):
+        for day in days:
+            orm = Assignment.objects.active_on(day).filter(user=user).values_list(*columns)
+            written = access._assignment_rows(user.pk, day)
+            assert sorted(written, key=repr) == sorted(orm, key=repr), (user.username, day)
+            seen_roles |= {row[0] for row in written}
+    assert {Role.GRID_WORKER, Role.LIAISON, Role.VILLAGE_STAFF, Role.TOWN_OFFICE, Role.INFO_OFFICER} <= seen_roles
+    # A town office's row comes once per village of its town.
+    assert len(access._assignment_rows(town.pk, today)) == Village.objects.filter(town=world.town).count()

@@ -158,3 +158,15 @@ def test_notices_sent_before_topics_existed_are_named_and_closed_by_the_migratio
     old.refresh_from_db(), new.refresh_from_db(), other.refresh_from_db()
     assert (old.topic, new.topic, other.topic) == (f"case-{case.pk}", f"case-{case.pk}", "")
     assert old.done_at == case.state_since and new.done_at is None and other.done_at is None
+
+
+def test_the_badges_written_out_count_is_the_orms(world, worker, colleague):
+    from messaging.context import unread_count
+
+    notice_send(recipients=[worker, colleague], key="a", kind="case", title="t")
+    notice_send(recipients=[worker], key="b", kind="case", title="t")
+    notice_send(recipients=[worker], key="c", kind="case", title="t")
+    Notice.objects.filter(recipient=worker, key="c").update(read_at=timezone.now())
+    for user in (worker, colleague):
+        assert unread_count(user.pk) == Notice.objects.visible_to(user).unread().count()
+    assert (unread_count(worker.pk), unread_count(colleague.pk)) == (2, 1)

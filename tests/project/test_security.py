@@ -83,6 +83,24 @@ def test_idle_expiry_moves_on_without_a_write_on_every_request(client, world, st
     assert not Session.objects.filter(pk=key).exists() or Session.objects.get(pk=key).expire_date < timezone.now()
 
 
+def test_the_written_out_session_read_matches_the_row(world, staff):
+    """core/sessions.py reads the row with its own statement: the data, the expiry as the ORM has it, nothing of
+    an expired or unknown session."""
+    from core.sessions import SessionStore
+
+    store = SessionStore()
+    store["_auth_user_id"] = str(staff.pk)
+    store.create()
+    read = SessionStore(store.session_key)
+    assert read.load()["_auth_user_id"] == str(staff.pk)
+    assert read.read_expiry == Session.objects.get(pk=store.session_key).expire_date
+    assert read.read_expiry.tzinfo is not None
+    Session.objects.filter(pk=store.session_key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    gone = SessionStore(store.session_key)
+    assert gone.load() == {} and gone.read_expiry is None and gone.session_key is None
+    assert SessionStore("no-such-session-key-000000000000").load() == {}
+
+
 def test_pages_send_a_csp_without_inline_scripts(client, world, staff):
     client.force_login(staff)
     response = client.get(reverse("reports:village-overview", args=[world.village.pk]))
