@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -17,12 +17,30 @@ class IdFirstPaginator(Paginator):
     index instead of building 20,000 full rows to throw away (at a million residents the town's household
     list at page 400 took 1.3 s, its subqueries run for every skipped row)."""
 
+    def get_page(self, number):
+        """Django's, without validating the number first (which counts): ``page`` reads the ids, then validates."""
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return self.page(self.num_pages)
+
     def page(self, number):
         if not isinstance(self.object_list, QuerySet):  # a sequence in its own order (core/natural.py)
             return super().page(number)
-        number = self.validate_number(number)
+        asked = number
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(asked)  # Django's own answer to a page that is not a number
         bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page]) if number >= 1 else []
+        if "count" not in self.__dict__ and number >= 1 and len(ids) < self.per_page and (ids or number == 1):
+            # The last page, read: the count is known without asking the database (a list of fewer rows than a
+            # page, most of a village's lists, is a query shorter; docs/performance.md, "What every page pays").
+            self.count = bottom + len(ids)
+        number = self.validate_number(number)
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 

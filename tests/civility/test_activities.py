@@ -298,7 +298,7 @@ def test_activity_list_query_count_is_constant(client, world, staff, django_asse
         assert client.get(url).status_code == 200
 
 
-QUERIES_ACTIVITY_LIST = 11
+QUERIES_ACTIVITY_LIST = 10
 
 
 @pytest.mark.parametrize("n", [2, 20])

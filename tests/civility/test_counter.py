@@ -201,7 +201,7 @@ def test_ledger_query_count_is_constant(client, world, staff, django_assert_num_
         assert client.get(url).status_code == 200
 
 
-QUERIES_LEDGER = 8
+QUERIES_LEDGER = 7
 
 
 @pytest.mark.parametrize("n", [2, 20])
@@ -229,7 +229,7 @@ def test_counter_and_shelf_query_counts_are_constant(client, world, staff, djang
 
 QUERIES_COUNTER = 6
 QUERIES_HOUSEHOLD = 9
-QUERIES_STOCK = 8
+QUERIES_STOCK = 7
 
 
 def test_bad_filters_and_pages_are_never_a_500(client, world, staff):

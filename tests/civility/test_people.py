@@ -282,7 +282,7 @@ def test_team_list_query_count_is_constant(client, world, staff, django_assert_n
         assert client.get(url).status_code == 200
 
 
-QUERIES_TEAM_LIST = 8
+QUERIES_TEAM_LIST = 7
 
 
 @pytest.mark.parametrize("n", [2, 20])
@@ -297,4 +297,4 @@ def test_advisor_list_query_count_is_constant(client, world, staff, django_asser
         assert client.get(url).status_code == 200
 
 
-QUERIES_ADVISOR_LIST = 8
+QUERIES_ADVISOR_LIST = 7

@@ -138,4 +138,4 @@ def test_selection_list_query_count_is_constant(client, world, staff, django_ass
         assert client.get(url).status_code == 200
 
 
-QUERIES_SELECTIONS = 8
+QUERIES_SELECTIONS = 7

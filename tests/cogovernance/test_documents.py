@@ -227,7 +227,7 @@ def test_document_list_query_count_is_constant(client, world, staff, django_asse
         assert client.get(url).status_code == 200
 
 
-QUERIES_DOCUMENT_LIST = 8
+QUERIES_DOCUMENT_LIST = 7
 
 
 @pytest.mark.parametrize("n", [2, 20])

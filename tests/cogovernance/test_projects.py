@@ -362,7 +362,7 @@ def test_project_list_query_count_is_constant(client, world, staff, django_asser
         assert client.get(url).status_code == 200
 
 
-QUERIES_PROJECT_LIST = 12
+QUERIES_PROJECT_LIST = 11
 
 
 @pytest.mark.parametrize("n", [2, 20])

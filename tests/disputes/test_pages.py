@@ -277,16 +277,18 @@ def _queries(client, url) -> int:
 
 
 @pytest.mark.parametrize(
-    ("persona", "url"),
+    ("persona", "url", "count_query"),
     [
-        ("staff", lambda w: reverse("disputes:case-list")),
-        ("staff", lambda w: reverse("disputes:case-list") + "?q=案件&overdue=false"),
-        ("town", lambda w: reverse("disputes:town-desk")),
-        ("town", lambda w: reverse("reports:town-home")),
-        ("worker", lambda w: reverse("disputes:field-cases")),
+        ("staff", lambda w: reverse("disputes:case-list"), 0),
+        ("staff", lambda w: reverse("disputes:case-list") + "?q=案件&overdue=false", 0),
+        ("town", lambda w: reverse("disputes:town-desk"), 0),
+        ("town", lambda w: reverse("reports:town-home"), 0),
+        # 33 cases fill more than the phone's page of 30: the pager then asks for the count, which a list shorter
+        # than a page knows without asking (core.pages.IdFirstPaginator).
+        ("worker", lambda w: reverse("disputes:field-cases"), 1),
     ],
 )
-def test_case_lists_query_count_does_not_grow(client, world, personas, persona, url):
+def test_case_lists_query_count_does_not_grow(client, world, personas, persona, url, count_query):
     staff = personas["staff"]
     _grow_cases(world, staff, 3)
     Case.objects.update(major=True, reported_by=personas["worker"])  # the town's desk and "my cases" list them
@@ -295,16 +297,19 @@ def test_case_lists_query_count_does_not_grow(client, world, personas, persona, 
     small = _queries(client, url(world))
     _grow_cases(world, staff, 30)
     Case.objects.update(major=True, reported_by=personas["worker"])
-    assert _queries(client, url(world)) == small
+    assert _queries(client, url(world)) == small + count_query
+    _grow_cases(world, staff, 30)
+    Case.objects.update(major=True, reported_by=personas["worker"])
+    assert _queries(client, url(world)) == small + count_query
 
 
 def test_case_list_query_budget(client, world, staff, django_assert_num_queries):
     _grow_cases(world, staff, 30)
     client.force_login(staff)
     # session, user, scope, villages in scope (one: no village filter), the village for "register",
-    # time limits, paginator count, the page's ids, then its cases (place, assignee, department joined),
-    # filter choices: grids; unread inbox
-    with django_assert_num_queries(11):  # the session is read, not written (core/sessions.py)
+    # time limits, the page's ids (fewer than a page: no count, core.pages), then its cases (place, assignee,
+    # department joined), filter choices: grids; unread inbox
+    with django_assert_num_queries(10):  # the session is read, not written (core/sessions.py)
         client.get(reverse("disputes:case-list"))
 
 

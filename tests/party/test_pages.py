@@ -305,7 +305,7 @@ def test_member_list_query_count_is_constant(client, world, party, staff, django
         assert client.get(url).status_code == 200
 
 
-QUERIES_MEMBER_LIST = 11
+QUERIES_MEMBER_LIST = 10
 
 
 def test_a_secretarys_search_by_full_id_number_is_recorded(client, world, party, secretary):
@@ -651,7 +651,7 @@ def test_meeting_list_query_count_is_constant(client, world, party, staff, djang
         assert client.get(url).status_code == 200
 
 
-QUERIES_MEETING_LIST = 10
+QUERIES_MEETING_LIST = 9
 
 
 def test_meeting_photo_only_for_who_sees_the_meeting(client, world, party, staff, outsider, town):

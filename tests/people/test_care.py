@@ -239,7 +239,7 @@ def test_care_query_count_is_constant(client, world, staff, django_assert_num_qu
         assert client.get(url).status_code == 200
 
 
-QUERIES_CARE = 9
+QUERIES_CARE = 8
 
 
 @pytest.mark.parametrize("n", [2, 20])
@@ -254,4 +254,4 @@ def test_records_query_count_is_constant(client, world, staff, worker, django_as
         assert client.get(url).status_code == 200
 
 
-QUERIES_RECORDS = 9
+QUERIES_RECORDS = 8

@@ -134,7 +134,7 @@ def test_town_list_query_count_is_constant(client, world, staff, town, django_as
         assert client.get(url).status_code == 200
 
 
-QUERIES_TOWN_PRACTICES = 8
+QUERIES_TOWN_PRACTICES = 7
 
 
 @pytest.mark.parametrize("n", [2, 20])
@@ -148,4 +148,4 @@ def test_village_list_query_count_is_constant(client, world, staff, django_asser
         assert client.get(url).status_code == 200
 
 
-QUERIES_PRACTICES = 8
+QUERIES_PRACTICES = 7

@@ -168,7 +168,7 @@ def test_list_query_count_is_constant(client, world, staff, worker, django_asser
         assert client.get(url).status_code == 200
 
 
-QUERIES_TRAININGS = 8
+QUERIES_TRAININGS = 7
 
 
 def test_town_export_reads_back(client, world, town, staff, worker):
@@ -192,4 +192,4 @@ def test_town_list_query_count_is_constant(client, world, town, worker, django_a
         assert client.get(url).status_code == 200
 
 
-QUERIES_TOWN_TRAININGS = 8
+QUERIES_TOWN_TRAININGS = 7

@@ -75,8 +75,8 @@ def test_query_count_does_not_grow_with_rows(client, world, personas, persona, u
 def test_household_list_query_budget(client, world, staff, django_assert_num_queries):
     _grow(world, 30)
     client.force_login(staff)
-    # session, user, scope, villages in scope (one village: no village filter), paginator count,
+    # session, user, scope, villages in scope (one village: no village filter),
     # the village a new household goes to, the page's ids, then its households (head and member count
     # as subqueries), their tags, filter choices: grids, micro-grids, villager groups, tags; unread inbox
-    with django_assert_num_queries(14):  # the session is read, not written (core/sessions.py)
+    with django_assert_num_queries(13):  # the session is read, not written (core/sessions.py)
         client.get(reverse("residents:household-list"))

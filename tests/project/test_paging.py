@@ -1,0 +1,70 @@
+"""Lists paged id-first (core.pages.IdFirstPaginator): the page's ids, then their rows; the count asked for only
+when the page read is full (a shorter page is the last one, and its rows say the count)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.pages import IdFirstPaginator
+from grids.models import Village
+from residents.models import Household
+from tests.conftest import make_household
+
+
+def _households(world, n: int) -> None:
+    for i in range(n):
+        make_household(world.micro1, world.group1, f"PG{i:03}", f"一村{i}号")
+
+
+def _made():
+    return Household.objects.filter(number__startswith="PG")
+
+
+def _page(per_page: int, number):
+    paginator = IdFirstPaginator(_made().order_by("number"), per_page)
+    with CaptureQueriesContext(connection) as ctx:
+        page = paginator.get_page(number)
+        count = paginator.count
+    return page, count, len(ctx.captured_queries)
+
+
+@pytest.fixture
+def twelve(world):
+    _households(world, 12)
+
+
+def test_a_short_first_page_knows_its_count_without_asking(twelve):
+    page, count, queries = _page(20, 1)
+    assert (count, len(page.object_list), page.paginator.num_pages, queries) == (12, 12, 1, 2)  # ids, rows
+
+
+def test_a_full_page_asks_for_the_count(twelve):
+    page, count, queries = _page(5, 1)
+    assert (count, len(page.object_list), page.paginator.num_pages, queries) == (12, 5, 3, 3)  # ids, count, rows
+
+
+def test_the_short_last_page_knows_the_count(twelve):
+    page, count, queries = _page(5, 3)
+    assert (count, [h.number for h in page.object_list], queries) == (12, ["PG010", "PG011"], 2)
+    assert page.has_previous() and not page.has_next()
+
+
+def test_a_page_full_to_the_end_still_counts(world):
+    _households(world, 10)
+    page, count, queries = _page(5, 2)
+    assert (count, len(page.object_list), page.has_next(), queries) == (10, 5, False, 3)
+
+
+@pytest.mark.parametrize(("asked", "shown"), [(9, 3), ("9", 3), (0, 3), (-1, 3), ("abc", 1), (None, 1), ("", 1)])
+def test_pages_out_of_range_or_not_numbers_answer_as_django_does(twelve, asked, shown):
+    page, count, _queries = _page(5, asked)
+    assert (page.number, count) == (shown, 12)
+    assert [h.number for h in page.object_list] == [h.number for h in _made().order_by("number")][
+        (shown - 1) * 5 : shown * 5
+    ]
+
+
+def test_an_empty_list_has_one_empty_page(world):
+    paginator = IdFirstPaginator(Village.objects.none(), 5)
+    page = paginator.get_page(1)
+    assert (page.number, list(page.object_list), paginator.count, paginator.num_pages) == (1, [], 0, 1)
