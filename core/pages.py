@@ -35,7 +35,9 @@ class IdFirstPaginator(Paginator):
         except (TypeError, ValueError):
             return super().page(asked)  # Django's own answer to a page that is not a number
         bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page]) if number >= 1 else []
+        ids = (
+            list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page]) if number >= 1 else []
+        )
         if "count" not in self.__dict__ and number >= 1 and len(ids) < self.per_page and (ids or number == 1):
             # The last page, read: the count is known without asking the database (a list of fewer rows than a
             # page, most of a village's lists, is a query shorter; docs/performance.md, "What every page pays").
