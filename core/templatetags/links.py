@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import template
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape
 
 from core.links import reverse_numbers, where
@@ -20,8 +20,6 @@ register = template.Library()
 class NumbersURLNode(URLNode):
     def render(self, context):
         # Django's URLNode.render, with reverse() for URLs without keyword arguments through reverse_numbers().
-        from django.urls import reverse
-
         args = [arg.resolve(context) for arg in self.args]
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
