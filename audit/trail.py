@@ -206,10 +206,21 @@ def _values(obj, spec: Tracked) -> dict:
     return {name: plain(getattr(obj, name)) for name in spec.fields}
 
 
-def _before_save(sender, instance, raw=False, **kwargs):
+def _touches_nothing_tracked(sender, spec: Tracked, update_fields) -> bool:
+    """A save limited to fields none of which is recorded (a login's ``last_login``): nothing to read before it,
+    nothing to write after it."""
+    if update_fields is None:
+        return False
+    attnames = {sender._meta.get_field(name).attname for name in update_fields}
+    return not attnames & set(spec.fields)
+
+
+def _before_save(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or _context.get().suspended or instance._state.adding or instance.pk is None:
         return
     spec = _tracked[sender]
+    if _touches_nothing_tracked(sender, spec, update_fields):
+        return
     row = sender._base_manager.filter(pk=instance.pk).values(*spec.fields).first()
     instance._audit_before = {k: plain(v) for k, v in row.items()} if row else None
 
@@ -229,10 +240,12 @@ def _diff(before: dict, after: dict, secret: frozenset[str]) -> dict:
     return changes
 
 
-def _after_save(sender, instance, created, raw=False, **kwargs):
+def _after_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
     if raw or _context.get().suspended:
         return
     spec = _tracked[sender]
+    if not created and _touches_nothing_tracked(sender, spec, update_fields):
+        return
     after = _values(instance, spec)
     before = getattr(instance, "_audit_before", None)
     instance._audit_before = None

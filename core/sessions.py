@@ -16,9 +16,11 @@ import datetime
 from functools import cache
 
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import connection
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 REFRESH_AFTER = datetime.timedelta(minutes=1)
 
@@ -53,6 +55,11 @@ class SessionStore(db.SessionStore):
             expiry = converter(expiry, column, connection)
         self.read_expiry = expiry
         return model(session_key=self.session_key, session_data=data, expire_date=expiry)
+
+    def _get_new_session_key(self):
+        # Django looks the new key up first (a query on every login); the insert that follows is made with
+        # must_create, and create() tries another key when it collides, so the look-up adds nothing.
+        return get_random_string(32, VALID_KEY_CHARS)
 
     def expiry_lags(self) -> bool:
         """Whether the row read holds an idle expiry more than ``REFRESH_AFTER`` older than a write now sets."""

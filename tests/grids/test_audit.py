@@ -336,3 +336,21 @@ def test_the_list_costs_the_same_for_one_page_and_for_more(client, world, town, 
         # joined), inbox count, the filter's villages
         with django_assert_num_queries(8 if connection.vendor == "postgresql" else 9):
             assert client.get(reverse("audit:audit-list")).status_code == 200
+
+
+def test_a_save_of_untracked_fields_only_is_neither_read_before_nor_recorded(world, staff):
+    """A login's save(update_fields=["last_login"]) (audit/trail.py: nothing recorded can change): no read of the
+    row before it, no entry after it; a save that names a recorded field is read and recorded as before."""
+    from django.test.utils import CaptureQueriesContext
+
+    before = AuditEntry.objects.count()
+    staff.last_login = timezone.now()
+    with CaptureQueriesContext(connection) as ctx:
+        staff.save(update_fields=["last_login"])
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["UPDATE"]
+    assert AuditEntry.objects.count() == before
+    staff.first_name = "改名"
+    with CaptureQueriesContext(connection) as ctx:
+        staff.save(update_fields=["first_name", "last_login"])
+    assert ctx.captured_queries[0]["sql"].startswith("SELECT")  # the row as it was, for the change
+    assert only(AuditAction.CHANGE, staff).changes["first_name"][1] == "改名"

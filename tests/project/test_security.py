@@ -101,6 +101,25 @@ def test_the_written_out_session_read_matches_the_row(world, staff):
     assert SessionStore("no-such-session-key-000000000000").load() == {}
 
 
+def test_a_new_session_is_inserted_without_a_look_up_and_a_taken_key_is_not_reused(world, staff, monkeypatch):
+    from core.sessions import SessionStore
+
+    taken = SessionStore()
+    taken["_auth_user_id"] = str(staff.pk)
+    taken.create()
+    with CaptureQueriesContext(connection) as ctx:
+        fresh = SessionStore()
+        fresh.create()
+    assert [q["sql"].split()[0] for q in ctx.captured_queries if "django_session" in q["sql"]] == ["INSERT"]
+    keys = iter([taken.session_key, "k" * 32])
+    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(keys))
+    third = SessionStore()
+    third["x"] = 1
+    third.create()
+    assert third.session_key == "k" * 32
+    assert SessionStore(taken.session_key).load()["_auth_user_id"] == str(staff.pk)  # the taken one untouched
+
+
 def test_pages_send_a_csp_without_inline_scripts(client, world, staff):
     client.force_login(staff)
     response = client.get(reverse("reports:village-overview", args=[world.village.pk]))
