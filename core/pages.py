@@ -29,16 +29,15 @@ class IdFirstPaginator(Paginator):
     def page(self, number):
         if not isinstance(self.object_list, QuerySet):  # a sequence in its own order (core/natural.py)
             return super().page(number)
-        asked = number
         try:
             number = int(number)
         except (TypeError, ValueError):
-            return super().page(asked)  # Django's own answer to a page that is not a number
+            return super().page(number)  # Django's own answer to a page that is not a number
+        if number < 1:
+            return super().page(number)  # likewise (EmptyPage), without a query
         bottom = (number - 1) * self.per_page
-        ids = (
-            list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page]) if number >= 1 else []
-        )
-        if "count" not in self.__dict__ and number >= 1 and len(ids) < self.per_page and (ids or number == 1):
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        if "count" not in self.__dict__ and len(ids) < self.per_page and (ids or number == 1):
             # The last page, read: the count is known without asking the database (a list of fewer rows than a
             # page, most of a village's lists, is a query shorter; docs/performance.md, "What every page pays").
             self.count = bottom + len(ids)
