@@ -142,6 +142,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms: Django's renderer, with selects written in Python instead of a template per option (core/renderers.py).
+FORM_RENDERER = "core.renderers.Renderer"
+
 # --- Database ---------------------------------------------------------------------------------
 # DATABASE_URL, e.g. postgres://user:pass@host:5432/name; default: a SQLite file under DATA_DIR.
 DATABASES = {
