@@ -1,0 +1,77 @@
+"""The lists' place filters offer their options from ids and names (grids/filters.py): the same options,
+labels and selection as Django's model choices, for every filter set of the project and every role."""
+
+import pytest
+from django.db import connection
+from django.forms.models import ModelChoiceIterator
+from django.test.utils import CaptureQueriesContext
+
+import civility.api  # noqa: F401
+import cogovernance.api  # noqa: F401  (filter sets defined beside their API)
+import disputes.filters  # noqa: F401
+import residents.filters
+from grids import filters
+from grids.models import Grid, MicroGrid, VillagerGroup
+
+PLACES = ("village", "grid", "micro_grid", "villager_group")
+
+
+def _filter_sets():
+    found, todo = [], list(filters.ScopedFilterSet.__subclasses__())
+    while todo:
+        klass = todo.pop()
+        found.append(klass)
+        todo += klass.__subclasses__()
+    return found
+
+
+def _options(field):
+    return [(str(value), str(label)) for value, label in field.choices]
+
+
+def _djangos(field):
+    return [(str(value), str(label)) for value, label in ModelChoiceIterator(field)]
+
+
+@pytest.fixture
+def more_places(world):
+    """A second micro-grid and villager group, so that every select has more than one place and an order."""
+    MicroGrid.objects.create(grid=world.grid1, number=9, name="微网格〇")
+    VillagerGroup.objects.create(village=world.village, number=9, name="第〇组")
+
+
+@pytest.mark.parametrize("persona", ["staff", "town"])
+def test_every_place_select_offers_what_djangos_would(persona, personas, world, more_places):
+    user = personas[persona]
+    klasses = _filter_sets()
+    assert len(klasses) >= 8
+    seen = 0
+    for klass in klasses:
+        data = {"village": str(world.village.pk)} if persona == "town" else {}
+        filterset = klass(data, queryset=klass._meta.model.objects.all(), user=user)
+        for name in PLACES:
+            if name not in filterset.form.fields:
+                continue
+            field = filterset.form.fields[name]
+            assert field.iterator is filters._NamedChoiceIterator, (klass, name)
+            assert _options(field) == _djangos(field), (klass, name)
+            assert len(_options(field)) >= 2, (klass, name)
+            seen += 1
+    assert seen >= 10
+
+
+def test_a_chosen_place_is_selected_and_the_options_take_one_query_each(staff, world, more_places):
+    data = {"grid": str(world.grid1.pk), "micro_grid": str(world.micro1.pk)}
+    filterset = residents.filters.HouseholdFilter(data, queryset=Grid.objects.none(), user=staff)
+    assert filterset.is_valid()  # validated first: each chosen place read once
+    with CaptureQueriesContext(connection) as queries:
+        html = str(filterset.form["grid"]) + str(filterset.form["micro_grid"])
+    assert len(queries) == 2, [q["sql"] for q in queries]
+    assert f'<option value="{world.grid1.pk}" selected>{world.grid1.name}</option>' in html
+    assert f'<option value="{world.micro1.pk}" selected>{world.micro1.name}</option>' in html
+    assert filterset.form.cleaned_data["grid"] == world.grid1
+
+
+def test_a_filter_that_matches_by_another_field_keeps_djangos_choices(staff):
+    filterset = residents.filters.HouseholdFilter({}, queryset=Grid.objects.none(), user=staff)
+    assert filterset.form.fields["tag"].iterator is not filters._NamedChoiceIterator
