@@ -32,7 +32,7 @@ def side_by_side(villages: list, month: datetime.date) -> list:
     figures are those it had when it ended: kept coverage, cases as they stood on its last day."""
     month = due.month_start(month)
     ids = [v.pk for v in villages]
-    table = summary.coverage_table(villages, month)
+    table = summary.coverage_table(villages, month, workers=False)
     cov = {v.pk: v.cov for v in table["village_rows"]}
     policy = Policy.current()
     open_cases = defaultdict(dict)

@@ -91,18 +91,21 @@ def _grids_and_workers(month: datetime.date):
     return grids, Assignment.objects.active_on(due.month_end(month))
 
 
-def coverage_table(villages, month: datetime.date) -> dict:
-    """Per village its grids (with workers) and totals, and the town's total."""
+def coverage_table(villages, month: datetime.date, *, workers: bool = True) -> dict:
+    """Per village its grids (with their workers, unless ``workers`` is false: pages that show figures
+    only) and totals, and the town's total."""
     grids, assignments = _grids_and_workers(month)
     grids = list(grids.filter(village__in=villages).order_by("village", "number"))
     figures = coverage_for([g.pk for g in grids], month)
-    workers = defaultdict(list)
-    for a in assignments.filter(role=Role.GRID_WORKER, grid__in=grids).select_related("user"):
-        workers[a.grid_id].append(a.user)
+    workers_of = defaultdict(list)
+    if workers:
+        for a in assignments.filter(role=Role.GRID_WORKER, grid__in=grids).select_related("user"):
+            workers_of[a.grid_id].append(a.user)
     by_village = defaultdict(list)
     for grid in grids:
         grid.cov = figures[grid.pk]
-        grid.workers = workers.get(grid.pk, [])
+        if workers:
+            grid.workers = workers_of.get(grid.pk, [])
         by_village[grid.village_id].append(grid)
     rows = []
     for village in villages:
@@ -169,6 +172,6 @@ def overview(villages) -> dict:
     """This month's coverage of some villages (per grid) and their twelve-month chart, for the village
     overview and the town's home."""
     month = due.month_start(timezone.localdate())
-    table = coverage_table(villages, month)
+    table = coverage_table(villages, month, workers=False)  # the pages show each grid's figures only
     bars = trend_bars(trend([v.pk for v in villages], 12, live=table["town_total"]))
     return {"visit_month": month, "visit_rows": table["village_rows"], "visit_total": table["town_total"], "bars": bars}

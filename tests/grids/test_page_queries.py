@@ -57,9 +57,23 @@ def test_village_overview_query_budget(client, world, staff, django_assert_num_q
     # case time limits, case figures (one aggregate), the most overdue cases, unread inbox count;
     # visits this month: grids, the kept figures (visits.live) and, counted afresh the first time, their
     # rows, what they say, households due/done, key places due/done, key persons, the figures written;
-    # workers; and the twelve-month trend (closed months' snapshots)
+    # and the twelve-month trend (closed months' snapshots); the grids' workers are not read for the
+    # visits (the overview shows each grid's figures only)
     url = reverse("reports:village-overview", args=[world.village.pk])
-    with django_assert_num_queries(29):  # the session is read, not written (core/sessions.py)
+    with django_assert_num_queries(28):  # the session is read, not written (core/sessions.py)
         client.get(url)
-    with django_assert_num_queries(23):  # the second time the kept figures are fresh: one query, not seven
+    with django_assert_num_queries(22):  # the second time the kept figures are fresh: one query, not seven
         client.get(url)
+
+
+@pytest.mark.parametrize(("url_name", "queries"), [("reports:town-home", 14), ("reports:town-dashboard", 18)])
+def test_town_pages_query_budget(client, world, town, url_name, queries):
+    """The town's home and dashboard show each village's coverage figures: its grids' workers are not read."""
+    _grow(world, 30)
+    client.force_login(town)
+    url = reverse(url_name)
+    client.get(url)  # the kept coverage figures counted
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    assert not any('"grids_assignment"."role" = ' in q["sql"] and "grids_user" in q["sql"] for q in ctx)
+    assert len(ctx) == queries
