@@ -24,6 +24,10 @@ def test_bench_measures_every_scenario_on_a_small_county(db, tmp_path):
         assert row["queries"] > 0 and row["p95_ms"] >= row["p50_ms"] > 0, row
         if "floor_p95_ms" in row:
             assert row["ratio_floor"] > 0
+        # Where the time goes: the page's own reads run again, and what it spends beyond them.
+        assert 0 < row["statements_ms"] < row["p95_ms"] * 3, row
+        assert row["beyond_statements_ms"] == round(row["p50_ms"] - row["statements_ms"], 1), row
+        assert row["writes_not_timed"] >= 0, row
         if "admin_p95_ms" in row:
             assert row["admin_status"] == 200, row
     for name in ("household list", "resident list", "case list", "API households", "API visits"):
@@ -177,3 +181,21 @@ def test_the_governance_report_draft_is_benched_beside_the_smallest_village(db, 
     assert "governance-report.docx?period=" in row["url"] and row["rows"] is None
     assert row["small_status"] == 200 and row["small_url"] != row["url"], row
     assert row["queries_small"] == row["queries"], row
+
+
+def test_a_pages_statements_are_timed_again_writes_are_not(db):
+    from tooling.bench.runner import DECLARE, statements_time
+
+    declared = 'DECLARE "_django_curs_1_sync_2" NO SCROLL CURSOR WITH HOLD FOR SELECT 1'
+    assert DECLARE.sub("", declared) == "SELECT 1"
+    assert User.objects.count() == 0
+    statements = [
+        "SELECT 1",
+        "SELECT pg_sleep(0.02)",
+        "WITH v (n) AS (VALUES (1)) SELECT n FROM v",
+        "DELETE FROM grids_user",
+        "WITH v (id) AS (VALUES (1)) UPDATE grids_user SET is_active = false FROM v WHERE grids_user.id = v.id",
+    ]
+    row = statements_time(statements, page_p50=100.0, runs=3)
+    assert row["writes_not_timed"] == 2 and 20 <= row["statements_ms"] < 100
+    assert row["beyond_statements_ms"] == round(100.0 - row["statements_ms"], 1)

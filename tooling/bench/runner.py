@@ -31,6 +31,9 @@ from visits.tasks import coverage_warm
 from .scenarios import Page, People
 
 TBODY_ROW = re.compile(r"<tr\b")
+# A read through a server-side cursor (``QuerySet.iterator()`` on PostgreSQL) is logged as its DECLARE.
+WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+DECLARE = re.compile(r'^DECLARE "[^"]+" (NO SCROLL )?CURSOR (WITH(OUT)? HOLD )?FOR ', re.IGNORECASE)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -79,6 +82,7 @@ def run_page(page: Page, clients: dict[int, Client], n: int, admin: Client) -> d
     with CaptureQueriesContext(connection) as captured:
         response = client.get(page.url)
     queries = len(captured)  # now: the next request clears the log this reads from
+    statements = [DECLARE.sub("", q["sql"]) for q in captured.captured_queries]
     row = {
         "scenario": page.name,
         "url": page.url,
@@ -88,6 +92,7 @@ def run_page(page: Page, clients: dict[int, Client], n: int, admin: Client) -> d
     }
     row |= summary(timed(lambda: client.get(page.url), n, page.before))
     row["queries"] = queries
+    row |= statements_time(statements, row["p50_ms"])
     if page.compare_url:
         other = page.compare_user or page.user
         if other.pk not in clients:
@@ -118,6 +123,37 @@ def run_page(page: Page, clients: dict[int, Client], n: int, admin: Client) -> d
         row["admin_p95_ms"] = summary(timed(lambda: admin.get(page.admin_url), n))["p95_ms"]
         row["ratio_admin"] = round(row["p95_ms"] / max(row["admin_p95_ms"], 0.1), 2)
     return row
+
+
+def _read(sql: str) -> bool:
+    """A statement that only reads (a WITH that writes, as the kept coverage's update does, is a write)."""
+    head = sql.lstrip()[:6].upper()
+    return head == "SELECT" or (head.startswith("WITH") and not WRITES.search(sql))
+
+
+def statements_time(statements: list[str], page_p50: float, runs: int = 7) -> dict:
+    """Where a page's time goes: its own statements (as one request sent them) run again straight on the
+    connection, each the median of ``runs``, summed (``statements_ms``), and what the page spends beyond
+    them (``beyond_statements_ms``, from its median: the session, middleware, ORM, template). Writes (a
+    session saved, an audit entry) are not run again: counted in ``writes_not_timed``."""
+    total, writes = 0.0, 0
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if not _read(sql):
+                writes += 1
+                continue
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                cursor.execute(sql)
+                cursor.fetchall()
+                times.append((time.perf_counter() - start) * 1000)
+            total += statistics.median(times)
+    return {
+        "statements_ms": round(total, 1),
+        "beyond_statements_ms": round(page_p50 - total, 1),
+        "writes_not_timed": writes,
+    }
 
 
 def client_for(user: User) -> Client:
