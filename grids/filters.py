@@ -56,10 +56,15 @@ class ScopedFilterSet(django_filters.FilterSet):
         villages = Village.objects.visible_to(user).active()
         self.filters["village"].queryset = villages
         _by_name(self.filters["village"])
+        # Each offered for one village: its models' order within a village, without joining the village and
+        # the town to order by their names (the same for every row).
         places = {
-            "grid": (Grid.objects.visible_to(user).active().select_related("village"), "village"),
-            "micro_grid": (MicroGrid.objects.visible_to(user).active().select_related("grid"), "grid__village"),
-            "villager_group": (VillagerGroup.objects.visible_to(user).active(), "village"),
+            "grid": (Grid.objects.visible_to(user).active().order_by("number", "name"), "village"),
+            "micro_grid": (
+                MicroGrid.objects.visible_to(user).active().order_by("grid__number", "grid__name", "number", "name"),
+                "grid__village",
+            ),
+            "villager_group": (VillagerGroup.objects.visible_to(user).active().order_by("number", "name"), "village"),
         }
         village_ids = list(villages.values_list("pk", flat=True)[:2])
         chosen = village_ids[0] if len(village_ids) == 1 else _id(self.data.get("village"))

@@ -56,6 +56,9 @@ def test_every_place_select_offers_what_djangos_would(persona, personas, world, 
             assert field.iterator is filters._NamedChoiceIterator, (klass, name)
             assert _options(field) == _djangos(field), (klass, name)
             assert len(_options(field)) >= 2, (klass, name)
+            model = field.queryset.model
+            in_order = model.objects.visible_to(user).active().filter(pk__in=[v for v, _label in _options(field) if v])
+            assert [label for v, label in _options(field) if v] == [str(place) for place in in_order], (klass, name)
             seen += 1
     assert seen >= 10
 
