@@ -57,14 +57,19 @@ class ScopedFilterSet(django_filters.FilterSet):
         self.filters["village"].queryset = villages
         _by_name(self.filters["village"])
         # Each offered for one village: its models' order within a village, without joining the village and
-        # the town to order by their names (the same for every row).
+        # the town to order by their names (the same for every row). Built only for the filters a list has.
         places = {
-            "grid": (Grid.objects.visible_to(user).active().order_by("number", "name"), "village"),
+            "grid": (lambda: Grid.objects.visible_to(user).active().order_by("number", "name"), "village"),
             "micro_grid": (
-                MicroGrid.objects.visible_to(user).active().order_by("grid__number", "grid__name", "number", "name"),
+                lambda: (
+                    MicroGrid.objects.visible_to(user).active().order_by("grid__number", "grid__name", "number", "name")
+                ),
                 "grid__village",
             ),
-            "villager_group": (VillagerGroup.objects.visible_to(user).active().order_by("number", "name"), "village"),
+            "villager_group": (
+                lambda: VillagerGroup.objects.visible_to(user).active().order_by("number", "name"),
+                "village",
+            ),
         }
         village_ids = list(villages.values_list("pk", flat=True)[:2])
         chosen = village_ids[0] if len(village_ids) == 1 else _id(self.data.get("village"))
@@ -73,9 +78,9 @@ class ScopedFilterSet(django_filters.FilterSet):
                 continue
             _by_name(self.filters[name])
             if chosen is not None:
-                self.filters[name].queryset = queryset.filter(**{path: chosen})
+                self.filters[name].queryset = queryset().filter(**{path: chosen})
             elif (asked := _id(self.data.get(name))) is not None:
-                self.filters[name].queryset = queryset.filter(pk=asked)
+                self.filters[name].queryset = queryset().filter(pk=asked)
             else:
                 del self.filters[name]
         if len(village_ids) <= 1:
