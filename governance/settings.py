@@ -125,8 +125,9 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            # {% url %} with whole-number URLs built from pieces kept per name (core/templatetags/links.py).
-            "builtins": ["core.templatetags.links"],
+            # {% url %} with whole-number URLs built from pieces kept per name (core/templatetags/links.py);
+            # |date with numeric formats written from a compiled pattern (core/templatetags/dates.py).
+            "builtins": ["core.templatetags.links", "core.templatetags.dates"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
