@@ -19,7 +19,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,7 +35,7 @@ from grids import access
 from grids.forms import add_service_errors
 from grids.models import Village
 from residents.codes import Relation
-from residents.models import Household, Resident
+from residents.models import Household, Resident, head_name
 
 from .. import services
 from ..forms_points import (
@@ -84,9 +84,8 @@ def _item(request: HttpRequest, pk: int) -> StockItem:
 
 
 def _with_head_and_balance(queryset):
-    head = Resident.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD, archived_at__isnull=True)
     return queryset.annotate(
-        head_name=Subquery(head.values("name")[:1]),
+        head_name=head_name(),
         balance=Coalesce("points_account__balance", Value(0), output_field=IntegerField()),
     )
 

@@ -41,6 +41,7 @@ from .people import (
     ResidentMove,
     ResidentMoveQuerySet,
     ResidentQuerySet,
+    head_name,
 )
 from .retention import RetentionRule
 from .validators import mobile_validator
@@ -79,5 +80,6 @@ __all__ = [
     "TagQuerySet",
     "Treatment",
     "VillageStaffQuerySet",
+    "head_name",
     "mobile_validator",
 ]

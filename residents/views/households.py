@@ -17,15 +17,13 @@ from grids import access
 from grids.forms import add_service_errors
 
 from .. import panels, services
-from ..codes import Relation
 from ..filters import HouseholdFilter
 from ..forms import HouseholdForm, HouseholdMoveForm
-from ..models import Household, KeyPerson, Resident
+from ..models import Household, KeyPerson, Resident, head_name
 from ._shared import _active_unless_archived_asked, _default_village, _ordered, _staff_village
 
 
 def _household_rows(queryset):
-    head = Resident.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD, archived_at__isnull=True)
     members = (
         Resident.objects.filter(household=OuterRef("pk"), archived_at__isnull=True)
         .order_by()
@@ -36,7 +34,7 @@ def _household_rows(queryset):
     return (
         queryset.select_related("grid", "micro_grid", "villager_group")
         .prefetch_related("tags")
-        .annotate(head_name=Subquery(head.values("name")[:1]), member_count=Subquery(members))
+        .annotate(head_name=head_name(), member_count=Subquery(members))
     )
 
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -20,8 +20,7 @@ from django.views.decorators.http import require_POST
 from core.natural import NaturalOrder
 from core.pages import stored_file_response
 from grids import access
-from residents.codes import Relation
-from residents.models import Resident
+from residents.models import head_name
 
 from .. import selectors, services
 from ..forms import TickForm
@@ -55,8 +54,7 @@ def field_checklist(request: HttpRequest, pk: int) -> HttpResponse:
         rows = rows.filter(state=ItemState.OPEN)
     if q:
         rows = rows.filter(Q(household__address__contains=q) | Q(household__number=q))
-    head = Resident.objects.filter(household=OuterRef("household_id"), relation=Relation.HEAD, archived_at__isnull=True)
-    rows = rows.annotate(head_name=Subquery(head.values("name")[:1]))
+    rows = rows.annotate(head_name=head_name("household_id"))
     # In walking order: 张庄2号 before 张庄11号 (core/natural.py), as on the visits' work list.
     page = Paginator(NaturalOrder(rows, "household__micro_grid__number", "household__address"), FIELD_PAGE).get_page(
         request.GET.get("page")
