@@ -63,13 +63,13 @@ def test_every_place_select_offers_what_djangos_would(persona, personas, world, 
     assert seen >= 10
 
 
-def test_a_chosen_place_is_selected_and_the_options_take_one_query_each(staff, world, more_places):
+def test_a_chosen_place_is_selected_and_the_villages_places_take_one_query(staff, world, more_places):
     data = {"grid": str(world.grid1.pk), "micro_grid": str(world.micro1.pk)}
     filterset = residents.filters.HouseholdFilter(data, queryset=Grid.objects.none(), user=staff)
     assert filterset.is_valid()  # validated first: each chosen place read once
     with CaptureQueriesContext(connection) as queries:
         html = str(filterset.form["grid"]) + str(filterset.form["micro_grid"])
-    assert len(queries) == 2, [q["sql"] for q in queries]
+    assert len(queries) == 1, [q["sql"] for q in queries]
     assert f'<option value="{world.grid1.pk}" selected>{world.grid1.name}</option>' in html
     assert f'<option value="{world.micro1.pk}" selected>{world.micro1.name}</option>' in html
     assert filterset.form.cleaned_data["grid"] == world.grid1
@@ -78,3 +78,26 @@ def test_a_chosen_place_is_selected_and_the_options_take_one_query_each(staff, w
 def test_a_filter_that_matches_by_another_field_keeps_djangos_choices(staff):
     filterset = residents.filters.HouseholdFilter({}, queryset=Grid.objects.none(), user=staff)
     assert filterset.form.fields["tag"].iterator is not filters._NamedChoiceIterator
+
+
+@pytest.mark.parametrize("persona", ["staff", "town", "admin"])
+def test_the_village_places_are_read_in_one_statement_by_those_who_see_the_whole_village(
+    persona, personas, world, more_places, admin_user
+):
+    user = admin_user if persona == "admin" else personas[persona]
+    data = {"village": str(world.village.pk)}
+    filterset = residents.filters.HouseholdFilter(data, queryset=Grid.objects.none(), user=user)
+    assert filterset.is_valid()
+    fields = [filterset.form.fields[name] for name in ("grid", "micro_grid", "villager_group")]
+    assert all(field.places is not None for field in fields)
+    with CaptureQueriesContext(connection) as queries:
+        ours = [_options(field) for field in fields]
+    assert len(queries) == 1
+    assert ours == [_djangos(field) for field in fields]
+
+
+def test_someone_who_sees_part_of_a_village_gets_the_places_from_their_querysets(world, worker):
+    data = {"grid": str(world.grid1.pk)}  # a place named in a link, the village not chosen
+    filterset = residents.filters.HouseholdFilter(data, queryset=Grid.objects.none(), user=worker)
+    field = filterset.form.fields["grid"]
+    assert field.places is None and _options(field) == _djangos(field)

@@ -74,6 +74,53 @@ def test_the_select_template_is_not_used_when_it_can_be_written(monkeypatch):
     assert renderers.SELECT not in used and renderers.OPTION not in used
 
 
+INPUT_WIDGETS = [
+    forms.TextInput(),
+    forms.TextInput(attrs={"placeholder": '名 <"&>', "disabled": True, "readonly": False, "maxlength": 50}),
+    forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
+    forms.DateInput(),
+    forms.DateInput(attrs={"type": "date"}),
+    forms.DateTimeInput(),
+    forms.TimeInput(),
+    forms.EmailInput(),
+    forms.URLInput(),
+    forms.PasswordInput(render_value=True),
+    forms.PasswordInput(),
+    forms.HiddenInput(),
+    forms.SearchInput(),
+    forms.TelInput(),
+    forms.ColorInput(),
+]
+INPUT_VALUES = [None, "", "a <b> & \"c\"", mark_safe("<i>safe</i>"), 0, 12.5, "张三"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("widget", INPUT_WIDGETS)
+def test_an_input_is_written_as_djangos_templates_write_it(widget, language):
+    import datetime
+
+    with translation.override(language):
+        for value in [*INPUT_VALUES, datetime.date(2026, 12, 6), datetime.datetime(2026, 12, 6, 8, 30)]:
+            ours, djangos = _both(widget, "field<name>", value, attrs={"id": "id_field", "required": True})
+            assert ours == djangos, (widget, value)
+            assert ours.startswith("<input") and ours.endswith(">")
+
+
+def test_the_input_templates_are_not_used_when_they_can_be_written(monkeypatch):
+    used = []
+    original = DjangoTemplates.render
+
+    def spy(self, template_name, context, request=None):
+        used.append(template_name)
+        return original(self, template_name, context, request)
+
+    monkeypatch.setattr(DjangoTemplates, "render", spy)
+    html = forms.TextInput().render("q", "x", renderer=renderers.Renderer())
+    assert html == '<input type="text" name="q" value="x">' and used == []
+    forms.CheckboxInput().render("c", True, renderer=renderers.Renderer())  # a template of its own
+    assert used == ["django/forms/widgets/checkbox.html"]
+
+
 class _CallableLabel:
     def __call__(self):
         return "called"

@@ -77,6 +77,7 @@ def test_household_list_query_budget(client, world, staff, django_assert_num_que
     client.force_login(staff)
     # session, user, scope, villages in scope (one village: no village filter),
     # the village a new household goes to, the page's ids, then its households (head and member count
-    # as subqueries), their tags, filter choices: grids, micro-grids, villager groups, tags; unread inbox
-    with django_assert_num_queries(13):  # the session is read, not written (core/sessions.py)
+    # as subqueries), their tags, filter choices: the village's grids, micro-grids and villager groups in
+    # one statement (grids/filters.py), tags; unread inbox
+    with django_assert_num_queries(11):  # the session is read, not written (core/sessions.py)
         client.get(reverse("residents:household-list"))
