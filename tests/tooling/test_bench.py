@@ -16,6 +16,9 @@ def test_bench_measures_every_scenario_on_a_small_county(db, tmp_path):
     assert len(lines.getvalue().splitlines()) == len(json.loads(output.read_text())["scenarios"])
     result = json.loads(output.read_text())
     assert result["machine"]["cpus"] >= 1 and result["data"]["residents"] >= 2000
+    # Inside the test's transaction nothing is vacuumed; whether autovacuum runs is recorded with the machine.
+    assert result["machine"]["vacuumed_first"] is False
+    assert result["machine"]["database_settings"]["autovacuum"] in ("on", "off")
     rows = {row["scenario"]: row for row in result["scenarios"]}
     pages = [row for row in rows.values() if "url" in row]
     assert len(pages) >= 35

@@ -21,6 +21,7 @@ from .runner import (
     run_page,
     run_reminders,
     run_report,
+    vacuum_when_autovacuum_is_off,
 )
 from .scenarios import (
     BENCH_ADMIN,
@@ -70,4 +71,5 @@ __all__ = [
     "run_report",
     "scorecard_pages",
     "towntasks_pages",
+    "vacuum_when_autovacuum_is_off",
 ]
