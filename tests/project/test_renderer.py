@@ -91,7 +91,7 @@ INPUT_WIDGETS = [
     forms.TelInput(),
     forms.ColorInput(),
 ]
-INPUT_VALUES = [None, "", "a <b> & \"c\"", mark_safe("<i>safe</i>"), 0, 12.5, "张三"]
+INPUT_VALUES = [None, "", 'a <b> & "c"', mark_safe("<i>safe</i>"), 0, 12.5, "张三"]
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

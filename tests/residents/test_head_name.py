@@ -4,8 +4,8 @@ the model's order, which joined the village and town for every row."""
 from django.utils import timezone
 
 from residents.codes import Relation
-from residents.models import Household, head_name
 from residents.idnumber import check_character
+from residents.models import Household, head_name
 from tests.conftest import make_resident
 
 ID_OTHER = "11010519800101001" + check_character("11010519800101001")
