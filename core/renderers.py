@@ -24,7 +24,6 @@ from django.utils.safestring import SafeData
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
 ATTRS = "django/forms/widgets/attrs.html"
-INPUT = "django/forms/widgets/input.html"
 # Django's input widgets whose template is only ``{% include "django/forms/widgets/input.html" %}``.
 _INPUT_KINDS = "input text number date datetime time email url password hidden search tel color"
 INPUTS = frozenset(f"django/forms/widgets/{kind}.html" for kind in _INPUT_KINDS.split())
@@ -105,7 +104,7 @@ def _input(widget: dict) -> str:
 
 
 class Renderer(DjangoTemplates):
-    """``FORM_RENDERER``: Django's template renderer with selects written in Python."""
+    """``FORM_RENDERER``: Django's template renderer with selects and inputs written in Python."""
 
     def _own(self, *names: str) -> bool:
         """Whether the templates found are Django's own (a project or app may override them)."""

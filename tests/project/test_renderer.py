@@ -1,6 +1,8 @@
 """The form renderer writes a <select> in Python (core/renderers.py): the same markup as Django's templates,
 character for character, for every kind of select and value; anything else goes to the templates."""
 
+import datetime
+
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
@@ -51,6 +53,20 @@ WIDGETS = [
 ]
 
 
+@pytest.fixture
+def templates_used(monkeypatch) -> list[str]:
+    """The names of the templates Django's renderer is asked for, in order."""
+    used = []
+    original = DjangoTemplates.render
+
+    def spy(self, template_name, context, request=None):
+        used.append(template_name)
+        return original(self, template_name, context, request)
+
+    monkeypatch.setattr(DjangoTemplates, "render", spy)
+    return used
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize(("widget", "value"), WIDGETS)
 def test_a_select_is_written_as_djangos_templates_write_it(widget, value, language):
@@ -60,15 +76,8 @@ def test_a_select_is_written_as_djangos_templates_write_it(widget, value, langua
     assert ours.startswith("<select") and ours.endswith("</select>")
 
 
-def test_the_select_template_is_not_used_when_it_can_be_written(monkeypatch):
-    used = []
-    original = DjangoTemplates.render
-
-    def spy(self, template_name, context, request=None):
-        used.append(template_name)
-        return original(self, template_name, context, request)
-
-    monkeypatch.setattr(DjangoTemplates, "render", spy)
+def test_the_select_template_is_not_used_when_it_can_be_written(templates_used):
+    used = templates_used
     html = forms.Select(choices=CHOICES).render("f", 1, renderer=renderers.Renderer())
     assert 'value="1" selected>一组</option>' in html
     assert renderers.SELECT not in used and renderers.OPTION not in used
@@ -97,8 +106,6 @@ INPUT_VALUES = [None, "", 'a <b> & "c"', mark_safe("<i>safe</i>"), 0, 12.5, "张
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("widget", INPUT_WIDGETS)
 def test_an_input_is_written_as_djangos_templates_write_it(widget, language):
-    import datetime
-
     with translation.override(language):
         for value in [*INPUT_VALUES, datetime.date(2026, 12, 6), datetime.datetime(2026, 12, 6, 8, 30)]:
             ours, djangos = _both(widget, "field<name>", value, attrs={"id": "id_field", "required": True})
@@ -106,15 +113,8 @@ def test_an_input_is_written_as_djangos_templates_write_it(widget, language):
             assert ours.startswith("<input") and ours.endswith(">")
 
 
-def test_the_input_templates_are_not_used_when_they_can_be_written(monkeypatch):
-    used = []
-    original = DjangoTemplates.render
-
-    def spy(self, template_name, context, request=None):
-        used.append(template_name)
-        return original(self, template_name, context, request)
-
-    monkeypatch.setattr(DjangoTemplates, "render", spy)
+def test_the_input_templates_are_not_used_when_they_can_be_written(templates_used):
+    used = templates_used
     html = forms.TextInput().render("q", "x", renderer=renderers.Renderer())
     assert html == '<input type="text" name="q" value="x">' and used == []
     forms.CheckboxInput().render("c", True, renderer=renderers.Renderer())  # a template of its own

@@ -273,7 +273,7 @@ def _import_row(i: int, micro, group) -> dict:
 def vacuum_when_autovacuum_is_off() -> bool:
     """Each run writes (the kept coverage counted again, the reminder runs' messages, an import rolled back):
     with PostgreSQL's autovacuum off, as on the CI machines here, the dead rows of earlier runs pile up and
-    every later run is slower (the nightly count 2.2 → 12 s after three runs). The bench then vacuums and
+    later runs are slower (the nightly count 4.2 s in a first run, 12–16 s in the next two). The bench then vacuums and
     analyses the database before it times anything; whether it did is in the output."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return False
