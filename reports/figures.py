@@ -98,7 +98,7 @@ def _registry(village: Village) -> dict:
     )
     by_category = dict(
         KeyPerson.objects.current()
-        .filter(resident__village=village, resident__archived_at__isnull=True)
+        .filter(village=village, resident__archived_at__isnull=True, erased_at__isnull=True)
         .values_list("category")
         .annotate(n=Count("pk"))
         .values_list("category", "n")

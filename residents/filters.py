@@ -221,9 +221,7 @@ class ResidentFilter(GuardedSearch, ScopedFilterSet):
 
 class KeyPersonFilter(GuardedSearch, ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
-    village = django_filters.ModelChoiceFilter(
-        field_name="resident__village", queryset=Village.objects.none(), label=_("村")
-    )
+    village = django_filters.ModelChoiceFilter(field_name="village", queryset=Village.objects.none(), label=_("村"))
     grid = django_filters.ModelChoiceFilter(
         field_name="resident__household__grid", queryset=Grid.objects.none(), label=_("网格")
     )

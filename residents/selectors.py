@@ -47,7 +47,7 @@ def key_persons_by_grid(village: Village) -> dict[int, dict[str, int]]:
     key_by_grid: dict[int, dict[str, int]] = defaultdict(dict)
     for grid_id, category, n in (
         KeyPerson.objects.current()
-        .filter(resident__village=village, resident__archived_at__isnull=True)
+        .filter(village=village, resident__archived_at__isnull=True, erased_at__isnull=True)
         .order_by()
         .values_list("resident__household__grid", "category")
         .annotate(n=Count("pk"))

@@ -107,7 +107,7 @@ class KeyPersonQuerySet(models.QuerySet):
         """Sensitive (PIPL, DOMAIN.md): only staff of the village, the grid worker who visits the person
         (their grid) and the people named responsible. The town office sees counts in reports, not
         these records; no liaison or information officer sees them."""
-        q = access.visible_q(user, village="resident__village", grid="resident__household__grid")
+        q = access.visible_q(user, village="village", grid="resident__household__grid")
         if extra := _named_outside(user, q):
             q |= Q(pk__in=extra)
         # An erased listing (residents/retention.py) is on no page, export or API list, not even the admin's.
@@ -143,6 +143,17 @@ class KeyPerson(models.Model):
         blank=True,
         related_name="key_listings",
         verbose_name=_("居民"),
+    )
+    # The resident's village, kept on the listing (a resident never changes village: moves stay within it,
+    # residents/services.py): a village's key persons are found by this index instead of reading every key
+    # person of the county to join them to the village's residents (docs/performance.md, "A key person's
+    # village"). Taken from the resident when the listing is first saved or validated; kept after erasure.
+    village = models.ForeignKey(
+        "grids.Village",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("行政村"),
     )
     category = models.CharField(_("类别"), max_length=20, choices=KeyCategory.choices)
     attention = models.CharField(_("关注程度"), max_length=10, choices=Attention.choices, default=Attention.MEDIUM)
@@ -196,7 +207,7 @@ class KeyPerson(models.Model):
     class Meta:
         verbose_name = _("重点人员")
         verbose_name_plural = _("重点人员")
-        ordering = ["resident__village", "category", "resident__name"]
+        ordering = ["village", "category", "resident__name"]
         indexes = [
             # The scorecard's 脱管 count (docs/scorecard.md): the few people lost from supervision, found
             # without reading every key person of the county (5 → 0.1 ms at a million residents).
@@ -219,6 +230,10 @@ class KeyPerson(models.Model):
         if self.resident_id is None:
             return f"{_('已删除')} · {self.get_category_display()}"
         return f"{self.resident} · {self.get_category_display()}"
+
+    def save(self, *args, **kwargs):
+        self.take_village()
+        super().save(*args, **kwargs)
 
     @property
     def is_current(self) -> bool:
@@ -243,6 +258,15 @@ class KeyPerson(models.Model):
     def needs_four_to_one_team(self) -> bool:
         # 国家基本公共卫生服务规范 (docs/sources.md): level 3+ patients are followed by the "四帮一" team.
         return self.category == KeyCategory.MENTAL and (self.risk_level or 0) >= 3
+
+    def take_village(self) -> None:
+        """The listing's village from its resident, for a new listing (a listing's resident never changes)."""
+        if self.village_id is None and self.resident_id is not None:
+            self.village_id = self.resident.village_id
+
+    def clean_fields(self, exclude=None):
+        self.take_village()
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         errors = {}

@@ -135,6 +135,8 @@ def test_a_listing_past_its_period_is_erased_once_and_the_entry_names_the_rule(w
     assert (kp.note, kp.guardian_name, kp.guardian_phone, kp.treatment, kp.risk_level) == ("", "", "", "", None)
     assert kp.category == KeyCategory.MENTAL  # the counts keep what and where
     assert (kp.erased_village_id, kp.erased_grid_id) == (world.village.pk, world.grid1.pk)
+    assert kp.village_id == world.village.pk  # kept, and still behind the scope's erased_at condition
+    assert not KeyPerson.objects.visible_to(worker).filter(pk=kp.pk).exists()
     assert not KeyPersonResponsible.objects.filter(key_person=kp).exists()
     assert "张三" not in str(kp)
 

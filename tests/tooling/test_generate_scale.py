@@ -75,6 +75,8 @@ def test_counts_follow_the_county_shape(town):
     assert 0.9 * 150 <= key_persons.count() <= 150
     assert len(set(key_persons.values_list("category", flat=True))) >= 6
     assert key_persons.filter(category=KeyCategory.MENTAL, risk_level__gte=3).exists()
+    # Written by COPY, not save(): each listing still carries its resident's village.
+    assert not key_persons.exclude(village=F("resident__village")).exists()
     assert KeyPlace.objects.filter(village__town=town).count() >= grids.count()
     # One worker per grid, one staff per village, one town office, all current; a password that works.
     current = Assignment.objects.current()

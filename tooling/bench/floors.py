@@ -30,10 +30,10 @@ SELECT k.id, k.category, k.risk_level, k.attention, r.name, r.phone, h.address, 
   JOIN residents_resident r ON r.id = k.resident_id
   LEFT JOIN residents_household h ON h.id = r.household_id
   LEFT JOIN grids_grid g ON g.id = h.grid_id
- WHERE r.village_id = ANY(%s) AND k.listed_from <= %s AND (k.listed_until IS NULL OR k.listed_until >= %s) {extra}
+ WHERE k.village_id = ANY(%s) AND k.listed_from <= %s AND (k.listed_until IS NULL OR k.listed_until >= %s) {extra}
  ORDER BY k.category, k.risk_level DESC, r.name LIMIT 50 OFFSET %s"""
 KEY_PERSON_COUNT = """SELECT count(*) FROM residents_keyperson k JOIN residents_resident r ON r.id = k.resident_id
- WHERE r.village_id = ANY(%s) AND k.listed_from <= %s AND (k.listed_until IS NULL OR k.listed_until >= %s) {extra}"""
+ WHERE k.village_id = ANY(%s) AND k.listed_from <= %s AND (k.listed_until IS NULL OR k.listed_until >= %s) {extra}"""
 CASE_ROWS = """
 SELECT c.id, c.number, c.title, c.kind, c.category, c.state, c.tier, c.reported_at, c.state_since, g.name, u.full_name
   FROM disputes_case c

@@ -214,6 +214,7 @@ class Registry:
             [
                 "id",
                 "resident_id",
+                "village_id",
                 "category",
                 "attention",
                 "listed_from",
@@ -429,6 +430,7 @@ class Registry:
             (
                 kp_id,
                 person.id,
+                village.id,
                 category,
                 attention,
                 listed_from,

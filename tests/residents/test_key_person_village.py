@@ -1,0 +1,86 @@
+"""A listing keeps its resident's village (docs/performance.md, "A key person's village"): set by every way a
+listing is made, read by the scope and the village's figures instead of a join to every resident, and never a
+way to show a listing to another village."""
+
+import re
+
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from grids.models import Role
+from residents import selectors
+from residents.codes import Relation
+from residents.idnumber import check_character
+from residents.models import KeyCategory, KeyPerson
+from tests.conftest import SINCE, assign, make_resident, make_user
+
+ID_OTHER = "11010519800101002" + check_character("11010519800101002")
+
+
+def test_a_new_listing_takes_its_residents_village_by_save_and_by_validation(world):
+    assert world.key_person1.village_id == world.village.pk
+    # Validated before it is saved, as the import's check does: the village is there for the rules.
+    probe = KeyPerson(resident=world.other_resident, category=KeyCategory.DRUG, listed_from=SINCE)
+    probe.full_clean()
+    assert probe.village_id == world.other_village.pk
+    probe.save()
+    assert KeyPerson.objects.get(pk=probe.pk).village_id == world.other_village.pk
+
+
+def test_a_listing_made_on_the_staff_page_carries_the_village(world, staff, client):
+    client.force_login(staff)
+    url = reverse("residents:keyperson-create", args=[world.resident2.pk])
+    data = {
+        "category": KeyCategory.DRUG,
+        "attention": "medium",
+        "listed_from": SINCE.isoformat(),
+        "responsible-TOTAL_FORMS": "0",
+        "responsible-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = KeyPerson.objects.get(resident=world.resident2)
+    assert created.village_id == world.village.pk
+
+
+def test_the_scope_and_the_figures_read_the_listings_village_not_every_resident(world, staff, client):
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as statements:
+        assert client.get(reverse("residents:keyperson-list")).status_code == 200
+    listings = [q["sql"] for q in statements.captured_queries if 'FROM "residents_keyperson"' in q["sql"]]
+    assert listings and all('"residents_keyperson"."village_id" IN' in sql for sql in listings), listings
+    # The resident's village is still selected for the rows, but no longer what the rows are found by.
+    assert not any(re.search(r'"residents_resident"\."village_id" (IN|=)', sql) for sql in listings), listings
+    with CaptureQueriesContext(connection) as statements:
+        counted = selectors.key_persons_by_grid(world.village)
+    assert counted == {world.grid1.pk: {KeyCategory.MENTAL: 1}}
+    assert '"residents_keyperson"."village_id" = ' in statements.captured_queries[0]["sql"]
+
+
+def test_another_villages_staff_never_see_a_listing_of_this_village(world, client):
+    """The attack: a listing is found by its own village now, so one saved with the wrong village would show
+    a key person to strangers. Every way in takes it from the resident; the other village's staff see nothing
+    of this village's listings, on the list, the page, the figures or the API."""
+    stranger = make_user("other_staff", world.other_village)
+    assign(stranger, Role.VILLAGE_STAFF, world.other_village)
+    make_resident(world.household1, "赵六", ID_OTHER, relation=Relation.SPOUSE)
+    assert not KeyPerson.objects.exclude(village=F("resident__village")).exists()
+    client.force_login(stranger)
+    assert world.key_person1.pk not in {kp.pk for kp in KeyPerson.objects.visible_to(stranger)}
+    page = client.get(reverse("residents:keyperson-list")).content.decode()
+    assert "张三" not in page
+    assert client.get(reverse("residents:keyperson-detail", args=[world.key_person1.pk])).status_code == 404
+    assert selectors.key_persons_by_grid(world.other_village) == {}
+    api = client.get("/api/v1/key-persons/")
+    assert api.status_code == 200 and api.json()["count"] == 0
+
+
+def test_the_village_is_not_for_forms_or_the_api_to_set():
+    from residents.api import KeyPersonWriteSerializer
+    from residents.forms import KeyPersonForm
+
+    assert KeyPerson._meta.get_field("village").editable is False
+    assert "village" not in KeyPersonForm.base_fields
+    assert "village" not in KeyPersonWriteSerializer().fields
