@@ -5,15 +5,16 @@ way to show a listing to another village."""
 import re
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from grids import access
 from grids.models import Role
 from residents import selectors
 from residents.codes import Relation
 from residents.idnumber import check_character
-from residents.models import KeyCategory, KeyPerson
+from residents.models import KeyCategory, KeyPerson, KeyPersonResponsible, ResponsibleRole
 from tests.conftest import SINCE, assign, make_resident, make_user
 
 ID_OTHER = "11010519800101002" + check_character("11010519800101002")
@@ -50,7 +51,8 @@ def test_the_scope_and_the_figures_read_the_listings_village_not_every_resident(
     with CaptureQueriesContext(connection) as statements:
         assert client.get(reverse("residents:keyperson-list")).status_code == 200
     listings = [q["sql"] for q in statements.captured_queries if 'FROM "residents_keyperson"' in q["sql"]]
-    assert listings and all('"residents_keyperson"."village_id" IN' in sql for sql in listings), listings
+    by_village = re.compile(r'("residents_keyperson"|U0)\."village_id" IN')
+    assert listings and all(by_village.search(sql) for sql in listings), listings
     # The resident's village is still selected for the rows, but no longer what the rows are found by.
     assert not any(re.search(r'"residents_resident"\."village_id" (IN|=)', sql) for sql in listings), listings
     with CaptureQueriesContext(connection) as statements:
@@ -84,3 +86,36 @@ def test_the_village_is_not_for_forms_or_the_api_to_set():
     assert KeyPerson._meta.get_field("village").editable is False
     assert "village" not in KeyPersonForm.base_fields
     assert "village" not in KeyPersonWriteSerializer().fields
+
+
+def test_the_listings_one_is_named_for_outside_ones_places_are_found_for_every_kind_of_scope(world, staff, worker):
+    """``_named_outside``: the listings a person is named responsible for that their places do not show, for a
+    scope of a village, of a grid and of nothing at all (a town's person reaches no key person by place), in
+    one statement each; those are then on their list beside what their places show."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from residents.models.key_persons import _named_outside
+
+    other = KeyPerson.objects.create(resident=world.other_resident, category=KeyCategory.DRUG, listed_from=SINCE)
+    nobody = make_user("doctor", None)
+    for user in (staff, worker, nobody):
+        for listing in (world.key_person1, other):
+            KeyPersonResponsible.objects.create(
+                key_person=listing, role=ResponsibleRole.OTHER, user=user, name=user.username
+            )
+    expected = {staff: [other.pk], worker: [other.pk], nobody: sorted([world.key_person1.pk, other.pk])}
+    for user, outside in expected.items():
+        user = type(user).objects.get(pk=user.pk)  # nothing kept on the object from before
+        scope = access.visible_q(user, village="village", grid="resident__household__grid")
+        with CaptureQueriesContext(connection) as statements:
+            assert _named_outside(user, scope) == outside, user
+        # One statement, kept on the object: the scope's own read, then this one.
+        named = [q["sql"] for q in statements.captured_queries if "keypersonresponsible" in q["sql"]]
+        assert len(named) == 1
+        # From the person's own rows, each listing probed by its key (LIMIT 1: PostgreSQL keeps it a probe); a
+        # scope that reaches nothing probes nothing.
+        assert named[0].startswith('SELECT "residents_keypersonresponsible"."key_person_id"')
+        assert ('NULL AS "inside"' if user == nobody else "LIMIT 1") in named[0]
+        assert _named_outside(user, scope) == outside
+        assert {kp.pk for kp in KeyPerson.objects.visible_to(user)} == {world.key_person1.pk, other.pk}
+    assert _named_outside(AnonymousUser(), Q()) == []
