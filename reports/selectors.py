@@ -10,6 +10,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.models import JobRun
 from disputes.models import Case
@@ -46,6 +47,8 @@ def registry_overview(user, village: Village) -> dict:
             grid.n_wechat += micro.n_wechat
             row = people.get(micro.pk, {})
             micro.n_registered, micro.n_living = row.get("registered", 0), row.get("living", 0)
+            # Written here, not by {% blocktranslate count %} for each of a village's micro-grids in the template.
+            micro.households_label = ngettext("%(n)s 户", "%(n)s 户", micro.n_households) % {"n": micro.n_households}
             grid.n_households += micro.n_households
             grid.n_registered += micro.n_registered
             grid.n_living += micro.n_living

@@ -1,0 +1,40 @@
+"""The village overview's grid table: grids, micro-grids and villager groups in the models' order, read
+without joining the village and town that order names (the same for every row of one village), and each
+micro-grid's households written in the reader's language."""
+
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from grids import selectors as territory
+from grids.models import Grid, MicroGrid, VillagerGroup
+from tests.conftest import make_household
+
+
+def test_grids_micro_grids_and_groups_in_order_without_the_town(client, world, staff):
+    # Created out of order: the page still lists them by number.
+    late = Grid.objects.create(village=world.village, number=0, name="零网格")
+    MicroGrid.objects.create(grid=world.grid1, number=3, name="1c")
+    MicroGrid.objects.create(grid=world.grid1, number=2, name="1b")
+    VillagerGroup.objects.create(village=world.village, number=0, name="第0组")
+    make_household(world.micro1, world.group1, "0003", "张庄3号")
+    with CaptureQueriesContext(connection) as statements:
+        grids, groups = territory.village_grids(world.village), territory.village_groups(world.village)
+    assert len(statements) == 3 and not any("grids_town" in q["sql"] for q in statements.captured_queries)
+    assert [g.pk for g in grids] == [late.pk, world.grid1.pk, world.grid2.pk]
+    assert [m.name for m in grids[1].active_micro_grids] == ["1a", "1b", "1c"]
+    assert [g.name for g in groups] == ["第0组", "第1组"]
+    client.force_login(staff)
+    page = client.get(reverse("reports:village-overview", args=[world.village.pk])).content.decode()
+    grid_rows = re.findall(r'data-grid="(\d+)"', page)
+    assert grid_rows == [str(late.pk), str(world.grid1.pk), str(world.grid2.pk)]
+    assert page.index("1a · ") < page.index("1b · ") < page.index("1c · ")
+    assert page.index("第0组") < page.index("第1组")
+    assert "1a · " in page and "· 2 户</li>" in page and "· 0 户</li>" in page
+
+    url = reverse("reports:village-overview", args=[world.village.pk])
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "· 2 households</li>" in english and "· 0 households</li>" in english
+    assert "· 1 household</li>" in english  # the second grid's micro-grid
