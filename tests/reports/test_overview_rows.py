@@ -27,14 +27,14 @@ def test_grids_micro_grids_and_groups_in_order_without_the_town(client, world, s
     assert [m.name for m in grids[1].active_micro_grids] == ["1a", "1b", "1c"]
     assert [g.name for g in groups] == ["第0组", "第1组"]
     client.force_login(staff)
-    page = client.get(reverse("reports:village-overview", args=[world.village.pk])).content.decode()
+    url = reverse("reports:village-overview", args=[world.village.pk])
+    page = client.get(url).content.decode()
     grid_rows = re.findall(r'data-grid="(\d+)"', page)
     assert grid_rows == [str(late.pk), str(world.grid1.pk), str(world.grid2.pk)]
     assert page.index("1a · ") < page.index("1b · ") < page.index("1c · ")
     assert page.index("第0组") < page.index("第1组")
     assert "1a · " in page and "· 2 户</li>" in page and "· 0 户</li>" in page
 
-    url = reverse("reports:village-overview", args=[world.village.pk])
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "· 2 households</li>" in english and "· 0 households</li>" in english
     assert "· 1 household</li>" in english  # the second grid's micro-grid
