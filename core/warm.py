@@ -46,12 +46,19 @@ def _own_template_dirs(engine) -> list[Path]:
 
 
 def templates() -> int:
-    """Compile every template of the project (the cached loader keeps them for the process's life)."""
+    """Compile every template of the project, each by its engine (Django's cached loader and Jinja2's
+    environment keep them for the process's life). A folder of one engine inside another's (templates/jinja2
+    in templates/) is that engine's alone."""
     count = 0
-    for engine in engines.all():
-        for folder in _own_template_dirs(engine):
+    folders = [(engine, _own_template_dirs(engine)) for engine in engines.all()]
+    every = [folder for _engine, own in folders for folder in own]
+    for engine, own in folders:
+        for folder in own:
+            inner = [other for other in every if other != folder and other.is_relative_to(folder)]
             for path in sorted(folder.rglob("*")):
                 if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file():
+                    continue
+                if any(path.is_relative_to(other) for other in inner):
                     continue
                 name = path.relative_to(folder).as_posix()
                 try:

@@ -126,8 +126,9 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # {% url %} with whole-number URLs built from pieces kept per name (core/templatetags/links.py);
-            # |date with numeric formats written from a compiled pattern (core/templatetags/dates.py).
-            "builtins": ["core.templatetags.links", "core.templatetags.dates"],
+            # |date with numeric formats written from a compiled pattern (core/templatetags/dates.py);
+            # {% rows %}: the rows of long tables written by Jinja2 (core/templatetags/rows.py).
+            "builtins": ["core.templatetags.links", "core.templatetags.dates", "core.templatetags.rows"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -142,6 +143,17 @@ TEMPLATES = [
         },
     },
 ]
+
+TEMPLATES.append(
+    {
+        # The rows of long tables (docs/performance.md, "Rows of long tables"): Jinja2, from templates/jinja2.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "rows",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "core.jinja.environment"},
+    }
+)
 
 # Forms: Django's renderer, with selects written in Python instead of a template per option (core/renderers.py).
 FORM_RENDERER = "core.renderers.Renderer"

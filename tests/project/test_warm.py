@@ -23,20 +23,33 @@ import sys
 loader = engines["django"].engine.template_loaders[0]
 print(json.dumps({
     "templates": sorted(loader.get_template_cache),
+    "rows": sorted(key[1] for key in engines["rows"].env.cache.keys()),
     "languages": sorted(get_resolver()._reverse_dict),
     "argon2": "argon2" in sys.modules,
 }))
 """
 
 
+ROWS = Path(settings.BASE_DIR) / "templates" / "jinja2"
+
+
 def _own_templates() -> set[str]:
+    """The Django templates: the project's and its apps' folders, without the rows engine's (templates/jinja2)."""
     names = set()
     folders = [Path(settings.BASE_DIR) / "templates"] + [
         p for p in Path(settings.BASE_DIR).glob("*/templates") if not p.parts[-2].startswith(".")
     ]
     for folder in folders:
-        names |= {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.suffix in warm.TEMPLATE_SUFFIXES}
+        names |= {
+            p.relative_to(folder).as_posix()
+            for p in folder.rglob("*")
+            if p.suffix in warm.TEMPLATE_SUFFIXES and not p.is_relative_to(ROWS)
+        }
     return names
+
+
+def _rows_templates() -> set[str]:
+    return {p.relative_to(ROWS).as_posix() for p in ROWS.rglob("*.html")}
 
 
 def test_the_application_loaded_as_gunicorn_does_holds_templates_urls_and_hasher_before_a_request():
@@ -49,6 +62,9 @@ def test_the_application_loaded_as_gunicorn_does_holds_templates_urls_and_hasher
     # The morning's pages: the login, the phone's work list and visit page, the layouts they extend.
     assert {"accounts/login.html", "visits/work_list.html", "visits/visit_new.html", "layouts/field.html"} <= templates
     assert _own_templates() <= templates
+    # The rows of long tables, compiled by Jinja2, and none of them by Django's engine.
+    assert _rows_templates() and _rows_templates() <= set(held["rows"])
+    assert not any(name.startswith("jinja2/") for name in templates)
     # Nothing of the installed packages' templates (Django admin's, DRF's) is compiled ahead.
     assert not any(name.startswith(("admin/", "rest_framework/")) for name in templates)
     assert held["languages"] == sorted(code for code, _ in settings.LANGUAGES)
@@ -57,5 +73,5 @@ def test_the_application_loaded_as_gunicorn_does_holds_templates_urls_and_hasher
 
 def test_warm_counts_what_it_did():
     done = warm.warm()
-    assert done["templates"] == len(_own_templates())
+    assert done["templates"] == len(_own_templates()) + len(_rows_templates())
     assert done["url_patterns"] > 100 * len(settings.LANGUAGES)

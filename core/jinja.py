@@ -1,0 +1,31 @@
+"""The Jinja2 environment of the rows of long tables (docs/performance.md, "Rows of long tables")."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.template.defaultfilters import truncatechars
+from django.utils import timezone
+from jinja2 import Environment, StrictUndefined
+
+from core.links import url_with_pk
+from core.templatetags.dates import date as _date
+
+
+def _local_date(value, arg=None):
+    """``|date`` as the project's templates write it: an aware datetime in the current time zone first."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return _date(value, arg)
+
+
+def environment(**options) -> Environment:
+    """Django's Jinja2 options (the loader of templates/jinja2, reloading in DEBUG), with every value escaped
+    whatever the settings say, and a name misspelt an error, never an empty cell."""
+    options.pop("autoescape", None)
+    options["undefined"] = StrictUndefined
+    env = Environment(autoescape=True, **options)
+    env.globals["url"] = url_with_pk
+    env.filters["date"] = _local_date
+    env.filters["truncatechars"] = truncatechars
+    return env

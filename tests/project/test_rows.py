@@ -1,0 +1,81 @@
+"""The rows of long tables written by Jinja2 (core/jinja.py, ``{% rows %}``): they escape what they write, say
+nothing of their own (every word comes translated from the page), refuse a name they are not given, and write
+dates as the project's Django templates do."""
+
+import datetime
+import re
+from pathlib import Path
+
+import jinja2
+import pytest
+from django.conf import settings
+from django.template import Context, Template, engines
+from django.urls import reverse
+from django.utils import translation
+
+from core.jinja import _local_date
+from residents.models import Household
+from tests.conftest import make_case
+from visits import services
+
+ROWS = Path(settings.BASE_DIR) / "templates" / "jinja2"
+HOSTILE = "<b>\"甲\" & '乙'</b>"
+
+
+def test_the_rows_say_nothing_of_their_own():
+    templates = sorted(ROWS.rglob("*.html"))
+    assert templates
+    for path in templates:
+        text = path.read_text(encoding="utf-8")
+        # What is left once the expressions, statements and tags are taken out is what the rows would write as
+        # their own text: only separators and a nought, never a word the messages catalog would miss.
+        left = re.sub(r"{{.*?}}|{%.*?%}|<[^>]*>", "", text, flags=re.S)
+        assert set(left) <= set(" \n—·/0"), (path.name, sorted(set(left) - set(" \n—·/0")))
+
+
+def test_a_name_not_given_is_an_error_not_an_empty_cell():
+    with pytest.raises(jinja2.UndefinedError):
+        engines["rows"].get_template("visits/coverage_rows.html").render({"rows": [object()]})
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2026, 3, 1, 17, 30, tzinfo=datetime.UTC),  # 1:30 on the 2nd in Shanghai
+        datetime.datetime(2026, 3, 1, 15, 59, tzinfo=datetime.UTC),
+        datetime.date(2026, 3, 1),
+        None,
+    ],
+)
+@pytest.mark.parametrize("fmt", ["Y-m-d", "Y-m-d H:i", "m-d"])
+def test_dates_are_written_as_the_django_templates_write_them(moment, fmt):
+    if isinstance(moment, datetime.date) and not isinstance(moment, datetime.datetime) and "H" in fmt:
+        return  # a time format on a date: not written by the rows
+    django = Template("{{ v|date:f }}").render(Context({"v": moment, "f": fmt}))
+    assert str(_local_date(moment, fmt) if moment is not None else "") == django
+
+
+def test_households_cases_and_coverage_rows_escape_what_they_write(client, world, staff, worker):
+    Household.objects.filter(pk=world.household1.pk).update(address=HOSTILE)
+    world.grid1.name = HOSTILE
+    world.grid1.save()
+    make_case(world, staff, title=HOSTILE)
+    services.visit_record(worker=worker, target=world.household1)
+    client.force_login(staff)
+    for url in (reverse("residents:household-list"), reverse("disputes:case-list"), reverse("visits:coverage")):
+        page = client.get(url).content.decode()
+        assert "<b>" not in page, url
+        assert "&lt;b&gt;&#34;甲&#34; &amp; &#39;乙&#39;&lt;/b&gt;" in page, url  # Jinja2's escapes
+
+
+def test_the_words_of_the_rows_are_in_the_readers_language(client, world, staff):
+    make_case(world, staff, title="重大纠纷", major=True)
+    client.force_login(staff)
+    with translation.override("en"):
+        coverage = client.get(reverse("visits:coverage"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        cases = client.get(reverse("disputes:case-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # The second grid has no worker; a major case is flagged.
+    assert '<span class="warn">Unassigned</span>' in coverage and "未指派" not in coverage
+    assert '<mark class="flag">Major</mark>' in cases and ">重大<" not in cases
+    chinese = client.get(reverse("disputes:case-list")).content.decode()
+    assert '<mark class="flag">重大</mark>' in chinese
