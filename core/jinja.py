@@ -6,7 +6,7 @@ import datetime
 
 from django.template.defaultfilters import truncatechars
 from django.utils import timezone
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Undefined
 
 from core.links import url_with_pk
 from core.templatetags.dates import date as _date
@@ -19,11 +19,20 @@ def _local_date(value, arg=None):
     return _date(value, arg)
 
 
+def _written(value):
+    """What ``{{ … }}`` writes. Django's templates call a callable they are given (``{{ h.get_x_display }}``);
+    Jinja2 would write the function itself: here that is an error, so a row never shows a method's name."""
+    if callable(value) and not isinstance(value, Undefined):  # an undefined name fails as itself
+        raise TypeError(f"{value!r} written without calling it")
+    return value
+
+
 def environment(**options) -> Environment:
     """Django's Jinja2 options (the loader of templates/jinja2, reloading in DEBUG), with every value escaped
-    whatever the settings say, and a name misspelt an error, never an empty cell."""
+    whatever the settings say, and a name misspelt or a method not called an error, never an empty cell."""
     options.pop("autoescape", None)
     options["undefined"] = StrictUndefined
+    options["finalize"] = _written
     env = Environment(autoescape=True, **options)
     env.globals["url"] = url_with_pk
     env.filters["date"] = _local_date

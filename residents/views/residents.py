@@ -30,6 +30,9 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     base = base.select_related("household", "household__grid")
     filterset = ResidentFilter(request.GET, queryset=base, user=request.user)
     page, query = paginate(request, _ordered(filterset, "village_id", "household_id", "relation", "pk"))
+    for resident in page.object_list:  # as the viewer may see them (the rows are written by Jinja2: core/jinja.py)
+        resident.shown_id = disclosure.masked_id(request.user, resident)
+        resident.shown_age = disclosure.age(request.user, resident)
     return render(
         request,
         "residents/resident_list.html",

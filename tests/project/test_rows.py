@@ -38,6 +38,18 @@ def test_a_name_not_given_is_an_error_not_an_empty_cell():
         engines["rows"].get_template("visits/coverage_rows.html").render({"rows": [object()]})
 
 
+def test_a_method_written_without_calling_it_is_an_error():
+    # Django's templates call it; Jinja2 would write "<bound method …>".
+    template = engines["rows"].from_string("{% for h in rows %}{{ h.get_living_status_display }}{% endfor %}")
+    with pytest.raises(TypeError, match="without calling it"):
+        template.render({"rows": [Household(living_status="away")]})
+    assert (
+        engines["rows"]
+        .from_string("{{ h.get_living_status_display() }}")
+        .render({"h": Household(living_status="away")})
+    )
+
+
 @pytest.mark.parametrize(
     "moment",
     [
