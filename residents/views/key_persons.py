@@ -31,6 +31,9 @@ def key_person_list(request: HttpRequest) -> HttpResponse:
         base = base.current()
     filterset = KeyPersonFilter(request.GET, queryset=base, user=request.user)
     page, query = paginate(request, _ordered(filterset, "category", "-risk_level", "resident__name"))
+    every = _("每 %(d)s 天")  # the visit interval, written once per row by the rows (core/jinja.py)
+    for key_person in page.object_list:
+        key_person.every_label = every % {"d": key_person.cadence.interval_days}
     return render(request, "residents/key_person_list.html", {"filter": filterset, "page": page, "query": query})
 
 
