@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import truncatechars
 from django.utils import timezone
 from jinja2 import Environment, StrictUndefined, Undefined
 
 from core.links import url_with_pk
 from core.templatetags.dates import date as _date
+from core.templatetags.portal import pct
 
 
 def _local_date(value, arg=None):
@@ -37,4 +39,6 @@ def environment(**options) -> Environment:
     env.globals["url"] = url_with_pk
     env.filters["date"] = _local_date
     env.filters["truncatechars"] = truncatechars
+    env.filters["intcomma"] = intcomma
+    env.filters["pct"] = pct
     return env
