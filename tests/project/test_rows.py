@@ -29,9 +29,9 @@ def test_the_rows_say_nothing_of_their_own():
         text = path.read_text(encoding="utf-8")
         # What is left once the expressions, statements and tags are taken out is what the rows would write as
         # their own text: only separators (the lists' "、" and "；" as the Django templates wrote them in both
-        # languages) and a nought, never a word the messages catalog would miss.
+        # languages), a nought and the scorecard's marks, never a word the messages catalog would miss.
         left = re.sub(r"<[^>]*>", "", re.sub(r"{{.*?}}|{%.*?%}|{#.*?#}", "", text, flags=re.S))
-        assert set(left) <= set(" \n—·/0、；"), (path.name, sorted(set(left) - set(" \n—·/0、；")))
+        assert set(left) <= set(" \n—·/0、；✔✘↑↓→"), (path.name, sorted(set(left) - set(" \n—·/0、；✔✘↑↓→")))
 
 
 def test_a_name_not_given_is_an_error_not_an_empty_cell():
