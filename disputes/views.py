@@ -70,12 +70,11 @@ def _not_for_departments(request: HttpRequest) -> None:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     _not_for_departments(request)
-    villages = list(access.changeable_villages(request.user).active()[:2])
     return _list_page(
         request,
         Case.objects.visible_to(request.user),
         "disputes/case_list.html",
-        {"create_village": villages[0] if len(villages) == 1 else None},
+        {"create_village": access.sole_changeable_village(request.user)},
     )
 
 

@@ -197,6 +197,13 @@ def changeable_villages(user):
     return Village.objects.filter(change_q(user, village="pk"))
 
 
+def sole_changeable_village(user):
+    """The village the user keeps, when they keep exactly one (the lists' "new" buttons are for it); else None.
+    Unordered: two rows say whether there is one, and the village's model order joins the town to sort them."""
+    villages = list(changeable_villages(user).active().order_by()[:2])
+    return villages[0] if len(villages) == 1 else None
+
+
 def can_manage_village(user, village) -> bool:
     scope = scope_for(user)
     return scope.is_admin or village.pk in scope.village_ids

@@ -128,7 +128,7 @@ class ScopedFilterSet(django_filters.FilterSet):
                 "village",
             ),
         }
-        village_ids = list(villages.values_list("pk", flat=True)[:2])
+        village_ids = list(villages.order_by().values_list("pk", flat=True)[:2])  # one or more: no order needed
         chosen = village_ids[0] if len(village_ids) == 1 else _id(self.data.get("village"))
         kept = _VillagePlaces(chosen) if chosen is not None and _sees_whole_village(user, chosen) else None
         for name, (queryset, path) in places.items():

@@ -30,5 +30,4 @@ def _staff_village(request: HttpRequest, pk: int) -> Village:
 
 
 def _default_village(request: HttpRequest) -> Village | None:
-    villages = list(access.changeable_villages(request.user).active()[:2])
-    return villages[0] if len(villages) == 1 else None
+    return access.sole_changeable_village(request.user)

@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from grids import access
@@ -96,3 +98,14 @@ def test_the_written_out_assignment_statement_reads_what_the_orm_reads(world, wo
     assert {Role.GRID_WORKER, Role.LIAISON, Role.VILLAGE_STAFF, Role.TOWN_OFFICE, Role.INFO_OFFICER} <= seen_roles
     # A town office's row comes once per village of its town.
     assert len(access._assignment_rows(town.pk, today)) == Village.objects.filter(town=world.town).count()
+
+
+def test_the_sole_village_a_user_keeps_is_read_without_the_town(world, staff, town, worker):
+    with CaptureQueriesContext(connection) as statements:
+        assert access.sole_changeable_village(staff) == world.village
+    assert len(statements) <= 2 and not any("grids_town" in q["sql"] for q in statements.captured_queries)
+    assert access.sole_changeable_village(town) is None  # keeps no village's territory
+    assert access.sole_changeable_village(worker) is None
+    world.village.archived_at = world.village.created_at
+    world.village.save()
+    assert access.sole_changeable_village(staff) is None  # an archived village gets no "new" buttons
