@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,8 +77,16 @@ class KeyPersonQuerySet(models.QuerySet):
         if "last_visit" in self.query.annotations:
             return self
         today = today or timezone.localdate()
-        done = Q(visits__outcome=VISIT_DONE, visits__visited_on__lte=today)
-        return self.annotate(last_visit=Max("visits__visited_on", filter=done))
+        # A subquery per key person, not a join of their visits grouped by key person: the list's ids and its
+        # count then read the listings alone, and its rows are read by their ids (docs/performance.md, "Rows
+        # of a page"). The visits' model by the relation: the registry does not import the visits app.
+        visits = self.model._meta.get_field("visits").related_model
+        last = (
+            visits.objects.filter(key_person=OuterRef("pk"), outcome=VISIT_DONE, visited_on__lte=today)
+            .order_by("-visited_on")
+            .values("visited_on")[:1]
+        )
+        return self.annotate(last_visit=Subquery(last))
 
     def overdue(self, today: datetime.date | None = None):
         """Listed now and overdue by their cadence (residents/cadence.py), as ``visits.due.KeyDue`` tells
