@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
-from django.db.models.sql.where import WhereNode
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -43,22 +42,11 @@ class IdFirstPaginator(Paginator):
             # page, most of a village's lists, is a query shorter; docs/performance.md, "What every page pays").
             self.count = bottom + len(ids)
         number = self.validate_number(number)
-        rows = {row.pk: row for row in _rows_of(self.object_list).filter(pk__in=ids)}
+        # The rows keep the list's filters and scope: the two statements see the database at two moments, and a
+        # row that left the list in between (erased, archived, out of scope) must not be shown
+        # (docs/performance.md, "Rows of a page").
+        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
-
-
-def _rows_of(queryset: QuerySet) -> QuerySet:
-    """The rows of the ids the list's own query found: its columns, joins, annotations and prefetches without
-    its filters and order, which the ids answered already (docs/performance.md, "Rows of a page"). Only when the
-    filters joined no other table and nothing is grouped: a join of theirs (a tag, a related row) may be what
-    an annotation or the number of rows rests on. The order is the ids'."""
-    query = queryset.query
-    joined = any(query.alias_refcount.get(alias) for alias in list(query.alias_map)[1:])  # a join the SQL writes
-    if joined or query.group_by is not None or query.combinator or query.distinct:
-        return queryset.order_by()
-    rows = queryset.order_by()
-    rows.query.where = WhereNode()
-    return rows
 
 
 def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE):

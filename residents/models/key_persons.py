@@ -77,9 +77,9 @@ class KeyPersonQuerySet(models.QuerySet):
         if "last_visit" in self.query.annotations:
             return self
         today = today or timezone.localdate()
-        # A subquery per key person, not a join of their visits grouped by key person: the list's ids and its
-        # count then read the listings alone, and its rows are read by their ids (docs/performance.md, "Rows
-        # of a page"). The visits' model by the relation: the registry does not import the visits app.
+        # A subquery per key person, not a join of their visits grouped by key person: the list's ids, its count
+        # and its rows then read the listings without grouping them (docs/performance.md, "Rows of a page"). The
+        # visits' model by the relation: the registry does not import the visits app.
         visits = self.model._meta.get_field("visits").related_model
         last = (
             visits.objects.filter(key_person=OuterRef("pk"), outcome=VISIT_DONE, visited_on__lte=today)
