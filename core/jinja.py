@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import truncatechars
 from django.utils import timezone
@@ -15,10 +13,9 @@ from core.templatetags.portal import pct
 
 
 def _local_date(value, arg=None):
-    """``|date`` as the project's templates write it: an aware datetime in the current time zone first."""
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return _date(value, arg)
+    """``|date`` as the project's templates write it: an aware datetime in the current time zone first, as
+    Django's template engine does for a filter that ``expects_localtime``."""
+    return _date(timezone.template_localtime(value), arg)
 
 
 def _written(value):
