@@ -373,12 +373,13 @@ def town_reports(request: HttpRequest) -> HttpResponse:
 def town_dashboard(request: HttpRequest) -> HttpResponse:
     villages = _town_villages(request)
     month = _month(request.GET.get("month"), due.month_start(timezone.localdate()))
-    dashboard.side_by_side(villages, month)
+    policy = dashboard.report_policy()
+    dashboard.side_by_side(villages, month, policy)
     context = {
         "villages": villages,
         "month": month,
         "months": visit_summary.recent_months(12),
-        "trends": dashboard.trends(villages),
+        "trends": dashboard.trends(villages, reports_policy=policy),
     }
     return render(request, "reports/town_dashboard.html", context)
 

@@ -228,19 +228,22 @@ def coverage_snapshot(*, month: datetime.date, grid_ids=None) -> int:
     if grid_ids is None:
         grid_ids = list(Grid.objects.values_list("pk", flat=True))
     figures = due.coverage_by_grid(grid_ids, month, today=due.month_end(month))
-    for grid_id, cov in figures.items():
-        CoverageSnapshot.objects.update_or_create(
-            grid_id=grid_id,
-            month=month,
-            defaults={
-                "households_due": cov.households_due,
-                "households_done": cov.households_done,
-                "key_persons_due": cov.key_persons_due,
-                "key_persons_done": cov.key_persons_done,
-                "key_places_due": cov.key_places_due,
-                "key_places_done": cov.key_places_done,
-                "key_persons_overdue": cov.key_persons_overdue,
-                "taken_at": timezone.now(),
-            },
-        )
+    # One transaction: the month's figures all or none, and what watches the snapshots (the kept dashboard
+    # figures, reports/scorecard/kept.py) is told once.
+    with transaction.atomic():
+        for grid_id, cov in figures.items():
+            CoverageSnapshot.objects.update_or_create(
+                grid_id=grid_id,
+                month=month,
+                defaults={
+                    "households_due": cov.households_due,
+                    "households_done": cov.households_done,
+                    "key_persons_due": cov.key_persons_due,
+                    "key_persons_done": cov.key_persons_done,
+                    "key_places_due": cov.key_places_due,
+                    "key_places_done": cov.key_places_done,
+                    "key_persons_overdue": cov.key_persons_overdue,
+                    "taken_at": timezone.now(),
+                },
+            )
     return len(figures)

@@ -19,10 +19,9 @@ import math
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from django.db.models import Subquery
 from django.utils import timezone
 
-from ..models import Comparison, Criterion, KeptReset, ScoreRule
+from ..models import Comparison, Criterion, ScoreRule
 from . import kept
 from .indicators import INDICATORS
 from .period import BadPeriod, Period, parse
@@ -127,9 +126,8 @@ def rules() -> list[ScoreRule]:
     """The enabled rules whose code has a function, in the criteria's and their own order, each with the
     moment of the kept values' last reset (``kept_reset``: read with them, not in a query of its own). One
     query."""
-    reset = KeptReset.objects.order_by("-at").values("at")[:1]
     found = [
-        r for r in ScoreRule.objects.filter(enabled=True).annotate(kept_reset=Subquery(reset)) if r.code in INDICATORS
+        r for r in ScoreRule.objects.filter(enabled=True).annotate(kept_reset=kept.last_reset()) if r.code in INDICATORS
     ]
     position = {c: n for n, c in enumerate(Criterion.values)}
     return sorted(found, key=lambda r: (position[r.criterion], r.order, r.pk))

@@ -22,10 +22,11 @@ import datetime
 import logging
 import secrets
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -33,6 +34,7 @@ from ..models import KeptReset
 from .indicators import INDICATORS, Context
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Bumped when what an indicator measures changes, so values kept by the code before are not read.
 VERSION = "1"
@@ -137,21 +139,25 @@ def forget() -> None:
 # --- readers ----------------------------------------------------------------------------------------------
 
 
-def _signatures(codes: list[str], village_ids: list[int], reset) -> dict[tuple[str, int], str]:
-    """(code, village) -> the last reset and the tokens of the code's topics for the village, joined. One
-    read of the cache (and one write when tokens are missing)."""
+def _tokens(topics, village_ids, more: list[str] = ()) -> tuple[dict[tuple[str, int | str], str], dict]:
+    """{(topic, village or ALL): token} for the topics (and EVERYTHING) in these villages, and the cache's
+    answer for ``more`` keys read with them. One read of the cache (and one write when tokens are missing)."""
     if connection.in_atomic_block:
         _pending().clear()  # a write after this reading renews its tokens again
-    topics = sorted({t for c in codes for t in DEPENDS[c]} | {EVERYTHING})
     # Each key written once: a town's comparison joins about 1,500 tokens, and building every key again (the
     # prefix reads the connection's settings) cost more than the cache's answer.
-    keys = {(t, v): _token_key(t, v) for t in topics for v in (*village_ids, ALL)}
-    tokens = cache.get_many(list(keys.values()))
-    missing = {key: secrets.token_hex(8) for key in keys.values() if key not in tokens}
+    keys = {(t, v): _token_key(t, v) for t in sorted({*topics, EVERYTHING}) for v in (*village_ids, ALL)}
+    found = cache.get_many([*keys.values(), *more])
+    missing = {key: secrets.token_hex(8) for key in keys.values() if key not in found}
     if missing:
         cache.set_many(missing, TOKEN_TTL)
-        tokens.update(missing)
-    token = {topic_village: tokens[key] for topic_village, key in keys.items()}
+        found.update(missing)
+    return {topic_village: found[key] for topic_village, key in keys.items()}, {k: found[k] for k in more if k in found}
+
+
+def _signatures(codes: list[str], village_ids: list[int], reset) -> dict[tuple[str, int], str]:
+    """(code, village) -> the last reset and the tokens of the code's topics for the village, joined."""
+    token, _more = _tokens({t for c in codes for t in DEPENDS[c]}, village_ids)
     first = [str(reset), token[(EVERYTHING, ALL)]]
     out = {}
     for code in codes:
@@ -161,6 +167,41 @@ def _signatures(codes: list[str], village_ids: list[int], reset) -> dict[tuple[s
                 parts += [token[(t, ALL)], token[(t, v)]]
             out[(code, v)] = ".".join(parts)
     return out
+
+
+def last_reset():
+    """The moment of the last ``KeptReset``, as a subquery to annotate a query the page makes anyway (the
+    rules, a policy): every signature holds it, and it costs no query of its own."""
+    return Subquery(KeptReset.objects.order_by("-at").values("at")[:1])
+
+
+def reading(
+    name: str, topics: tuple[str, ...], village_ids, today: datetime.date, reset, compute: Callable[[], T]
+) -> T:
+    """``compute()``, a value read from records of ``topics`` in these villages (plain data: it is pickled),
+    kept for the day and read again while the topics' tokens for the villages and the last reset (``reset``,
+    ``last_reset()``) are those it was computed under. ``name`` tells one value from another (what it is, its
+    month…); the villages and the day are in its key. Without the cache it is computed and not kept."""
+    village_ids = sorted(village_ids)
+    key = f"{_prefix()}:r:{name}:{today.isoformat()}:{','.join(map(str, village_ids))}"
+    try:
+        token, found = _tokens(topics, village_ids, [key])
+    except Exception:  # without the cache, computed (and nothing kept)
+        log.warning("scorecard: the cache is unreachable; computing %s without kept values", name)
+        return compute()
+    parts = [str(reset), token[(EVERYTHING, ALL)]]
+    for t in sorted(topics):
+        parts += [token[(t, ALL)], *(token[(t, v)] for v in village_ids)]
+    signature = ".".join(parts)
+    held = found.get(key)
+    if held is not None and held[0] == signature:
+        return held[1]
+    value = compute()
+    try:
+        cache.set(key, (signature, value), VALUE_TTL)
+    except Exception:  # computed all the same; kept next time
+        log.warning("scorecard: could not keep %s in the cache", name)
+    return value
 
 
 def measure(
@@ -265,7 +306,7 @@ def writers() -> list[tuple]:
     from party.models import Contact, Meeting, MeetingRule, PartyMember, PartyOrganisation
     from people.models import GoodPractice, HealthCheck, Training, WorkerInsurance
     from residents.models import Household, KeyPerson, Resident
-    from visits.models import Visit
+    from visits.models import CoverageSnapshot, Visit
 
     return [
         (Meeting, "meetings", _village, None),
@@ -283,6 +324,7 @@ def writers() -> list[tuple]:
         (WorkerInsurance, "care", _anywhere, None),
         (HealthCheck, "care", _anywhere, None),
         (Visit, "visits", _anywhere, None),  # and the field week it marks (visits.fielddays, raw SQL)
+        (CoverageSnapshot, "snapshots", _anywhere, None),  # the town dashboard's closed months
         (GoodPractice, "practices", _village, None),
         (KeyPerson, "key_persons", _anywhere, None),
         (Resident, "key_persons", _anywhere, None),  # a key person's village is their record's

@@ -116,3 +116,21 @@ def test_query_counts_do_not_grow_with_villages(client, world, party, town, staf
     assert _queries(client, reverse("reports:town-dashboard")) == dashboard
     with django_assert_num_queries(11):
         client.get(url)
+
+
+def test_the_dashboards_kept_share_changes_with_a_meeting_recorded(client, world, party, town, staff):
+    """The dashboard keeps the shares while no meeting, organisation or rule changes (reports/dashboard.py);
+    a meeting recorded is counted on the next reading, with the Party's three queries only."""
+    client.force_login(town)
+    url = reverse("reports:town-dashboard")
+    client.get(url)
+    kept_count = _queries(client, url)
+    before = {v.pk: v.party_on_time for v in client.get(url).context["villages"]}
+    today = timezone.localdate()
+    _held(party.branch1, "branch_committee", today, staff, period=f"{today:%Y-%m}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    after = {v.pk: v.party_on_time for v in response.context["villages"]}
+    assert len(queries) == kept_count + 3
+    assert after == party_selectors.on_time_this_year([world.village.pk, world.other_village.pk])
+    assert after != before
