@@ -13,7 +13,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import InIds
 from disputes.models import OPEN_STATES, Case, CaseEvent, Kind, Outcome, Policy, State
+from grids.models import Grid
 from party import selectors as party_selectors
 from visits import due, summary
 from visits.models import CoverageSnapshot
@@ -169,7 +171,9 @@ def _series(ids: list[int], series_months: list[datetime.date]) -> dict:
     first = series_months[0]
     coverage: dict[int, dict] = defaultdict(dict)
     for row in (
-        CoverageSnapshot.objects.filter(grid__village__in=ids, month__gte=first)
+        CoverageSnapshot.objects.filter(
+            InIds("grid_id", Grid.objects.filter(village__in=ids).values("pk")), month__gte=first
+        )
         .values("grid__village", "month")
         .annotate(
             due=Sum("households_due") + Sum("key_persons_due") + Sum("key_places_due"),

@@ -24,6 +24,7 @@ from django.utils import timezone
 from civility.models import Activity, ActivityKind, EntryKind, ModelSelection, PointsEntry, SetDate
 from civility.reminders import day_in
 from cogovernance.models import Deliberation, Project
+from core.db import InIds
 from disputes.models import Case, CaseEvent, Kind, Policy, State, Tier
 from grids.models import Assignment, Grid, MicroGrid, Role, Village, VillagerGroup
 from party import cadence
@@ -156,7 +157,10 @@ class Context:
         closed = [m for m in months if m < current]
         if closed:
             rows = (
-                CoverageSnapshot.objects.filter(grid__village_id__in=self.village_ids, month__in=closed)
+                CoverageSnapshot.objects.filter(
+                    InIds("grid_id", Grid.objects.filter(village_id__in=self.village_ids).values("pk")),
+                    month__in=closed,
+                )
                 .values("grid__village_id")
                 .annotate(
                     hd=Sum("households_due"),
