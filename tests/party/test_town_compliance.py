@@ -134,3 +134,20 @@ def test_the_dashboards_kept_share_changes_with_a_meeting_recorded(client, world
     assert len(queries) == kept_count + 3
     assert after == party_selectors.on_time_this_year([world.village.pk, world.other_village.pk])
     assert after != before
+
+
+def test_the_town_counts_current_links_of_active_households_only(world, party, staff):
+    """The town's contact figures read the links by their members' ids, less the villages' archived
+    households (party.selectors.contacts_by_village): an archived household's link is not counted, an ended
+    link is not, another village's links count there."""
+    services.contact_link(by=staff, member=party.member1, household=world.household1)
+    services.contact_link(by=staff, member=party.member1, household=world.household2)
+    services.contact_link(by=staff, member=party.other_member, household=world.other_household)
+    ids = [world.village.pk, world.other_village.pk]
+    before = party_selectors.contacts_by_village(ids)
+    assert (before[world.village.pk].linked, before[world.other_village.pk].linked) == (2, 1)
+    world.household2.archived_at = timezone.now()
+    world.household2.save(update_fields=["archived_at"])
+    after = party_selectors.contacts_by_village(ids)
+    assert (after[world.village.pk].linked, after[world.other_village.pk].linked) == (1, 1)
+    assert after[world.village.pk].households == before[world.village.pk].households - 1
