@@ -15,15 +15,14 @@ OVERDUE_SHOWN = 10
 def _overdue_rows(base, policy: Policy, now, limit: int) -> list[Case]:
     """The ``limit`` most overdue of ``base``. Their ids are picked first, in a subquery of the one statement:
     the joins for what a row shows are made for these rows, not for every overdue case of a town (its home:
-    7.0 → 2.4 ms at a million residents)."""
-    order = (F("due_at").asc(), "pk")
-    most_overdue = deadlines.with_due(base.open(), policy).filter(due_at__lt=now).order_by(*order)
-    rows = (
-        deadlines.with_due(Case.objects.filter(pk__in=most_overdue.values("pk")[:limit]), policy)
-        .select_related("village", "grid", "assignee", "department")
-        .order_by(*order)
+    7.0 → 2.4 ms at a million residents); the rows are put in order by the deadline each is given
+    (``deadlines.attach``, the same rule), so the deadline's expression is built and sent once."""
+    most_overdue = deadlines.with_due(base.open(), policy).filter(due_at__lt=now).order_by(F("due_at").asc(), "pk")
+    rows = Case.objects.filter(pk__in=most_overdue.values("pk")[:limit]).select_related(
+        "village", "grid", "assignee", "department"
     )
-    return deadlines.attach(rows, policy, now)
+    cases = deadlines.attach(rows.order_by(), policy, now)
+    return sorted(cases, key=lambda c: (c.deadline.due_at, c.pk))
 
 
 def village_summary(user, village, policy: Policy | None = None) -> dict:
