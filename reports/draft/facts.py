@@ -120,11 +120,14 @@ def gather(village: Village, period: Period, *, today: datetime.date | None = No
             ),
             n_mediators=_count_of(Mediator, "village", archived_at__isnull=True),
             n_advisors=_count_of(LegalAdvisor, "village", archived_at__isnull=True, trained_on__lte=end),
+            # By the listing's own village (its index), not its resident's (every key person of the county
+            # joined: 19 ms of the draft's 200); an erased listing names no resident and is not counted.
             n_key_persons=_count_of(
                 KeyPerson,
-                "resident__village",
+                "village",
                 Q(listed_until__isnull=True) | Q(listed_until__gte=start),
                 listed_from__lte=end,
+                resident__isnull=False,
             ),
         )
         .values(

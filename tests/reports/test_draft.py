@@ -362,3 +362,20 @@ def test_each_chapter_carries_the_scorecards_sentence(world, staff):
     after = draft_for(world.village, period, today=datetime.date(2026, 12, 6))
     sentence = lambda d: next(p for p in d.chapters[5].paragraphs if "对照“六好”评分细则" in p)  # noqa: E731
     assert "开展德治法治活动1次（目标≥24次）" in sentence(after)
+
+
+def test_key_persons_counted_by_their_listing_village_erased_ones_left_out(world, staff):
+    """The territory's key persons are the village's listings of the period, read by the listing's own village;
+    a listing erased at the end of its retention names no resident and is not counted."""
+    from reports.draft.facts import gather
+    from reports.scorecard.period import parse
+    from residents.models import RetentionRule
+    from residents.retention import key_person_erase
+
+    period = parse(str(TODAY().year))
+    before = gather(world.village, period).key_persons
+    assert before == KeyPerson.objects.filter(village=world.village).count() >= 1
+    rule = RetentionRule.objects.first() or RetentionRule.objects.create()
+    KeyPerson.objects.filter(pk=world.key_person1.pk).update(listed_until=TODAY() - datetime.timedelta(days=1))
+    assert key_person_erase(key_person_id=world.key_person1.pk, rule=rule) == 1
+    assert gather(world.village, period).key_persons == before - 1
