@@ -408,13 +408,13 @@ def key_persons_lost(ctx: Context) -> Values:
     day = ctx.end
     found = dict(
         KeyPerson.objects.filter(
-            resident__village_id__in=ctx.village_ids,
+            village_id__in=ctx.village_ids,  # the listing's own village (its index): no join to the residents
             erased_at__isnull=True,
             supervision_gap=SupervisionGap.LOST,
             listed_from__lte=day,
         )
         .filter(Q(listed_until__isnull=True) | Q(listed_until__gte=day))
-        .values_list("resident__village_id")
+        .values_list("village_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
