@@ -88,3 +88,47 @@ def test_the_rows_keep_the_filters_and_leave_out_a_row_that_left_the_list_meanwh
     assert "LIKE" in rows and "ORDER BY" not in rows  # the order is the ids'
     assert [h.number for h in page.object_list] == ["PG011", "PG009", "PG008", "PG007"]
     assert page.object_list[0].grid.name == "第一网格"
+
+
+def _searched_page(per_page: int, number, rows=None):
+    paginator = IdFirstPaginator(
+        rows if rows is not None else _made().order_by("number"), per_page, count_with_ids=True
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        page = paginator.get_page(number)
+        count = paginator.count
+    return page, count, len(ctx.captured_queries)
+
+
+def test_a_searched_full_page_counts_in_its_ids_statement(twelve):
+    page, count, queries = _searched_page(5, 2)
+    assert (count, [h.number for h in page.object_list], page.paginator.num_pages, queries) == (
+        12,
+        ["PG005", "PG006", "PG007", "PG008", "PG009"],
+        3,
+        2,  # the ids with the count, the rows
+    )
+
+
+@pytest.mark.parametrize(("asked", "shown"), [(9, 3), (0, 3), ("abc", 1)])
+def test_a_searched_list_out_of_range_answers_as_django_does(twelve, asked, shown):
+    page, count, _queries = _searched_page(5, asked)
+    assert (page.number, count) == (shown, 12)
+
+
+def test_a_searched_distinct_list_counts_its_rows_once(twelve, world):
+    # Two joined rows per household (the village's two grids' names match), made one by DISTINCT: counted
+    # apart, since a count over the window would count the joined rows.
+    rows = _made().filter(village__grids__name__contains="网格").distinct().order_by("number")
+    page, count, queries = _searched_page(5, 1, rows)
+    assert (count, len(page.object_list), queries) == (12, 5, 3)
+
+
+def test_the_list_pages_count_with_the_ids_only_when_searched(client, world, staff):
+    _households(world, 60)
+    client.force_login(staff)
+    for query, counted_apart in (("", True), ("?q=一村", False)):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/households/" + query).status_code == 200
+        counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+        assert any('"residents_household"' in sql for sql in counts) is counted_apart, query
