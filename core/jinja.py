@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import truncatechars
 from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.translation import get_language
 from jinja2 import Environment, StrictUndefined, Undefined
 
 from core.links import url_with_pk
@@ -16,6 +18,26 @@ def _local_date(value, arg=None):
     """``|date`` as the project's templates write it: an aware datetime in the current time zone first, as
     Django's template engine does for a filter that ``expects_localtime``."""
     return _date(timezone.template_localtime(value), arg)
+
+
+_GROUPING: dict[str | None, tuple[str, object]] = {}
+
+
+def _intcomma(value):
+    """Humanize's ``intcomma``, whose every call reads the active language's number format: for a whole number
+    in a language grouping by threes (English: "12,345") or not separating at all (Chinese: "12345"), written
+    here from that format, read once per language; anything else goes to Django's."""
+    if type(value) is int:
+        language = get_language()
+        found = _GROUPING.get(language)
+        if found is None:
+            found = _GROUPING[language] = (get_format("THOUSAND_SEPARATOR"), get_format("NUMBER_GROUPING"))
+        separator, grouping = found
+        if separator == "":
+            return str(value)
+        if grouping == 3:
+            return f"{value:,}".replace(",", separator)
+    return intcomma(value)
 
 
 def _written(value):
@@ -36,6 +58,6 @@ def environment(**options) -> Environment:
     env.globals["url"] = url_with_pk
     env.filters["date"] = _local_date
     env.filters["truncatechars"] = truncatechars
-    env.filters["intcomma"] = intcomma
+    env.filters["intcomma"] = _intcomma
     env.filters["pct"] = pct
     return env

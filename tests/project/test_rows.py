@@ -97,3 +97,19 @@ def test_the_words_of_the_rows_are_in_the_readers_language(client, world, staff)
     assert f"<td>Every {interval} days</td>" in english and "<td data-last-visit>Not visited yet" in english
     chinese = client.get(reverse("residents:keyperson-list")).content.decode()
     assert f"<td>每 {interval} 天</td>" in chinese and "<td data-last-visit>尚未走访" in chinese
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_rows_intcomma_writes_what_djangos_writes(language):
+    """The rows' ``intcomma`` writes a whole number from the language's format read once (core/jinja.py); it
+    must write exactly what humanize's does, and hand anything else to it."""
+    from decimal import Decimal
+
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    from core.jinja import _intcomma
+
+    values = [0, 7, -7, 999, 1000, -1234, 12345, 1234567, 10**12, True, None, "12345", Decimal("1234.5"), 1234.5]
+    with translation.override(language):
+        assert [_intcomma(v) for v in values] == [intcomma(v) for v in values]
