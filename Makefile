@@ -72,10 +72,12 @@ BENCH_DB ?= portal_county
 BENCH_RESIDENTS ?= 1000000
 BENCH_REQUESTS ?= 30
 BENCH_OUTPUT ?= bench/results.json
+# Production's cache, as the load test's: Redis, a database of its own (without it the embedded file cache).
+BENCH_REDIS ?= redis://127.0.0.1:6379/13
 BENCH_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) DEBUG=false ALLOWED_HOSTS=localhost \
 	SECURE_SSL_REDIRECT=false SECRET_KEY=bench-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKL \
 	ID_NUMBER_HASH_KEY=bench-only ID_NUMBER_KEYS=YmVuY2gtb25seS1rZXktMzItYnl0ZXMtbG9uZyEhISE= \
-	STATIC_ROOT=$(CURDIR)/var/bench-static DATA_DIR=$(CURDIR)/var/bench
+	STATIC_ROOT=$(CURDIR)/var/bench-static DATA_DIR=$(CURDIR)/var/bench REDIS_URL=$(BENCH_REDIS)
 bench: install
 	@psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname = '$(BENCH_DB)'" | grep -q 1 \
 		|| psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $(BENCH_DB)" >/dev/null

@@ -299,7 +299,13 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL")}
         if env.str("REDIS_URL", default="")
-        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            # Django's 300 entries are culled a third at a time, at random: the scorecard's tokens among them
+            # (one per topic and village), so kept figures were dropped and counted again. A town's worth.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
     )
 }
 

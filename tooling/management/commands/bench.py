@@ -119,7 +119,7 @@ class Command(BaseCommand):
             emit(bench.run_report(people, max(3, requests // 3)))
         if wanted("reminder run") or wanted("nightly coverage"):
             emit(bench.run_coverage_count())
-        if wanted("reminder run"):
+        if reminder_runs and wanted("reminder run"):  # --reminder-runs 0: none (as --import-households 0)
             for row in bench.run_reminders(reminder_runs):
                 emit(row)
         if import_households and wanted("import"):
