@@ -52,9 +52,9 @@ def town_summary(user, policy: Policy | None = None) -> dict:
         .annotate(due_at=deadlines.due_at_expression(policy))
         .values("village")
         .annotate(
-            open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-            overdue=Count("pk", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
-            at_town=Count("pk", filter=Q(state__in=OPEN_STATES, tier=Tier.TOWN)),
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            at_town=Count("pk", filter=Q(tier=Tier.TOWN)),
             awaiting_town=Count("pk", filter=Q(state=State.ESCALATED, tier=Tier.TOWN)),
         )
         .order_by()

@@ -13,9 +13,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db import InIds
 from disputes.models import OPEN_STATES, Case, CaseEvent, Kind, Outcome, Policy, State
-from grids.models import Grid
 from party import selectors as party_selectors
 from visits import due, summary
 from visits.models import CoverageSnapshot
@@ -32,10 +30,11 @@ def _aware(day: datetime.date) -> datetime.datetime:
 
 def report_policy() -> ReportPolicy:
     """The report policy, with the moment of the kept values' last reset (``kept_reset``) read in its query."""
-    policy = ReportPolicy.objects.annotate(kept_reset=kept.last_reset()).filter(pk=1).first()
+    with_reset = ReportPolicy.objects.annotate(kept_reset=kept.last_reset()).filter(pk=1)
+    policy = with_reset.first()
     if policy is None:  # the first reading ever: made with the defaults
         ReportPolicy.current()
-        policy = ReportPolicy.objects.annotate(kept_reset=kept.last_reset()).get(pk=1)
+        policy = with_reset.get()
     return policy
 
 
@@ -171,9 +170,8 @@ def _series(ids: list[int], series_months: list[datetime.date]) -> dict:
     first = series_months[0]
     coverage: dict[int, dict] = defaultdict(dict)
     for row in (
-        CoverageSnapshot.objects.filter(
-            InIds("grid_id", Grid.objects.filter(village__in=ids).values("pk")), month__gte=first
-        )
+        CoverageSnapshot.objects.in_villages(ids)
+        .filter(month__gte=first)
         .values("grid__village", "month")
         .annotate(
             due=Sum("households_due") + Sum("key_persons_due") + Sum("key_places_due"),

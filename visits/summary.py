@@ -10,7 +10,6 @@ from collections import defaultdict
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from core.db import InIds
 from grids.models import Assignment, Grid, Role
 
 from . import due, live
@@ -133,9 +132,8 @@ def trend(village_ids, n: int = 12, live: due.Coverage | None = None) -> list[tu
     months = recent_months(n)
     sums = {
         row["month"]: row
-        for row in CoverageSnapshot.objects.filter(
-            InIds("grid_id", Grid.objects.filter(village__in=village_ids).values("pk")), month__in=months[:-1]
-        )
+        for row in CoverageSnapshot.objects.in_villages(village_ids)
+        .filter(month__in=months[:-1])
         .values("month")
         .annotate(
             due=Sum("households_due") + Sum("key_persons_due") + Sum("key_places_due"),

@@ -24,7 +24,6 @@ from django.utils import timezone
 from civility.models import Activity, ActivityKind, EntryKind, ModelSelection, PointsEntry, SetDate
 from civility.reminders import day_in
 from cogovernance.models import Deliberation, Project
-from core.db import InIds
 from disputes.models import Case, CaseEvent, Kind, Policy, State, Tier
 from grids.models import Assignment, Grid, MicroGrid, Role, Village, VillagerGroup
 from party import cadence
@@ -157,10 +156,8 @@ class Context:
         closed = [m for m in months if m < current]
         if closed:
             rows = (
-                CoverageSnapshot.objects.filter(
-                    InIds("grid_id", Grid.objects.filter(village_id__in=self.village_ids).values("pk")),
-                    month__in=closed,
-                )
+                CoverageSnapshot.objects.in_villages(self.village_ids)
+                .filter(month__in=closed)
                 .values("grid__village_id")
                 .annotate(
                     hd=Sum("households_due"),
