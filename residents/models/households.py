@@ -122,6 +122,9 @@ class Household(Archivable):
             models.Index(
                 fields=["village", "number"], condition=Q(archived_at__isnull=True), name="household_list_order"
             ),
+            # A village's archived households (a handful), left out of its Party contact links without reading
+            # every household of the village (docs/performance.md, "Rows by a list of ids").
+            models.Index(fields=["village"], condition=Q(archived_at__isnull=False), name="household_archived"),
         ]
 
     def __str__(self) -> str:

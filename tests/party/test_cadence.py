@@ -144,6 +144,27 @@ def test_contact_coverage_counts_linked_and_contacted_households_per_grid(world,
     assert selectors.compliance([world.village.pk])[world.village.pk].year.owed > 0
 
 
+def test_contact_coverage_reads_the_links_by_the_villages_household_ids(world, party, staff):
+    """The village's links are looked up by its active households' ids (``core.db.InIds``: on PostgreSQL
+    ``= ANY(ARRAY(…))``, the links' household index), not joined to a subquery that PostgreSQL answered by
+    scanning every link of the county; an archived household's link is still left out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from party import selectors
+
+    services.contact_link(by=staff, member=party.member1, household=world.household2)
+    with CaptureQueriesContext(connection) as queries:
+        before = selectors.contact_coverage([world.village.pk])
+    links = next(q["sql"] for q in queries if 'FROM "party_contactlink"' in q["sql"])
+    assert '"party_contactlink"."household_id" = ANY(ARRAY(SELECT' in links, links
+    world.household2.archived_at = timezone.now()
+    world.household2.save(update_fields=["archived_at"])
+    after = selectors.contact_coverage([world.village.pk])
+    grid = world.household2.grid_id
+    assert before[grid].linked >= 1 and after[grid].linked == before[grid].linked - 1
+
+
 def test_the_admin_changes_a_rule_on_the_admin_page(client, django_user_model, world, party):
     admin = django_user_model.objects.create_superuser("root", password="x-secret-42")
     client.force_login(admin)

@@ -151,3 +151,25 @@ def test_the_town_counts_current_links_of_active_households_only(world, party, s
     after = party_selectors.contacts_by_village(ids)
     assert (after[world.village.pk].linked, after[world.other_village.pk].linked) == (1, 1)
     assert after[world.village.pk].households == before[world.village.pk].households - 1
+
+
+def test_the_town_counts_links_per_member_as_the_join_counts_them(world, party, staff, member_user):
+    """``town_compliance`` reads every member's village once and counts the links per member
+    (``contacts_by_village(..., member_villages=...)``), with no join of each link to its member: the same
+    figures as the links grouped by their member's village, contacted ones and another village's included."""
+    services.contact_link(by=staff, member=party.member1, household=world.household1)
+    services.contact_link(by=staff, member=party.member1, household=world.household2)
+    services.contact_link(by=staff, member=party.other_member, household=world.other_household)
+    services.contact_record(by=member_user, member=party.member1, household=world.household1)
+    villages = [world.village, world.other_village]
+    ids = [v.pk for v in villages]
+    joined = party_selectors.contacts_by_village(ids)
+    with CaptureQueriesContext(connection) as queries:
+        rows = party_selectors.town_compliance(villages)
+    by_village = {r.village.pk: r.contacts for r in rows}
+    assert by_village == joined
+    assert (by_village[world.village.pk].linked, by_village[world.village.pk].contacted) == (2, 1)
+    assert by_village[world.other_village.pk].linked == 1
+    links = [q["sql"] for q in queries if 'FROM "party_contactlink"' in q["sql"]]
+    assert len(links) == 1 and 'JOIN "party_partymember"' not in links[0]
+    assert {r.village.pk: r.members for r in rows} == {world.village.pk: 2, world.other_village.pk: 1}
