@@ -26,6 +26,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.db import InIds
 from grids.models import Grid
 from residents.cadence import Cadence, cadence_for
 from residents.models import Household, KeyPerson, KeyPlace
@@ -277,11 +278,12 @@ def coverage_by_grid(grid_ids, month: datetime.date, today: datetime.date | None
     today = today or timezone.localdate()
     rows = _listed_in(grid_ids, month, today)
     if len(grid_ids) > 1:
-        # The same people (a resident's village is their household's, which is its grid's), said so that for
-        # many grids the database reads their villages' residents by index instead of every resident of the
-        # county (a town's coverage counted afresh: 197 → 57 ms at a million residents; for one grid the
-        # household's grid alone is the quicker way, 3 ms).
-        rows = rows.filter(resident__village_id__in=Grid.objects.filter(pk__in=grid_ids).values("village_id"))
+        # The same people (a listing's village is its resident's, whose village is their household's, which
+        # is its grid's), said so that for many grids the database reads the villages' listings by their
+        # village index instead of every key person of the county and every resident of the villages (a
+        # town's coverage counted afresh: 197 → 57 ms at a million residents by the residents' village, 73 →
+        # 13 ms by the listings'; for one grid the household's grid alone is the quicker way, 3 ms).
+        rows = rows.filter(InIds("village_id", Grid.objects.filter(pk__in=grid_ids).values("village_id")))
     rows = rows.values_list(
         "resident__household__grid_id", "category", "risk_level", "listed_from", "last_done", "done_in_month"
     )
