@@ -152,7 +152,7 @@ def gather(village: Village, period: Period, *, today: datetime.date | None = No
     # 4. Who holds the grids, micro-grids and villager groups on the day.
     held = (
         Assignment.objects.active_on(as_of)
-        .filter(Q(grid__village=v) | Q(micro_grid__grid__village=v) | Q(villager_group__village=v))
+        .in_village(v, village_roles=False)
         .order_by()
         .values("role")
         .annotate(n=Count("user", distinct=True))

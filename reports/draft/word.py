@@ -71,7 +71,12 @@ def render(draft: Draft) -> bytes:
     _fonts(cell_style, BODY_FONT, 12)
     # Styles are set by id on the paragraph's XML: python-docx's lookup by name walks every style each time,
     # most of the document's cost (tooling/bench: "governance report docx").
-    ids = {"title": title_style.style_id, "heading": heading.style_id, "cell": cell_style.style_id}
+    ids = {
+        "title": title_style.style_id,
+        "heading": heading.style_id,
+        "cell": cell_style.style_id,
+        "table": styles["Table Grid"].style_id,
+    }
 
     title = _paragraph(document, draft.title, ids["title"])
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -87,7 +92,7 @@ def render(draft: Draft) -> bytes:
             caption = _paragraph(document, table.caption)
             caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
             grid = document.add_table(rows=1 + len(table.rows), cols=len(table.header))
-            grid.style = "Table Grid"
+            grid._tbl.tblStyle_val = ids["table"]  # as ``grid.style = "Table Grid"`` sets it, without the lookup
             for row_index, (row, values) in enumerate(zip(grid.rows, [table.header, *table.rows], strict=True)):
                 for cell, value in zip(row.cells, values, strict=True):
                     paragraph = cell.paragraphs[0]

@@ -53,3 +53,21 @@ def test_village_staff_roles_may_overlap(world, staff):
 def test_database_refuses_a_place_that_does_not_match_the_role(world, worker):
     with pytest.raises(IntegrityError), transaction.atomic():
         Assignment.objects.create(user=worker, role=Role.GRID_WORKER, village=world.village, start=D(2026, 1, 1))
+
+
+def test_held_in_a_village_with_and_without_its_village_roles(world, worker, colleague, liaison, staff, outsider):
+    """``Assignment.objects.in_village``: the village's grids, micro-grids and villager groups (an archived
+    grid's holder included), and the village's own roles unless ``village_roles=False`` (the governance draft
+    counts the holders of places); another village's never."""
+    archived = Grid.objects.create(village=world.village, number=9, name="旧网格")
+    old_hand = make_user("old_hand", world.village)
+    services.assignment_create(by=staff, user=old_hand, role=Role.GRID_WORKER, place=archived, start=D(2026, 1, 1))
+    Grid.objects.filter(pk=archived.pk).update(archived_at=timezone.now())  # archived after it was held
+    stranger = make_user("stranger", world.other_village)
+    services.assignment_create(
+        by=outsider, user=stranger, role=Role.GRID_WORKER, place=world.other_grid, start=D(2026, 1, 1)
+    )
+    current = Assignment.objects.current()
+    places = {a.user.username for a in current.in_village(world.village, village_roles=False)}
+    assert places == {"worker", "colleague", "liaison", "old_hand"}
+    assert {a.user.username for a in current.in_village(world.village)} == places | {"staff"}

@@ -142,6 +142,9 @@ def test_six_chapters_and_a_chinese_font(client, world, staff):
     assert heading.get(f"{w}eastAsiaTheme") is None  # a theme font would win over the named one
     assert next(document.styles.element.iter(f"{w}lang")).get(f"{w}eastAsia") == "zh-CN"
     assert document.paragraphs[0].text == "一村基层社会治理示范村验收汇报材料"
+    # Every table ruled (its style set by id, reports/draft/word.py), every cell in the table text style.
+    assert document.tables and {t.style.name for t in document.tables} == {"Table Grid"}
+    assert {p.style.name for t in document.tables for c in t._cells for p in c.paragraphs} == {"Table Text"}
 
 
 def test_nothing_recorded_is_said_plainly(client, world, staff):
