@@ -250,7 +250,7 @@ def _notify_transition(case: Case, event: CaseEvent) -> None:
     key = f"event-{event.pk}"
     if event.action == "escalate":
         if event.to_tier == Tier.TOWN:
-            recipients = holders(Role.TOWN_OFFICE, case.village.town)
+            recipients = holders(Role.TOWN_OFFICE, case.village.town_id)
             title = _("%(village)s上报镇综治中心：%(title)s") % {"village": case.village.name, "title": case.title}
         else:
             recipients = holders(Role.VILLAGE_STAFF, case.village)
@@ -271,7 +271,7 @@ def _notify_transition(case: Case, event: CaseEvent) -> None:
         )
     if event.action == "dept_return" or (event.action == "resolve" and event.from_tier == Tier.TOWN):
         # The department's feedback reaches the town office, which closes the case or assigns it again.
-        town_office = holders(Role.TOWN_OFFICE, case.village.town)
+        town_office = holders(Role.TOWN_OFFICE, case.village.town_id)
         if event.by_id not in {u.pk for u in town_office}:
             title = _("职能部门%(action)s：%(title)s") % {"action": ACTIONS[event.action].label, "title": case.title}
             _notify(case, town_office, key=f"{key}-town", title=title, body=event.note)

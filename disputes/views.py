@@ -169,7 +169,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
 def _visible_case(request: HttpRequest, pk: int) -> Case:
     return get_object_or_404(
         Case.objects.visible_to(request.user).select_related(
-            "village__town", "grid", "household", "reported_by", "assignee", "department"
+            "village", "grid", "household", "reported_by", "assignee", "department"
         ),
         pk=pk,
     )
