@@ -263,7 +263,9 @@ class KeyPerson(models.Model):
 
     @property
     def visit_overdue(self) -> bool:
-        return self.is_current and self.next_visit_due < timezone.localdate()
+        today = timezone.localdate()  # once: a list asks this of each of its rows
+        listed = self.listed_from <= today and (self.listed_until is None or self.listed_until >= today)
+        return listed and self.next_visit_due < today
 
     @property
     def needs_four_to_one_team(self) -> bool:

@@ -239,6 +239,17 @@ def test_overdue_filter_shows_the_overdue_by_their_cadence(client, world, staff,
     assert cadence_cases["ended"] not in set(_list_ids(client, "?current=false&overdue=on"))
 
 
+def test_each_rows_overdue_mark_agrees_with_the_filter(client, world, staff, cadence_cases):
+    """The list marks a row overdue (``KeyPerson.visit_overdue``) exactly when the overdue filter keeps it: a
+    listing that ended yesterday is never marked, however long ago its last visit."""
+    client.force_login(staff)
+    listed = client.get(reverse("residents:keyperson-list")).context["page"].object_list
+    assert {kp.pk for kp in listed if kp.visit_overdue} == cadence_cases["overdue"]
+    ended = client.get(reverse("residents:keyperson-list") + "?current=false").context["page"].object_list
+    assert [kp.pk for kp in ended] == [cadence_cases["ended"]] and not ended[0].visit_overdue
+    assert ended[0].next_visit_due < TODAY  # overdue by its cadence, had it still been listed
+
+
 def test_overdue_filter_agrees_with_what_the_visits_count_as_overdue(world, cadence_cases):
     from visits.due import key_persons_due
 
