@@ -25,17 +25,43 @@ from visits import summary as visit_summary
 
 from . import risks
 from .models import MonthlyReport, ReportPolicy
+from .scorecard import kept
 
 
-def registry_overview(user, village: Village) -> dict:
+def _registry_counts(village: Village) -> dict:
+    return {
+        "households": registry.households_by_micro_grid(village),
+        "people": registry.people_by_micro_grid(village),
+        "key_persons": registry.key_persons_by_grid(village),
+        "key_places": registry.key_places_by_grid(village),
+    }
+
+
+# The topics the registry's counts read (reports.scorecard.kept): households (and the people archived with
+# them), residents and key persons (``key_persons``: a resident's save draws it too), key places, and the
+# territory (a grid or micro-grid archived or moved).
+REGISTRY_TOPICS = ("households", "key_persons", "key_places", "territory")
+
+
+COUNTED = object()  # ``kept_reset`` when the counts are to be counted, not read from the cache
+
+
+def registry_overview(user, village: Village, kept_reset=COUNTED) -> dict:
     """The live registry of a village: its grids and micro-grids with their holders, households, people,
-    key persons and key places, and the village's totals."""
+    key persons and key places, and the village's totals. The counts are kept while nothing they read changed
+    (docs/performance.md, "The village overview"), given ``kept_reset`` — the last reset's moment (None: none
+    yet), read with the village (``kept.last_reset()``); without it they are counted."""
     grids = territory.village_grids(village)
     holders = territory.holders_by_place(village)
-    households = registry.households_by_micro_grid(village)
-    people = registry.people_by_micro_grid(village)
-    key_by_grid = registry.key_persons_by_grid(village)
-    places = registry.key_places_by_grid(village)
+    if kept_reset is COUNTED:
+        counts = _registry_counts(village)
+    else:
+        today = timezone.localdate()  # key persons are counted as listed today
+        counts = kept.reading(
+            "registry", REGISTRY_TOPICS, [village.pk], today, kept_reset, lambda: _registry_counts(village)
+        )
+    households, people, places = counts["households"], counts["people"], counts["key_places"]
+    key_by_grid = counts["key_persons"]
     totals = {"households": 0, "registered": 0, "living": 0, "key_persons": 0, "key_places": 0, "wechat": 0}
     for grid in grids:
         grid.workers = holders.get(("grid", grid.pk), [])
@@ -87,9 +113,9 @@ def registry_overview(user, village: Village) -> dict:
     }
 
 
-def village_overview(user, village: Village) -> dict:
+def village_overview(user, village: Village, kept_reset=COUNTED) -> dict:
     """The village overview: the live registry, the cases and this month's visits of one village."""
-    context = registry_overview(user, village)
+    context = registry_overview(user, village, kept_reset)
     context.update(village_summary(user, village))
     context.update(visit_summary.overview([village]))
     return context

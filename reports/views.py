@@ -31,12 +31,16 @@ from visits import summary as visit_summary
 from . import dashboard, exports, prefill, selectors, services
 from .forms import RegenerateForm, ReviewForm, RiskFilterForm, SectionsForm
 from .models import SECTIONS, MonthlyReport, ReportPolicy, State
+from .scorecard import kept
 
 
 @login_required
 def village_overview(request: HttpRequest, pk: int) -> HttpResponse:
-    village = get_object_or_404(Village.objects.visible_to(request.user).select_related("town"), pk=pk)
-    return render(request, "reports/village_overview.html", selectors.village_overview(request.user, village))
+    # With the kept values' last reset, read in the village's query (the registry's counts are kept).
+    villages = Village.objects.visible_to(request.user).select_related("town").annotate(kept_reset=kept.last_reset())
+    village = get_object_or_404(villages, pk=pk)
+    context = selectors.village_overview(request.user, village, village.kept_reset)
+    return render(request, "reports/village_overview.html", context)
 
 
 def _require_town(request: HttpRequest):

@@ -305,7 +305,7 @@ def writers() -> list[tuple]:
     from grids.models import Assignment, Grid, MicroGrid, Village, VillagerGroup
     from party.models import Contact, Meeting, MeetingRule, PartyMember, PartyOrganisation
     from people.models import GoodPractice, HealthCheck, Training, WorkerInsurance
-    from residents.models import Household, KeyPerson, Resident
+    from residents.models import Household, KeyPerson, KeyPlace, Resident
     from visits.models import CoverageSnapshot, Visit
 
     return [
@@ -315,6 +315,7 @@ def writers() -> list[tuple]:
         (Contact, "contacts", lambda c: _cached(c, "member", "village_id"), None),
         (PartyMember, "contacts", _anywhere, None),  # a member moved counts in two villages
         (Household, "households", _village, None),  # never moves village (residents.services)
+        (KeyPlace, "key_places", _village, None),  # the village overview's counts (reports.selectors)
         (Village, "territory", _anywhere, None),
         (Grid, "territory", _anywhere, None),
         (MicroGrid, "territory", _anywhere, None),
