@@ -8,6 +8,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from civility.models import Activity, ActivityKind, EntryKind, ModelSelection, PointsAccount, PointsEntry
@@ -143,6 +145,26 @@ def test_party_contacts_counts_households_reached_in_the_period(world, staff):
     )
     assert value(world, "party_contacts", "2026-03") == 50  # one of two households, counted once
     assert value(world, "party_contacts", "2026-04") == 0
+
+
+def test_party_contacts_reads_the_members_contacts_by_their_ids(world, staff):
+    """The contacts are found by the villages' members' ids (the contacts' member index, not a scan of the
+    county's) and counted in their household's village; an archived household is left out, another village's
+    member's contact counts there."""
+    branch = org(world.village, OrgKind.BRANCH, "第一网格党支部", grid=world.grid1)
+    m = member(world.village, world.resident1, branch)
+    other = member(world.other_village, world.other_resident, org(world.other_village, OrgKind.BRANCH, "二村支部"))
+    day = datetime.date(2026, 3, 3)
+    for who, household in ((m, world.household1), (m, world.household2), (other, world.other_household)):
+        Contact.objects.create(member=who, household=household, contacted_on=day, recorded_by=staff)
+    with CaptureQueriesContext(connection) as queries:
+        values = indicators.INDICATORS["party_contacts"][0](ctx(world, "2026-03", TODAY))
+    contacts = next(q["sql"] for q in queries if 'FROM "party_contact"' in q["sql"])
+    assert '"party_contact"."member_id" = ANY(ARRAY(SELECT' in contacts, contacts
+    assert (values[world.village.pk], values[world.other_village.pk]) == (100, 100)
+    world.household2.archived_at = timezone.now()
+    world.household2.save(update_fields=["archived_at"])
+    assert measured(world, "party_contacts", "2026-03") == 100  # one of one active household
 
 
 # --- 治理架构好 ----------------------------------------------------------------------------------------------
