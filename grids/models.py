@@ -299,11 +299,16 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
         swappable = "AUTH_USER_MODEL"
 
+    @staticmethod
+    def shown_name(full_name: str, username: str) -> str:
+        """How a person is named on pages, from the two columns (for a list read without whole rows)."""
+        return full_name or username
+
     def __str__(self) -> str:
-        return self.full_name or self.username
+        return self.shown_name(self.full_name, self.username)
 
     def get_full_name(self) -> str:
-        return self.full_name or self.username
+        return self.shown_name(self.full_name, self.username)
 
 
 class Role(models.TextChoices):

@@ -190,3 +190,25 @@ def test_first_of_month_boundary_for_the_work_list(client, world, worker):
     client.force_login(worker)
     page = client.get(reverse("visits:work-list")).content.decode()
     assert _visit_url("household", world.household1.pk) in page
+
+
+def test_the_coverage_page_names_each_grids_workers_from_two_columns(client, world, worker, town):
+    """Each grid's workers by name (their full name, else their login name), read as names: no whole user
+    row (password hash and all) is read for the coverage page; a grid without one says so."""
+    from django.test.utils import CaptureQueriesContext
+
+    from grids.models import Role
+    from tests.conftest import assign, make_user
+
+    assign(make_user("nameless", world.village, full_name=""), Role.GRID_WORKER, world.grid1)
+    client.force_login(town)
+    client.get(reverse("visits:coverage"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("visits:coverage"))
+    rows = {g.pk: g for v in response.context["village_rows"] for g in v.grid_rows}
+    assert sorted(rows[world.grid1.pk].workers) == ["nameless", "网格员甲"]
+    assert rows[world.grid2.pk].workers == []
+    page = response.content.decode()
+    assert "网格员甲" in page and "nameless" in page and "未指派" in page
+    # The request's own user is read whole (the session's login); the workers are not.
+    assert not any('"grids_user"."password"' in q["sql"] and "grids_assignment" in q["sql"] for q in queries)
