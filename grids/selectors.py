@@ -8,7 +8,18 @@ from collections import defaultdict
 from django.db.models import Count, Prefetch, Q
 
 from . import access
-from .models import ROLE_PLACE_FIELD, Assignment, Grid, MicroGrid, Role, Town, Village, VillagerGroup
+from .models import (
+    PLACE_FIELDS,
+    ROLE_PLACE_FIELD,
+    Assignment,
+    Grid,
+    MicroGrid,
+    Role,
+    Town,
+    User,
+    Village,
+    VillagerGroup,
+)
 
 
 def town_villages(user):
@@ -59,12 +70,21 @@ def village_grids(village: Village) -> list[Grid]:
     )
 
 
-def holders_by_place(village: Village) -> dict[tuple[str, int], list[Assignment]]:
-    """The current assignments in a village keyed by (place field, place id): ("grid", 3) → its workers."""
-    holders: dict[tuple[str, int], list[Assignment]] = defaultdict(list)
-    for a in Assignment.objects.current().in_village(village).select_related("user"):
-        field = ROLE_PLACE_FIELD[Role(a.role)]
-        holders[(field, getattr(a, f"{field}_id"))].append(a)
+def holders_by_place(village: Village) -> dict[tuple[str, int], list[str]]:
+    """The names of the current holders of a village's places, keyed by (place field, place id): ("grid", 3)
+    → its workers' names, as ``str(user)`` writes them. Read as columns, not whole assignments and users (the
+    village overview built a model pair for each of its holders: docs/performance.md, "A name without its
+    row")."""
+    holders: dict[tuple[str, int], list[str]] = defaultdict(list)
+    places = [f"{field}_id" for field in PLACE_FIELDS]
+    rows = (
+        Assignment.objects.current()
+        .in_village(village)
+        .values_list("role", "user__full_name", "user__username", *places)
+    )
+    for role, full_name, username, *ids in rows:
+        field = ROLE_PLACE_FIELD[Role(role)]
+        holders[(field, ids[PLACE_FIELDS.index(field)])].append(User.shown_name(full_name, username))
     return holders
 
 

@@ -136,3 +136,22 @@ def test_a_reading_without_the_cache_counts(world, reading, monkeypatch):
     monkeypatch.setattr(kept, "cache", Unreachable())
     n, figures = reading()
     assert (n, figures) == (COUNTED, expected)
+
+
+def test_the_overview_names_each_places_holders(client, world, worker, liaison, staff):
+    """Each grid's workers, micro-grid's liaison and villager group's information officer by name (their full
+    name, else their login name), read as names (grids.selectors.holders_by_place); a grid without a worker
+    says so; another village's holders are not named."""
+    from grids.models import Role
+    from tests.conftest import assign, make_user
+
+    assign(make_user("officer", world.village, full_name=""), Role.INFO_OFFICER, world.group1)
+    assign(make_user("elsewhere", world.other_village, full_name="外村网格员"), Role.GRID_WORKER, world.other_grid)
+    client.force_login(staff)
+    response = client.get(reverse("reports:village-overview", args=[world.village.pk]))
+    grids = {g.pk: g for g in response.context["grids"]}
+    assert grids[world.grid1.pk].workers == ["网格员甲"] and grids[world.grid2.pk].workers == []
+    assert grids[world.grid1.pk].active_micro_grids[0].liaisons == ["联络员"]
+    assert [g.officers for g in response.context["groups"]] == [["officer"]]
+    page = response.content.decode()
+    assert "网格员甲" in page and "联络员" in page and "officer" in page and "外村网格员" not in page
