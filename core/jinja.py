@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import truncatechars
 from django.utils import timezone
@@ -40,6 +42,15 @@ def _intcomma(value):
     return intcomma(value)
 
 
+def _truncatechars(value, length):
+    """Django's ``truncatechars``, which builds a lazy ``Truncator`` for every value: a plain text no longer
+    than ``length`` characters is never cut, and Django's returns it normalised (NFC), as here. Anything else
+    (longer, safe text, not text, a length that is not a whole number) goes to Django's."""
+    if type(value) is str and type(length) is int and len(value) <= length and length > 0:
+        return unicodedata.normalize("NFC", value)
+    return truncatechars(value, length)
+
+
 def _written(value):
     """What ``{{ … }}`` writes. Django's templates call a callable they are given (``{{ h.get_x_display }}``);
     Jinja2 would write the function itself: here that is an error, so a row never shows a method's name."""
@@ -57,7 +68,7 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=True, **options)
     env.globals["url"] = url_with_pk
     env.filters["date"] = _local_date
-    env.filters["truncatechars"] = truncatechars
+    env.filters["truncatechars"] = _truncatechars
     env.filters["intcomma"] = _intcomma
     env.filters["pct"] = pct
     return env

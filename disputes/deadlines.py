@@ -12,14 +12,15 @@ deadline of every open case at once.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .models import OPEN_STATES, CaseEvent, Policy, State, Tier
 
@@ -72,12 +73,20 @@ class Deadline:
         """ "受理超期 3 天" / "调处剩余 5 天" — in days, or hours when under a day."""
         span = abs(self.left)
         if span >= datetime.timedelta(days=1):
-            amount = _("%(n)d 天") % {"n": span.days}
-        else:
-            amount = _("%(n)d 小时") % {"n": max(1, int(span.total_seconds() // 3600))}
-        if self.overdue:
-            return _("%(clock)s超期 %(amount)s") % {"clock": self.label, "amount": amount}
-        return _("%(clock)s剩余 %(amount)s") % {"clock": self.label, "amount": amount}
+            return _text(get_language(), self.clock, self.overdue, "days", span.days)
+        return _text(get_language(), self.clock, self.overdue, "hours", max(1, int(span.total_seconds() // 3600)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _text(language: str | None, clock: str, overdue: bool, unit: str, n: int) -> str:
+    """A deadline's words in ``language`` (the active one: it is in the key). Three translations a case, and a
+    list shows fifty: written once per language and figure instead (docs/performance.md, "Rows of long
+    tables")."""
+    amount = (_("%(n)d 天") if unit == "days" else _("%(n)d 小时")) % {"n": n}
+    label = str(CLOCK_LABELS[clock])
+    if overdue:
+        return _("%(clock)s超期 %(amount)s") % {"clock": label, "amount": amount}
+    return _("%(clock)s剩余 %(amount)s") % {"clock": label, "amount": amount}
 
 
 def clock_of(state: str) -> str | None:

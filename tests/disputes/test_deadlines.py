@@ -150,3 +150,21 @@ def test_a_case_rebuilt_from_its_timeline_is_the_case_as_it_was_after_each_step(
         else:
             assert (opened.due_at_then, opened.overdue_then) == (expected.due_at, expected.overdue)
     assert not deadlines.as_of(Case.objects.filter(pk=case.pk), start).exists()  # not yet reported
+
+
+def test_the_deadlines_words_in_each_language_whatever_was_written_before(world, staff, policy):
+    """A deadline's words are written once per language and figure (disputes.deadlines._text): the same case
+    read in Chinese, then English, then Chinese again says each in its language; hours under a day."""
+    from django.utils import translation
+
+    case = _case(world, staff, state=State.REPORTED, state_since=_at(2026, 1, 30, 23, 0))
+    late = deadlines.deadline_for(case, policy, now=_at(2026, 2, 5, 23, 0))
+    soon = deadlines.deadline_for(case, policy, now=_at(2026, 2, 2, 20, 30))
+    with translation.override("zh-hans"):
+        first = (late.text, soon.text)
+    with translation.override("en"):
+        english = (late.text, soon.text)
+    with translation.override("zh-hans"):
+        again = (late.text, soon.text)
+    assert first == again == ("受理超期 3 天", "受理剩余 2 小时")
+    assert english == ("Accept: overdue by 3 day(s)", "Accept: 2 hour(s) left")

@@ -113,3 +113,32 @@ def test_the_rows_intcomma_writes_what_djangos_writes(language):
     values = [0, 7, -7, 999, 1000, -1234, 12345, 1234567, 10**12, True, None, "12345", Decimal("1234.5"), 1234.5]
     with translation.override(language):
         assert [_intcomma(v) for v in values] == [intcomma(v) for v in values]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_rows_truncatechars_writes_what_djangos_writes(language):
+    """The rows' ``truncatechars`` returns a text that fits as Django's does (normalised) without building a
+    ``Truncator``, and hands everything else to it: longer text, combining characters, safe text, not text."""
+    from django.template.defaultfilters import truncatechars
+    from django.utils import translation
+    from django.utils.safestring import SafeString, mark_safe
+
+    from core.jinja import _truncatechars
+
+    values = [
+        "",
+        "短",
+        "张庄村民纠纷",
+        "张庄村民纠纷" * 5,
+        "e\u0301" * 20,
+        "\u1100\u1161" * 4,
+        mark_safe("<b>甲</b>"),
+        None,
+        42,
+    ]
+    with translation.override(language):
+        for value in values:
+            for length in (0, -1, 1, 6, 26, 100):
+                mine, django = _truncatechars(value, length), truncatechars(value, length)
+                assert (mine, type(mine)) == (django, type(django)), (value, length)
+                assert isinstance(mine, SafeString) == isinstance(django, SafeString)
