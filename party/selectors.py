@@ -44,9 +44,11 @@ def member_counts(village_ids: list[int], today: datetime.date | None = None) ->
     """Active members per village: totals, status, floating, under 60, age bands, per branch. One query."""
     today = today or timezone.localdate()
     out: dict[int, MemberCounts] = defaultdict(MemberCounts)
+    # Unordered: a member's default order is its branch's, which joins the branch, its village and town.
     rows = (
         PartyMember.objects.active()
         .filter(village_id__in=village_ids)
+        .order_by()
         .values_list("village_id", "branch_id", "status", "floating", "resident__birth_date")
     )
     for village_id, branch_id, status, floating, birth in rows:
@@ -297,9 +299,8 @@ def town_compliance(villages: list, today: datetime.date | None = None) -> list[
     # Every member of the villages, once: the active ones counted here, and each one's village for the
     # contact links, counted per member (a town's 11,000 links each joined to its member: 13 ms of 40).
     member_villages, members = {}, Counter()
-    for pk, village_id, archived_at in PartyMember.objects.filter(village_id__in=ids).values_list(
-        "pk", "village_id", "archived_at"
-    ):
+    members_read = PartyMember.objects.filter(village_id__in=ids).order_by()  # unordered: no branch, village, town
+    for pk, village_id, archived_at in members_read.values_list("pk", "village_id", "archived_at"):
         member_villages[pk] = village_id
         members[village_id] += archived_at is None
     contacts = contacts_by_village(ids, today, member_villages=member_villages)

@@ -261,8 +261,11 @@ def grids_staffed(ctx: Context) -> Values:
     """Active grids with a grid worker and micro-grids with a liaison, today / active grids and
     micro-grids. Two queries beside the shared grids."""
     today = ctx.today
-    micro = list(
-        MicroGrid.objects.active().filter(grid__village_id__in=ctx.village_ids).values_list("pk", "grid__village_id")
+    micro = list(  # unordered: a micro-grid's default order joins its grid's village and town
+        MicroGrid.objects.active()
+        .filter(grid__village_id__in=ctx.village_ids)
+        .order_by()
+        .values_list("pk", "grid__village_id")
     )
     # Two selects in one query: an OR across the grid's and the micro-grid's village joins every
     # assignment of the county, each side alone is found by its village.

@@ -172,4 +172,7 @@ def test_the_town_counts_links_per_member_as_the_join_counts_them(world, party, 
     assert by_village[world.other_village.pk].linked == 1
     links = [q["sql"] for q in queries if 'FROM "party_contactlink"' in q["sql"]]
     assert len(links) == 1 and 'JOIN "party_partymember"' not in links[0]
+    # The members are read unordered: a member's default order joins its branch, village and town.
+    members = [q["sql"] for q in queries if q["sql"].startswith('SELECT "party_partymember"."id" AS "pk"')]
+    assert len(members) == 1 and "ORDER BY" not in members[0] and "JOIN" not in members[0]
     assert {r.village.pk: r.members for r in rows} == {world.village.pk: 2, world.other_village.pk: 1}
