@@ -43,23 +43,17 @@ def _registry_counts(village: Village) -> dict:
 REGISTRY_TOPICS = ("households", "key_persons", "key_places", "territory")
 
 
-COUNTED = object()  # ``kept_reset`` when the counts are to be counted, not read from the cache
-
-
-def registry_overview(user, village: Village, kept_reset=COUNTED) -> dict:
+def registry_overview(user, village: Village, kept_reset) -> dict:
     """The live registry of a village: its grids and micro-grids with their holders, households, people,
     key persons and key places, and the village's totals. The counts are kept while nothing they read changed
-    (docs/performance.md, "The village overview"), given ``kept_reset`` — the last reset's moment (None: none
-    yet), read with the village (``kept.last_reset()``); without it they are counted."""
+    (docs/performance.md, "The village overview"); ``kept_reset`` is the last reset's moment (None: none yet),
+    read with the village (``kept.last_reset()``)."""
     grids = territory.village_grids(village)
     holders = territory.holders_by_place(village)
-    if kept_reset is COUNTED:
-        counts = _registry_counts(village)
-    else:
-        today = timezone.localdate()  # key persons are counted as listed today
-        counts = kept.reading(
-            "registry", REGISTRY_TOPICS, [village.pk], today, kept_reset, lambda: _registry_counts(village)
-        )
+    today = timezone.localdate()  # key persons are counted as listed today
+    counts = kept.reading(
+        "registry", REGISTRY_TOPICS, [village.pk], today, kept_reset, lambda: _registry_counts(village)
+    )
     households, people, places = counts["households"], counts["people"], counts["key_places"]
     key_by_grid = counts["key_persons"]
     totals = {"households": 0, "registered": 0, "living": 0, "key_persons": 0, "key_places": 0, "wechat": 0}
@@ -113,7 +107,7 @@ def registry_overview(user, village: Village, kept_reset=COUNTED) -> dict:
     }
 
 
-def village_overview(user, village: Village, kept_reset=COUNTED) -> dict:
+def village_overview(user, village: Village, kept_reset) -> dict:
     """The village overview: the live registry, the cases and this month's visits of one village."""
     context = registry_overview(user, village, kept_reset)
     context.update(village_summary(user, village))

@@ -246,10 +246,12 @@ class KeyPerson(models.Model):
         self.take_village()
         super().save(*args, **kwargs)
 
+    def listed_on(self, day: datetime.date) -> bool:
+        return self.listed_from <= day and (self.listed_until is None or self.listed_until >= day)
+
     @property
     def is_current(self) -> bool:
-        today = timezone.localdate()
-        return self.listed_from <= today and (self.listed_until is None or self.listed_until >= today)
+        return self.listed_on(timezone.localdate())
 
     @property
     def cadence(self) -> Cadence:
@@ -264,8 +266,7 @@ class KeyPerson(models.Model):
     @property
     def visit_overdue(self) -> bool:
         today = timezone.localdate()  # once: a list asks this of each of its rows
-        listed = self.listed_from <= today and (self.listed_until is None or self.listed_until >= today)
-        return listed and self.next_visit_due < today
+        return self.listed_on(today) and self.next_visit_due < today
 
     @property
     def needs_four_to_one_team(self) -> bool:

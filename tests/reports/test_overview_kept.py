@@ -43,6 +43,13 @@ def _read(client, world) -> tuple[int, dict]:
     return len(queries), {"grids": grids, "micro": micro, "totals": totals}
 
 
+def _key_place(micro_grid, name: str) -> KeyPlace:
+    grid = micro_grid.grid
+    return KeyPlace.objects.create(
+        village=grid.village, grid=grid, micro_grid=micro_grid, type=PlaceType.RENTAL, name=name, address=name
+    )
+
+
 @pytest.fixture
 def reading(client, world, staff):
     client.force_login(staff)
@@ -81,14 +88,7 @@ def test_a_key_person_listed_and_a_key_place_added_count_at_once(world, staff, r
     )
     _n, middle = reading()
     assert middle["grids"][world.grid2.pk][4] == before["grids"][world.grid2.pk][4] + 1
-    KeyPlace.objects.create(
-        village=world.village,
-        grid=world.grid2,
-        micro_grid=world.micro2,
-        type=PlaceType.RENTAL,
-        name="出租房",
-        address="2号",
-    )
+    _key_place(world.micro2, "出租房")
     _n, after = reading()
     assert after["grids"][world.grid2.pk][5] == middle["grids"][world.grid2.pk][5] + 1
 
@@ -102,14 +102,7 @@ def test_a_new_grid_is_counted_at_once(world, staff, reading):
 
 def test_another_villages_write_leaves_the_counts_kept(world, staff, reading):
     reading()
-    KeyPlace.objects.create(
-        village=world.other_village,
-        grid=world.other_grid,
-        micro_grid=world.other_micro,
-        type=PlaceType.RENTAL,
-        name="别村出租房",
-        address="李庄1号",
-    )
+    _key_place(world.other_micro, "别村出租房")
     n, _figures = reading()
     assert n == KEPT
 
@@ -117,14 +110,7 @@ def test_another_villages_write_leaves_the_counts_kept(world, staff, reading):
 def test_a_write_without_the_cache_resets_the_kept_counts(world, staff, reading, monkeypatch):
     _n, before = reading()
     monkeypatch.setattr(kept, "cache", Unreachable())
-    KeyPlace.objects.create(
-        village=world.village,
-        grid=world.grid1,
-        micro_grid=world.micro1,
-        type=PlaceType.CROWDED,
-        name="小卖部",
-        address="1号",
-    )
+    _key_place(world.micro1, "小卖部")
     assert KeptReset.objects.count() == 1
     monkeypatch.setattr(kept, "cache", cache)  # back, with the tokens the counts were kept under
     _n, after = reading()
