@@ -10,6 +10,11 @@ with its query, and the page's templates. A page whose marks still hold is read 
 and the next reading counts again. The town's tasks and everything of the layout (messages, the inbox) are
 read for each request.
 
+A new visit to a household, the write a worker makes all day, changes the month's figures and that
+household's row, nothing else: what the list shows apart from them (the frame: key persons, key places, the
+walk, the page's households) is kept under a second mark that such a visit leaves as it is, so the list after
+it reads the figures and the page's visits again and renders, instead of counting everything.
+
 Without the cache (unreachable, full), the page is counted as before and nothing is kept.
 """
 
@@ -18,7 +23,9 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import importlib
 import logging
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db import connection
@@ -41,6 +48,27 @@ TEMPLATES = (BODY, "partials/pager.html")
 TTL = 3 * 3600
 
 
+# The modules whose code counts the frame and whose objects it holds: a deploy that changes them is a new key.
+FRAME_CODE = (
+    "visits.views",
+    "visits.due",
+    "visits.walk",
+    "residents.cadence",
+    "residents.models.households",
+    "residents.models.key_persons",
+    "residents.models.key_places",
+    "grids.models",
+)
+
+
+@functools.cache
+def _code_signature() -> str:
+    digest = hashlib.sha256()
+    for name in FRAME_CODE:
+        digest.update(Path(importlib.import_module(name).__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
 def _templates_signature() -> str:
     digest = hashlib.sha256()
@@ -51,19 +79,24 @@ def _templates_signature() -> str:
     return digest.hexdigest()[:16]
 
 
-def key(request: HttpRequest, grid_ids: list[int], month: datetime.date, today: datetime.date) -> str:
-    """The key of this request's content: the grids' marks (one query), the day, the language, the address."""
+def keys(request: HttpRequest, grid_ids: list[int], month: datetime.date, today: datetime.date) -> tuple[str, str]:
+    """The keys of this request's content and of its frame: the grids' marks (one query), the day, the
+    language, the address. The content's holds every change of the grids; the frame's all but new visits to
+    households, and the code that counts the frame instead of the templates' text."""
     marks = live.marks(grid_ids, month)
     parts = [
         connection.settings_dict["NAME"],  # two portals, or a test run beside the bench, sharing one Redis
-        _templates_signature(),
         today.isoformat(),
         get_language() or "",
         get_script_prefix(),
         request.get_full_path(),
-        *(f"{g}:{marks[g]}" for g in grid_ids),
     ]
-    return "worklist:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    content = [_templates_signature(), *parts, *(f"{g}:{marks[g][0]}" for g in grid_ids)]
+    frame = [_code_signature(), *parts, *(f"{g}:{marks[g][1]}" for g in grid_ids)]
+    return (
+        "worklist:" + hashlib.sha256("\n".join(content).encode()).hexdigest(),
+        "worklist-frame:" + hashlib.sha256("\n".join(frame).encode()).hexdigest(),
+    )
 
 
 def read(key: str) -> tuple[SafeString, SafeString] | None:
@@ -77,6 +110,23 @@ def read(key: str) -> tuple[SafeString, SafeString] | None:
         return None
     top, rest = found
     return mark_safe(top), mark_safe(rest)  # noqa: S308 (our own rendered template, kept as it was)
+
+
+def read_frame(key: str) -> dict | None:
+    """The frame kept under ``key`` (``visits.views._work_list_frame``), or None (not kept, no cache, or
+    not readable by this code)."""
+    try:
+        return cache.get(key)
+    except Exception:
+        log.warning("work list: the kept frame is not readable; counting the page")
+        return None
+
+
+def keep_frame(key: str, frame: dict, *, ttl: int | None = None) -> None:
+    try:
+        cache.set(key, frame, ttl or TTL)
+    except Exception:
+        log.warning("work list: the cache is unreachable; the frame is not kept")
 
 
 def split(content: str) -> tuple[SafeString, SafeString]:

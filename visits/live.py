@@ -76,18 +76,27 @@ def _store(counted: dict[int, due.Coverage], seen: dict[int, int], month, today)
         )
 
 
-def _upsert(grid_ids, month: datetime.date, *, bump: bool) -> None:
-    """Rows for these grids and month; ``bump`` also marks existing ones as changed."""
+def _upsert(grid_ids, month: datetime.date, *, bump: bool, household_visit: bool = False) -> None:
+    """Rows for these grids and month; ``bump`` also marks existing ones as changed, ``household_visit``
+    as changed by a new visit to a household (counted in ``household_visits`` too)."""
     ids = sorted({g for g in grid_ids if g})  # one lock order for every writer
     if not ids:
         return
-    columns = ", ".join(("grid_id", "month", *FIGURES, "changes", "counted_changes", "stamp"))
-    row = "(" + ", ".join(["%s", "%s"] + ["0"] * len(FIGURES) + ["%s", "-1", "%s"]) + ")"
+    columns = ", ".join(("grid_id", "month", *FIGURES, "changes", "household_visits", "counted_changes", "stamp"))
+    row = "(" + ", ".join(["%s", "%s"] + ["0"] * len(FIGURES) + ["%s", "%s", "-1", "%s"]) + ")"
     action = f"UPDATE SET changes = {TABLE}.changes + 1" if bump else "NOTHING"
+    if bump and household_visit:
+        action += f", household_visits = {TABLE}.household_visits + 1"
     stamp = LiveCoverage._meta.get_field("stamp")
     params: list = []
     for grid_id in ids:
-        params += [grid_id, month, int(bump), stamp.get_db_prep_value(uuid.uuid4(), connection)]
+        params += [
+            grid_id,
+            month,
+            int(bump),
+            int(bump and household_visit),
+            stamp.get_db_prep_value(uuid.uuid4(), connection),
+        ]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {TABLE} ({columns}) VALUES {', '.join([row] * len(ids))} "  # noqa: S608
@@ -96,16 +105,20 @@ def _upsert(grid_ids, month: datetime.date, *, bump: bool) -> None:
         )
 
 
-def marks(grid_ids, month: datetime.date) -> dict[int, str]:
-    """Each grid's mark for ``month``: its row's stamp and ``changes``. Whatever changes what the grid's month
-    shows (every writer below) changes it in the writer's transaction, so something kept under a mark read
-    before it was made is never read again once the change is committed. One query (three when a grid has
-    no row yet)."""
+def marks(grid_ids, month: datetime.date) -> dict[int, tuple[str, str]]:
+    """Each grid's marks for ``month``: its row's stamp with ``changes``, and with the changes other than new
+    visits to households. Whatever changes what the grid's month shows (every writer below) changes the first
+    in the writer's transaction, so something kept under a mark read before it was made is never read again
+    once the change is committed; what a household's new visit leaves as it was is kept under the second.
+    One query (three when a grid has no row yet)."""
     grid_ids = sorted(set(grid_ids))
 
-    def read() -> dict[int, str]:
+    def read() -> dict[int, tuple[str, str]]:
         rows = LiveCoverage.objects.filter(grid_id__in=grid_ids, month=month)
-        return {g: f"{stamp.hex}.{changes}" for g, stamp, changes in rows.values_list("grid_id", "stamp", "changes")}
+        return {
+            g: (f"{stamp.hex}.{changes}", f"{stamp.hex}.{changes - visits}")
+            for g, stamp, changes, visits in rows.values_list("grid_id", "stamp", "changes", "household_visits")
+        }
 
     found = read()
     if len(found) < len(grid_ids):
@@ -114,9 +127,10 @@ def marks(grid_ids, month: datetime.date) -> dict[int, str]:
     return found
 
 
-def grids_changed(grid_ids) -> None:
-    """These grids' figures for this month may have changed (called in the writer's transaction)."""
-    _upsert(grid_ids, due.month_start(timezone.localdate()), bump=True)
+def grids_changed(grid_ids, *, household_visit: bool = False) -> None:
+    """These grids' figures for this month may have changed (called in the writer's transaction);
+    ``household_visit``: by a new visit to a household, and by nothing else."""
+    _upsert(grid_ids, due.month_start(timezone.localdate()), bump=True, household_visit=household_visit)
 
 
 def forget(grid_ids=None) -> None:
@@ -148,7 +162,10 @@ def _key_person_grid(key_person_id) -> int | None:
 
 def _visit_saved(sender, instance: Visit, created: bool = False, **kwargs) -> None:
     # A new visit is in its subject's grid; an edited or deleted one may be of a subject that moved since.
-    grids_changed({instance.grid_id} if created else {instance.grid_id, _subject_grid(instance)})
+    if created:
+        grids_changed({instance.grid_id}, household_visit=bool(instance.household_id))
+    else:
+        grids_changed({instance.grid_id, _subject_grid(instance)})
 
 
 def _place_before(sender, instance, **kwargs) -> None:

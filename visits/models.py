@@ -305,6 +305,10 @@ class LiveCoverage(models.Model):
     as_of = models.DateField(_("统计日期"), null=True)
     changes = models.PositiveIntegerField(default=0)
     counted_changes = models.IntegerField(default=-1)
+    # Of ``changes``, those made by a new visit to a household: such a visit changes its row's mark and the
+    # month's figures, nothing else the work list shows, so what the list keeps apart from them
+    # (``visits.kept_list``, the frame) is kept under ``changes - household_visits``.
+    household_visits = models.PositiveIntegerField(default=0, db_default=0)
     # New for every row: a row dropped (``live.forget``) and made again starts its ``changes`` anew, so what is
     # kept under a row's marks (the work list, ``visits.kept_list``) names the row by this, not by its number.
     stamp = models.UUIDField(default=uuid.uuid4, editable=False)

@@ -36,7 +36,7 @@ from towntasks import selectors as town_tasks
 
 from . import due, kept_list, offline, services, summary, walk
 from .forms import VisitForm
-from .models import NotPossibleReason, Subject, Visit
+from .models import NotPossibleReason, Outcome, Subject, Visit
 from .offline import visit_url
 
 FIELD_PAGE = 30
@@ -82,29 +82,66 @@ def work_list(request: HttpRequest) -> HttpResponse:
 
 def work_list_content(request: HttpRequest, grid_ids: list[int], *, ttl: int | None = None):
     """The work list's content before and after the town's tasks, kept under the grids' marks
-    (visits/kept_list.py) or counted and kept; the town's tasks are read for each request."""
+    (visits/kept_list.py) or counted and kept; the town's tasks are read for each request. After a new visit
+    to a household the content is counted from the kept frame: only the month's figures and the page's
+    households' visits are read again."""
     today = timezone.localdate()
     month = due.month_start(today)
-    kept_key = kept_list.key(request, grid_ids, month, today)
-    parts = kept_list.read(kept_key)
+    content_key, frame_key = kept_list.keys(request, grid_ids, month, today)
+    parts = kept_list.read(content_key)
     if parts is None:
-        content = render_to_string(kept_list.BODY, _work_list_context(request, grid_ids, month, today), request)
-        parts = kept_list.split(content)
-        kept_list.keep(kept_key, parts, ttl=ttl)
+        frame = kept_list.read_frame(frame_key)
+        if frame is None:
+            frame = _work_list_frame(request, grid_ids, month, today)
+            kept_list.keep_frame(frame_key, frame, ttl=ttl)
+        else:
+            _households_visited(frame["page"].object_list, month)
+        progress = summary.progress(grid_ids, month, frame["due_keys"], with_open=True, key_places=frame["places_due"])
+        # The households still to visit this month (all pages): the phone counts a queued visit to one of them
+        # as done in the progress line (static/js/field-queue.js; README, "Offline field view").
+        context = {**frame, "progress": progress, "open_households": progress.extra["open_households"]}
+        context["groupings"] = walk.GROUPINGS
+        parts = kept_list.split(render_to_string(kept_list.BODY, context, request))
+        kept_list.keep(content_key, parts, ttl=ttl)
     return parts
 
 
-def _work_list_context(request: HttpRequest, grid_ids: list[int], month: datetime.date, today: datetime.date):
+def _households_visited(rows: list[Household], month: datetime.date) -> None:
+    """The page's households' visits of the month read again: ``done`` and the latest attempt, as
+    ``due.households_on_walk`` says them (tests/visits/test_kept_list.py holds the two equal)."""
+    if not rows:
+        return
+    visits = Visit.objects.filter(household_id__in=[h.pk for h in rows], month=due.month_start(month)).order_by()
+    done, attempts = set(), {}
+    for household_id, outcome, reason, day, recorded in visits.values_list(
+        "household_id", "outcome", "reason", "visited_on", "recorded_at"
+    ):
+        if outcome == Outcome.DONE:
+            done.add(household_id)
+        elif outcome == Outcome.NOT_POSSIBLE:
+            latest = attempts.get(household_id)
+            if latest is None or (day, recorded) > latest[:2]:
+                attempts[household_id] = (day, recorded, reason)
+    for h in rows:
+        h.done = h.pk in done
+        day, _recorded, h.attempt_reason = attempts.get(h.pk, (None, None, None))
+        h.attempt_on = day
+        _attempt_label(h)
+
+
+def _attempt_label(h: Household) -> None:
+    h.attempt_label = NotPossibleReason(h.attempt_reason).label if h.attempt_reason else ""
+
+
+def _work_list_frame(request: HttpRequest, grid_ids: list[int], month: datetime.date, today: datetime.date):
+    """What the work list shows but the month's figures, counted (docs/performance.md, "The field work
+    list"): all of it stays as it is after a new visit to a household but that household's row."""
     q = request.GET.get("q", "").strip()
     key_items = due.key_persons_due(grid_ids, month, today)
     # The month's key places due (a grid's few: one query) give the progress figures and the places to visit.
     places_due = list(due.key_places_due(grid_ids, month).order_by("name"))
-    progress = summary.progress(grid_ids, month, key_items, with_open=True, key_places=places_due)
     open_keys = due.most_urgent_first(key_items)
     households = due.households_on_walk(grid_ids, month)
-    # The households still to visit this month (all pages): the phone counts a queued visit to one of them
-    # as done in the progress line (static/js/field-queue.js; README, "Offline field view").
-    open_households = progress.extra["open_households"]
     # Likewise a queued visit to a key person still short this month, up to the visits still due (the
     # cadence, residents/cadence.py: one more does not count), and to a key place not yet visited: the
     # key persons as "id:visits still due", the key places as ids — all of them, whatever the search.
@@ -137,7 +174,7 @@ def _work_list_context(request: HttpRequest, grid_ids: list[int], month: datetim
         h.group = route.group_of[h.pk]
         h.back = f"{here}#h-{h.pk}"
         h.href = f"{visit_url('household', h.pk)}?next={quote(h.back, safe='')}"
-        h.attempt_label = NotPossibleReason(h.attempt_reason).label if h.attempt_reason else ""
+        _attempt_label(h)
     for k in open_keys:
         k.href = f"{visit_url('key_person', k.key_person.pk)}?next={back}%23k-{k.key_person.pk}"
     places = places[:50]
@@ -146,8 +183,8 @@ def _work_list_context(request: HttpRequest, grid_ids: list[int], month: datetim
     params.pop("page", None)
     return {
         "month": month,
-        "progress": progress,
-        "open_households": open_households,
+        "due_keys": key_items,
+        "places_due": places_due,
         "open_key_persons": open_key_persons,
         "open_places": open_places,
         "key_items": open_keys,
@@ -157,7 +194,6 @@ def _work_list_context(request: HttpRequest, grid_ids: list[int], month: datetim
         "q": q,
         "by": by,
         "place": place,
-        "groupings": walk.GROUPINGS,
         "route": route,
         "here": here,
     }

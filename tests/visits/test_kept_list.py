@@ -21,7 +21,7 @@ from residents.codes import Relation
 from residents.models import Household, KeyPerson, KeyPlace, Resident
 from tests.conftest import make_household, make_resident
 from tests.visits.test_live_coverage import _import_one_household
-from visits import kept_list, live, services
+from visits import kept_list, live, services, views
 from visits.models import Outcome, Visit
 
 WORK_LIST = "/field/"
@@ -39,6 +39,8 @@ def _fresh(client, monkeypatch, url=WORK_LIST) -> str:
     with monkeypatch.context() as m:
         m.setattr(kept_list, "read", lambda key: None)
         m.setattr(kept_list, "keep", lambda key, parts, **kwargs: None)
+        m.setattr(kept_list, "read_frame", lambda key: None)
+        m.setattr(kept_list, "keep_frame", lambda key, frame, **kwargs: None)
         return _main(client, url)
 
 
@@ -192,3 +194,130 @@ def test_the_nightly_warming_keeps_each_workers_list_for_the_morning(client, wor
     assert "张庄1号" in warmed
     services.visit_record(worker=worker, target=world.household1)
     assert _main(client) != warmed  # the mark moved: counted again
+
+
+# --- After a new visit to a household: counted from the kept frame ------------------------------------
+
+
+def _visits_and_marks(grid_id):
+    from visits.models import LiveCoverage
+
+    row = LiveCoverage.objects.get(grid_id=grid_id, month=timezone.localdate().replace(day=1))
+    return row.changes, row.household_visits
+
+
+def test_only_a_new_visit_to_a_household_counts_as_one(world, worker):
+    """``household_visits`` counts the changes a new household visit made; every other write only ``changes``:
+    a key person's or key place's visit, a visit edited or deleted, the household itself."""
+    grid = world.grid1.pk
+    live.marks([grid], timezone.localdate().replace(day=1))
+    changes, household_visits = _visits_and_marks(grid)
+
+    def counted() -> tuple[int, int]:
+        now = _visits_and_marks(grid)
+        return now[0] - changes, now[1] - household_visits
+
+    visit, _ = services.visit_record(worker=worker, target=world.household1)
+    assert counted() == (1, 1)
+    services.visit_record(worker=worker, target=world.key_person1)
+    services.visit_record(worker=worker, target=world.key_place1)
+    assert counted() == (3, 1)
+    visit.note = "补记"
+    visit.save()
+    visit.delete()
+    _rename(Household, world.household1.pk, address="张庄1号甲")
+    assert counted() == (6, 1)
+
+
+def test_after_a_household_visit_the_list_is_counted_from_its_frame(
+    client, world, worker, monkeypatch, django_assert_num_queries
+):
+    """Done, an attempt, an attempt after another, done after an attempt: each shown as a fresh count shows
+    it, from the kept frame: the month's figures and the page's visits read again (8 queries, not 11)."""
+    newcomer = make_household(world.micro1, world.group1, "0009", "张庄9号")
+    client.force_login(worker)
+    _main(client)
+    today = timezone.localdate()
+    earlier = today.replace(day=1)
+    visits = [
+        lambda: services.visit_record(worker=worker, target=world.household1),
+        lambda: services.visit_record(
+            worker=worker, target=newcomer, outcome=Outcome.NOT_POSSIBLE, reason="unreachable", visited_on=today
+        ),
+        lambda: services.visit_record(
+            worker=worker, target=newcomer, outcome=Outcome.NOT_POSSIBLE, reason="refused", visited_on=earlier
+        ),
+        lambda: services.visit_record(worker=worker, target=newcomer),
+    ]
+    counted = []
+    monkeypatch.setattr(views, "_work_list_frame", _counting(counted, views._work_list_frame))
+    for n, visit in enumerate(visits):
+        before = _main(client)
+        visit()
+        with django_assert_num_queries(8):
+            after = _main(client)
+        # The third, an attempt earlier in the month than the one shown, leaves the page as it was.
+        assert (after != before) == (n != 2 or today.day == 1)
+        assert after == _fresh(client, monkeypatch)
+    assert counted == [True] * len(visits)  # only by the fresh counts above: the frames were read back
+    page = _main(client)
+    assert "未能走访" not in page.split("张庄9号")[1].split("</li>")[0]  # done after the attempts
+
+
+def _counting(calls, count):
+    def wrapped(*args, **kwargs):
+        calls.append(True)
+        return count(*args, **kwargs)
+
+    return wrapped
+
+
+def test_the_attempt_shown_is_the_months_latest(client, world, worker, monkeypatch):
+    """Read again for the page, a household's attempts give the latest by day (then by recording), as the
+    frame's count does."""
+    client.force_login(worker)
+    _main(client)
+    today = timezone.localdate()
+    services.visit_record(
+        worker=worker, target=world.household1, outcome=Outcome.NOT_POSSIBLE, reason="refused", visited_on=today
+    )
+    services.visit_record(
+        worker=worker,
+        target=world.household1,
+        outcome=Outcome.NOT_POSSIBLE,
+        reason="unreachable",
+        visited_on=today.replace(day=1),
+    )
+    page = _main(client)
+    assert page == _fresh(client, monkeypatch)
+    # On the 1st both are of one day: the one recorded later is the latest.
+    latest, other = ("拒访", "失联") if today.day > 1 else ("失联", "拒访")
+    row = page.split("张庄1号</strong>")[1].split("</li>")[0]
+    assert latest in row and other not in row
+
+
+def test_a_frame_that_cannot_be_read_is_counted_again(client, world, worker, monkeypatch):
+    client.force_login(worker)
+    _main(client)
+    real_get = cache.get
+
+    def get(key, *args, **kwargs):
+        if key.startswith("worklist-frame:"):
+            raise ValueError("unpickling failed")
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", get)
+    services.visit_record(worker=worker, target=world.household1)
+    page = _main(client)
+    assert "已走访" in page
+    assert page == _fresh(client, monkeypatch)
+
+
+def test_the_frames_key_holds_the_code_that_counts_it(rf, world, worker, monkeypatch):
+    """A deploy that changes the code counting the frame (or the classes it holds) reads none kept before."""
+    request = rf.get(WORK_LIST)
+    month, today = timezone.localdate().replace(day=1), timezone.localdate()
+    content, frame = kept_list.keys(request, [world.grid1.pk], month, today)
+    monkeypatch.setattr(kept_list, "_code_signature", lambda: "another")
+    content_now, frame_now = kept_list.keys(request, [world.grid1.pk], month, today)
+    assert content_now == content and frame_now != frame

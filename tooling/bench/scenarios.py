@@ -338,13 +338,23 @@ def pages(p: People) -> list[Page]:
             [(WORK_LIST, [grid_ids, month]), (KEY_PERSONS_DUE, [grid_ids, month, today])],
         ),
         Page(
-            # The list a worker sees after recording a visit: the grid's mark moved, the content counted again
-            # (visits/kept_list.py); the same floor.
+            # The list a worker sees after a write in the grid other than a new household visit (a key person's
+            # visit, an address corrected): the grid's marks moved, everything counted again (visits/kept_list.py);
+            # the same floor.
             "field work list, after a write",
             p.worker,
             reverse("visits:work-list"),
             [(WORK_LIST, [grid_ids, month]), (KEY_PERSONS_DUE, [grid_ids, month, today])],
             before=lambda: live.grids_changed(grid_ids),
+        ),
+        Page(
+            # ... after a new visit to a household, the write of a worker's day: the figures and the page's
+            # visits read again, the rest from the kept frame; the same floor.
+            "field work list, after a household visit",
+            p.worker,
+            reverse("visits:work-list"),
+            [(WORK_LIST, [grid_ids, month]), (KEY_PERSONS_DUE, [grid_ids, month, today])],
+            before=lambda: live.grids_changed(grid_ids, household_visit=True),
         ),
         Page("coverage, town", p.town_office, reverse("visits:coverage"), [(KEPT_COVERAGE, [month, town_ids])]),
         Page(
