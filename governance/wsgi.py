@@ -1,4 +1,3 @@
-import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -11,7 +10,7 @@ from core.storage import make_data_folders  # noqa: E402 (after the settings are
 
 make_data_folders()
 
-from core.warm import warm  # noqa: E402
+from core.warm import settle_collector, warm  # noqa: E402
 
 # Templates compiled, URL patterns and translations loaded before the first request, not during the morning's
 # logins (docs/performance.md, "A process's first requests").
@@ -19,6 +18,6 @@ warm()
 
 # Everything loaded so far (Django, the apps, the URL and template caches to come are not) lives as long as the
 # process: kept out of the garbage collector's full passes, which otherwise walk it again and again, the slow
-# requests of a page that makes many objects got quicker (docs/performance.md, "What every page pays").
-gc.collect()
-gc.freeze()
+# requests of a page that makes many objects got quicker; and the collector runs less often (docs/performance.md,
+# "What every page pays").
+settle_collector()

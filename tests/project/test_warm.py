@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # A fresh process that loads the application as gunicorn does, then says what it holds before any request.
 PROBE = """
+import gc
 import json
 import governance.wsgi  # noqa: F401
 from django.template import engines
@@ -26,6 +27,8 @@ print(json.dumps({
     "rows": sorted(key[1] for key in engines["rows"].env.cache.keys()),
     "languages": sorted(get_resolver()._reverse_dict),
     "argon2": "argon2" in sys.modules,
+    "gc_thresholds": gc.get_threshold(),
+    "gc_frozen": gc.get_freeze_count(),
 }))
 """
 
@@ -69,6 +72,9 @@ def test_the_application_loaded_as_gunicorn_does_holds_templates_urls_and_hasher
     assert not any(name.startswith(("admin/", "rest_framework/")) for name in templates)
     assert held["languages"] == sorted(code for code, _ in settings.LANGUAGES)
     assert held["argon2"] is True
+    # What is loaded is frozen out of the collector's passes, which run at the process's thresholds.
+    assert tuple(held["gc_thresholds"]) == warm.GC_THRESHOLDS != (700, 10, 10)
+    assert held["gc_frozen"] > 100_000
 
 
 def test_warm_counts_what_it_did():

@@ -10,12 +10,12 @@ floor and the ratio to it; for lists Django admin's changelist and the ratio to 
 
 from __future__ import annotations
 
-import gc
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from core.warm import settle_collector
 from tooling import bench
 
 
@@ -34,8 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, requests: int, output: Path | None, import_households: int, reminder_runs: int, **options):
         # As the server does once its application is loaded (governance/wsgi.py): what is loaded now stays out
         # of the garbage collector's full passes.
-        gc.collect()
-        gc.freeze()
+        settle_collector()
         vacuumed = bench.vacuum_when_autovacuum_is_off()
         people = bench.people()
         rows = []
