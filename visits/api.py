@@ -125,7 +125,8 @@ class WorkListView(APIView):
         month = due.month_start(timezone.localdate())
         grids = sorted(scope.grid_ids)
         keys = due.key_persons_due(grids, month)
-        progress = summary.progress(grids, month, keys)
+        places_due = list(due.key_places_due(grids, month))
+        progress = summary.households_progress(grids, month, summary.key_figures(keys, places_due))
         open_keys = due.most_urgent_first(keys)
         # In walking order: by micro-grid, then address in natural order (张庄2号 before 张庄11号).
         households = NaturalOrder(

@@ -43,7 +43,13 @@ log = logging.getLogger(__name__)
 BODY = "visits/partials/work_list_body.html"
 TASKS_MARKER = "<!-- town-tasks -->"
 # The templates whose text makes the content (a changed one is a new key: no old markup after a deploy).
-TEMPLATES = (BODY, "partials/pager.html")
+TEMPLATES = (
+    BODY,
+    "partials/pager.html",
+    "visits/partials/work_list_filters.html",
+    "visits/partials/work_list_key_persons.html",
+    "visits/partials/work_list_places.html",
+)
 # A day's content is worth keeping for the morning's or afternoon's round; the day is in the key anyway.
 TTL = 3 * 3600
 
@@ -81,8 +87,8 @@ def _templates_signature() -> str:
 
 def keys(request: HttpRequest, grid_ids: list[int], month: datetime.date, today: datetime.date) -> tuple[str, str]:
     """The keys of this request's content and of its frame: the grids' marks (one query), the day, the
-    language, the address. The content's holds every change of the grids; the frame's all but new visits to
-    households, and the code that counts the frame instead of the templates' text."""
+    language, the address, the templates' text. The content's holds every change of the grids; the frame's all
+    but new visits to households, and the code that counts the frame."""
     marks = live.marks(grid_ids, month)
     parts = [
         connection.settings_dict["NAME"],  # two portals, or a test run beside the bench, sharing one Redis
@@ -92,7 +98,7 @@ def keys(request: HttpRequest, grid_ids: list[int], month: datetime.date, today:
         request.get_full_path(),
     ]
     content = [_templates_signature(), *parts, *(f"{g}:{marks[g][0]}" for g in grid_ids)]
-    frame = [_code_signature(), *parts, *(f"{g}:{marks[g][1]}" for g in grid_ids)]
+    frame = [_code_signature(), _templates_signature(), *parts, *(f"{g}:{marks[g][1]}" for g in grid_ids)]
     return (
         "worklist:" + hashlib.sha256("\n".join(content).encode()).hexdigest(),
         "worklist-frame:" + hashlib.sha256("\n".join(frame).encode()).hexdigest(),

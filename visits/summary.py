@@ -4,10 +4,11 @@ taken when they ended, so history does not change when households move later."""
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from grids.models import Assignment, Grid, Role, User
@@ -16,33 +17,27 @@ from . import due, live
 from .models import CoverageSnapshot
 
 
-def progress(grid_ids, month: datetime.date, key_items, *, with_open: bool = False, key_places=None) -> due.Coverage:
-    """A worker's month in three figures; ``key_items`` already computed for the work list. ``with_open``:
-    also the households still to visit, as ``extra["open_households"]`` (ids), read in the same query.
-    ``key_places``: the month's key places due (``due.key_places_due``, read by the caller), else counted."""
-    cov = due.Coverage()
-    households = due.households_due(grid_ids, month)
-    if with_open:
-        rows = list(households.order_by().values_list("pk", "done"))
-        cov.households_due = len(rows)
-        cov.households_done = sum(1 for _pk, done in rows if done)
-        cov.extra["open_households"] = [pk for pk, done in rows if not done]
-    else:
-        cov.households_due, cov.households_done = _due_and_done(households)
-    if key_places is None:
-        cov.key_places_due, cov.key_places_done = _due_and_done(due.key_places_due(grid_ids, month))
-    else:
-        cov.key_places_due = len(key_places)
-        cov.key_places_done = sum(1 for p in key_places if p.done)
-    cov.key_persons_due = len(key_items)
-    cov.key_persons_done = sum(k.done for k in key_items)
-    cov.key_persons_overdue = sum(k.overdue for k in key_items)
+def key_figures(key_items, key_places) -> due.Coverage:
+    """A worker's month's key persons (``due.key_persons_due``) and key places due (``due.key_places_due``)
+    as figures: the part of the progress a new visit to a household leaves as it is."""
+    return due.Coverage(
+        key_persons_due=len(key_items),
+        key_persons_done=sum(k.done for k in key_items),
+        key_persons_overdue=sum(k.overdue for k in key_items),
+        key_places_due=len(key_places),
+        key_places_done=sum(1 for p in key_places if p.done),
+    )
+
+
+def households_progress(grid_ids, month: datetime.date, key_figures: due.Coverage) -> due.Coverage:
+    """A worker's month in three figures: the households counted (one query), with ``key_figures``; the
+    households still to visit as ``extra["open_households"]`` (ids)."""
+    cov = copy.copy(key_figures)
+    rows = list(due.households_due(grid_ids, month).order_by().values_list("pk", "done"))
+    cov.households_due = len(rows)
+    cov.households_done = sum(1 for _pk, done in rows if done)
+    cov.extra = {"open_households": [pk for pk, done in rows if not done]}
     return cov
-
-
-def _due_and_done(rows) -> tuple[int, int]:
-    figures = rows.order_by().aggregate(n=Count("pk"), d=Count("pk", filter=Q(done=True)))
-    return figures["n"], figures["d"]
 
 
 def recent_months(n: int, today: datetime.date | None = None) -> list[datetime.date]:

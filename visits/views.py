@@ -96,11 +96,10 @@ def work_list_content(request: HttpRequest, grid_ids: list[int], *, ttl: int | N
             kept_list.keep_frame(frame_key, frame, ttl=ttl)
         else:
             _households_visited(frame["page"].object_list, month)
-        progress = summary.progress(grid_ids, month, frame["due_keys"], with_open=True, key_places=frame["places_due"])
+        progress = summary.households_progress(grid_ids, month, frame["figures"])
         # The households still to visit this month (all pages): the phone counts a queued visit to one of them
         # as done in the progress line (static/js/field-queue.js; README, "Offline field view").
         context = {**frame, "progress": progress, "open_households": progress.extra["open_households"]}
-        context["groupings"] = walk.GROUPINGS
         parts = kept_list.split(render_to_string(kept_list.BODY, context, request))
         kept_list.keep(content_key, parts, ttl=ttl)
     return parts
@@ -181,22 +180,27 @@ def _work_list_frame(request: HttpRequest, grid_ids: list[int], month: datetime.
     for p in places:
         p.href = f"{visit_url('key_place', p.pk)}?next={back}%23p-{p.pk}"
     params.pop("page", None)
+    # The parts no household's visit changes, rendered here: the frame keeps their markup, not their rows.
+    parts = {"key_items": open_keys, "places": places, "q": q, "by": by, "place": place, "route": route}
+    parts["groupings"] = walk.GROUPINGS
     return {
         "month": month,
-        "due_keys": key_items,
-        "places_due": places_due,
+        "figures": summary.key_figures(key_items, places_due),
         "open_key_persons": open_key_persons,
         "open_places": open_places,
-        "key_items": open_keys,
         "page": page,
         "query": params.urlencode(),
-        "places": places,
         "q": q,
         "by": by,
         "place": place,
-        "route": route,
         "here": here,
+        "sections": {name: _section(name, parts) for name in ("filters", "key_persons", "places")},
     }
+
+
+def _section(name: str, context: dict) -> SafeString:
+    html = render_to_string(f"visits/partials/work_list_{name}.html", context)
+    return mark_safe(html.removesuffix("\n"))  # noqa: S308 (our own rendered template)
 
 
 SUBJECT_MODELS = {"household": Household, "key_person": KeyPerson, "key_place": KeyPlace}
