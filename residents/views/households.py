@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +23,9 @@ from ..models import Household, KeyPerson, Resident, head_name
 from ._shared import _active_unless_archived_asked, _default_village, _ordered, _staff_village
 
 
-def _household_rows(queryset):
+def _household_rows(queryset, *, tags: bool = True):
+    """A list's households with their places, head, member count and (``tags``) tags as ``tag_list``: a list
+    per row, where ``h.tags.all()`` built a manager and a queryset for each row (about 1 ms a page of 50)."""
     members = (
         Resident.objects.filter(household=OuterRef("pk"), archived_at__isnull=True)
         .order_by()
@@ -31,11 +33,10 @@ def _household_rows(queryset):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
-        queryset.select_related("grid", "micro_grid", "villager_group")
-        .prefetch_related("tags")
-        .annotate(head_name=head_name(), member_count=Subquery(members))
+    rows = queryset.select_related("grid", "micro_grid", "villager_group").annotate(
+        head_name=head_name(), member_count=Subquery(members)
     )
+    return rows.prefetch_related(Prefetch("tags", to_attr="tag_list")) if tags else rows
 
 
 @login_required

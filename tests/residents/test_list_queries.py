@@ -81,3 +81,25 @@ def test_household_list_query_budget(client, world, staff, django_assert_num_que
     # one statement (grids/filters.py), tags; unread inbox
     with django_assert_num_queries(11):  # the session is read, not written (core/sessions.py)
         client.get(reverse("residents:household-list"))
+
+
+def test_tags_listed_per_row_and_not_read_where_not_shown(client, world, staff, worker):
+    """The staff's household list shows each row's tags (read once for the page, as a list per row); the
+    phone's household list, which shows none, does not read them."""
+    from residents.models import Tag
+
+    low = Tag.objects.create(code="t-low", name="测试低保", order=1)
+    poor = Tag.objects.create(code="t-poor", name="测试脱贫", order=2)
+    world.household1.tags.add(low, poor)
+    world.household2.tags.add(poor)
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as staff_list:
+        page = client.get(reverse("residents:household-list")).content.decode()
+    first, second = (next(row for row in page.split("<tr") if f">{n}</a>" in row) for n in ("0001", "0002"))
+    assert '<span class="tag">测试低保</span><span class="tag">测试脱贫</span>' in first
+    assert '<span class="tag">测试脱贫</span>' in second and "测试低保" not in second
+    assert sum("_tags" in q["sql"] for q in staff_list.captured_queries) == 1
+    client.force_login(worker)
+    with CaptureQueriesContext(connection) as field_list:
+        assert client.get(reverse("residents:field-household-list")).status_code == 200
+    assert not any("_tags" in q["sql"] for q in field_list.captured_queries)
