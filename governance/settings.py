@@ -167,6 +167,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Keep connections for a minute instead of one per request: cheaper on a small machine.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction: the long reads that go
+    # through server-side cursors (exports, imports, the choice lists) then read through ordinary ones.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
     # No JIT: the planner's cost estimates for the coverage counts (many index probes) crossed jit_above_cost
     # and every such query paid ~20 ms compiling code that saved nothing (EXPLAIN ANALYZE at a million residents).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")

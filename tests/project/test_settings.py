@@ -108,3 +108,13 @@ def test_the_embedded_file_cache_keeps_a_towns_tokens(tmp_path):
     result = _load_settings(code, DATA_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "1200"
+
+
+def test_server_side_cursors_off_behind_a_transaction_pooler():
+    """PgBouncer in transaction mode (README, "Running it for a county") needs Django's server-side cursors off."""
+    code = "from django.conf import settings; print(settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
+    url = "postgres://portal@127.0.0.1:6432/portal"
+    pooled = _load_settings(code, DATABASE_URL=url, DISABLE_SERVER_SIDE_CURSORS="true")
+    direct = _load_settings(code, DATABASE_URL=url)
+    assert (pooled.stdout.strip(), direct.stdout.strip()) == ("True", "False"), pooled.stderr + direct.stderr
+    assert "is not a boolean" in _load_settings(code, DATABASE_URL=url, DISABLE_SERVER_SIDE_CURSORS="ja").stderr
