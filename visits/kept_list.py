@@ -105,13 +105,26 @@ def keys(request: HttpRequest, grid_ids: list[int], month: datetime.date, today:
     )
 
 
+def _get(key: str):
+    """What the cache holds under ``key``; None when nothing, or when it cannot be read (unreachable, or a
+    value this code cannot unpickle): the page is then counted."""
+    try:
+        return cache.get(key)
+    except Exception:
+        log.warning("work list: %s could not be read from the cache; counting the page", key.split(":")[0])
+        return None
+
+
+def _set(key: str, value, ttl: int | None) -> None:
+    try:
+        cache.set(key, value, ttl or TTL)
+    except Exception:
+        log.warning("work list: the cache is unreachable; %s is not kept", key.split(":")[0])
+
+
 def read(key: str) -> tuple[SafeString, SafeString] | None:
     """The content before and after the town's tasks, or None (not kept, or no cache)."""
-    try:
-        found = cache.get(key)
-    except Exception:
-        log.warning("work list: the cache is unreachable; counting the page")
-        return None
+    found = _get(key)
     if not found:
         return None
     top, rest = found
@@ -119,20 +132,12 @@ def read(key: str) -> tuple[SafeString, SafeString] | None:
 
 
 def read_frame(key: str) -> dict | None:
-    """The frame kept under ``key`` (``visits.views._work_list_frame``), or None (not kept, no cache, or
-    not readable by this code)."""
-    try:
-        return cache.get(key)
-    except Exception:
-        log.warning("work list: the kept frame is not readable; counting the page")
-        return None
+    """The frame kept under ``key`` (``visits.views._work_list_frame``), or None."""
+    return _get(key)
 
 
 def keep_frame(key: str, frame: dict, *, ttl: int | None = None) -> None:
-    try:
-        cache.set(key, frame, ttl or TTL)
-    except Exception:
-        log.warning("work list: the cache is unreachable; the frame is not kept")
+    _set(key, frame, ttl)
 
 
 def split(content: str) -> tuple[SafeString, SafeString]:
@@ -141,10 +146,7 @@ def split(content: str) -> tuple[SafeString, SafeString]:
 
 
 def keep(key: str, parts: tuple[str, str], *, ttl: int | None = None) -> None:
-    try:
-        cache.set(key, (str(parts[0]), str(parts[1])), ttl or TTL)
-    except Exception:
-        log.warning("work list: the cache is unreachable; the page is not kept")
+    _set(key, (str(parts[0]), str(parts[1])), ttl)
 
 
 def until_tomorrow() -> int:

@@ -4,7 +4,7 @@ taken when they ended, so history does not change when households move later."""
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import datetime
 from collections import defaultdict
 
@@ -32,12 +32,13 @@ def key_figures(key_items, key_places) -> due.Coverage:
 def households_progress(grid_ids, month: datetime.date, key_figures: due.Coverage) -> due.Coverage:
     """A worker's month in three figures: the households counted (one query), with ``key_figures``; the
     households still to visit as ``extra["open_households"]`` (ids)."""
-    cov = copy.copy(key_figures)
     rows = list(due.households_due(grid_ids, month).order_by().values_list("pk", "done"))
-    cov.households_due = len(rows)
-    cov.households_done = sum(1 for _pk, done in rows if done)
-    cov.extra = {"open_households": [pk for pk, done in rows if not done]}
-    return cov
+    return dataclasses.replace(
+        key_figures,
+        households_due=len(rows),
+        households_done=sum(1 for _pk, done in rows if done),
+        extra={"open_households": [pk for pk, done in rows if not done]},
+    )
 
 
 def recent_months(n: int, today: datetime.date | None = None) -> list[datetime.date]:

@@ -123,8 +123,7 @@ def _households_visited(rows: list[Household], month: datetime.date) -> None:
                 attempts[household_id] = (day, recorded, reason)
     for h in rows:
         h.done = h.pk in done
-        day, _recorded, h.attempt_reason = attempts.get(h.pk, (None, None, None))
-        h.attempt_on = day
+        h.attempt_on, _recorded, h.attempt_reason = attempts.get(h.pk, (None, None, None))
         _attempt_label(h)
 
 
@@ -181,8 +180,15 @@ def _work_list_frame(request: HttpRequest, grid_ids: list[int], month: datetime.
         p.href = f"{visit_url('key_place', p.pk)}?next={back}%23p-{p.pk}"
     params.pop("page", None)
     # The parts no household's visit changes, rendered here: the frame keeps their markup, not their rows.
-    parts = {"key_items": open_keys, "places": places, "q": q, "by": by, "place": place, "route": route}
-    parts["groupings"] = walk.GROUPINGS
+    parts = {
+        "key_items": open_keys,
+        "places": places,
+        "q": q,
+        "by": by,
+        "place": place,
+        "route": route,
+        "groupings": walk.GROUPINGS,
+    }
     return {
         "month": month,
         "figures": summary.key_figures(key_items, places_due),
