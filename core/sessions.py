@@ -61,6 +61,20 @@ class SessionStore(db.SessionStore):
         # must_create, and create() tries another key when it collides, so the look-up adds nothing.
         return get_random_string(32, VALID_KEY_CHARS)
 
+    def cycle_key(self):
+        # Django's makes the new key at once (an INSERT of the data as it was) and the login then writes the
+        # signed-in person into it (an UPDATE at the end of the request). Here the old row goes at once and the
+        # new key is made when the session is saved at the end of the request: one INSERT of the data as it
+        # is then, with the same retry on a taken key (create()). Until then ``session_key`` is None, as for a
+        # session not yet saved (docs/performance.md, "Logins").
+        data = self._session
+        key = self.session_key
+        self._session_key = None
+        self._session_cache = data
+        self.modified = True
+        if key:
+            self.delete(key)
+
     def expiry_lags(self) -> bool:
         """Whether the row read holds an idle expiry more than ``REFRESH_AFTER`` older than a write now sets."""
         if self.read_expiry is None or self.is_empty():

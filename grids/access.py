@@ -199,7 +199,12 @@ def changeable_villages(user):
 
 def sole_changeable_village(user):
     """The village the user keeps, when they keep exactly one (the lists' "new" buttons are for it); else None.
-    Unordered: two rows say whether there is one, and the village's model order joins the town to sort them."""
+    Unordered: two rows say whether there is one, and the village's model order joins the town to sort them.
+    Someone who keeps no village (the town office, a grid worker) is answered from the scope: building the
+    query that finds nothing cost about 0.3 ms on every list page."""
+    scope = scope_for(user)
+    if not scope.is_admin and not scope.village_ids:
+        return None
     villages = list(changeable_villages(user).active().order_by()[:2])
     return villages[0] if len(villages) == 1 else None
 

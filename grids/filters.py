@@ -46,7 +46,7 @@ class _NamedChoiceIterator(ModelChoiceIterator):
 class _PlaceChoiceField(ModelChoiceField):
     iterator = _NamedChoiceIterator
 
-    def __init__(self, *args, places: _VillagePlaces | None = None, place_kind: str = "", **kwargs):
+    def __init__(self, *args, places: _VillagePlaces | _SeenVillages | None = None, place_kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.places, self.place_kind = places, place_kind
 
@@ -91,6 +91,22 @@ def _places_sql(vendor: str) -> str:
     )
 
 
+class _SeenVillages:
+    """The villages the user sees, (id, name) in the village's model order, read once: whether there is a
+    village to choose (two or more) and the village select's options, which were two statements. Someone
+    whose scope names no village (a grid worker) is answered without building a query."""
+
+    def __init__(self, user, queryset):
+        scope = access.scope_for(user)
+        self.queryset = queryset
+        self._rows = None if scope.is_admin or scope.village_ids or scope.town_village_ids else []
+
+    def of(self, kind: str = "village") -> list[tuple[int, str]]:
+        if self._rows is None:
+            self._rows = list(self.queryset.values_list("pk", "name"))
+        return self._rows
+
+
 def _sees_whole_village(user, village_id: int) -> bool:
     scope = access.scope_for(user)
     return scope.is_admin or village_id in scope.village_ids or village_id in scope.town_village_ids
@@ -112,7 +128,9 @@ class ScopedFilterSet(django_filters.FilterSet):
         self.user = user
         villages = Village.objects.visible_to(user).active()
         self.filters["village"].queryset = villages
-        _by_name(self.filters["village"])
+        seen = _SeenVillages(user, villages)
+        if _by_name(self.filters["village"]):
+            self.filters["village"].extra.update(places=seen, place_kind="village")
         # Each offered for one village: its models' order within a village, without joining the village and
         # the town to order by their names (the same for every row). Built only for the filters a list has.
         places = {
@@ -128,7 +146,7 @@ class ScopedFilterSet(django_filters.FilterSet):
                 "village",
             ),
         }
-        village_ids = list(villages.order_by().values_list("pk", flat=True)[:2])  # one or more: no order needed
+        village_ids = [pk for pk, _name in seen.of()[:2]]
         chosen = village_ids[0] if len(village_ids) == 1 else _id(self.data.get("village"))
         kept = _VillagePlaces(chosen) if chosen is not None and _sees_whole_village(user, chosen) else None
         for name, (queryset, path) in places.items():

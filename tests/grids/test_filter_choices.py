@@ -101,3 +101,21 @@ def test_someone_who_sees_part_of_a_village_gets_the_places_from_their_querysets
     filterset = residents.filters.HouseholdFilter(data, queryset=Grid.objects.none(), user=worker)
     field = filterset.form.fields["grid"]
     assert field.places is None and _options(field) == _djangos(field)
+
+
+def test_the_villages_seen_are_read_once_for_the_choice_and_the_options(world, town, worker):
+    """Whether there is a village to choose and the village select's options come from one statement; a grid
+    worker, who sees no village, is answered without one."""
+    from grids import access
+
+    access.scope_for(town), access.scope_for(worker)  # read once per request, before any filter
+    with CaptureQueriesContext(connection) as queries:
+        filterset = residents.filters.HouseholdFilter({}, queryset=Grid.objects.none(), user=town)
+        field = filterset.form.fields["village"]
+        ours = _options(field)
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert ours == _djangos(field) and [label for _v, label in ours[1:]] == ["一村", "二村"]
+    with CaptureQueriesContext(connection) as queries:
+        filterset = residents.filters.HouseholdFilter({}, queryset=Grid.objects.none(), user=worker)
+        assert "village" not in filterset.form.fields
+    assert [q for q in queries if "grids_village" in q["sql"]] == []

@@ -120,6 +120,26 @@ def test_a_new_session_is_inserted_without_a_look_up_and_a_taken_key_is_not_reus
     assert SessionStore(taken.session_key).load()["_auth_user_id"] == str(staff.pk)  # the taken one untouched
 
 
+def test_a_login_inserts_its_session_once_and_the_old_key_is_gone(client, world, staff):
+    """The login's new key is made when the session is saved (core/sessions.py, ``cycle_key``): one INSERT
+    with the signed-in person, no UPDATE after it; the session held before the login (fixation) is deleted and
+    no longer signs anyone in."""
+    before = client.session  # a session held before the login, with a row of its own
+    before["seen"] = 1
+    before.save()
+    client.cookies["sessionid"] = before.session_key
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(reverse("login"), {"username": "staff", "password": PASSWORD})
+    assert response.status_code == 302
+    statements = [q["sql"].split()[0] for q in ctx.captured_queries if "django_session" in q["sql"]]
+    assert [s for s in statements if s != "SELECT"] == ["DELETE", "INSERT"]
+    key = response.cookies["sessionid"].value
+    assert key != before.session_key and not Session.objects.filter(pk=before.session_key).exists()
+    stored = Session.objects.get(pk=key).get_decoded()
+    assert stored["_auth_user_id"] == str(staff.pk) and stored["seen"] == 1  # the data carried over
+    assert client.get(reverse("reports:village-overview", args=[world.village.pk])).status_code == 200
+
+
 def test_pages_send_a_csp_without_inline_scripts(client, world, staff):
     client.force_login(staff)
     response = client.get(reverse("reports:village-overview", args=[world.village.pk]))
