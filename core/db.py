@@ -1,8 +1,40 @@
-"""Statement shapes the ORM does not write itself (docs/performance.md, "Rows by a list of ids")."""
+"""Statement shapes the ORM does not write itself (docs/performance.md, "Rows by a list of ids", "Planning a
+statement")."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection
 from django.db.models import BooleanField, Expression, F, Subquery
+
+# Sent with the statement, in the same query string: PostgreSQL runs the two as one implicit transaction, so the
+# setting holds for that statement alone (and stays on one server connection behind a pooler such as PgBouncer).
+AS_WRITTEN = "SET LOCAL join_collapse_limit = 1; "
+
+
+@contextmanager
+def joins_as_written() -> Iterator[None]:
+    """The statements read in this block are planned with their joins in the order written: one row (or a
+    page's rows) by primary key, then each related row by its key — the order PostgreSQL would choose, found
+    without searching every other order. Searching them is most of such a statement's cost: a household with
+    its village, grid, micro-grid, group, natural village and WeChat member took 3.2 ms to plan and 0.1 ms to
+    run. Every statement read in the block is sent so: build the queryset before it (a scope read while
+    building it is not such a statement) and only evaluate it inside. Only for statements that start from rows
+    named by key; not inside a transaction (``SET LOCAL`` would
+    hold until it ends) and not elsewhere than PostgreSQL, where the statements are sent as they are."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+
+    def as_written(execute, sql, params, many, context):
+        if not many and not connection.in_atomic_block:
+            sql = AS_WRITTEN + sql
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(as_written):
+        yield
 
 
 class InIds(Expression):

@@ -7,6 +7,8 @@ from django.db.models import Count, QuerySet, Window
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
+from .db import joins_as_written
+
 PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,7 +67,9 @@ class IdFirstPaginator(Paginator):
         # The rows keep the list's filters and scope: the two statements see the database at two moments, and a
         # row that left the list in between (erased, archived, out of scope) must not be shown
         # (docs/performance.md, "Rows of a page").
-        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
+        page_rows = self.object_list.order_by().filter(pk__in=ids)
+        with joins_as_written():  # the rows by their ids, then what each joins by key
+            rows = {row.pk: row for row in page_rows}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from core.db import joins_as_written
 from residents.models import Household, KeyPerson
 
 from .due import KeyDue, key_person_due_from
@@ -56,9 +57,11 @@ def household_visits(user, household: Household, limit: int = HOUSEHOLD_VISITS_S
     key_persons = list(
         KeyPerson.objects.visible_to(user).filter(resident__household=household).values_list("pk", flat=True)
     )
-    return list(
+    visits = (
         Visit.objects.visible_to(user)
         .filter(Q(household=household, subject=Subject.HOUSEHOLD) | Q(key_person__in=key_persons))
         .select_related("worker", "key_person__resident", "case")
         .order_by("-visited_on", "-recorded_at")[:limit]
     )
+    with joins_as_written():  # the visits by their household and key-person indexes, then each one's rows by key
+        return list(visits)

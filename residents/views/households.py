@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.db import joins_as_written
 from core.pages import paginate
 from grids import access
 from grids.forms import add_service_errors
@@ -52,12 +53,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_household(request: HttpRequest, pk: int) -> Household:
-    return get_object_or_404(
-        Household.objects.visible_to(request.user).select_related(
-            "village", "grid", "micro_grid", "villager_group", "natural_village", "wechat_member"
-        ),
-        pk=pk,
+    households = Household.objects.visible_to(request.user).select_related(
+        "village", "grid", "micro_grid", "villager_group", "natural_village", "wechat_member"
     )
+    with joins_as_written():  # six related rows by key: planning them was 3.2 ms, running them 0.1
+        return get_object_or_404(households, pk=pk)
 
 
 @login_required
