@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit import trail
 from audit.models import AuditAction
+from core.db import joins_as_written
 from core.pages import paginate
 from grids import access
 
@@ -38,10 +39,11 @@ def key_person_list(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_key_person(request: HttpRequest, pk: int) -> KeyPerson:
-    return get_object_or_404(
-        KeyPerson.objects.visible_to(request.user).select_related("resident__village", "resident__household__grid"),
-        pk=pk,
+    key_persons = KeyPerson.objects.visible_to(request.user).select_related(
+        "resident__village", "resident__household__grid"
     )
+    with joins_as_written():  # the listing by its key, then its resident, village, household and grid by theirs
+        return get_object_or_404(key_persons, pk=pk)
 
 
 @login_required

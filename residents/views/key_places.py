@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.db import joins_as_written
 from core.pages import paginate
 from grids import access
 
@@ -33,9 +34,9 @@ def key_place_list(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_key_place(request: HttpRequest, pk: int) -> KeyPlace:
-    return get_object_or_404(
-        KeyPlace.objects.visible_to(request.user).select_related("village", "grid", "micro_grid", "owner"), pk=pk
-    )
+    places = KeyPlace.objects.visible_to(request.user).select_related("village", "grid", "micro_grid", "owner")
+    with joins_as_written():  # the place by its key, then its related rows by theirs
+        return get_object_or_404(places, pk=pk)
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import trail
+from core.db import joins_as_written
 from core.pages import paginate
 from grids import access
 from grids.forms import add_service_errors
@@ -48,10 +49,11 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_resident(request: HttpRequest, pk: int) -> Resident:
-    return get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related("village", "household__grid", "household__micro_grid"),
-        pk=pk,
+    residents = Resident.objects.visible_to(request.user).select_related(
+        "village", "household__grid", "household__micro_grid"
     )
+    with joins_as_written():  # the resident by key, then the village, household, grid and micro-grid by theirs
+        return get_object_or_404(residents, pk=pk)
 
 
 @login_required

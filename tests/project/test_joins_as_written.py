@@ -75,3 +75,36 @@ def test_the_rows_are_the_same_and_inside_a_transaction_nothing_is_added(transac
         query.get(pk=world.household1.pk)
         assert _setting() != "1"
     assert not any(q["sql"].startswith(AS_WRITTEN) for q in ctx.captured_queries)
+
+
+def test_the_registrys_pages_and_the_visit_form_read_their_row_as_written(
+    transactional_db, world, staff, worker, client
+):
+    """The resident, key person and key place pages, and the field's visit form for a household and a key
+    person: each reads its row and what it joins by key, planned as written, first among those so sent."""
+    default = _setting()
+    for user, url, start in (
+        (staff, reverse("residents:resident-detail", args=[world.resident1.pk]), 'SELECT "residents_resident"."id"'),
+        (
+            staff,
+            reverse("residents:keyperson-detail", args=[world.key_person1.pk]),
+            'SELECT "residents_keyperson"."id"',
+        ),
+        (staff, reverse("residents:keyplace-detail", args=[world.key_place1.pk]), 'SELECT "residents_keyplace"."id"'),
+        (
+            worker,
+            reverse("visits:visit-new", args=["household", world.household1.pk]),
+            'SELECT "residents_household"."id"',
+        ),
+        (
+            worker,
+            reverse("visits:visit-new", args=["key_person", world.key_person1.pk]),
+            'SELECT "residents_keyperson"."id"',
+        ),
+    ):
+        client.force_login(user)
+        status, statements = _statements(client, url)
+        assert status == 200, url
+        planned = [sql.removeprefix(AS_WRITTEN) for sql in statements if sql.startswith(AS_WRITTEN)]
+        assert planned and planned[0].startswith(start), (url, planned[:1])
+        assert _setting() == default
