@@ -184,6 +184,13 @@ def change_q(user, *, village: str | None = None, grid: str | None = None, micro
     )
 
 
+def may_change_at(user, *, village_id: int | None = None, grid_id: int | None = None) -> bool:
+    """``change_q(user, village=…, grid=…)`` for one row whose village and grid are known: answered from the
+    scope, without a query (tests/grids/test_access.py holds the two equal for every persona)."""
+    scope = scope_for(user)
+    return scope.is_admin or village_id in scope.village_ids or grid_id in scope.grid_ids
+
+
 def visible_villages(user):
     from .models import Village
 

@@ -57,6 +57,9 @@ def registry_overview(user, village: Village, kept_reset) -> dict:
     households, people, places = counts["households"], counts["people"], counts["key_places"]
     key_by_grid = counts["key_persons"]
     totals = {"households": 0, "registered": 0, "living": 0, "key_persons": 0, "key_places": 0, "wechat": 0}
+    # Translated once: each grid's row names every category in its title (a lazy label is translated again
+    # each time it is written).
+    categories = [(value, str(label)) for value, label in KeyCategory.choices]
     for grid in grids:
         grid.workers = holders.get(("grid", grid.pk), [])
         grid.n_households = grid.n_registered = grid.n_living = grid.n_wechat = 0
@@ -72,7 +75,7 @@ def registry_overview(user, village: Village, kept_reset) -> dict:
             grid.n_households += micro.n_households
             grid.n_registered += micro.n_registered
             grid.n_living += micro.n_living
-        grid.key_persons = [(label, key_by_grid[grid.pk].get(value, 0)) for value, label in KeyCategory.choices]
+        grid.key_persons = [(label, key_by_grid[grid.pk].get(value, 0)) for value, label in categories]
         grid.key_person_total = sum(key_by_grid[grid.pk].values())
         grid.n_key_places = places.get(grid.pk, 0)
         grid.size_flag = not settings.GRID_HOUSEHOLDS_MIN <= grid.n_households <= settings.GRID_HOUSEHOLDS_MAX
@@ -83,9 +86,7 @@ def registry_overview(user, village: Village, kept_reset) -> dict:
         totals["living"] += grid.n_living
         totals["key_persons"] += grid.key_person_total
         totals["key_places"] += grid.n_key_places
-    category_totals = [
-        (label, sum(key_by_grid[g.pk].get(value, 0) for g in grids)) for value, label in KeyCategory.choices
-    ]
+    category_totals = [(label, sum(key_by_grid[g.pk].get(value, 0) for g in grids)) for value, label in categories]
     groups = territory.village_groups(village)
     for group in groups:
         group.officers = holders.get(("villager_group", group.pk), [])

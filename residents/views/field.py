@@ -45,7 +45,8 @@ def field_household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_field_worker(request)
     household = _visible_household(request, pk)
     members = household.members.active().order_by("relation", "birth_date")
-    can_change = Household.objects.changeable_by(request.user).filter(pk=household.pk).exists()
+    # Household.objects.changeable_by for the row just read, answered from the scope (no query of its own).
+    can_change = access.may_change_at(request.user, village_id=household.village_id, grid_id=household.grid_id)
     can_visit = access.may_record_visit(
         request.user,
         village_id=household.village_id,

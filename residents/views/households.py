@@ -72,7 +72,6 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": members,
         "key_persons": key_persons,
         "moves": household.moves.select_related("from_micro_grid__grid", "to_micro_grid__grid", "moved_by"),
-        "can_change": Household.objects.changeable_by(request.user).filter(pk=household.pk).exists(),
         "can_manage": access.can_manage_village(request.user, household.village),
         # Visits and cases, from the apps above the registry (residents/panels.py).
         "panels": panels.panels_for(panels.HOUSEHOLD, request.user, household),

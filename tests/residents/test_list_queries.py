@@ -103,3 +103,26 @@ def test_tags_listed_per_row_and_not_read_where_not_shown(client, world, staff, 
     with CaptureQueriesContext(connection) as field_list:
         assert client.get(reverse("residents:field-household-list")).status_code == 200
     assert not any("_tags" in q["sql"] for q in field_list.captured_queries)
+
+
+def test_whether_a_household_may_be_changed_is_answered_from_the_scope(client, world, personas, admin_user):
+    """The phone's household page offers its correction by ``access.may_change_at``, equal to
+    ``Household.objects.changeable_by`` for every persona and household; neither household page asks the
+    database for it (the staff page's actions go by the village's staff, ``can_manage``)."""
+    from grids import access
+    from residents.models import Household
+
+    households = [world.household1, world.household2, world.other_household]
+    for user in [*personas.values(), admin_user]:
+        changeable = set(Household.objects.changeable_by(user).values_list("pk", flat=True))
+        for household in households:
+            answer = access.may_change_at(user, village_id=household.village_id, grid_id=household.grid_id)
+            assert answer == (household.pk in changeable), (user.username, household.pk)
+    for persona, name in (("worker", "residents:field-household-detail"), ("staff", "residents:household-detail")):
+        client.force_login(personas[persona])
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(name, args=[world.household1.pk])).status_code == 200
+        assert not any(q["sql"].startswith("SELECT 1 AS") for q in ctx.captured_queries), persona
+    client.force_login(personas["worker"])
+    page = client.get(reverse("residents:field-household-detail", args=[world.household1.pk])).content.decode()
+    assert reverse("residents:field-household-edit", args=[world.household1.pk]) in page
