@@ -180,7 +180,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "grids.User"
-# Argon2id with OWASP's parameters (core/hashers.py: 20–32 ms a hash here, where Django's PBKDF2 default
+# Argon2id with one of OWASP's parameter sets (core/hashers.py: 14–15 ms a hash here, where Django's PBKDF2 default
 # takes 0.24–0.41 s). The others only verify the hashes stored before; each is re-hashed with the first at the
 # person's next login.
 PASSWORD_HASHERS = [

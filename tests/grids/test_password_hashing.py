@@ -15,7 +15,7 @@ from grids import credentials
 from grids.models import User
 from tests.conftest import PASSWORD
 
-OWASP_ARGON2ID = re.compile(r"^argon2\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$")
+OWASP_ARGON2ID = re.compile(r"^argon2\$argon2id\$v=19\$m=7168,t=5,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$")
 ADDRESS = "10.0.0.31"
 
 pytestmark = pytest.mark.usefixtures("real_hashers")
@@ -70,6 +70,21 @@ def test_an_argon2_hash_with_other_parameters_is_upgraded_at_login(client, world
     assert stored.startswith("argon2$argon2id$") and not OWASP_ARGON2ID.match(stored)
     assert log_in(client, PASSWORD).status_code == 302
     assert OWASP_ARGON2ID.match(User.objects.get(pk=worker.pk).password)
+
+
+def test_a_hash_of_the_19_mib_configuration_stored_before_is_upgraded_at_login(client, world, worker):
+    """The portal stored OWASP's 19 MiB / 2 iterations configuration before its 7 MiB / 5 one (core/hashers.py):
+    such a hash still logs in and is re-hashed with the configuration of today."""
+    from core.hashers import OWASPArgon2idPasswordHasher
+
+    class Before(OWASPArgon2idPasswordHasher):
+        time_cost, memory_cost = 2, 19456
+
+    User.objects.filter(pk=worker.pk).update(password=Before().encode(PASSWORD, Before().salt()))
+    assert User.objects.get(pk=worker.pk).password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert log_in(client, PASSWORD).status_code == 302
+    assert OWASP_ARGON2ID.match(User.objects.get(pk=worker.pk).password)
+    assert log_in(Client(), PASSWORD).status_code == 302
 
 
 def test_an_owasp_hash_is_left_as_it_is_at_login(client, world, worker):
