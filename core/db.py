@@ -22,8 +22,8 @@ def joins_as_written() -> Iterator[None]:
     its village, grid, micro-grid, group, natural village and WeChat member took 3.2 ms to plan and 0.1 ms to
     run. Every statement read in the block is sent so: build the queryset before it (a scope read while
     building it is not such a statement) and only evaluate it inside. Only for statements that start from rows
-    named by key; not inside a transaction (``SET LOCAL`` would
-    hold until it ends) and not elsewhere than PostgreSQL, where the statements are sent as they are."""
+    named by key; not inside a transaction (``SET LOCAL`` would hold until it ends) and not elsewhere than
+    PostgreSQL, where the statements are sent as they are."""
     if connection.vendor != "postgresql":
         yield
         return
