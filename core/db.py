@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, Subquery
+from django.shortcuts import get_object_or_404
 
 # Sent with the statement, in the same query string: PostgreSQL runs the two as one implicit transaction, so the
 # setting holds for that statement alone (and stays on one server connection behind a pooler such as PgBouncer).
@@ -35,6 +36,13 @@ def joins_as_written() -> Iterator[None]:
 
     with connection.execute_wrapper(as_written):
         yield
+
+
+def get_as_written_or_404(queryset, **lookup):
+    """``get_object_or_404(queryset, **lookup)`` with the row's statement planned as written: the page's row by
+    its key, then what it joins by theirs (a detail page's read). Build ``queryset`` first (its scope)."""
+    with joins_as_written():
+        return get_object_or_404(queryset, **lookup)
 
 
 class InIds(Expression):

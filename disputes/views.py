@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.trail import record_export
-from core.db import joins_as_written
+from core.db import get_as_written_or_404
 from core.excel import Column, write_workbook
 from core.pages import paginate, stored_file_response, xlsx_response
 from grids import access
@@ -171,8 +171,7 @@ def _visible_case(request: HttpRequest, pk: int) -> Case:
     cases = Case.objects.visible_to(request.user).select_related(
         "village", "grid", "household", "reported_by", "assignee", "department"
     )
-    with joins_as_written():  # the case by its key, then six related rows by theirs
-        return get_object_or_404(cases, pk=pk)
+    return get_as_written_or_404(cases, pk=pk)
 
 
 def _case_page(request: HttpRequest, case: Case, *, bound: dict | None = None, status: int = 200) -> HttpResponse:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 
-from core.db import joins_as_written
+from core.db import get_as_written_or_404
 from core.links import url_with_pk
 from core.natural import NaturalOrder
 from core.pages import stored_file_response
@@ -222,8 +222,7 @@ def _target(request: HttpRequest, subject: str, pk: int):
         qs = qs.select_related("resident__household__grid__village", "resident__household__micro_grid")
     else:
         qs = qs.select_related("village", "grid", "micro_grid")
-    with joins_as_written():  # the subject by its key, then its related rows by theirs
-        return get_object_or_404(qs, pk=pk)
+    return get_as_written_or_404(qs, pk=pk)
 
 
 @gzip_page

@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit import trail
 from audit.models import AuditAction
-from core.db import joins_as_written
+from core.db import get_as_written_or_404
 from core.pages import paginate
 from grids import access
 
@@ -42,8 +42,7 @@ def _visible_key_person(request: HttpRequest, pk: int) -> KeyPerson:
     key_persons = KeyPerson.objects.visible_to(request.user).select_related(
         "resident__village", "resident__household__grid"
     )
-    with joins_as_written():  # the listing by its key, then its resident, village, household and grid by theirs
-        return get_object_or_404(key_persons, pk=pk)
+    return get_as_written_or_404(key_persons, pk=pk)
 
 
 @login_required

@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.db import joins_as_written
+from core.db import get_as_written_or_404
 from core.pages import paginate
 from grids import access
 
@@ -35,8 +35,7 @@ def key_place_list(request: HttpRequest) -> HttpResponse:
 
 def _visible_key_place(request: HttpRequest, pk: int) -> KeyPlace:
     places = KeyPlace.objects.visible_to(request.user).select_related("village", "grid", "micro_grid", "owner")
-    with joins_as_written():  # the place by its key, then its related rows by theirs
-        return get_object_or_404(places, pk=pk)
+    return get_as_written_or_404(places, pk=pk)
 
 
 @login_required

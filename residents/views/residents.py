@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import trail
-from core.db import joins_as_written
+from core.db import get_as_written_or_404
 from core.pages import paginate
 from grids import access
 from grids.forms import add_service_errors
@@ -52,8 +52,7 @@ def _visible_resident(request: HttpRequest, pk: int) -> Resident:
     residents = Resident.objects.visible_to(request.user).select_related(
         "village", "household__grid", "household__micro_grid"
     )
-    with joins_as_written():  # the resident by key, then the village, household, grid and micro-grid by theirs
-        return get_object_or_404(residents, pk=pk)
+    return get_as_written_or_404(residents, pk=pk)
 
 
 @login_required
