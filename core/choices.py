@@ -41,6 +41,13 @@ def display(instance: Model, field) -> object:
     return force_str(value, strings_only=True) if label is _MISSING else label
 
 
+def label_of(model: type[Model], name: str, value) -> object:
+    """What ``get_<name>_display()`` answers for ``value`` on a row of ``model``, for a value read without
+    its row (a column of a related row put on a list's row: docs/performance.md, "What a row shows")."""
+    label = labels(model._meta.get_field(name), get_language()).get(make_hashable(value), _MISSING)
+    return force_str(value, strings_only=True) if label is _MISSING else label
+
+
 def _install(sender, **kwargs) -> None:
     for field in sender._meta.fields:
         name = f"get_{field.name}_display"

@@ -32,10 +32,12 @@ class NaturalOrder(Sequence):
     one query reads the ids and the fields, a slice reads its rows by id (with the queryset's joins and
     annotations)."""
 
-    def __init__(self, queryset, *fields: str) -> None:
-        rows = queryset.order_by().values_list("pk", *fields)
-        self.ids = [row[0] for row in sorted(rows, key=lambda r: (*map(_sort_value, r[1:]), r[0]))]
-        self.queryset = queryset
+    def __init__(self, queryset, *fields: str, rows=None) -> None:
+        """``rows``: what the rows add to ``queryset`` (as ``core.pages.IdFirstPaginator``'s), for a slice's
+        rows only."""
+        ordered = queryset.order_by().values_list("pk", *fields)
+        self.ids = [row[0] for row in sorted(ordered, key=lambda r: (*map(_sort_value, r[1:]), r[0]))]
+        self.queryset = queryset if rows is None else rows(queryset)
 
     def __len__(self) -> int:
         return len(self.ids)

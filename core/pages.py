@@ -19,13 +19,18 @@ class IdFirstPaginator(Paginator):
     index instead of building 20,000 full rows to throw away (at a million residents the town's household
     list at page 400 took 1.3 s, its subqueries run for every skipped row)."""
 
-    def __init__(self, object_list, per_page, *args, count_with_ids: bool = False, **kwargs):
+    def __init__(self, object_list, per_page, *args, count_with_ids: bool = False, rows=None, **kwargs):
         """``count_with_ids``: the list is searched, so reading its page's ids reads every matching row anyway
         (no index gives them in the list's order); the count is then taken in the same statement
         (docs/performance.md, "A searched list's count"). Not for a list read in an index's order, whose
-        ids statement stops after the page: counting in it would read the whole list."""
+        ids statement stops after the page: counting in it would read the whole list.
+        ``rows``: what the page's rows add to the list's queryset (the names a row shows, its computed
+        columns), applied to the rows' statement only: a column joined from another table and put on the
+        list would join that table in the ids' and the count's statements too (docs/performance.md, "What a
+        row shows")."""
         super().__init__(object_list, per_page, *args, **kwargs)
         self.count_with_ids = count_with_ids
+        self.rows = rows
 
     def get_page(self, number):
         """Django's, without validating the number first (which counts): ``page`` reads the ids, then validates."""
@@ -68,15 +73,18 @@ class IdFirstPaginator(Paginator):
         # row that left the list in between (erased, archived, out of scope) must not be shown
         # (docs/performance.md, "Rows of a page").
         page_rows = self.object_list.order_by().filter(pk__in=ids)
+        if self.rows is not None:
+            page_rows = self.rows(page_rows)
         with joins_as_written():  # the rows by their ids, then what each joins by key
             rows = {row.pk: row for row in page_rows}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
-def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE):
-    """The requested page, and the query string without ``page`` (for the pager's links)."""
+def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE, rows=None):
+    """The requested page, and the query string without ``page`` (for the pager's links); ``rows`` as
+    ``IdFirstPaginator``'s."""
     searched = bool(request.GET.get("q", "").strip())  # every list's search box
-    paginator = IdFirstPaginator(queryset, per_page, count_with_ids=searched)
+    paginator = IdFirstPaginator(queryset, per_page, count_with_ids=searched, rows=rows)
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

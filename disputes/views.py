@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -43,10 +44,22 @@ from .workflow import ACTIONS, Actor
 LIST_RELATED = ("village", "grid", "assignee", "department")
 
 
+def _case_rows(cases):
+    """What a list's row names: its village, grid, department and person responsible, as values and not as
+    four objects a row (docs/performance.md, "What a row shows"); the person as ``User.__str__`` names them
+    (the full name, else the username)."""
+    return cases.annotate(
+        village_name=F("village__name"),
+        grid_name=F("grid__name"),
+        department_name=F("department__name"),
+        assignee_name=Coalesce(NullIf(F("assignee__full_name"), Value("")), F("assignee__username")),
+    )
+
+
 def _listed(request: HttpRequest, base, policy: Policy):
     """Filtered and ordered: the most overdue first, then the nearest deadline, closed cases last."""
     filterset = CaseFilter(request.GET, queryset=deadlines.with_due(base, policy), user=request.user)
-    qs = filterset.qs.select_related(*LIST_RELATED)
+    qs = filterset.qs
     if not qs.query.order_by:
         qs = qs.order_by(F("due_at").asc(nulls_last=True), "-reported_at")
     return filterset, qs
@@ -55,7 +68,7 @@ def _listed(request: HttpRequest, base, policy: Policy):
 def _list_page(request: HttpRequest, base, template: str, extra: dict | None = None) -> HttpResponse:
     policy = Policy.current()
     filterset, qs = _listed(request, base, policy)
-    page, query = paginate(request, qs)
+    page, query = paginate(request, qs, rows=_case_rows)
     page.object_list = deadlines.attach(page.object_list, policy)
     context = {"filter": filterset, "page": page, "query": query, **(extra or {})}
     return render(request, template, context)
@@ -98,10 +111,10 @@ def department_cases(request: HttpRequest) -> HttpResponse:
     policy = Policy.current()
     base = deadlines.with_due(Case.objects.filter(department_cases_q(request.user)), policy)
     filterset = DepartmentCaseFilter(request.GET, queryset=base)
-    qs = filterset.qs.select_related("village", "department")
+    qs = filterset.qs
     if not qs.query.order_by:
         qs = qs.order_by(F("due_at").asc(nulls_last=True), "-reported_at")
-    page, query = paginate(request, qs)
+    page, query = paginate(request, qs, rows=_case_rows)
     page.object_list = deadlines.attach(page.object_list, policy)
     return render(request, "disputes/department_cases.html", {"filter": filterset, "page": page, "query": query})
 
@@ -133,7 +146,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
     _not_for_departments(request)
     policy = Policy.current()
     _filterset, qs = _listed(request, Case.objects.visible_to(request.user), policy)
-    qs = qs.prefetch_related("parties")
+    qs = qs.select_related(*LIST_RELATED).prefetch_related("parties")
     now = timezone.now()
     rows = []
     for case in qs.iterator(chunk_size=500):

@@ -13,7 +13,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,12 +25,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import trail
 from audit.models import AuditAction
+from core.choices import label_of
 from core.excel import FileError
 from core.pages import paginate, stamped_xlsx_response, stored_file_response
 from grids import access
 from grids.forms import add_service_errors
 from grids.models import Grid, Village
 from residents import idnumber
+from residents.models import Resident
 
 from .. import cadence, excel, rules, selectors, services
 from ..filters import MeetingFilter, MemberFilter
@@ -296,19 +298,29 @@ def _current_links():
     return Coalesce(Subquery(links), 0)
 
 
+def _member_rows(members):
+    """What a row shows of the member's resident, branch and group, as values and not as three objects a row
+    (docs/performance.md, "What a row shows"); the member's current contact households counted."""
+    return members.annotate(
+        name=F("resident__name"),
+        gender=F("resident__gender"),
+        birth_date=F("resident__birth_date"),
+        branch_name=F("branch__name"),
+        group_name=F("group__name"),
+        n_links=_current_links(),
+    )
+
+
 @login_required
 def member_list(request: HttpRequest, pk: int) -> HttpResponse:
     village = _village(request, pk)
     filterset = _member_filter(request, village)
-    members = (
-        filterset.qs.select_related("resident", "branch", "group")
-        .annotate(n_links=_current_links())
-        .order_by("branch__name", "resident__name", "pk")
-    )
-    page, query = paginate(request, members)
+    members = filterset.qs.order_by("branch__name", "resident__name", "pk")
+    page, query = paginate(request, members, rows=_member_rows)
     today = timezone.localdate()
     for m in page.object_list:
-        m.age = selectors.age_on(m.resident.birth_date, today)
+        m.age = selectors.age_on(m.birth_date, today)
+        m.gender_label = label_of(Resident, "gender", m.gender)
     return render(
         request,
         "party/member_list.html",

@@ -32,10 +32,11 @@ def field_household_list(request: HttpRequest) -> HttpResponse:
     """Find a household of my grids by name, address or phone (a full ID number too: recorded and limited a
     day, residents/disclosure.py)."""
     _require_field_worker(request)
-    base = _household_rows(Household.objects.visible_to(request.user).active(), tags=False)  # not shown here
+    base = Household.objects.visible_to(request.user).active()
     filterset = HouseholdFilter(request.GET, queryset=base, user=request.user)
     # The rows as the worker walks them: by micro-grid, then address in natural order (张庄2号 before 张庄11号).
-    rows = NaturalOrder(filterset.qs, "micro_grid__grid__number", "micro_grid__number", "address")
+    order = ("micro_grid__grid__number", "micro_grid__number", "address")
+    rows = NaturalOrder(filterset.qs, *order, rows=_household_rows)
     page, query = paginate(request, rows, per_page=20)
     return render(request, "residents/field_household_list.html", {"filter": filterset, "page": page, "query": query})
 

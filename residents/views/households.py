@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,10 +23,14 @@ from ..forms import HouseholdForm, HouseholdMoveForm
 from ..models import Household, KeyPerson, Resident, head_name
 from ._shared import _active_unless_archived_asked, _default_village, _ordered, _staff_village
 
+# What a list's row shows of a household (templates/jinja2/residents/household_rows.html and the phone's list).
+_ROW_FIELDS = ("id", "village_id", "number", "address", "phone", "living_status", "archived_at")
 
-def _household_rows(queryset, *, tags: bool = True):
-    """A list's households with their places, head, member count and (``tags``) tags as ``tag_list``: a list
-    per row, where ``h.tags.all()`` built a manager and a queryset for each row (about 1 ms a page of 50)."""
+
+def _household_rows(queryset):
+    """A page's households with what their rows show: the names of their places as values (``grid_name``,
+    ``micro_grid_name``, ``group_name``), not as three model objects a row (docs/performance.md, "What a row
+    shows"), the head and the member count. For the page's rows only (``paginate``'s ``rows``)."""
     members = (
         Resident.objects.filter(household=OuterRef("pk"), archived_at__isnull=True)
         .order_by()
@@ -34,17 +38,33 @@ def _household_rows(queryset, *, tags: bool = True):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows = queryset.select_related("grid", "micro_grid", "villager_group").annotate(
-        head_name=head_name(), member_count=Subquery(members)
+    return queryset.only(*_ROW_FIELDS).annotate(
+        grid_name=F("grid__name"),
+        micro_grid_name=F("micro_grid__name"),
+        group_name=F("villager_group__name"),
+        head_name=head_name(),
+        member_count=Subquery(members),
     )
-    return rows.prefetch_related(Prefetch("tags", to_attr="tag_list")) if tags else rows
+
+
+def _with_tag_names(households) -> None:
+    """Each household's tags' names in the tags' order as ``tag_names``, by one statement of pairs (Django's
+    ``prefetch_related`` made a tag object a row and cost as much again as the statement)."""
+    names: dict[int, list[str]] = {h.pk: [] for h in households}
+    if names:
+        pairs = Household.tags.through.objects.filter(household_id__in=names).order_by("tag__order", "tag__name")
+        for household_id, name in pairs.values_list("household_id", "tag__name"):
+            names[household_id].append(name)
+    for household in households:
+        household.tag_names = names[household.pk]
 
 
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
     base = _active_unless_archived_asked(request, Household.objects.visible_to(request.user))
-    filterset = HouseholdFilter(request.GET, queryset=_household_rows(base), user=request.user)
-    page, query = paginate(request, _ordered(filterset, "village_id", "number"))
+    filterset = HouseholdFilter(request.GET, queryset=base, user=request.user)
+    page, query = paginate(request, _ordered(filterset, "village_id", "number"), rows=_household_rows)
+    _with_tag_names(page.object_list)
     return render(
         request,
         "residents/household_list.html",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,13 +26,19 @@ from ._shared import _ordered
 from .residents import _resident_for_staff
 
 
+def _rows(key_persons):
+    """The resident's name and the household's grid as values, not three objects a row (docs/performance.md,
+    "What a row shows")."""
+    return key_persons.annotate(resident_name=F("resident__name"), grid_name=F("resident__household__grid__name"))
+
+
 @login_required
 def key_person_list(request: HttpRequest) -> HttpResponse:
-    base = KeyPerson.objects.visible_to(request.user).select_related("resident__household__grid").with_last_visit()
+    base = KeyPerson.objects.visible_to(request.user).with_last_visit()
     if "current" not in request.GET:
         base = base.current()
     filterset = KeyPersonFilter(request.GET, queryset=base, user=request.user)
-    page, query = paginate(request, _ordered(filterset, "category", "-risk_level", "resident__name"))
+    page, query = paginate(request, _ordered(filterset, "category", "-risk_level", "resident__name"), rows=_rows)
     every = _("每 %(d)s 天")  # the visit interval, written once per row by the rows (core/jinja.py)
     for key_person in page.object_list:
         key_person.every_label = every % {"d": key_person.cadence.interval_days}

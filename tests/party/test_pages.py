@@ -293,6 +293,39 @@ def test_member_list_age_and_floating_filters(client, world, party, staff):
     assert names(client.get(url, {"floating": "true"})) == ["李四"]
 
 
+def test_member_list_rows_name_resident_branch_and_group_without_building_them(client, world, party, staff):
+    """The rows carry the names, gender label and birth date as values (docs/performance.md, "What a row
+    shows"): no resident or organisation object is made for them."""
+    from collections import Counter
+
+    from django.db.models.signals import post_init
+
+    url = reverse("party:member-list", args=[world.village.pk])
+
+    def built(query: str) -> tuple[str, Counter]:
+        made = Counter()
+
+        def count(sender, **kwargs):
+            made[sender.__name__] += 1
+
+        post_init.connect(count)
+        try:
+            return client.get(url + query).content.decode(), made
+        finally:
+            post_init.disconnect(count)
+
+    client.force_login(staff)
+    page, made = built("")
+    _empty, made_for_none = built("?q=没有这个人")  # the same page without rows: its filter's options
+    row = next(r for r in page.split("<tr") if f'data-member="{party.member1.pk}"' in r)
+    resident = party.member1.resident
+    assert resident.name in row and resident.get_gender_display() in row
+    assert party.branch1.name in row and party.group1.name in row
+    assert f'<td class="num">{resident.age_on(timezone.localdate())}</td>' in row
+    assert made["Resident"] == 0 and made["PartyMember"] == 2
+    assert made["PartyOrganisation"] == made_for_none["PartyOrganisation"]
+
+
 @pytest.mark.parametrize("n", [2, 20])
 def test_member_list_query_count_is_constant(client, world, party, staff, django_assert_num_queries, n):
     _add_members(world, party, n)
