@@ -14,7 +14,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -369,6 +370,17 @@ class Mediator(Archivable):
 
 
 class CaseQuerySet(models.QuerySet):
+    def with_names(self):
+        """What a list's row names — its village, grid, department and person responsible — as values
+        (``village_name``…), not as four objects a row (docs/performance.md, "What a row shows"); the person
+        as ``User.__str__`` names them (the full name, else the username)."""
+        return self.annotate(
+            village_name=F("village__name"),
+            grid_name=F("grid__name"),
+            department_name=F("department__name"),
+            assignee_name=Coalesce(NullIf(F("assignee__full_name"), Value("")), F("assignee__username")),
+        )
+
     def visible_to(self, user):
         """Grid workers see the cases of their grids, staff their village, the town its villages;
         liaisons and information officers the cases of their micro-grid / group; anyone the cases they

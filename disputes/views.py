@@ -10,8 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Prefetch, Q, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -45,15 +44,7 @@ LIST_RELATED = ("village", "grid", "assignee", "department")
 
 
 def _case_rows(cases):
-    """What a list's row names: its village, grid, department and person responsible, as values and not as
-    four objects a row (docs/performance.md, "What a row shows"); the person as ``User.__str__`` names them
-    (the full name, else the username)."""
-    return cases.annotate(
-        village_name=F("village__name"),
-        grid_name=F("grid__name"),
-        department_name=F("department__name"),
-        assignee_name=Coalesce(NullIf(F("assignee__full_name"), Value("")), F("assignee__username")),
-    )
+    return cases.with_names()
 
 
 def _listed(request: HttpRequest, base, policy: Policy):

@@ -38,3 +38,34 @@ def test_the_ten_most_overdue_most_overdue_first_and_counts_of_open_cases_only(c
     page = response.content.decode()
     assert page.index("纠纷10") < page.index("纠纷11") < page.index("纠纷09")
     assert "纠纷01" not in page and "纠纷00" not in page
+
+
+def test_the_overdue_cases_name_village_and_grid_without_building_them(client, world, town, staff):
+    """The rows carry their village's and grid's names as values (docs/performance.md, "What a row shows"):
+    the town home builds no more grids or villages with an overdue case on it than without."""
+    from collections import Counter
+
+    from django.db.models.signals import post_init
+
+    def home() -> tuple[str, Counter]:
+        built = Counter()
+
+        def count(sender, **kwargs):
+            built[sender.__name__] += 1
+
+        post_init.connect(count)
+        try:
+            return client.get(reverse("reports:town-home")).content.decode(), built
+        finally:
+            post_init.disconnect(count)
+
+    case = make_case(world, staff, grid=world.grid2, title="超期的纠纷")
+    client.force_login(town)
+    home()  # whatever is made once
+    _page, without = home()
+    Case.objects.filter(pk=case.pk).update(state_since=timezone.now() - datetime.timedelta(days=9))
+    page, built = home()
+    row = next(r for r in page.split("<tr") if "超期的纠纷" in r)
+    assert f"<td>{world.village.name}</td><td>{world.grid2.name}</td>" in row
+    assert built["Case"] == 1 and without["Case"] == 0
+    assert (built["Grid"], built["Village"]) == (without["Grid"], without["Village"])
