@@ -4,6 +4,7 @@ dicts, no requests and no rendering."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
@@ -88,8 +89,25 @@ def holders_by_place(village: Village) -> dict[tuple[str, int], list[str]]:
     return holders
 
 
-def village_groups(village: Village) -> list[VillagerGroup]:
-    return list(village.villager_groups.active().select_related("natural_village").order_by("number"))
+@dataclass(slots=True)
+class GroupRow:
+    """A villager group as the village overview lists it: its name and its natural village's, as values
+    (docs/performance.md, "What a row shows"); ``officers`` are put on by the page."""
+
+    pk: int
+    name: str
+    natural_village_name: str | None
+    officers: list[str] = field(default_factory=list)
+
+
+def village_groups(village: Village) -> list[GroupRow]:
+    rows = village.villager_groups.active().order_by("number").values_list("pk", "name", "natural_village__name")
+    return [GroupRow(pk, name, natural) for pk, name, natural in rows]
+
+
+def natural_village_names(village: Village) -> list[str]:
+    """A village's natural villages in use, by name, in their order."""
+    return list(village.natural_villages.active().values_list("name", flat=True))
 
 
 def village_staff(village: Village):

@@ -99,7 +99,7 @@ def registry_overview(user, village: Village, kept_reset) -> dict:
         "micro_grid_count": sum(len(g.active_micro_grids) for g in grids),
         "liaison_count": sum(1 for g in grids for m in g.active_micro_grids if m.liaisons),
         "groups": groups,
-        "natural_villages": village.natural_villages.active(),
+        "natural_villages": territory.natural_village_names(village),
         "staff": territory.village_staff(village),
         "can_manage": access.can_manage_village(user, village),
         "last_heartbeat": JobRun.objects.filter(name="heartbeat").order_by("-started_at").first(),

@@ -87,24 +87,39 @@ def _grids_and_workers(month: datetime.date):
     return grids, Assignment.objects.active_on(due.month_end(month))
 
 
+@dataclasses.dataclass(slots=True)
+class GridRow:
+    """A grid as a coverage table shows it, read as values (a town's 215 grids as model objects took a
+    millisecond more: docs/performance.md, "What a row shows"); its figures, workers' names and link are
+    put on by the table and the page."""
+
+    pk: int
+    village_id: int
+    name: str
+    archived_at: datetime.datetime | None
+    cov: due.Coverage | None = None
+    workers: list[str] = dataclasses.field(default_factory=list)
+    outstanding_url: str = ""
+
+
 def coverage_table(villages, month: datetime.date, *, workers: bool = True) -> dict:
     """Per village its grids (with their workers' names, unless ``workers`` is false: pages that show
     figures only) and totals, and the town's total."""
     grids, assignments = _grids_and_workers(month)
-    grids = list(grids.filter(village__in=villages).order_by("village", "number"))
+    rows = grids.filter(village__in=villages).order_by("village", "number")
+    grids = [GridRow(*row) for row in rows.values_list("pk", "village_id", "name", "archived_at")]
     figures = coverage_for([g.pk for g in grids], month)
     workers_of = defaultdict(list)
     if workers:
         # Each worker is shown by name (as ``str(user)`` writes it), read as two columns: a town's 215 whole
         # user rows and their assignments, built as models, took 8.3 ms of the coverage page; 3.5 ms so.
-        held = assignments.filter(role=Role.GRID_WORKER, grid__in=grids)
+        held = assignments.filter(role=Role.GRID_WORKER, grid__in=[g.pk for g in grids])
         for grid_id, full_name, username in held.values_list("grid_id", "user__full_name", "user__username"):
             workers_of[grid_id].append(User.shown_name(full_name, username))
     by_village = defaultdict(list)
     for grid in grids:
         grid.cov = figures[grid.pk]
-        if workers:
-            grid.workers = workers_of.get(grid.pk, [])
+        grid.workers = workers_of.get(grid.pk, [])
         by_village[grid.village_id].append(grid)
     rows = []
     for village in villages:

@@ -38,3 +38,38 @@ def test_grids_micro_grids_and_groups_in_order_without_the_town(client, world, s
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "· 2 households</li>" in english and "· 0 households</li>" in english
     assert "· 1 household</li>" in english  # the second grid's micro-grid
+
+
+def test_groups_and_natural_villages_are_named_without_building_them(client, world, staff):
+    """The villager groups' table and the natural villages' names are read as values (docs/performance.md,
+    "What a row shows"): no group or natural village object is made for the page; a group without a natural
+    village shows a dash; names are escaped."""
+    from collections import Counter
+
+    from django.db.models.signals import post_init
+
+    from grids.models import NaturalVillage
+
+    east = NaturalVillage.objects.create(village=world.village, name="东<庄>")
+    NaturalVillage.objects.create(village=world.village, name="西庄")
+    VillagerGroup.objects.create(village=world.village, number=5, name="第5组", natural_village=east)
+    client.force_login(staff)
+    url = reverse("reports:village-overview", args=[world.village.pk])
+    client.get(url)
+    built = Counter()
+
+    def count(sender, **kwargs):
+        built[sender.__name__] += 1
+
+    post_init.connect(count)
+    try:
+        page = client.get(url).content.decode()
+    finally:
+        post_init.disconnect(count)
+    assert built["VillagerGroup"] == built["NaturalVillage"] == 0
+    assert "<tr><td>第5组</td><td>东&lt;庄&gt;</td>" in page
+    assert re.search(r"<tr><td>第1组</td><td>(—|[^<]+)</td>", page)
+    names = list(
+        NaturalVillage.objects.filter(village=world.village, archived_at__isnull=True).values_list("name", flat=True)
+    )
+    assert "东&lt;庄&gt;" in page and "、".join(n.replace("<", "&lt;").replace(">", "&gt;") for n in names) in page

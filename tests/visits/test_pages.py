@@ -219,3 +219,28 @@ def test_the_coverage_page_names_each_grids_workers_from_two_columns(client, wor
     assert "网格员甲" in page and "nameless" in page and "未指派" in page
     # The request's own user is read whole (the session's login); the workers are not.
     assert not any('"grids_user"."password"' in q["sql"] and "grids_assignment" in q["sql"] for q in queries)
+
+
+def test_the_coverage_table_shows_its_grids_without_building_them(client, world, town, worker):
+    """The town's coverage, its home and its dashboard read the grids of their tables as values
+    (visits.summary.GridRow; docs/performance.md, "What a row shows")."""
+    from collections import Counter
+
+    from django.db.models.signals import post_init
+
+    client.force_login(town)
+    for name in ("visits:coverage", "reports:town-home", "reports:town-dashboard"):
+        client.get(reverse(name))
+        built = Counter()
+
+        def count(sender, built=built, **kwargs):
+            built[sender.__name__] += 1
+
+        post_init.connect(count)
+        try:
+            page = client.get(reverse(name)).content.decode()
+        finally:
+            post_init.disconnect(count)
+        assert built["Grid"] == 0, name
+        if name == "visits:coverage":
+            assert f'data-grid="{world.grid1.pk}"' in page and world.grid1.name in page and "网格员甲" in page
