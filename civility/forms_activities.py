@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import ValuesChoiceFilter
 from grids.forms import DateInput, VillageScopedChoice
 from grids.models import Village
 from residents.models import Resident
@@ -128,9 +129,7 @@ class ActivityFilter(django_filters.FilterSet):
     month = django_filters.NumberFilter(
         field_name="held_on", lookup_expr="month", label=_("月份"), min_value=1, max_value=12
     )
-    team = django_filters.ModelChoiceFilter(
-        queryset=VolunteerTeam.objects.none(), field_name="teams", label=_("志愿服务队")
-    )
+    team = ValuesChoiceFilter(queryset=VolunteerTeam.objects.none(), field_name="teams", label=_("志愿服务队"))
 
     class Meta:
         model = Activity

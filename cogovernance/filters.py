@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import ValuesChoiceFilter
 from grids.models import Grid, Village
 
 from .models import PUBLICITY_DAYS, Deliberation, Stage
@@ -18,7 +19,7 @@ from .models import PUBLICITY_DAYS, Deliberation, Stage
 class DeliberationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("议题、说明或提出人"), method="search")
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("环节"))
-    grid = django_filters.ModelChoiceFilter(queryset=Grid.objects.none(), label=_("网格"))
+    grid = ValuesChoiceFilter(queryset=Grid.objects.none(), label=_("网格"))
     # Bounded, so that a number no date can hold is a form error, not a database error.
     year = django_filters.NumberFilter(
         field_name="created_at", lookup_expr="year", label=_("登记年份"), min_value=2000, max_value=2999

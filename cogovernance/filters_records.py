@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import ValuesChoiceFilter
 from grids.models import Grid, NaturalVillage
 
 from .models import DocumentKind, Project, ProjectKind, VillageDocument
@@ -18,8 +19,8 @@ DONE, GOING = "done", "going"
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("项目名称或建设内容"), method="search")
     kind = django_filters.ChoiceFilter(choices=ProjectKind.choices, label=_("类别"))
-    grid = django_filters.ModelChoiceFilter(queryset=Grid.objects.none(), label=_("所在网格"))
-    natural_village = django_filters.ModelChoiceFilter(
+    grid = ValuesChoiceFilter(queryset=Grid.objects.none(), label=_("所在网格"))
+    natural_village = ValuesChoiceFilter(
         queryset=NaturalVillage.objects.none(), field_name="natural_villages", label=_("受益自然村")
     )
     # Bounded, so that a number no date can hold is a form error, not a database error.

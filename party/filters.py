@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import ValuesChoiceFilter
 from residents import disclosure, idnumber
 
-from .forms import group_label
 from .models import Meeting, MeetingKind, MemberStatus, OrgKind, PartyMember, PartyOrganisation
 from .selectors import AGE_BANDS
 
@@ -35,8 +35,14 @@ def born_q(low: int, high: int, today: datetime.date) -> Q:
 
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("姓名或身份证号"), method="search")
-    branch = django_filters.ModelChoiceFilter(queryset=PartyOrganisation.objects.none(), label=_("支部"))
-    group = django_filters.ModelChoiceFilter(queryset=PartyOrganisation.objects.none(), label=_("党小组"))
+    branch = ValuesChoiceFilter(queryset=PartyOrganisation.objects.none(), label=_("支部"))
+    # Named with its branch, as ``forms.group_label`` names a group.
+    group = ValuesChoiceFilter(
+        queryset=PartyOrganisation.objects.none(),
+        label=_("党小组"),
+        label_columns=("parent__name", "name"),
+        label_of=lambda branch, name: f"{branch} / {name}" if branch is not None else name,
+    )
     status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label=_("党员类别"))
     floating = django_filters.BooleanFilter(
         label=_("流动党员"),
@@ -53,8 +59,7 @@ class MemberFilter(django_filters.FilterSet):
         self.user = user
         orgs = PartyOrganisation.objects.active().filter(village=village)
         self.filters["branch"].queryset = orgs.filter(kind=OrgKind.BRANCH)
-        self.filters["group"].queryset = orgs.filter(kind=OrgKind.GROUP).select_related("parent")
-        self.filters["group"].field.label_from_instance = group_label
+        self.filters["group"].queryset = orgs.filter(kind=OrgKind.GROUP)
 
     def get_form_class(self):
         form_class = super().get_form_class()
@@ -94,7 +99,7 @@ class MemberFilter(django_filters.FilterSet):
 
 
 class MeetingFilter(django_filters.FilterSet):
-    organisation = django_filters.ModelChoiceFilter(queryset=PartyOrganisation.objects.none(), label=_("召开组织"))
+    organisation = ValuesChoiceFilter(queryset=PartyOrganisation.objects.none(), label=_("召开组织"))
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("会议类型"))
     # Bounded, so that a number no date can hold is a form error, not a database error.
     year = django_filters.NumberFilter(
