@@ -274,10 +274,10 @@ def _contacts(village, members, grid_of_branch, staff, today, rng) -> None:
     contacts = []
     for link in links:
         if rng.random() < 0.5:
-            day = last_month_start + datetime.timedelta(days=rng.randrange(0, (month_start - last_month_start).days))
+            day = last_month_start + datetime.timedelta(days=int(rng.random() * (month_start - last_month_start).days))
             contacts.append(_contact(link, day, staff, rng))
         if rng.random() < 0.25:
-            day = month_start + datetime.timedelta(days=rng.randrange(0, today.day))
+            day = month_start + datetime.timedelta(days=int(rng.random() * today.day))  # one draw, whatever the day
             contacts.append(_contact(link, day, staff, rng))
     Contact.objects.bulk_create(contacts, batch_size=2000)
 
@@ -311,7 +311,10 @@ def _meetings(village, top, members, staff, today, rng, plan) -> None:
                 continue
             for n, key in enumerate(cadence.periods(rule.period, first, today)):
                 starts, ends = cadence.period_bounds(key)
-                held_on = _held_on(starts, ends, today, rng, lagging=n if lagging else None)
+                # Each period drawn by a generator of its own: whether it was held does not move with the day
+                # the demo is seeded on (a draw elsewhere, such as a contact's day this month, would shift it).
+                period_rng = random.Random(f"party-meeting-{village.name}-{org.name}-{rule.kind}-{key}")  # noqa: S311
+                held_on = _held_on(starts, ends, today, period_rng, lagging=n if lagging else None)
                 if held_on is None:
                     continue
                 if org.kind == OrgKind.GROUP:

@@ -160,7 +160,8 @@ class Party:
                 household_id = pool.pop()
                 self.links_t.add((self.links_t.new_id(), member_id, household_id, started, None, staff))
                 if rng.random() < 0.35:
-                    day = month_start + datetime.timedelta(days=rng.randrange(0, today.day))
+                    # One draw whatever the day of the month: the members after keep their households.
+                    day = month_start + datetime.timedelta(days=int(rng.random() * today.day))
                     self.contacts_t.add((member_id, household_id, day, "", staff, self.cal.midnight[day]))
 
         # A year of meetings.
