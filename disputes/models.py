@@ -14,15 +14,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import SingletonPolicy
 from grids import access
-from grids.models import Archivable, ArchivableQuerySet, Grid, Town, Village
+from grids.models import Archivable, ArchivableQuerySet, Grid, Town, User, Village
 from residents.models import Household, Resident, mobile_validator
 
 # --- Code lists ----------------------------------------------------------------------------------
@@ -378,7 +377,7 @@ class CaseQuerySet(models.QuerySet):
             village_name=F("village__name"),
             grid_name=F("grid__name"),
             department_name=F("department__name"),
-            assignee_name=Coalesce(NullIf(F("assignee__full_name"), Value("")), F("assignee__username")),
+            assignee_name=User.shown_name_column("assignee"),
         )
 
     def visible_to(self, user):

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -303,6 +304,12 @@ class User(AbstractUser):
     def shown_name(full_name: str, username: str) -> str:
         """How a person is named on pages, from the two columns (for a list read without whole rows)."""
         return full_name or username
+
+    @staticmethod
+    def shown_name_column(path: str):
+        """``shown_name`` as a column of a row that names a person through ``path`` (``"assignee"``): the full
+        name, else the username; None where no person is named."""
+        return Coalesce(NullIf(F(f"{path}__full_name"), Value("")), F(f"{path}__username"))
 
     def __str__(self) -> str:
         return self.shown_name(self.full_name, self.username)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import ValuesChoiceFilter
 from residents import disclosure, idnumber
 
+from .forms import group_name
 from .models import Meeting, MeetingKind, MemberStatus, OrgKind, PartyMember, PartyOrganisation
 from .selectors import AGE_BANDS
 
@@ -41,7 +42,7 @@ class MemberFilter(django_filters.FilterSet):
         queryset=PartyOrganisation.objects.none(),
         label=_("党小组"),
         label_columns=("parent__name", "name"),
-        label_of=lambda branch, name: f"{branch} / {name}" if branch is not None else name,
+        label_of=group_name,
     )
     status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label=_("党员类别"))
     floating = django_filters.BooleanFilter(

@@ -53,7 +53,12 @@ class OrganisationForm(forms.ModelForm):
 
 def group_label(group: PartyOrganisation) -> str:
     """A Party group named with its branch (two branches may each have a 第一党小组)."""
-    return f"{group.parent.name} / {group.name}" if group.parent_id else group.name
+    return group_name(group.parent.name if group.parent_id else None, group.name)
+
+
+def group_name(branch: str | None, name: str) -> str:
+    """``group_label`` from the two names (a select that reads them as values: core/filters.py)."""
+    return f"{branch} / {name}" if branch is not None else name
 
 
 class MemberForm(forms.ModelForm):

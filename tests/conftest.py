@@ -16,12 +16,16 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.db.models.signals import post_init
 
 from governance.celery import app as celery_app
 from grids.models import Assignment, Grid, MicroGrid, NaturalVillage, Role, Town, User, Village, VillagerGroup
@@ -117,6 +121,21 @@ class World:
 ID1 = "11010519491231002X"
 ID2 = "440524198001010013"
 ID3 = "320723198001011232"
+
+
+@contextmanager
+def models_built() -> Iterator[Counter]:
+    """How many model objects of each model (by class name) are made inside the block (``post_init``)."""
+    built: Counter = Counter()
+
+    def count(sender, **kwargs):
+        built[sender.__name__] += 1
+
+    post_init.connect(count)
+    try:
+        yield built
+    finally:
+        post_init.disconnect(count)
 
 
 def make_resident(household: Household | None, name: str, number: str, *, village: Village | None = None, relation=""):

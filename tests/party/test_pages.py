@@ -296,23 +296,13 @@ def test_member_list_age_and_floating_filters(client, world, party, staff):
 def test_member_list_rows_name_resident_branch_and_group_without_building_them(client, world, party, staff):
     """The rows carry the names, gender label and birth date as values (docs/performance.md, "What a row
     shows"): no resident or organisation object is made for them."""
-    from collections import Counter
-
-    from django.db.models.signals import post_init
+    from tests.conftest import models_built
 
     url = reverse("party:member-list", args=[world.village.pk])
 
-    def built(query: str) -> tuple[str, Counter]:
-        made = Counter()
-
-        def count(sender, **kwargs):
-            made[sender.__name__] += 1
-
-        post_init.connect(count)
-        try:
+    def built(query: str):
+        with models_built() as made:
             return client.get(url + query).content.decode(), made
-        finally:
-            post_init.disconnect(count)
 
     client.force_login(staff)
     page, made = built("")

@@ -3,10 +3,7 @@ the meetings' organisations, the deliberations' and projects' grids, the project
 activities' volunteer teams offer what Django's model choices would (a group named with its branch, as
 ``party.forms.group_label`` names it), select the chosen one, filter by it, and build no row to list them."""
 
-from collections import Counter
-
 import pytest
-from django.db.models.signals import post_init
 from django.forms.models import ModelChoiceIterator
 
 from civility.forms_activities import ActivityFilter
@@ -19,6 +16,7 @@ from grids.models import Grid, NaturalVillage
 from party.filters import MeetingFilter, MemberFilter
 from party.forms import group_label
 from party.models import Meeting, PartyMember
+from tests.conftest import models_built
 
 
 def _options(field):
@@ -71,16 +69,8 @@ def test_the_chosen_option_is_selected_and_filters(world, party, staff):
 
 
 def test_the_options_build_no_rows(world, party, staff, places):
-    built = Counter()
-
-    def count(sender, **kwargs):
-        built[sender.__name__] += 1
-
-    post_init.connect(count)
-    try:
+    with models_built() as built:
         for filterset, names in _filter_sets(world, staff):
             for name in names:
                 str(filterset.form[name])
-    finally:
-        post_init.disconnect(count)
     assert not built, built

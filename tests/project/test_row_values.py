@@ -2,11 +2,8 @@
 rows as model objects, and the ids' and the count's statements do not join the tables those names come from
 (docs/performance.md, "What a row shows")."""
 
-from collections import Counter
-
 import pytest
 from django.db import connection
-from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -14,22 +11,13 @@ from django.utils import translation
 from core.choices import label_of
 from disputes.models import Department
 from residents.models import Household, KeyPerson, Resident, Tag
-from tests.conftest import make_case, make_household
+from tests.conftest import make_case, make_household, models_built
 
 
 def _request(client, url):
     """The page, its statements, and how many model objects of each model it built."""
-    built = Counter()
-
-    def count(sender, **kwargs):
-        built[sender.__name__] += 1
-
-    post_init.connect(count)
-    try:
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-    finally:
-        post_init.disconnect(count)
+    with models_built() as built, CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
     assert response.status_code == 200, url
     return response.content.decode(), [q["sql"] for q in ctx.captured_queries], built
 
@@ -112,3 +100,18 @@ def test_a_label_read_without_its_row_is_the_rows_own(world, language):
         assert (
             label_of(Household, "living_status", "away") == Household(living_status="away").get_living_status_display()
         )
+
+
+def test_the_person_named_as_a_column_is_named_as_str_names_them(world, staff, town):
+    """``User.shown_name_column`` (the case lists' person responsible) is ``User.shown_name`` in SQL: the full
+    name, else the username, and nothing where no person is named."""
+    from disputes.models import Case
+
+    town.full_name = ""
+    town.save(update_fields=["full_name"])
+    cases = {make_case(world, staff, title=t).pk: who for t, who in (("甲", staff), ("乙", town), ("丙", None))}
+    Case.objects.filter(pk__in=cases).update(assignee=None)
+    for pk, who in cases.items():
+        Case.objects.filter(pk=pk).update(assignee=who)
+    named = dict(Case.objects.filter(pk__in=cases).with_names().values_list("pk", "assignee_name"))
+    assert staff.full_name and named == {pk: str(who) if who else None for pk, who in cases.items()}

@@ -44,11 +44,8 @@ def test_groups_and_natural_villages_are_named_without_building_them(client, wor
     """The villager groups' table and the natural villages' names are read as values (docs/performance.md,
     "What a row shows"): no group or natural village object is made for the page; a group without a natural
     village shows a dash; names are escaped."""
-    from collections import Counter
-
-    from django.db.models.signals import post_init
-
     from grids.models import NaturalVillage
+    from tests.conftest import models_built
 
     east = NaturalVillage.objects.create(village=world.village, name="东<庄>")
     NaturalVillage.objects.create(village=world.village, name="西庄")
@@ -56,16 +53,8 @@ def test_groups_and_natural_villages_are_named_without_building_them(client, wor
     client.force_login(staff)
     url = reverse("reports:village-overview", args=[world.village.pk])
     client.get(url)
-    built = Counter()
-
-    def count(sender, **kwargs):
-        built[sender.__name__] += 1
-
-    post_init.connect(count)
-    try:
+    with models_built() as built:
         page = client.get(url).content.decode()
-    finally:
-        post_init.disconnect(count)
     assert built["VillagerGroup"] == built["NaturalVillage"] == 0
     assert "<tr><td>第5组</td><td>东&lt;庄&gt;</td>" in page
     assert re.search(r"<tr><td>第1组</td><td>(—|[^<]+)</td>", page)

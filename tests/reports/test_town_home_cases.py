@@ -43,21 +43,11 @@ def test_the_ten_most_overdue_most_overdue_first_and_counts_of_open_cases_only(c
 def test_the_overdue_cases_name_village_and_grid_without_building_them(client, world, town, staff):
     """The rows carry their village's and grid's names as values (docs/performance.md, "What a row shows"):
     the town home builds no more grids or villages with an overdue case on it than without."""
-    from collections import Counter
+    from tests.conftest import models_built
 
-    from django.db.models.signals import post_init
-
-    def home() -> tuple[str, Counter]:
-        built = Counter()
-
-        def count(sender, **kwargs):
-            built[sender.__name__] += 1
-
-        post_init.connect(count)
-        try:
+    def home():
+        with models_built() as built:
             return client.get(reverse("reports:town-home")).content.decode(), built
-        finally:
-            post_init.disconnect(count)
 
     case = make_case(world, staff, grid=world.grid2, title="超期的纠纷")
     client.force_login(town)

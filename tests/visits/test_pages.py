@@ -224,23 +224,13 @@ def test_the_coverage_page_names_each_grids_workers_from_two_columns(client, wor
 def test_the_coverage_table_shows_its_grids_without_building_them(client, world, town, worker):
     """The town's coverage, its home and its dashboard read the grids of their tables as values
     (visits.summary.GridRow; docs/performance.md, "What a row shows")."""
-    from collections import Counter
-
-    from django.db.models.signals import post_init
+    from tests.conftest import models_built
 
     client.force_login(town)
     for name in ("visits:coverage", "reports:town-home", "reports:town-dashboard"):
         client.get(reverse(name))
-        built = Counter()
-
-        def count(sender, built=built, **kwargs):
-            built[sender.__name__] += 1
-
-        post_init.connect(count)
-        try:
+        with models_built() as built:
             page = client.get(reverse(name)).content.decode()
-        finally:
-            post_init.disconnect(count)
         assert built["Grid"] == 0, name
         if name == "visits:coverage":
             assert f'data-grid="{world.grid1.pk}"' in page and world.grid1.name in page and "网格员甲" in page
