@@ -214,6 +214,11 @@ def restore_reference_data() -> None:
     _restored_counts[connection.settings_dict["NAME"]] = _reference_counts(apps)
 
 
+def forget_reference_data() -> None:
+    """After a rollback that may have taken reference rows with it: the next restore counts them again."""
+    _restored_counts.pop(connection.settings_dict["NAME"], None)
+
+
 def _reference_counts(apps) -> tuple[int, ...]:
     tables = [connection.ops.quote_name(apps.get_model(*name)._meta.db_table) for name in REFERENCE_MODELS]
     with connection.cursor() as cursor:
@@ -223,6 +228,10 @@ def _reference_counts(apps) -> tuple[int, ...]:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
     restore_reference_data()
     town = Town.objects.create(name="测试镇")
     village = Village.objects.create(town=town, name="一村")
@@ -271,18 +280,54 @@ def world(db) -> World:
     )
 
 
-@pytest.fixture
-def worker(world) -> User:
+def make_worker(world: World) -> User:
     user = make_user("worker", world.village, full_name="网格员甲")
     assign(user, Role.GRID_WORKER, world.grid1)
     return user
 
 
-@pytest.fixture
-def colleague(world) -> User:
+def make_colleague(world: World) -> User:
     user = make_user("colleague", world.village, full_name="网格员乙")
     assign(user, Role.GRID_WORKER, world.grid2)
     return user
+
+
+def make_staff(world: World) -> User:
+    user = make_user("staff", world.village, full_name="村干部")
+    assign(user, Role.VILLAGE_STAFF, world.village)
+    return user
+
+
+def make_town(world: World) -> User:
+    user = make_user("town", None, full_name="镇综治办")
+    assign(user, Role.TOWN_OFFICE, world.town)
+    return user
+
+
+def make_outsider(world: World) -> User:
+    user = make_user("outsider", world.other_village, full_name="外村干部")
+    assign(user, Role.VILLAGE_STAFF, world.other_village)
+    return user
+
+
+# The five people of ``personas``, each made by its own fixture when a test asks for one alone.
+PERSONA_MAKERS = {
+    "worker": make_worker,
+    "colleague": make_colleague,
+    "staff": make_staff,
+    "town": make_town,
+    "outsider": make_outsider,
+}
+
+
+@pytest.fixture
+def worker(world) -> User:
+    return make_worker(world)
+
+
+@pytest.fixture
+def colleague(world) -> User:
+    return make_colleague(world)
 
 
 @pytest.fixture
@@ -294,23 +339,17 @@ def liaison(world) -> User:
 
 @pytest.fixture
 def staff(world) -> User:
-    user = make_user("staff", world.village, full_name="村干部")
-    assign(user, Role.VILLAGE_STAFF, world.village)
-    return user
+    return make_staff(world)
 
 
 @pytest.fixture
 def town(world) -> User:
-    user = make_user("town", None, full_name="镇综治办")
-    assign(user, Role.TOWN_OFFICE, world.town)
-    return user
+    return make_town(world)
 
 
 @pytest.fixture
 def outsider(world) -> User:
-    user = make_user("outsider", world.other_village, full_name="外村干部")
-    assign(user, Role.VILLAGE_STAFF, world.other_village)
-    return user
+    return make_outsider(world)
 
 
 @pytest.fixture

@@ -14,6 +14,19 @@ from types import SimpleNamespace
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+# The world and personas built once for this module (thousands of tests start from them).
+from tests.shared_world import (  # noqa: F401
+    colleague,
+    outsider,
+    personas,
+    staff,
+    town,
+    worker,
+    world,
+    world_built_once,
+    world_copy,
+)
+
 PERSONAS = ["anonymous", "worker", "colleague", "staff", "town", "outsider"]
 
 # Admin pages are Django's own; they are covered as one family through their index (system admin only).

@@ -11,6 +11,19 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from tests.conftest import ID2
+
+# The world and personas built once for this module (thousands of tests start from them).
+from tests.shared_world import (  # noqa: F401
+    colleague,
+    outsider,
+    personas,
+    staff,
+    town,
+    worker,
+    world,
+    world_built_once,
+    world_copy,
+)
 from tests.test_permission_matrix import (
     CASE1,
     HOUSEHOLD1,
