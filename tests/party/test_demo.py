@@ -123,7 +123,10 @@ def test_contacts_and_meetings(a, b):
     assert year[lagging.pk].overdue >= 3 and year[lagging.pk].late >= 1
     others = [t for org_id, t in year.items() if org_id != lagging.pk]
     others_rate = sum(t.overdue for t in others) / sum(t.closed for t in others)
-    assert others_rate < 0.05  # most organisations hold their meetings
+    # Most organisations hold their meetings: 2 % of periods missed, and the 4 % held late count as overdue
+    # until they are held. Seeded on 26 days from December 2026 to December 2027 (the 3rd and 12th of each
+    # month), 3.8–6.1 % were overdue, more than 5 % on 14 of them.
+    assert others_rate < 0.08
     assert year[lagging.pk].overdue / year[lagging.pk].closed > 3 * others_rate
 
 

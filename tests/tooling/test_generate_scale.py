@@ -203,7 +203,11 @@ def test_the_party_on_every_grid_with_its_members_contacts_and_meetings(town):
     per_member = Counter(links.values_list("member", flat=True))
     assert set(per_member.values()) <= set(range(1, 9))
     assert len(per_member) >= 0.6 * members.count()  # most members; the floating ones keep none
-    assert len(per_member) >= 0.9 * members.filter(floating=False).count()
+    # Of the members who live here, those without households: the 3 % who keep none, and those whose grid's
+    # households ran out (a small county's grids). Run on sixty days a week apart, 5 to 8 of 81 (0.90–0.94
+    # kept some; the draws move with the day through the members' ages): a bound that one member more does
+    # not break.
+    assert len(per_member) >= 0.85 * members.filter(floating=False).count()
     assert not links.exclude(household__grid=F("member__branch__grid")).exists()
     assert links.values("household").distinct().count() == links.count()  # one contact member per household
     today = timezone.localdate()
