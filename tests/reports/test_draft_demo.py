@@ -34,7 +34,7 @@ def seeded(db, settings):
 
 @pytest.fixture
 def draft(seeded, client):
-    """Village A's draft of this year, as its staff download it."""
+    """Village A's draft of the year (``_year``), as its staff download it."""
     village = Village.objects.get(name=demo.VILLAGE_A)
     client.force_login(User.objects.get(username="staff"))
     response = client.get(reverse("reports:governance-report-docx", args=[village.pk]), {"period": _year()})
@@ -44,7 +44,10 @@ def draft(seeded, client):
 
 
 def _year() -> int:
-    return timezone.localdate().year
+    """This year; in January the year just ended, which the demo's twelve months then cover (the first
+    days of a year have no meeting of each kind yet, and a village writes January's report on last year)."""
+    today = timezone.localdate()
+    return today.year if today.month > 1 else today.year - 1
 
 
 def _text(document) -> str:
@@ -58,6 +61,13 @@ def _number(pattern: str, text: str) -> int:
     match = re.search(pattern, text)
     assert match, f"{pattern} not in the draft"
     return int(match[1])
+
+
+def _said(pattern: str, text: str) -> int:
+    """The figure the draft gives, or 0 where it leaves the sentence out: it says nothing of what did not
+    happen (a kind of meeting not yet held this year, early in January)."""
+    match = re.search(pattern, text)
+    return int(match[1]) if match else 0
 
 
 def test_profile_has_seed_000s_figures(draft):
@@ -110,7 +120,7 @@ def test_chapter_figures_match_the_records(draft):
     start, end = datetime.date(_year(), 1, 1), datetime.date(_year(), 12, 31)
     meetings = Meeting.objects.filter(village=v, held_on__range=(start, end))
     assert _number(r"召开“三会一课”(\d+)次", text) == meetings.filter(kind__in=THREE_MEETINGS).count() > 0
-    assert _number(r"召开“五事联动”会议(\d+)次", text) == meetings.filter(kind=MeetingKind.FIVE_LINKAGE).count()
+    assert _said(r"召开“五事联动”会议(\d+)次", text) == meetings.filter(kind=MeetingKind.FIVE_LINKAGE).count()
     assert _number(r"村党组织共召开各类会议(\d+)次", text) == meetings.count()
     # 二: the facilities of seed 000, in the order the seed names them.
     assert (
@@ -134,7 +144,11 @@ def test_chapter_figures_match_the_records(draft):
     done = Project.objects.active().filter(village=v, done_on__range=(start, end))
     assert _number(r"办结民生实事(\d+)件", text) == done.count()
     spent = done.aggregate(s=Sum("spent"))["s"] or 0
-    assert re.search(r"投入资金([\d.]+)万元", text)[1] == f"{spent / 10000:.2f}".rstrip("0").rstrip(".")
+    funds = re.search(r"投入资金([\d.]+)万元", text)
+    if spent:
+        assert funds[1] == f"{spent / 10000:.2f}".rstrip("0").rstrip(".")
+    else:  # early in a year the demo's projects done this year may have spent nothing yet, or be none
+        assert funds is None
     # 六: every kind of activity with its count.
     activities = Activity.objects.active().filter(village=v, held_on__range=(start, end))
     for kind, label in ActivityKind.choices:
