@@ -280,54 +280,33 @@ def build_world() -> World:
     )
 
 
-def make_worker(world: World) -> User:
-    user = make_user("worker", world.village, full_name="网格员甲")
-    assign(user, Role.GRID_WORKER, world.grid1)
-    return user
-
-
-def make_colleague(world: World) -> User:
-    user = make_user("colleague", world.village, full_name="网格员乙")
-    assign(user, Role.GRID_WORKER, world.grid2)
-    return user
-
-
-def make_staff(world: World) -> User:
-    user = make_user("staff", world.village, full_name="村干部")
-    assign(user, Role.VILLAGE_STAFF, world.village)
-    return user
-
-
-def make_town(world: World) -> User:
-    user = make_user("town", None, full_name="镇综治办")
-    assign(user, Role.TOWN_OFFICE, world.town)
-    return user
-
-
-def make_outsider(world: World) -> User:
-    user = make_user("outsider", world.other_village, full_name="外村干部")
-    assign(user, Role.VILLAGE_STAFF, world.other_village)
-    return user
-
-
-# The five people of ``personas``, each made by its own fixture when a test asks for one alone.
-PERSONA_MAKERS = {
-    "worker": make_worker,
-    "colleague": make_colleague,
-    "staff": make_staff,
-    "town": make_town,
-    "outsider": make_outsider,
+# The five people of ``personas``: full name, role, and the world's place the role is held at and home
+# village (the town office has none). Each is made by its own fixture when a test asks for one alone, and
+# all five at once by tests/shared_world.py.
+PERSONAS = {
+    "worker": ("网格员甲", Role.GRID_WORKER, "grid1", "village"),
+    "colleague": ("网格员乙", Role.GRID_WORKER, "grid2", "village"),
+    "staff": ("村干部", Role.VILLAGE_STAFF, "village", "village"),
+    "town": ("镇综治办", Role.TOWN_OFFICE, "town", None),
+    "outsider": ("外村干部", Role.VILLAGE_STAFF, "other_village", "other_village"),
 }
+
+
+def make_persona(world: World, name: str) -> User:
+    full_name, role, place, home = PERSONAS[name]
+    user = make_user(name, getattr(world, home) if home else None, full_name=full_name)
+    assign(user, role, getattr(world, place))
+    return user
 
 
 @pytest.fixture
 def worker(world) -> User:
-    return make_worker(world)
+    return make_persona(world, "worker")
 
 
 @pytest.fixture
 def colleague(world) -> User:
-    return make_colleague(world)
+    return make_persona(world, "colleague")
 
 
 @pytest.fixture
@@ -339,17 +318,17 @@ def liaison(world) -> User:
 
 @pytest.fixture
 def staff(world) -> User:
-    return make_staff(world)
+    return make_persona(world, "staff")
 
 
 @pytest.fixture
 def town(world) -> User:
-    return make_town(world)
+    return make_persona(world, "town")
 
 
 @pytest.fixture
 def outsider(world) -> User:
-    return make_outsider(world)
+    return make_persona(world, "outsider")
 
 
 @pytest.fixture

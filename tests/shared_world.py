@@ -2,9 +2,9 @@
 each start from them (the permission matrices: thousands of tests, most of whose time went into building
 the same world again).
 
-A module imports these fixtures in place of those of ``tests/conftest.py``::
+A module takes these fixtures in place of those of ``tests/conftest.py`` by importing them all::
 
-    from tests.shared_world import colleague, outsider, personas, staff, town, world, worker, world_built_once, world_copy  # noqa: F401
+    from tests.shared_world import *  # noqa: F403
 
 The world is written once, inside a transaction open for the module's tests; each test runs in a savepoint
 of it, rolled back afterwards (pytest-django's ``db``), and gets its own copy of the world's objects, so a
@@ -30,7 +30,7 @@ def world_built_once(django_db_setup, django_db_blocker):
         block.__enter__()
         try:
             world = conftest.build_world()
-            people = {name: make(world) for name, make in conftest.PERSONA_MAKERS.items()}
+            people = {name: conftest.make_persona(world, name) for name in conftest.PERSONAS}
             yield world, people
         finally:
             transaction.set_rollback(True)
@@ -52,29 +52,17 @@ def world(world_copy) -> conftest.World:
 
 @pytest.fixture
 def personas(world_copy) -> dict:
-    return dict(world_copy[1])
+    return world_copy[1]
 
 
-@pytest.fixture
-def worker(personas):
-    return personas["worker"]
+def _persona(name: str):
+    @pytest.fixture(name=name)
+    def one(personas):
+        return personas[name]
+
+    return one
 
 
-@pytest.fixture
-def colleague(personas):
-    return personas["colleague"]
+worker, colleague, staff, town, outsider = (_persona(name) for name in conftest.PERSONAS)
 
-
-@pytest.fixture
-def staff(personas):
-    return personas["staff"]
-
-
-@pytest.fixture
-def town(personas):
-    return personas["town"]
-
-
-@pytest.fixture
-def outsider(personas):
-    return personas["outsider"]
+__all__ = ["world_built_once", "world_copy", "world", "personas", *conftest.PERSONAS]

@@ -15,17 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # The world and personas built once for this module (thousands of tests start from them).
-from tests.shared_world import (  # noqa: F401
-    colleague,
-    outsider,
-    personas,
-    staff,
-    town,
-    worker,
-    world,
-    world_built_once,
-    world_copy,
-)
+from tests.shared_world import *  # noqa: F403
 
 PERSONAS = ["anonymous", "worker", "colleague", "staff", "town", "outsider"]
 

@@ -13,17 +13,7 @@ from django.utils import timezone
 from tests.conftest import ID2
 
 # The world and personas built once for this module (thousands of tests start from them).
-from tests.shared_world import (  # noqa: F401
-    colleague,
-    outsider,
-    personas,
-    staff,
-    town,
-    worker,
-    world,
-    world_built_once,
-    world_copy,
-)
+from tests.shared_world import *  # noqa: F403
 from tests.test_permission_matrix import (
     CASE1,
     HOUSEHOLD1,
