@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, Subquery
@@ -78,3 +79,31 @@ class InIds(Expression):
     def as_postgresql(self, compiler, connection):
         column, ids, params = self._parts(compiler)
         return f"{column} = ANY(ARRAY{ids})", params
+
+
+def row_by_pk(model, pk):
+    """``model._default_manager.get(pk=pk)`` for a model whose default manager filters nothing, or None: its
+    concrete columns by primary key in a statement written once per model, each value converted as the ORM
+    converts it (SQLite's dates and booleans). For a read made on every request, where the ORM's building of the
+    statement cost more than the database's answer (docs/performance.md, "What every page pays")."""
+    sql, fields = _row_sql(model, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for (field, column), value in zip(fields, row, strict=True):
+        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+            value = converter(value, column, connection)
+        values.append(value)
+    return model.from_db(connection.alias, [field.attname for field, _column in fields], values)
+
+
+@cache
+def _row_sql(model, vendor: str) -> tuple[str, list]:
+    qn = connection.ops.quote_name
+    opts = model._meta
+    fields = [(field, field.get_col(opts.db_table)) for field in opts.concrete_fields]
+    columns = ", ".join(qn(field.column) for field, _column in fields)
+    return f"SELECT {columns} FROM {qn(opts.db_table)} WHERE {qn(opts.pk.column)} = %s", fields  # noqa: S608

@@ -103,7 +103,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, carrying sessions signed in through ModelBackend over to grids.backends.AccountBackend.
+    "grids.backends.AuthenticationMiddleware",
     # Nothing sent to a signed-in user is cached (static files are answered above, by WhiteNoise).
     "core.middleware.NoStoreMiddleware",
     "grids.middleware.PasswordChangeRequiredMiddleware",
@@ -200,7 +201,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login lockout (django-axes): 5 failed attempts for one account from one address lock that pair for
 # 15 minutes — the login page and the API's token endpoint alike. The system admin unlocks in the admin
 # (访问尝试 → delete the attempts) or with `manage.py axes_reset_username <name>`.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Django's ModelBackend, the signed-in account read by a written-out statement (grids/backends.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "grids.backends.AccountBackend"]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

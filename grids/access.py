@@ -191,6 +191,14 @@ def may_change_at(user, *, village_id: int | None = None, grid_id: int | None = 
     return scope.is_admin or village_id in scope.village_ids or grid_id in scope.grid_ids
 
 
+def may_see_at(user, *, village_id: int | None = None, grid_id: int | None = None) -> bool:
+    """``visible_q(user, village=…, grid=…)`` for one row whose village and grid are known (a model reached
+    through those two paths only, as a key person is): answered from the scope, without a query
+    (tests/grids/test_access.py holds the two equal for every persona)."""
+    scope = scope_for(user)
+    return scope.is_admin or village_id in scope.village_ids or grid_id in scope.grid_ids
+
+
 def visible_villages(user):
     from .models import Village
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from . import access
-from .models import Grid, MicroGrid, Village, VillagerGroup
+from .models import Grid, MicroGrid, Town, Village, VillagerGroup
 
 
 class StableOrdering(django_filters.OrderingFilter):
@@ -96,15 +96,32 @@ class _SeenVillages:
     village to choose (two or more) and the village select's options, which were two statements. Someone
     whose scope names no village (a grid worker) is answered without building a query."""
 
-    def __init__(self, user, queryset):
-        scope = access.scope_for(user)
-        self.queryset = queryset
-        self._rows = None if scope.is_admin or scope.village_ids or scope.town_village_ids else []
+    def __init__(self, user):
+        self.scope = access.scope_for(user)
+        self._rows = None if self.scope.is_admin or self.scope.village_ids or self.scope.town_village_ids else []
 
     def of(self, kind: str = "village") -> list[tuple[int, str]]:
+        """``Village.objects.visible_to(user).active().values_list("pk", "name")`` in the village's order (its
+        town's name, its name), the statement written out: the ORM built it in about 0.7 ms on every list
+        page, the database answers in 0.2 (docs/performance.md, "Select lists")."""
         if self._rows is None:
-            self._rows = list(self.queryset.values_list("pk", "name"))
+            ids = None if self.scope.is_admin else sorted(self.scope.village_ids | self.scope.town_village_ids)
+            with connection.cursor() as cursor:
+                cursor.execute(_seen_villages_sql(connection.vendor, None if ids is None else len(ids)), ids or [])
+                self._rows = cursor.fetchall()
         return self._rows
+
+
+@cache
+def _seen_villages_sql(vendor: str, how_many: int | None) -> str:
+    """Every active village (``how_many`` None: the admin's) or those of ``how_many`` ids, as ``Village``'s
+    ``Meta.ordering`` orders them (town name, name)."""
+    villages, towns = (connection.ops.quote_name(m._meta.db_table) for m in (Village, Town))
+    among = "" if how_many is None else f"AND v.id IN ({', '.join(['%s'] * how_many)}) "
+    return (
+        f"SELECT v.id, v.name FROM {villages} v JOIN {towns} t ON t.id = v.town_id "  # noqa: S608
+        f"WHERE v.archived_at IS NULL {among}ORDER BY t.name ASC, v.name ASC"
+    )
 
 
 def _sees_whole_village(user, village_id: int) -> bool:
@@ -128,7 +145,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         self.user = user
         villages = Village.objects.visible_to(user).active()
         self.filters["village"].queryset = villages
-        seen = _SeenVillages(user, villages)
+        seen = _SeenVillages(user)
         if _by_name(self.filters["village"]):
             self.filters["village"].extra.update(places=seen, place_kind="village")
         # Each offered for one village: its models' order within a village, without joining the village and

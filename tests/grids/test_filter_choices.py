@@ -119,3 +119,31 @@ def test_the_villages_seen_are_read_once_for_the_choice_and_the_options(world, t
         filterset = residents.filters.HouseholdFilter({}, queryset=Grid.objects.none(), user=worker)
         assert "village" not in filterset.form.fields
     assert [q for q in queries if "grids_village" in q["sql"]] == []
+
+
+@pytest.mark.parametrize("persona", ["staff", "town", "admin", "worker"])
+def test_the_villages_seen_statement_gives_what_the_orm_gives(persona, personas, world, admin_user):
+    """The written-out statement of the villages a user sees (grids.filters._SeenVillages): the same ids and
+    names in the same order as ``Village.objects.visible_to(user).active()`` — towns by name, then villages by
+    name — archived villages left out, and one statement."""
+    from django.utils import timezone
+
+    from grids import access
+    from grids.models import Town, Village
+
+    user = admin_user if persona == "admin" else personas[persona]
+    early = Town.objects.create(name="A镇")  # its name sorts before 测试镇's: the admin sees its village first
+    Village.objects.create(town=early, name="乙村")
+    Village.objects.create(town=world.town, name="三村")
+    gone = Village.objects.create(town=world.town, name="老村", archived_at=timezone.now())
+    access.scope_for(user)  # read once per request, before any filter
+    with CaptureQueriesContext(connection) as queries:
+        ours = filters._SeenVillages(user).of()
+    assert len(queries) == (0 if persona == "worker" else 1)
+    theirs = list(Village.objects.visible_to(user).active().values_list("pk", "name"))
+    assert ours == theirs
+    assert gone.pk not in [pk for pk, _name in ours]
+    expected = {"staff": 1, "town": 3, "admin": Village.objects.active().count(), "worker": 0}[persona]
+    assert len(ours) == expected
+    if persona == "admin":
+        assert ours[0][1] == "乙村"
