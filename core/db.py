@@ -81,29 +81,55 @@ class InIds(Expression):
         return f"{column} = ANY(ARRAY{ids})", params
 
 
-def row_by_pk(model, pk):
-    """``model._default_manager.get(pk=pk)`` for a model whose default manager filters nothing, or None: its
-    concrete columns by primary key in a statement written once per model, each value converted as the ORM
-    converts it (SQLite's dates and booleans). For a read made on every request, where the ORM's building of the
-    statement cost more than the database's answer (docs/performance.md, "What every page pays")."""
-    sql, fields = _row_sql(model, connection.vendor)
+def row_by_pk(model, pk, *, related: tuple[str, ...] = ()):
+    """``model._default_manager.select_related(*related).get(pk=pk)`` for a model whose default manager (and
+    those of the ``related`` foreign keys' models, one level) filters nothing, or None: the concrete columns by
+    primary key in a statement written once per model, each value converted as the ORM converts it (SQLite's
+    dates and booleans). For a read made on every request, where the ORM's building of the statement cost more
+    than the database's answer (docs/performance.md, "What every page pays")."""
+    sql, tables = _row_sql(model, related, connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection)])
         row = cursor.fetchone()
     if row is None:
         return None
-    values = []
-    for (field, column), value in zip(fields, row, strict=True):
-        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-            value = converter(value, column, connection)
-        values.append(value)
-    return model.from_db(connection.alias, [field.attname for field, _column in fields], values)
+    made, start = [], 0
+    for table_model, fields in tables:
+        values = []
+        for (field, column), value in zip(fields, row[start : start + len(fields)], strict=True):
+            for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+                value = converter(value, column, connection)
+            values.append(value)
+        start += len(fields)
+        pk_value = values[[field for field, _column in fields].index(table_model._meta.pk)]
+        attnames = [field.attname for field, _column in fields]
+        made.append(None if pk_value is None else table_model.from_db(connection.alias, attnames, values))
+    obj = made[0]
+    for name, rel in zip(related, made[1:], strict=True):
+        model._meta.get_field(name).set_cached_value(obj, rel)
+    return obj
 
 
 @cache
-def _row_sql(model, vendor: str) -> tuple[str, list]:
+def _row_sql(model, related: tuple[str, ...], vendor: str) -> tuple[str, list]:
     qn = connection.ops.quote_name
     opts = model._meta
-    fields = [(field, field.get_col(opts.db_table)) for field in opts.concrete_fields]
-    columns = ", ".join(qn(field.column) for field, _column in fields)
-    return f"SELECT {columns} FROM {qn(opts.db_table)} WHERE {qn(opts.pk.column)} = %s", fields  # noqa: S608
+    tables = [(model, [(field, field.get_col(opts.db_table)) for field in opts.concrete_fields])]
+    joins = []
+    for n, name in enumerate(related):
+        field = opts.get_field(name)
+        other = field.related_model._meta
+        alias = f"r{n}"
+        tables.append((field.related_model, [(f, f.get_col(other.db_table)) for f in other.concrete_fields]))
+        joins.append(
+            f"LEFT OUTER JOIN {qn(other.db_table)} {alias} ON {alias}.{qn(field.target_field.column)} = "
+            f"t.{qn(field.column)}"
+        )
+    aliases = ["t", *(f"r{n}" for n in range(len(related)))]
+    columns = ", ".join(
+        f"{alias}.{qn(field.column)}"
+        for alias, (_m, fields) in zip(aliases, tables, strict=True)
+        for field, _c in fields
+    )
+    where = f"WHERE t.{qn(opts.pk.column)} = %s"
+    return f"SELECT {columns} FROM {qn(opts.db_table)} t {' '.join(joins)} {where}", tables  # noqa: S608

@@ -199,6 +199,33 @@ def may_see_at(user, *, village_id: int | None = None, grid_id: int | None = Non
     return scope.is_admin or village_id in scope.village_ids or grid_id in scope.grid_ids
 
 
+def readable_village(user, pk):
+    """``get_object_or_404(Village.objects.filter(visible_q(user, town="town", village="pk"))
+    .select_related("town"), pk=pk)``: the village with its town if its staff, its town office or the admin asks,
+    else 404 (the field roles reach no village's own pages). Answered from the scope, and the row read by a
+    written-out statement: the ORM's version cost about 1 ms of every page of a village's records
+    (docs/performance.md, "What every page pays"; tests/grids/test_access.py holds the two equal)."""
+    from django.http import Http404
+
+    from core.db import row_by_pk
+
+    from .models import Village
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk < 2**63:  # no row has it, and SQLite cannot take it
+        raise Http404("No Village matches the given query.")
+    scope = scope_for(user)
+    village = None
+    if scope.is_admin or pk in scope.village_ids or pk in scope.town_village_ids:
+        village = row_by_pk(Village, pk, related=("town",))
+    if village is None:
+        raise Http404("No Village matches the given query.")
+    return village
+
+
 def visible_villages(user):
     from .models import Village
 

@@ -30,8 +30,7 @@ CHART_BAR_GAP = 12
 def village_for_read(request: HttpRequest, pk: int) -> Village:
     """The village ``pk`` if the user may read its profile (its staff, the town office, the admin), else 404:
     the grid path is left out of the door, so a grid worker (and a Party-member login) reaches none."""
-    villages = Village.objects.filter(access.visible_q(request.user, town="town", village="pk"))
-    return get_object_or_404(villages.select_related("town"), pk=pk)
+    return access.readable_village(request.user, pk)
 
 
 def village_for_change(request: HttpRequest, pk: int) -> Village:

@@ -92,9 +92,7 @@ def _month(raw: str | None, default: datetime.date) -> datetime.date:
 @login_required
 def report_list(request: HttpRequest, pk: int) -> HttpResponse:
     """A village's reports month by month (the last twelve), with their state and whether they were late."""
-    village = get_object_or_404(
-        Village.objects.filter(access.visible_q(request.user, town="town", village="pk")).select_related("town"), pk=pk
-    )
+    village = access.readable_village(request.user, pk)
     months = visit_summary.recent_months(12)
     reports = {r.month: r for r in MonthlyReport.objects.filter(village=village, month__in=months)}
     policy = ReportPolicy.current()

@@ -57,8 +57,7 @@ COUNTER_RESULTS = 20  # the counter's search: a phone's screenful or two of big 
 def village_for_read(request: HttpRequest, pk: int) -> Village:
     """The village ``pk`` if the user may see its points and selections (its staff, the town office, the
     admin), else 404: a grid worker reaches none, like the records' own ``visible_to``."""
-    villages = Village.objects.filter(access.visible_q(request.user, town="town", village="pk"))
-    return get_object_or_404(villages.select_related("town"), pk=pk)
+    return access.readable_village(request.user, pk)
 
 
 def village_for_change(request: HttpRequest, pk: int) -> Village:

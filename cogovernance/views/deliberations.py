@@ -50,10 +50,7 @@ from ..models import Deliberation, DeliberationMeeting, ResearchFile, Stage
 def _village(request: HttpRequest, pk: int) -> Village:
     """The village ``pk`` if the user may see its co-governance records (its staff, the town office, the
     admin), else 404."""
-    return get_object_or_404(
-        Village.objects.filter(access.visible_q(request.user, town="town", village="pk")).select_related("town"),
-        pk=pk,
-    )
+    return access.readable_village(request.user, pk)
 
 
 def _keeper(request: HttpRequest, village_id: int) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from audit import trail
@@ -24,8 +24,7 @@ EXPORT_KIND = "governance_report"
 
 def _village(request: HttpRequest, pk: int) -> Village:
     # Staff of the village and the town office (by its villages' ids), the admin: not the field roles.
-    readers = Village.objects.filter(access.visible_q(request.user, town="town", village="pk"))
-    return get_object_or_404(readers.select_related("town"), pk=pk)
+    return access.readable_village(request.user, pk)
 
 
 def _period(request: HttpRequest):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,8 +49,7 @@ def _bars(values: list[tuple[str, int | None]]) -> list[dict]:
 
 @login_required
 def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
-    villages = Village.objects.filter(access.visible_q(request.user, town="town", village="pk"))
-    village = get_object_or_404(villages.select_related("town"), pk=pk)
+    village = access.readable_village(request.user, pk)
     period, error = _period(request)
     context = {
         "village": village,

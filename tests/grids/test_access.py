@@ -134,3 +134,41 @@ def test_may_see_at_is_visible_q_for_one_row(world, personas, admin_user):
             grid_id = listing.resident.household.grid_id if listing.resident else None
             answer = access.may_see_at(user, village_id=listing.village_id, grid_id=grid_id)
             assert answer == (listing.pk in seen), (user.username, listing.pk)
+
+
+def test_readable_village_is_the_orms_door_for_every_persona(world, personas, admin_user):
+    """``access.readable_village``: the village with its town for exactly those the ORM's door lets in
+    (``visible_q(user, town="town", village="pk")``), field for field, archived villages and another town's
+    included; a 404 for the rest and for an id no village has; one statement, and the town without another."""
+    from django.http import Http404
+
+    from grids.models import Town
+
+    elsewhere = Village.objects.create(town=Town.objects.create(name="别镇"), name="外村")
+    gone = Village.objects.create(town=world.town, name="旧村", archived_at=timezone.now())
+    villages = [world.village, world.other_village, elsewhere, gone]
+    for user in [*personas.values(), admin_user]:
+        access.scope_for(user)
+        door = Village.objects.filter(access.visible_q(user, town="town", village="pk")).select_related("town")
+        for village in villages:
+            expected = door.filter(pk=village.pk).first()
+            with CaptureQueriesContext(connection) as queries:
+                try:
+                    found = access.readable_village(user, village.pk)
+                except Http404:
+                    found = None
+                town_name = found.town.name if found else None
+            assert (found is None) == (expected is None), (user.username, village.name)
+            if expected is not None:
+                fields = [f.attname for f in Village._meta.concrete_fields]
+                assert [getattr(found, f) for f in fields] == [getattr(expected, f) for f in fields]
+                assert town_name == expected.town.name and found.town == expected.town
+                assert len(queries) == 1
+            else:
+                assert len(queries) == 0  # refused from the scope
+        for missing in (987654321, 2**70, "x"):
+            try:
+                access.readable_village(user, missing)
+            except Http404:
+                continue
+            raise AssertionError(missing)

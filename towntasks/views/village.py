@@ -27,8 +27,7 @@ from ..models import Stage, TaskVillage
 
 def village_for_read(request: HttpRequest, pk: int) -> Village:
     """The village if the user may see its tasks (its staff, the town office, the admin), else 404."""
-    villages = Village.objects.filter(access.visible_q(request.user, town="town", village="pk"))
-    return get_object_or_404(villages.select_related("town"), pk=pk)
+    return access.readable_village(request.user, pk)
 
 
 def _target(request: HttpRequest, pk: int) -> TaskVillage:
