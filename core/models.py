@@ -78,5 +78,11 @@ class SingletonPolicy(models.Model):
 
     @classmethod
     def current(cls):
-        policy, _created = cls.objects.get_or_create(pk=1)
+        # Read on most pages (a case's deadline, a report's due day): the row by a written-out statement, the
+        # ORM's get_or_create only when it is not there yet (docs/performance.md, "What every page pays").
+        from .db import row_by_pk
+
+        policy = row_by_pk(cls, 1)
+        if policy is None:
+            policy, _created = cls.objects.get_or_create(pk=1)
         return policy
