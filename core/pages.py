@@ -80,11 +80,12 @@ class IdFirstPaginator(Paginator):
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
-def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE, rows=None):
+def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE, rows=None, *, reads_all: bool = False):
     """The requested page, and the query string without ``page`` (for the pager's links); ``rows`` as
-    ``IdFirstPaginator``'s."""
+    ``IdFirstPaginator``'s. ``reads_all``: the list's order is computed (a case's deadline), so its ids
+    statement reads every row of the list whatever is asked, and the count is taken in it, as for a search."""
     searched = bool(request.GET.get("q", "").strip())  # every list's search box
-    paginator = IdFirstPaginator(queryset, per_page, count_with_ids=searched, rows=rows)
+    paginator = IdFirstPaginator(queryset, per_page, count_with_ids=searched or reads_all, rows=rows)
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

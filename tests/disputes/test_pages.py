@@ -312,6 +312,25 @@ def test_case_list_query_budget(client, world, staff, django_assert_num_queries)
         client.get(reverse("disputes:case-list"))
 
 
+def test_a_case_list_longer_than_a_page_counts_in_its_ids_statement(client, world, staff):
+    """Ordered by each case's computed deadline, the list's ids statement reads every case anyway: the count is
+    taken in it (``count(*) OVER ()``), so a list longer than a page asks no statement more than a short one,
+    and the pager says the whole count."""
+    _grow_cases(world, staff, 30)
+    client.force_login(staff)
+    url = reverse("disputes:case-list")
+    client.get(url)
+    short = _queries(client, url)
+    _grow_cases(world, staff, 53)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert len(ctx.captured_queries) == short
+    assert not any("COUNT(*) AS" in q["sql"] and "disputes_case" in q["sql"] for q in ctx.captured_queries)
+    assert "共 53 条，第 1–50 条" in response.content.decode()
+    second = client.get(url + "?page=2").content.decode()
+    assert "共 53 条，第 51–53 条" in second
+
+
 def test_case_page_query_count_does_not_grow_with_the_timeline(client, world, staff):
     case = make_case(world, staff)
     case = services.case_accept(case=case, by=staff, version=case.version, tier=2)
