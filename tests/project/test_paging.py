@@ -132,3 +132,33 @@ def test_the_list_pages_count_with_the_ids_only_when_searched(client, world, sta
             assert client.get("/households/" + query).status_code == 200
         counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
         assert any('"residents_household"' in sql for sql in counts) is counted_apart, query
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda w: "/key-persons/",
+        lambda w: f"/villages/{w.village.pk}/party/members/",
+        lambda w: f"/villages/{w.village.pk}/civility/points/",
+        lambda w: "/cases/",
+    ],
+)
+def test_lists_in_an_order_no_index_gives_count_with_their_ids(client, world, staff, monkeypatch, url):
+    """The key persons (by the resident's name), the Party members (by branch and name), the points ledger (by
+    balance) and the cases (by deadline): their ids statement reads every row of the list whatever the page,
+    so the count is taken in it (``paginate(..., reads_all=True)``), searched or not."""
+    from django.urls import resolve
+
+    asked = []
+    made = IdFirstPaginator.__init__
+
+    def spy(self, *args, count_with_ids=False, **kwargs):
+        asked.append(count_with_ids)
+        made(self, *args, count_with_ids=count_with_ids, **kwargs)
+
+    monkeypatch.setattr(IdFirstPaginator, "__init__", spy)
+    client.force_login(staff)
+    path = url(world)
+    assert resolve(path)  # the list's own address
+    assert client.get(path).status_code == 200
+    assert asked == [True]
