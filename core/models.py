@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .db import row_by_pk
+
 
 class JobRun(models.Model):
     """One run of a scheduled job: shows staff that beat and the worker are alive and what they did."""
@@ -80,8 +82,6 @@ class SingletonPolicy(models.Model):
     def current(cls):
         # Read on most pages (a case's deadline, a report's due day): the row by a written-out statement, the
         # ORM's get_or_create only when it is not there yet (docs/performance.md, "What every page pays").
-        from .db import row_by_pk
-
         policy = row_by_pk(cls, 1)
         if policy is None:
             policy, _created = cls.objects.get_or_create(pk=1)

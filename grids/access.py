@@ -191,12 +191,11 @@ def may_change_at(user, *, village_id: int | None = None, grid_id: int | None = 
     return scope.is_admin or village_id in scope.village_ids or grid_id in scope.grid_ids
 
 
-def may_see_at(user, *, village_id: int | None = None, grid_id: int | None = None) -> bool:
-    """``visible_q(user, village=…, grid=…)`` for one row whose village and grid are known (a model reached
-    through those two paths only, as a key person is): answered from the scope, without a query
-    (tests/grids/test_access.py holds the two equal for every persona)."""
+def sees_whole_village(user, village_id: int) -> bool:
+    """``visible_q(user, town="town", village="pk")`` for one village: its staff, its town office, the admin
+    (who see all of it); answered from the scope."""
     scope = scope_for(user)
-    return scope.is_admin or village_id in scope.village_ids or grid_id in scope.grid_ids
+    return scope.is_admin or village_id in scope.village_ids or village_id in scope.town_village_ids
 
 
 def readable_village(user, pk):
@@ -217,10 +216,7 @@ def readable_village(user, pk):
         raise Http404 from None
     if not 0 < pk < 2**63:  # no row has it, and SQLite cannot take it
         raise Http404("No Village matches the given query.")
-    scope = scope_for(user)
-    village = None
-    if scope.is_admin or pk in scope.village_ids or pk in scope.town_village_ids:
-        village = row_by_pk(Village, pk, related=("town",))
+    village = row_by_pk(Village, pk, related=("town",)) if sees_whole_village(user, pk) else None
     if village is None:
         raise Http404("No Village matches the given query.")
     return village

@@ -124,11 +124,6 @@ def _seen_villages_sql(vendor: str, how_many: int | None) -> str:
     )
 
 
-def _sees_whole_village(user, village_id: int) -> bool:
-    scope = access.scope_for(user)
-    return scope.is_admin or village_id in scope.village_ids or village_id in scope.town_village_ids
-
-
 class ScopedFilterSet(django_filters.FilterSet):
     """Narrows the place choices to what the requesting user may see.
 
@@ -165,7 +160,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         }
         village_ids = [pk for pk, _name in seen.of()[:2]]
         chosen = village_ids[0] if len(village_ids) == 1 else _id(self.data.get("village"))
-        kept = _VillagePlaces(chosen) if chosen is not None and _sees_whole_village(user, chosen) else None
+        kept = _VillagePlaces(chosen) if chosen is not None and access.sees_whole_village(user, chosen) else None
         for name, (queryset, path) in places.items():
             if name not in self.filters:
                 continue

@@ -131,7 +131,7 @@ def _named_outside(user) -> list[int]:
 
     Written-out statements: the person's named listings outside their own villages (the responsible table's
     user index, an anti-join to the villages' listings by the village index): usually none, and that is all;
-    otherwise, for someone who holds grids, those listings' grids, judged by ``access.may_see_at``. The ORM's
+    otherwise, for someone who holds grids, those listings' grids, judged by ``access.may_see_key_persons``. The ORM's
     version, a subquery per listing probing the scope, took 2.7 ms of every key-person page of a village's
     staff member named on 382 listings, a join of the four tables 1.2 ms, this 0.4 (docs/performance.md, "A
     key person's village")."""
@@ -153,7 +153,7 @@ def _named_outside(user) -> list[int]:
                 cached = sorted(
                     pk
                     for pk, village_id, grid_id in found
-                    if not access.may_see_at(user, village_id=village_id, grid_id=grid_id)
+                    if not access.may_see_key_persons(user, village_id=village_id, grid_id=grid_id)
                 )
         user._key_persons_named_outside = cached
     return cached

@@ -115,8 +115,8 @@ def test_the_sole_village_a_user_keeps_is_read_without_the_town(world, staff, to
     assert access.sole_changeable_village(staff) is None  # an archived village gets no "new" buttons
 
 
-def test_may_see_at_is_visible_q_for_one_row(world, personas, admin_user):
-    """``access.may_see_at`` answers ``visible_q(user, village=…, grid=…)`` for a row whose village and grid are
+def test_may_see_key_persons_is_visible_q_for_one_row(world, personas, admin_user):
+    """``access.may_see_key_persons`` answers ``visible_q(user, village=…, grid=…)`` for a row whose village and grid are
     known, for every persona (a key person's listing, residents/models/key_persons.py)."""
     from residents.models import KeyCategory, KeyPerson
     from tests.conftest import SINCE
@@ -132,7 +132,7 @@ def test_may_see_at_is_visible_q_for_one_row(world, personas, admin_user):
         )
         for listing in listings:
             grid_id = listing.resident.household.grid_id if listing.resident else None
-            answer = access.may_see_at(user, village_id=listing.village_id, grid_id=grid_id)
+            answer = access.may_see_key_persons(user, village_id=listing.village_id, grid_id=grid_id)
             assert answer == (listing.pk in seen), (user.username, listing.pk)
 
 
